@@ -1,0 +1,1 @@
+"""Ruche, a self-hostable enterprise social network."""

@@ -1,0 +1,150 @@
+"""Typed dependencies shared by the API and the pages: the request's session,
+its settings and who is asking."""
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from itsdangerous import BadSignature, Signer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.config import Settings
+from app.errors import AppError, Forbidden, NotAuthenticated
+from app.i18n import _, current_language
+from app.models import AccessToken, User, UserSession
+from app.security import same_secret
+from app.services.sessions import session_for_secret, token_for_secret
+
+SESSION_COOKIE = "ruche_session"
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_FIELD = "csrf_token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+async def get_session(request: Request):
+    """The request's one transaction: committed when the route returns, before the
+    response leaves, and rolled back on any error (unless the error says its
+    writes must stand, as a failed sign-in's counters must)."""
+    async with request.app.state.db.sessionmaker() as session:
+        try:
+            yield session
+        except AppError as error:
+            if error.keeps_writes:
+                await session.commit()
+            else:
+                await session.rollback()
+            raise
+        except BaseException:
+            await session.rollback()
+            raise
+        else:
+            await session.commit()
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+Session = Annotated[AsyncSession, Depends(get_session, scope="function")]
+AppSettings = Annotated[Settings, Depends(get_settings)]
+
+
+def client_address(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+Address = Annotated[str | None, Depends(client_address)]
+
+
+def cookie_signer(settings: Settings) -> Signer:
+    return Signer(settings.resolved_secret_key, salt="ruche.session")
+
+
+@dataclass
+class Auth:
+    """Who is asking, and by which means: a session cookie or a bearer token."""
+
+    user: User
+    user_session: UserSession | None = None
+    token: AccessToken | None = None
+
+    @property
+    def csrf_token(self) -> str | None:
+        return self.user_session.csrf_token if self.user_session else None
+
+
+async def optional_auth(request: Request, session: Session, settings: AppSettings) -> Auth | None:
+    auth = await _authenticate(request, session, settings)
+    if auth is not None:
+        # The account's own language wins over the browser's.
+        current_language.set(auth.user.language)
+        request.state.auth = auth
+    return auth
+
+
+async def _authenticate(request: Request, session: AsyncSession, settings: Settings) -> Auth | None:
+    authorization = request.headers.get("authorization", "")
+    if authorization.lower().startswith("bearer "):
+        found = await token_for_secret(session, authorization[7:].strip())
+        if found is None:
+            raise NotAuthenticated(_("The access token is not valid."), code="invalid_token")
+        user, token = found
+        _check_token_scope(request, token)
+        return Auth(user=user, token=token)
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        return None
+    try:
+        secret = cookie_signer(settings).unsign(cookie).decode()
+    except BadSignature:
+        return None
+    found = await session_for_secret(session, secret)
+    if found is None:
+        return None
+    user, user_session = found
+    auth = Auth(user=user, user_session=user_session)
+    if request.method not in SAFE_METHODS:
+        await _check_csrf(request, user_session)
+    return auth
+
+
+def _check_token_scope(request: Request, token: AccessToken) -> None:
+    scopes = set(token.scopes.split())
+    needed = "read" if request.method in SAFE_METHODS else "write"
+    if request.url.path.startswith("/api/v1/admin"):
+        needed = "admin"
+    if needed not in scopes:
+        raise Forbidden(
+            _("This token lacks the %(scope)s scope.") % {"scope": needed}, code="token_scope"
+        )
+
+
+async def _check_csrf(request: Request, user_session: UserSession) -> None:
+    """Cookie-authenticated writes must echo the session's CSRF token, in a header
+    (scripts) or a form field (plain HTML forms)."""
+    given = request.headers.get(CSRF_HEADER)
+    if given is None and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        given = (await request.form()).get(CSRF_FIELD)
+    if not same_secret(given if isinstance(given, str) else None, user_session.csrf_token):
+        raise Forbidden(_("The form has expired; reload the page and try again."), code="csrf")
+
+
+OptionalAuth = Annotated[Auth | None, Depends(optional_auth)]
+
+
+async def required_auth(request: Request, auth: OptionalAuth) -> Auth:
+    if auth is None:
+        raise NotAuthenticated()
+    return auth
+
+
+RequiredAuth = Annotated[Auth, Depends(required_auth)]
+
+
+async def current_viewer(auth: RequiredAuth) -> User:
+    return auth.user
+
+
+Viewer = Annotated[User, Depends(current_viewer)]

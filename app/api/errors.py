@@ -1,0 +1,88 @@
+"""Every error, whatever raised it, leaves as ``{"error": {"code", "message"}}``
+with its status; a browser asking for a page gets the same error as a page."""
+
+import json
+import logging
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.errors import AppError, NotAuthenticated
+from app.i18n import _
+
+logger = logging.getLogger("ruche")
+
+HTTP_CODES = {
+    400: "bad_request",
+    401: "not_authenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    422: "invalid",
+    429: "rate_limited",
+}
+
+
+def error_body(error: AppError) -> bytes:
+    return json.dumps({"error": {"code": error.code, "message": error.message}}).encode()
+
+
+def wants_page(request: Request) -> bool:
+    path = request.url.path
+    return not path.startswith(
+        ("/api/", "/ws", "/static/", "/healthz", "/readyz")
+    ) and "text/html" in request.headers.get("accept", "")
+
+
+def error_response(request: Request, error: AppError) -> Response:
+    if wants_page(request):
+        if isinstance(error, NotAuthenticated):
+            return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+        return request.app.state.pages.render(
+            request, "error.html", {"error": error}, status_code=error.status
+        )
+    return Response(
+        error_body(error),
+        status_code=error.status,
+        media_type="application/json",
+        headers=error.headers,
+    )
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    first = exc.errors()[0] if exc.errors() else {}
+    where = ".".join(str(part) for part in first.get("loc", ()) if part != "body")
+    text = first.get("msg", "")
+    return _("Invalid input: %(where)s: %(text)s") % {"where": where or "body", "text": text}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AppError)
+    async def on_app_error(request: Request, exc: AppError):
+        return error_response(request, exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def on_validation_error(request: Request, exc: RequestValidationError):
+        return error_response(
+            request, AppError(_validation_message(exc), code="invalid").with_status(422)
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http_error(request: Request, exc: StarletteHTTPException):
+        code = HTTP_CODES.get(exc.status_code, "error")
+        message = _("Not found.") if exc.status_code == 404 else str(exc.detail)
+        error = AppError(message, code=code).with_status(exc.status_code)
+        return error_response(request, error)
+
+    @app.exception_handler(Exception)
+    async def on_unexpected(request: Request, exc: Exception):
+        logger.exception("unexpected error on %s %s", request.method, request.url.path)
+        return JSONResponse(
+            {"error": {"code": "internal", "message": _("Something went wrong on our side.")}},
+            status_code=500,
+        )

@@ -1,0 +1,140 @@
+"""The ``ruche`` command: serve, migrate, create-admin, demo."""
+
+import argparse
+import asyncio
+import getpass
+import sys
+
+from app.config import Settings
+from app.db import Database
+
+
+def _migrate(settings: Settings) -> None:
+    from app.migrate import upgrade
+
+    async def run():
+        database = Database(settings)
+        try:
+            await upgrade(database.engine)
+        finally:
+            await database.dispose()
+
+    asyncio.run(run())
+
+
+def _seed_demo(settings: Settings) -> None:
+    from app.demo import DEMO_PASSWORD, seed_demo
+
+    async def run():
+        database = Database(settings)
+        try:
+            async with database.transaction() as session:
+                return await seed_demo(session)
+        finally:
+            await database.dispose()
+
+    people = asyncio.run(run())
+    print(f"Demo company ready. Sign in with any of these accounts, password '{DEMO_PASSWORD}':")
+    for person in people:
+        print(f"  {person.email:<40} {person.kind.value:<11} {person.role.value}")
+
+
+def serve(args: argparse.Namespace, settings: Settings) -> None:
+    import uvicorn
+
+    _migrate(settings)
+    if args.demo:
+        _seed_demo(settings)
+    print(f"Ruche listens on http://{args.host}:{args.port}", flush=True)
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        proxy_headers=True,
+        forwarded_allow_ips=args.forwarded_allow_ips,
+        ws_per_message_deflate=False,
+        log_level=args.log_level,
+    )
+
+
+def migrate(args: argparse.Namespace, settings: Settings) -> None:
+    _migrate(settings)
+    print("Database schema is up to date.")
+
+
+def demo(args: argparse.Namespace, settings: Settings) -> None:
+    _migrate(settings)
+    _seed_demo(settings)
+
+
+def create_admin(args: argparse.Namespace, settings: Settings) -> None:
+    from app.levels import Role
+    from app.services.accounts import create_account
+
+    if sys.stdin.isatty():
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Again: ") != password:
+            sys.exit("The two passwords differ.")
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+
+    async def run():
+        database = Database(settings)
+        try:
+            async with database.transaction() as session:
+                await create_account(
+                    session,
+                    email=args.email,
+                    display_name=args.name,
+                    password=password,
+                    role=Role.ADMIN,
+                )
+        finally:
+            await database.dispose()
+
+    _migrate(settings)
+    from app.errors import AppError
+
+    try:
+        asyncio.run(run())
+    except AppError as error:
+        sys.exit(f"error: {error.message}")
+    print(f"Administrator {args.email} created.")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ruche", description="Ruche enterprise social network")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve_parser = commands.add_parser("serve", help="upgrade the database, then serve")
+    serve_parser.add_argument("--host", default="127.0.0.1")
+    serve_parser.add_argument("--port", type=int, default=8000)
+    serve_parser.add_argument("--workers", type=int, default=1)
+    serve_parser.add_argument("--demo", action="store_true", help="seed the demo company first")
+    serve_parser.add_argument(
+        "--forwarded-allow-ips",
+        default="127.0.0.1",
+        help="reverse proxies trusted for X-Forwarded-* headers",
+    )
+    serve_parser.add_argument("--log-level", default="info")
+    serve_parser.set_defaults(handler=serve)
+
+    commands.add_parser("migrate", help="upgrade the database to the latest schema").set_defaults(
+        handler=migrate
+    )
+    commands.add_parser("demo", help="seed the demo company (idempotent)").set_defaults(
+        handler=demo
+    )
+
+    admin_parser = commands.add_parser("create-admin", help="create an administrator account")
+    admin_parser.add_argument("--email", required=True)
+    admin_parser.add_argument("--name", default="Administrateur")
+    admin_parser.set_defaults(handler=create_admin)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    args.handler(args, Settings())

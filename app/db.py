@@ -1,0 +1,80 @@
+"""The async engine, the session factory and the one way to run a transaction."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from app.config import Settings
+
+
+def _tune_sqlite(engine: AsyncEngine) -> None:
+    """Foreign keys on, WAL for concurrent readers, and real transactions.
+
+    The sqlite3 driver begins transactions lazily and cannot nest savepoints;
+    taking over BEGIN ourselves gives SQLite the same transaction semantics as
+    PostgreSQL (SQLAlchemy's documented recipe).
+    """
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def on_begin(connection):
+        connection.exec_driver_sql("BEGIN")
+
+
+def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
+    if url.startswith("sqlite"):
+        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 10})
+        _tune_sqlite(engine)
+        return engine
+    return create_async_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+
+class Database:
+    """What the app holds on to: one engine and its session factory."""
+
+    def __init__(self, settings: Settings, *, bind: AsyncConnection | None = None):
+        """``bind``: run every session inside that connection's transaction, as
+        savepoints (the test suite rolls each test back this way)."""
+        self.engine = (
+            bind.engine
+            if bind is not None
+            else create_engine(settings.resolved_database_url, echo=settings.sql_echo)
+        )
+        self.owns_engine = bind is None
+        self.sessionmaker = async_sessionmaker(
+            bind if bind is not None else self.engine,
+            expire_on_commit=False,
+            join_transaction_mode="create_savepoint",
+        )
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """One unit of work: commits once on success, rolls back on any error."""
+        async with self.sessionmaker() as session:
+            try:
+                yield session
+                await session.commit()
+            except BaseException:
+                await session.rollback()
+                raise
+
+    async def dispose(self) -> None:
+        if self.owns_engine:
+            await self.engine.dispose()

@@ -1,0 +1,80 @@
+"""The application factory: everything a running Ruche is made of, wired once."""
+
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+
+from app.api import admin, auth, me
+from app.api.errors import install_error_handlers
+from app.config import PROJECT_ROOT, Settings
+from app.db import Database
+from app.middleware import BodyLimitMiddleware, LanguageMiddleware, SecurityHeadersMiddleware
+from app.migrate import current_revision, head_revision
+from app.web import api_docs
+from app.web import routes as web_routes
+from app.web.pages import Pages
+
+MAX_BODY_BYTES = 1024 * 1024
+
+
+def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        await app.state.db.dispose()
+
+    app = FastAPI(
+        title="Ruche",
+        summary="Enterprise social network: REST API for integrations.",
+        version="1",
+        openapi_url="/api/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.db = database or Database(settings)
+    app.state.pages = Pages()
+    app.state.head_revision = head_revision()
+
+    install_error_handlers(app)
+
+    api = APIRouter(prefix="/api/v1")
+    for module in (auth, me, admin):
+        api.include_router(module.router)
+    app.include_router(api)
+    app.include_router(api_docs.router)
+    app.include_router(web_routes.router)
+    app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "frontend" / "static"), "static")
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz():
+        return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz(request: Request):
+        """Ready when the database answers and its schema is at the code's head."""
+        db: Database = request.app.state.db
+        try:
+            async with db.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+            revision = await current_revision(db.engine)
+        except Exception as error:  # any failure to reach the database means "not ready"
+            return JSONResponse(
+                {"status": "unavailable", "database": type(error).__name__}, status_code=503
+            )
+        if revision != request.app.state.head_revision:
+            return JSONResponse(
+                {"status": "migrations_pending", "revision": revision}, status_code=503
+            )
+        return {"status": "ready", "revision": revision}
+
+    app.add_middleware(BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(LanguageMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware, https=settings.public_url.startswith("https"))
+    return app

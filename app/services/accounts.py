@@ -1,0 +1,197 @@
+"""Accounts: creation, the admin's changes and each person's own settings."""
+
+import re
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.access import check_clearance_allowed, default_clearance
+from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.i18n import _
+from app.levels import AccountKind, Language, Level, Role
+from app.models import User
+from app.models.user import normalise_email
+from app.security import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, hash_password, verify_password
+from app.services.audit import record_audit
+from app.services.sessions import end_sessions
+
+HANDLE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,39}$")
+
+
+def check_password_strength(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise Invalid(
+            _("The password must have at least %(n)d characters.") % {"n": MIN_PASSWORD_LENGTH},
+            code="weak_password",
+        )
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise Invalid(_("The password is too long."), code="invalid_password")
+
+
+async def handle_for(session: AsyncSession, display_name: str, email: str) -> str:
+    """A free @handle derived from the e-mail's local part."""
+    base = re.sub(r"[^a-z0-9_.-]", "", email.split("@", 1)[0].lower())[:32] or "user"
+    if len(base) < 2:
+        base = f"{base}{base}"
+    taken = set(
+        (await session.scalars(select(User.handle).where(User.handle.like(f"{base}%")))).all()
+    )
+    candidate, suffix = base, 1
+    while candidate in taken:
+        suffix += 1
+        candidate = f"{base}{suffix}"
+    return candidate
+
+
+async def create_account(
+    session: AsyncSession,
+    *,
+    email: str,
+    display_name: str,
+    password: str | None,
+    kind: AccountKind = AccountKind.EMPLOYEE,
+    role: Role = Role.MEMBER,
+    clearance: Level | None = None,
+    language: Language = Language.FR,
+    handle: str | None = None,
+    actor: User | None = None,
+    address: str | None = None,
+) -> User:
+    email = normalise_email(email)
+    clearance = clearance or default_clearance(kind)
+    check_clearance_allowed(kind, clearance)
+    if password is not None:
+        check_password_strength(password)
+    if await session.scalar(select(User.id).where(User.email == email)):
+        raise Conflict(_("An account with this e-mail already exists."), code="email_taken")
+    if handle is None:
+        handle = await handle_for(session, display_name, email)
+    else:
+        handle = handle.strip().lower()
+        if not HANDLE_PATTERN.match(handle):
+            raise Invalid(_("A handle has 2 to 40 letters, digits, dots, dashes or underscores."))
+        if await session.scalar(select(User.id).where(User.handle == handle)):
+            raise Conflict(_("This handle is taken."), code="handle_taken")
+    user = User(
+        email=email,
+        handle=handle,
+        display_name=display_name.strip(),
+        password_hash=hash_password(password) if password is not None else None,
+        kind=kind,
+        role=role,
+        clearance=clearance,
+        language=language,
+        is_active=True,
+    )
+    session.add(user)
+    await session.flush()
+    record_audit(
+        session,
+        action="account.created",
+        actor=actor,
+        target=user,
+        address=address,
+        kind=kind.value,
+        role=role.value,
+        clearance=clearance.value,
+    )
+    return user
+
+
+async def access_account(session: AsyncSession, *, viewer: User, user_id: int) -> User:
+    """Admin view of one account."""
+    check_admin(viewer)
+    user = await session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    return user
+
+
+def check_admin(viewer: User) -> None:
+    if not viewer.is_admin:
+        raise Forbidden(_("Only administrators may do this."))
+
+
+async def list_accounts(
+    session: AsyncSession, *, viewer: User, limit: int, after_id: int | None, query: str | None
+) -> Sequence[User]:
+    check_admin(viewer)
+    statement = select(User).order_by(User.id).limit(limit)
+    if after_id is not None:
+        statement = statement.where(User.id > after_id)
+    if query:
+        pattern = f"%{query.lower()}%"
+        statement = statement.where(
+            User.email.like(pattern) | func.lower(User.display_name).like(pattern)
+        )
+    return (await session.scalars(statement)).all()
+
+
+async def update_account(
+    session: AsyncSession,
+    *,
+    viewer: User,
+    user_id: int,
+    changes: dict,
+    address: str | None = None,
+) -> User:
+    """An admin changes kind, role, clearance or active state, under the policy's rules."""
+    user = await access_account(session, viewer=viewer, user_id=user_id)
+    if user.id == viewer.id and (
+        changes.get("role", Role.ADMIN) is not Role.ADMIN or changes.get("is_active") is False
+    ):
+        raise Conflict(_("You cannot remove your own administrator rights."), code="self_demotion")
+    kind = changes.get("kind", user.kind)
+    if "kind" in changes and kind.is_external and "clearance" not in changes:
+        changes["clearance"] = default_clearance(kind)
+    check_clearance_allowed(kind, changes.get("clearance", user.clearance))
+    before = {field: _audit_value(getattr(user, field)) for field in changes}
+    for field, value in changes.items():
+        setattr(user, field, value)
+    after = {field: _audit_value(value) for field, value in changes.items()}
+    if before != after:
+        record_audit(
+            session,
+            action="account.updated",
+            actor=viewer,
+            target=user,
+            address=address,
+            before=before,
+            after=after,
+        )
+    if changes.get("is_active") is False:
+        await end_sessions(session, user=user)
+    await session.flush()
+    return user
+
+
+def _audit_value(value):
+    return getattr(value, "value", value)
+
+
+async def change_password(
+    session: AsyncSession,
+    *,
+    viewer: User,
+    current_password: str,
+    new_password: str,
+    keep_session_id: int | None,
+    address: str | None = None,
+) -> None:
+    """Other sessions end: a changed password is often a suspected theft."""
+    if not verify_password(current_password, viewer.password_hash):
+        raise Invalid(_("The current password is wrong."), code="wrong_password")
+    check_password_strength(new_password)
+    viewer.password_hash = hash_password(new_password)
+    await end_sessions(session, user=viewer, except_session_id=keep_session_id)
+    record_audit(
+        session, action="account.password_changed", actor=viewer, target=viewer, address=address
+    )
+
+
+def change_preferences(viewer: User, *, language: Language | None, display_name: str | None):
+    if language is not None:
+        viewer.language = language
+    if display_name is not None:
+        viewer.display_name = display_name.strip()

@@ -1,0 +1,242 @@
+"""Sign-in, sign-out and the server-side sessions and tokens that follow.
+
+A session or token is a random secret handed out once; the database keeps its
+hash. Ending a session is deleting its row, so sign-out, deactivation and
+offboarding take effect on the very next request.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.config import Settings
+from app.errors import Invalid, NotFound, SignInFailed
+from app.i18n import _
+from app.models import AccessToken, User, UserSession
+from app.models.base import utcnow
+from app.models.user import normalise_email
+from app.security import hash_secret, new_secret, verify_password
+from app.services.audit import record_audit
+from app.services.ratelimit import check_rate_limit, count_hit, forget_hits
+
+TOKEN_PREFIX = "ruche_"  # noqa: S105 (a public marker)
+SCOPES = ("read", "write", "admin")
+# last_seen_at is written at most this often, not on every request.
+TOUCH_INTERVAL = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    user: User
+    session: UserSession
+    secret: str
+
+
+async def sign_in(
+    session: AsyncSession,
+    *,
+    settings: Settings,
+    email: str,
+    password: str,
+    address: str | None,
+    user_agent: str | None,
+) -> SignedIn:
+    """Checks the password under the per-account and per-address limits.
+
+    Every failure answers the same, whether the e-mail is unknown, the password
+    wrong or the account deactivated.
+    """
+    email_key = normalise_email(email)[:254]
+    address_key = address or "unknown"
+    window = settings.sign_in_window_seconds
+    await check_rate_limit(
+        session,
+        bucket="sign_in_account",
+        key=email_key,
+        limit=settings.sign_in_max_failures_per_account,
+        window_seconds=window,
+    )
+    await check_rate_limit(
+        session,
+        bucket="sign_in_address",
+        key=address_key,
+        limit=settings.sign_in_max_failures_per_address,
+        window_seconds=window,
+    )
+    user = await session.scalar(select(User).where(User.email == email_key))
+    password_ok = verify_password(password, user.password_hash if user else None)
+    if user is None or not password_ok or not user.is_active:
+        count_hit(session, bucket="sign_in_account", key=email_key)
+        count_hit(session, bucket="sign_in_address", key=address_key)
+        record_audit(
+            session,
+            action="auth.sign_in_failed",
+            actor=None,
+            target=user,
+            address=address,
+            email=email_key,
+        )
+        raise SignInFailed()
+    await forget_hits(session, bucket="sign_in_account", key=email_key)
+    secret = new_secret()
+    now = utcnow()
+    user_session = UserSession(
+        token_hash=hash_secret(secret),
+        user_id=user.id,
+        csrf_token=new_secret(),
+        last_seen_at=now,
+        expires_at=now + timedelta(days=settings.session_days),
+        address=address,
+        user_agent=(user_agent or "")[:255],
+    )
+    session.add(user_session)
+    user.last_seen_at = now
+    record_audit(session, action="auth.sign_in", actor=user, target=user, address=address)
+    await session.flush()
+    return SignedIn(user=user, session=user_session, secret=secret)
+
+
+async def sign_out(session: AsyncSession, *, user_session: UserSession) -> None:
+    await session.execute(delete(UserSession).where(UserSession.id == user_session.id))
+
+
+async def end_sessions(
+    session: AsyncSession, *, user: User, except_session_id: int | None = None
+) -> None:
+    statement = delete(UserSession).where(UserSession.user_id == user.id)
+    if except_session_id is not None:
+        statement = statement.where(UserSession.id != except_session_id)
+    await session.execute(statement)
+
+
+async def revoke_all_tokens(session: AsyncSession, *, user: User) -> None:
+    await session.execute(
+        update(AccessToken)
+        .where(AccessToken.user_id == user.id, AccessToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+def _touch(record, user: User, now: datetime, field: str) -> None:
+    last = getattr(record, field)
+    if last is None or now - last > TOUCH_INTERVAL:
+        setattr(record, field, now)
+        user.last_seen_at = now
+
+
+async def session_for_secret(session: AsyncSession, secret: str) -> tuple[User, UserSession] | None:
+    """The active account behind a session cookie, or None."""
+    now = utcnow()
+    row = (
+        await session.execute(
+            select(UserSession, User)
+            .join(User, User.id == UserSession.user_id)
+            .where(UserSession.token_hash == hash_secret(secret), UserSession.expires_at > now)
+        )
+    ).first()
+    if row is None or not row.User.is_active:
+        return None
+    _touch(row.UserSession, row.User, now, "last_seen_at")
+    return row.User, row.UserSession
+
+
+async def token_for_secret(session: AsyncSession, secret: str) -> tuple[User, AccessToken] | None:
+    """The active account behind a bearer token that is neither revoked nor expired."""
+    now = utcnow()
+    row = (
+        await session.execute(
+            select(AccessToken, User)
+            .join(User, User.id == AccessToken.user_id)
+            .where(AccessToken.token_hash == hash_secret(secret), AccessToken.revoked_at.is_(None))
+        )
+    ).first()
+    if row is None or not row.User.is_active:
+        return None
+    token = row.AccessToken
+    if token.expires_at is not None and token.expires_at <= now:
+        return None
+    _touch(token, row.User, now, "last_used_at")
+    return row.User, token
+
+
+async def create_token(
+    session: AsyncSession,
+    *,
+    viewer: User,
+    name: str,
+    scopes: list[str],
+    expires_at: datetime | None,
+    settings: Settings,
+    address: str | None = None,
+) -> tuple[AccessToken, str]:
+    """Returns the token and its secret, which is shown this once and never again."""
+    await check_rate_limit(
+        session, bucket="token_create", key=str(viewer.id), limit=20, window_seconds=3600
+    )
+    if expires_at is not None and expires_at <= utcnow():
+        raise Invalid(_("The expiry date must be in the future."), code="expired")
+    if "admin" in scopes and not viewer.is_admin:
+        raise Invalid(
+            _("Only administrators may create tokens with the admin scope."),
+            code="scope_not_allowed",
+        )
+    secret = new_secret(TOKEN_PREFIX)
+    token = AccessToken(
+        user_id=viewer.id,
+        name=name.strip(),
+        token_hash=hash_secret(secret),
+        prefix=secret[: len(TOKEN_PREFIX) + 6],
+        scopes=" ".join(sorted(set(scopes))),
+        expires_at=expires_at,
+    )
+    session.add(token)
+    count_hit(session, bucket="token_create", key=str(viewer.id))
+    await session.flush()
+    record_audit(
+        session,
+        action="token.created",
+        actor=viewer,
+        target_type="token",
+        target_id=token.id,
+        address=address,
+        name=token.name,
+        scopes=token.scopes,
+    )
+    return token, secret
+
+
+async def list_tokens(session: AsyncSession, *, viewer: User) -> list[AccessToken]:
+    return list(
+        (
+            await session.scalars(
+                select(AccessToken)
+                .where(AccessToken.user_id == viewer.id, AccessToken.revoked_at.is_(None))
+                .order_by(AccessToken.id.desc())
+            )
+        ).all()
+    )
+
+
+async def revoke_token(
+    session: AsyncSession, *, viewer: User, token_id: int, address: str | None = None
+) -> None:
+    token = await session.scalar(
+        select(AccessToken).where(
+            AccessToken.id == token_id,
+            AccessToken.user_id == viewer.id,
+            AccessToken.revoked_at.is_(None),
+        )
+    )
+    if token is None:
+        raise NotFound()
+    token.revoked_at = utcnow()
+    record_audit(
+        session,
+        action="token.revoked",
+        actor=viewer,
+        target_type="token",
+        target_id=token.id,
+        address=address,
+    )

@@ -1,0 +1,1 @@
+"""Server-rendered pages: thin routes that call services and render templates."""

@@ -1,0 +1,53 @@
+"""The Jinja2 environment, with gettext, and how a page is rendered."""
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from app import labels
+from app.config import PROJECT_ROOT
+from app.i18n import current_language, gettext, ngettext
+from app.levels import Level
+
+TEMPLATES_DIR = PROJECT_ROOT / "frontend" / "templates"
+
+
+class Pages:
+    def __init__(self):
+        self.env = Environment(
+            loader=FileSystemLoader(TEMPLATES_DIR),
+            autoescape=select_autoescape(["html"]),
+            extensions=["jinja2.ext.i18n"],
+            auto_reload=False,
+        )
+        self.env.install_gettext_callables(gettext, ngettext, newstyle=True)
+        self.env.globals.update(
+            levels=list(Level),
+            level_label=labels.level_label,
+            level_help=labels.level_help,
+            kind_label=labels.kind_label,
+            language_label=labels.language_label,
+        )
+
+    def render(
+        self,
+        request: Request,
+        template: str,
+        context: dict[str, Any] | None = None,
+        *,
+        status_code: int = 200,
+    ) -> HTMLResponse:
+        auth = getattr(request.state, "auth", None)
+        html = self.env.get_template(template).render(
+            {
+                "request": request,
+                "viewer": auth.user if auth else None,
+                "csrf_token": auth.csrf_token if auth else None,
+                "lang": current_language.get().value,
+                "path": request.url.path,
+                **(context or {}),
+            }
+        )
+        return HTMLResponse(html, status_code=status_code)

@@ -1,0 +1,203 @@
+"""Pages of the web UI shell: sign-in, home, settings."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request, Response
+from fastapi.responses import RedirectResponse
+
+from app.api.auth import clear_session_cookie, start_session
+from app.api.deps import Address, AppSettings, OptionalAuth, RequiredAuth, Session, Viewer
+from app.errors import AppError, Forbidden
+from app.i18n import _
+from app.levels import Language
+from app.security import new_secret, same_secret
+from app.services import accounts, sessions
+
+router = APIRouter(include_in_schema=False)
+
+LOGIN_CSRF_COOKIE = "ruche_login_csrf"
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path of Ruche itself: no open redirect through ?next=."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return "/"
+    return target
+
+
+def render(request: Request, template: str, **context) -> Response:
+    return request.app.state.pages.render(request, template, context)
+
+
+def see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+@router.get("/")
+async def home(request: Request, viewer: Viewer):
+    return render(request, "home.html")
+
+
+@router.get("/login")
+async def login_page(
+    request: Request, auth: OptionalAuth, settings: AppSettings, next: str | None = None
+):
+    if auth is not None:
+        return see_other(safe_next(next))
+    return _login_form(request, settings, next=safe_next(next))
+
+
+def _login_form(
+    request: Request,
+    settings,
+    *,
+    next: str,
+    error: str | None = None,
+    email: str = "",
+    status_code: int = 200,
+) -> Response:
+    """The sign-in form carries a double-submit token: a cross-site page cannot
+    read the cookie, so it cannot sign a victim into the attacker's account."""
+    token = new_secret()
+    response = request.app.state.pages.render(
+        request,
+        "login.html",
+        {"login_csrf": token, "next": next, "error": error, "email": email},
+        status_code=status_code,
+    )
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=settings.cookie_secure,
+        path="/login",
+        max_age=3600,
+    )
+    return response
+
+
+@router.post("/login")
+async def login_submit(
+    request: Request,
+    session: Session,
+    settings: AppSettings,
+    previous: OptionalAuth,
+    address: Address,
+    email: Annotated[str, Form(max_length=254)] = "",
+    password: Annotated[str, Form(max_length=256)] = "",
+    csrf_token: Annotated[str, Form(max_length=100)] = "",
+    next: Annotated[str, Form(max_length=500)] = "/",
+):
+    if not same_secret(csrf_token, request.cookies.get(LOGIN_CSRF_COOKIE, "")) or not csrf_token:
+        raise Forbidden(_("The form has expired; reload the page and try again."), code="csrf")
+    response = see_other(safe_next(next))
+    try:
+        await start_session(
+            request,
+            response,
+            session=session,
+            settings=settings,
+            previous=previous,
+            email=email,
+            password=password,
+            address=address,
+        )
+    except AppError as error:
+        if not error.keeps_writes:
+            raise
+        # The form again; the failure counters and the audit line still commit.
+        page = _login_form(
+            request,
+            settings,
+            next=safe_next(next),
+            error=error.message,
+            email=email,
+            status_code=error.status,
+        )
+        page.headers.update(error.headers)
+        return page
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
+    return response
+
+
+@router.post("/logout")
+async def logout_submit(session: Session, settings: AppSettings, auth: RequiredAuth):
+    if auth.user_session is not None:
+        await sessions.sign_out(session, user_session=auth.user_session)
+    response = see_other("/login")
+    clear_session_cookie(response, settings)
+    return response
+
+
+@router.get("/settings")
+async def settings_page(
+    request: Request, viewer: Viewer, session: Session, saved: str | None = None
+):
+    tokens = await sessions.list_tokens(session, viewer=viewer)
+    return render(request, "settings.html", tokens=tokens, saved=saved, languages=list(Language))
+
+
+@router.post("/settings/preferences")
+async def save_preferences(
+    viewer: Viewer,
+    language: Annotated[Language, Form()],
+    display_name: Annotated[str, Form(min_length=1, max_length=120)],
+):
+    accounts.change_preferences(viewer, language=language, display_name=display_name)
+    return see_other("/settings?saved=preferences")
+
+
+@router.post("/settings/password")
+async def save_password(
+    request: Request,
+    auth: RequiredAuth,
+    session: Session,
+    address: Address,
+    current_password: Annotated[str, Form(max_length=256)],
+    new_password: Annotated[str, Form(max_length=256)],
+):
+    await accounts.change_password(
+        session,
+        viewer=auth.user,
+        current_password=current_password,
+        new_password=new_password,
+        keep_session_id=auth.user_session.id,
+        address=address,
+    )
+    return see_other("/settings?saved=password")
+
+
+@router.post("/settings/tokens")
+async def create_token(
+    request: Request,
+    viewer: Viewer,
+    session: Session,
+    settings: AppSettings,
+    address: Address,
+    name: Annotated[str, Form(min_length=1, max_length=100)],
+):
+    _token, secret = await sessions.create_token(
+        session,
+        viewer=viewer,
+        name=name,
+        scopes=["read", "write"],
+        expires_at=None,
+        settings=settings,
+        address=address,
+    )
+    tokens = await sessions.list_tokens(session, viewer=viewer)
+    return render(
+        request,
+        "settings.html",
+        tokens=tokens,
+        new_token=secret,
+        languages=list(Language),
+        saved=None,
+    )
+
+
+@router.post("/settings/tokens/{token_id}/revoke")
+async def revoke_token(token_id: int, viewer: Viewer, session: Session, address: Address):
+    await sessions.revoke_token(session, viewer=viewer, token_id=token_id, address=address)
+    return see_other("/settings?saved=token_revoked")

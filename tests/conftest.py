@@ -1,0 +1,120 @@
+"""Fixtures: a database built by the migrations, one rolled-back transaction per
+test, an ASGI client, and plain async factories.
+
+The suite runs on SQLite by default and on PostgreSQL when
+``RUCHE_TEST_DATABASE_URL`` names an (empty, disposable) PostgreSQL database.
+"""
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from app.config import Settings
+from app.db import Database, create_engine
+from app.main import create_app
+from app.migrate import upgrade
+from tests.factories import Factories
+
+TEST_DATABASE_URL = os.environ.get("RUCHE_TEST_DATABASE_URL")
+
+
+def is_postgres() -> bool:
+    return bool(TEST_DATABASE_URL) and TEST_DATABASE_URL.startswith("postgresql")
+
+
+async def create_fresh_database(tmp_dir: Path) -> str:
+    """An empty database of the kind under test: a new SQLite file, or a new
+    PostgreSQL database on the server of RUCHE_TEST_DATABASE_URL."""
+    if not is_postgres():
+        return f"sqlite+aiosqlite:///{tmp_dir / f'{uuid.uuid4().hex}.db'}"
+    url = make_url(TEST_DATABASE_URL)
+    name = f"{url.database}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(url.set(database="postgres").render_as_string(hide_password=False))
+    async with admin.connect() as connection:
+        await connection.execution_options(isolation_level="AUTOCOMMIT")
+        await connection.execute(text(f'CREATE DATABASE "{name}"'))
+    await admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+async def drop_database(database_url: str) -> None:
+    if not database_url.startswith("postgresql"):
+        return
+    url = make_url(database_url)
+    admin = create_engine(url.set(database="postgres").render_as_string(hide_password=False))
+    async with admin.connect() as connection:
+        await connection.execution_options(isolation_level="AUTOCOMMIT")
+        await connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+    await admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def tmp_root(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("ruche")
+
+
+@pytest.fixture(scope="session")
+async def database_url(tmp_root) -> AsyncIterator[str]:
+    url = await create_fresh_database(tmp_root)
+    yield url
+    await drop_database(url)
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_root, database_url) -> Settings:
+    return Settings(
+        database_url=database_url,
+        var_dir=tmp_root / "var",
+        secret_key="test-secret-key-not-for-production",
+        public_url="http://testserver",
+        _env_file=None,
+    )
+
+
+@pytest.fixture(scope="session")
+async def engine(settings):
+    """Built by the migrations, never by create_all: every run tests them."""
+    engine = create_engine(settings.resolved_database_url)
+    await upgrade(engine)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def db(engine, settings) -> AsyncIterator[Database]:
+    """Everything a test writes, through the app or the factories, is rolled back."""
+    async with engine.connect() as connection:
+        transaction = await connection.begin()
+        yield Database(settings, bind=connection)
+        await transaction.rollback()
+
+
+@pytest.fixture
+async def session(db):
+    async with db.sessionmaker() as session:
+        yield session
+
+
+@pytest.fixture
+def app(settings, db):
+    return create_app(settings, database=db)
+
+
+@pytest.fixture
+async def client(app) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app, client=("203.0.113.7", 50000)),
+        base_url="http://testserver",
+    ) as client:
+        yield client
+
+
+@pytest.fixture
+def make(session, app) -> Factories:
+    return Factories(session, app)

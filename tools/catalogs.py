@@ -1,0 +1,93 @@
+"""Keeps the French and English catalogs in step with the code.
+
+    python tools/catalogs.py          # extract messages, merge them into both catalogs
+    python tools/catalogs.py --check  # exit 1 when a message lacks a translation
+
+English is the source language: its catalog copies each message. French
+translations are written by hand in frontend/locales/fr/LC_MESSAGES/messages.po.
+"""
+
+import io
+import sys
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po, write_po
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCALES = ROOT / "frontend" / "locales"
+METHOD_MAP = [("app/**.py", "python"), ("frontend/templates/**.html", "jinja2")]
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
+
+
+def extract() -> Catalog:
+    template = Catalog(project="Ruche", fuzzy=False)
+    for filename, lineno, message, comments, context in extract_from_dir(
+        ROOT,
+        METHOD_MAP,
+        keywords=KEYWORDS,
+        options_map={"frontend/templates/**.html": {"extensions": "jinja2.ext.i18n"}},
+    ):
+        if filename.startswith(("tests", "bench", "tools", ".venv")):
+            continue
+        template.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+    return template
+
+
+def po_path(language: str) -> Path:
+    return LOCALES / language / "LC_MESSAGES" / "messages.po"
+
+
+def load(language: str) -> Catalog:
+    path = po_path(language)
+    if not path.exists() or not path.read_text().strip():
+        return Catalog(locale=language, project="Ruche")
+    with path.open("rb") as po_file:
+        return read_po(po_file, locale=language)
+
+
+def untranslated(template: Catalog) -> list[str]:
+    """Messages of the code that a catalog lacks or leaves untranslated."""
+    missing = []
+    for language in ("fr", "en"):
+        catalog = load(language)
+        for message in template:
+            if not message.id:
+                continue
+            found = catalog.get(message.id)
+            if found is None or not found.string or found.fuzzy:
+                missing.append(f"{language}: {message.id!r}")
+    return missing
+
+
+def update(template: Catalog) -> None:
+    for language in ("fr", "en"):
+        catalog = load(language)
+        catalog.update(template, no_fuzzy_matching=True)
+        if language == "en":
+            for message in catalog:
+                if message.id and not message.string:
+                    message.string = message.id
+        catalog.obsolete.clear()
+        catalog.fuzzy = False
+        buffer = io.BytesIO()
+        write_po(buffer, catalog, width=100, omit_header=False, sort_output=True)
+        po_path(language).parent.mkdir(parents=True, exist_ok=True)
+        po_path(language).write_bytes(buffer.getvalue())
+
+
+def main() -> int:
+    template = extract()
+    if "--check" in sys.argv:
+        missing = untranslated(template)
+        print("\n".join(missing) or "catalogs complete")
+        return 1 if missing else 0
+    update(template)
+    missing = untranslated(template)
+    print(f"{len(missing)} messages still to translate")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
