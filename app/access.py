@@ -1,13 +1,178 @@
 """THE confidentiality policy: the only place where Ruche decides who may read
 what, and the only module that compares levels.
+
+The read rule (ARCHITECTURE.md, "Confidentiality") is written twice, side by
+side, and nowhere else:
+- as SQL clauses, ``readable(viewer, Model)``, ``visible_spaces(viewer)`` and
+  ``readable_spaces(viewer)``, that every list, count, search and join
+  composes into its query;
+- as Python predicates, ``can_read(reader, item)``, ``can_see_space`` and
+  ``can_read_container``, for single objects already in hand and for
+  filtering realtime events.
+A property-based test (tests/test_policy_properties.py) proves they agree.
+
+A viewer may read an item when all hold:
+1. the viewer is active and may read the item's container (the company stream:
+   everyone; an open space: any employee, and its members; a private or secret
+   space: its members),
+2. the viewer's clearance is at least the item's level,
+3. the item has no audience, or the viewer is in it, or is its author.
 """
 
-from app.errors import Invalid
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.errors import Conflict, Forbidden, Invalid
 from app.i18n import _
 from app.levels import AccountKind, Level
+from app.models import Content, Membership, Space, SpaceRole, User, Visibility
 
 # External accounts (alumni, contractors) never read above this level.
 EXTERNAL_CLEARANCE_CAP = Level.PUBLIC
+
+
+# --- who is reading -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reader:
+    """A viewer as the predicates need it: enough to decide without a query.
+    Rebuilt whenever the person's kind, clearance or memberships change."""
+
+    user_id: int
+    kind: AccountKind
+    clearance: Level
+    is_active: bool
+    member_space_ids: frozenset[int]
+
+    @property
+    def is_employee(self) -> bool:
+        return not self.kind.is_external
+
+
+async def load_reader(session: AsyncSession, user: User) -> Reader:
+    space_ids = await session.scalars(
+        select(Membership.space_id).where(Membership.user_id == user.id)
+    )
+    return Reader(
+        user_id=user.id,
+        kind=user.kind,
+        clearance=user.clearance,
+        is_active=user.is_active,
+        member_space_ids=frozenset(space_ids),
+    )
+
+
+@dataclass(frozen=True)
+class ItemRef:
+    """What the predicate needs to know of an item: its container (and that
+    container's visibility), level, author and audience (None: no audience)."""
+
+    space_id: int | None
+    space_visibility: Visibility | None
+    level: Level
+    author_id: int | None
+    audience: frozenset[int] | None
+
+
+# --- the Python predicates ------------------------------------------------------
+
+
+def can_read_container(reader: Reader, space_id: int | None, visibility: Visibility | None) -> bool:
+    if not reader.is_active:
+        return False
+    if space_id is None:
+        return True
+    if space_id in reader.member_space_ids:
+        return True
+    return reader.is_employee and visibility is Visibility.OPEN
+
+
+def can_read(reader: Reader, item: ItemRef) -> bool:
+    return (
+        can_read_container(reader, item.space_id, item.space_visibility)
+        and item.level.rank <= reader.clearance.rank
+        and (
+            item.audience is None
+            or reader.user_id in item.audience
+            or reader.user_id == item.author_id
+        )
+    )
+
+
+def can_see_space(reader: Reader, space_id: int, visibility: Visibility) -> bool:
+    """Whether the space exists for this reader (directory, its page, its name).
+    Private spaces are listed to employees; secret ones only to their members."""
+    if not reader.is_active:
+        return False
+    if space_id in reader.member_space_ids:
+        return True
+    return reader.is_employee and visibility is not Visibility.SECRET
+
+
+# --- the same rules as SQL ------------------------------------------------------
+
+
+def member_space_ids(viewer: User):
+    return select(Membership.space_id).where(Membership.user_id == viewer.id)
+
+
+def readable_container(viewer: User, space_id_column) -> ColumnElement[bool]:
+    if not viewer.is_active:
+        return false()
+    containers = [space_id_column.is_(None), space_id_column.in_(member_space_ids(viewer))]
+    if not viewer.kind.is_external:
+        containers.append(
+            space_id_column.in_(select(Space.id).where(Space.visibility == Visibility.OPEN))
+        )
+    return or_(*containers)
+
+
+def readable_level(viewer: User, level_column) -> ColumnElement[bool]:
+    return level_column <= viewer.clearance
+
+
+def readable(viewer: User, model: type[Content]) -> ColumnElement[bool]:
+    """The clause to put in every query of ``model`` made on behalf of ``viewer``."""
+    if not viewer.is_active:
+        return false()
+    audience = model.__audience__
+    in_audience = exists().where(audience.c.content_id == model.id, audience.c.user_id == viewer.id)
+    return and_(
+        readable_container(viewer, model.space_id),
+        readable_level(viewer, model.level),
+        or_(model.has_audience.is_(False), model.author_id == viewer.id, in_audience),
+    )
+
+
+def visible_spaces(viewer: User) -> ColumnElement[bool]:
+    """Spaces that exist for the viewer: the clause twin of ``can_see_space``."""
+    if not viewer.is_active:
+        return false()
+    is_member = Space.id.in_(member_space_ids(viewer))
+    if viewer.kind.is_external:
+        return is_member
+    return or_(is_member, Space.visibility != Visibility.SECRET)
+
+
+def readable_spaces(viewer: User) -> ColumnElement[bool]:
+    """Spaces whose content the viewer may read: the twin of ``can_read_container``."""
+    if not viewer.is_active:
+        return false()
+    is_member = Space.id.in_(member_space_ids(viewer))
+    if viewer.kind.is_external:
+        return is_member
+    return or_(is_member, Space.visibility == Visibility.OPEN)
+
+
+# --- write rules ----------------------------------------------------------------
+
+
+def check_admin(viewer: User) -> None:
+    if not viewer.is_admin:
+        raise Forbidden(_("Only administrators may do this."))
 
 
 def check_clearance_allowed(kind: AccountKind, clearance: Level) -> None:
@@ -21,3 +186,33 @@ def check_clearance_allowed(kind: AccountKind, clearance: Level) -> None:
 
 def default_clearance(kind: AccountKind) -> Level:
     return EXTERNAL_CLEARANCE_CAP if kind.is_external else Level.INTERNAL
+
+
+def check_no_write_up(viewer: User, level: Level) -> None:
+    """Nobody writes above their own clearance."""
+    if level.rank > viewer.clearance.rank:
+        raise Forbidden(_("You cannot write at a level above your own clearance."), code="write_up")
+
+
+def check_not_below(parent_level: Level, level: Level) -> None:
+    """Nothing is placed below its parent's level."""
+    if level.rank < parent_level.rank:
+        raise Invalid(
+            _("This cannot be less confidential than what it belongs to."), code="write_down"
+        )
+
+
+def check_can_write_in(viewer: User, space: Space | None, role: SpaceRole | None) -> None:
+    """Content in a space needs membership (or, in an open space, being an
+    employee); archived spaces accept no writes. ``role``: the viewer's
+    membership role in ``space``, None when not a member."""
+    if not viewer.is_active:
+        raise Forbidden()
+    if space is None:
+        return
+    if space.is_archived:
+        raise Conflict(_("This space is archived: it is read-only."), code="space_archived")
+    if role is None and not (
+        viewer.kind is AccountKind.EMPLOYEE and space.visibility is Visibility.OPEN
+    ):
+        raise Forbidden(_("Join this space to write in it."), code="not_member")

@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
-from app.api import admin, auth, me
+from app.api import admin, auth, charter, invitations, me, notifications, spaces
 from app.api.errors import install_error_handlers
 from app.config import PROJECT_ROOT, Settings
 from app.db import Database
@@ -45,7 +45,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     install_error_handlers(app)
 
     api = APIRouter(prefix="/api/v1")
-    for module in (auth, me, admin):
+    for module in (auth, me, charter, admin, spaces, invitations, notifications):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(api_docs.router)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
@@ -22,6 +23,11 @@ from app.migrate import upgrade
 from tests.factories import Factories
 
 TEST_DATABASE_URL = os.environ.get("RUCHE_TEST_DATABASE_URL")
+
+# Property-based tests: bounded for CI; HYPOTHESIS_PROFILE=thorough for a long run.
+hypothesis_settings.register_profile("ci", max_examples=40, deadline=None)
+hypothesis_settings.register_profile("thorough", max_examples=1000, deadline=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def is_postgres() -> bool:

@@ -4,6 +4,7 @@ They write through the same session the test reads with; the app sees the
 rows because both run inside the test's one transaction.
 """
 
+from collections.abc import Sequence
 from datetime import datetime
 from functools import cache
 from itertools import count
@@ -13,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.access import default_clearance
 from app.levels import AccountKind, Language, Level, Role
-from app.models import User
+from app.models import Membership, Post, Space, SpaceKind, SpaceRole, User, Visibility
+from app.models.base import utcnow
 from app.security import hash_password
 
 PASSWORD = "correct horse battery"
@@ -41,6 +43,7 @@ class Factories:
         language: Language | str = Language.FR,
         email: str | None = None,
         display_name: str | None = None,
+        charter_accepted: bool = True,
     ) -> User:
         serial = next(_serial)
         kind = AccountKind(kind)
@@ -54,10 +57,74 @@ class Factories:
             clearance=Level(clearance) if clearance else default_clearance(kind),
             is_active=is_active,
             language=Language(language),
+            charter_accepted_at=utcnow() if charter_accepted else None,
         )
         self.session.add(user)
         await self.session.commit()
         return user
+
+    async def space(
+        self,
+        *,
+        owner: User | None = None,
+        visibility: Visibility | str = Visibility.OPEN,
+        kind: SpaceKind | str = SpaceKind.PROJECT,
+        allows_externals: bool = False,
+        members: Sequence[User] = (),
+        moderators: Sequence[User] = (),
+        is_archived: bool = False,
+        default_level: Level | str = Level.INTERNAL,
+        name: str | None = None,
+    ) -> Space:
+        """A space with its owner (made if not given) and members, written directly:
+        the rules of joining are tested through the API, not here."""
+        serial = next(_serial)
+        owner = owner or await self.user()
+        space = Space(
+            slug=f"space-{serial}",
+            name=name or f"Space {serial}",
+            objective="Test the confidentiality policy thoroughly.",
+            kind=SpaceKind(kind),
+            visibility=Visibility(visibility),
+            allows_externals=allows_externals,
+            is_archived=is_archived,
+            default_level=Level(default_level),
+            created_by_id=owner.id,
+        )
+        self.session.add(space)
+        await self.session.flush()
+        roles = {owner.id: SpaceRole.OWNER}
+        roles.update({m.id: SpaceRole.MODERATOR for m in moderators})
+        roles.update({m.id: SpaceRole.MEMBER for m in members if m.id not in roles})
+        for user_id, role in roles.items():
+            self.session.add(Membership(space_id=space.id, user_id=user_id, role=role))
+        await self.session.commit()
+        return space
+
+    async def post(
+        self,
+        *,
+        author: User,
+        space: Space | None = None,
+        level: Level | str = Level.INTERNAL,
+        audience: Sequence[User] | None = None,
+        body: str = "Bonjour à tous",
+    ) -> Post:
+        post = Post(
+            author_id=author.id,
+            space_id=space.id if space else None,
+            level=Level(level),
+            has_audience=audience is not None,
+            body=body,
+        )
+        self.session.add(post)
+        await self.session.flush()
+        for member in audience or ():
+            await self.session.execute(
+                Post.__audience__.insert().values(content_id=post.id, user_id=member.id)
+            )
+        await self.session.commit()
+        return post
 
     def client(self, **headers) -> httpx.AsyncClient:
         return httpx.AsyncClient(

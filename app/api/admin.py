@@ -1,14 +1,17 @@
 """Administration of accounts."""
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from app.access import check_admin
 from app.api.deps import Address, Session, Viewer
 from app.api.pagination import Cursor, Limit, decode_id_cursor, next_id_cursor
 from app.schemas.account import UserAdminRead, UserCreate, UserUpdate
+from app.schemas.admin import AuditEventRead, CharterRead, CharterUpdate
 from app.schemas.common import Page
-from app.services import accounts
+from app.services import accounts, audit, charter
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 
@@ -29,7 +32,7 @@ async def list_users(
 
 @router.post("/users", response_model=UserAdminRead, status_code=201)
 async def create_user(body: UserCreate, viewer: Viewer, session: Session, address: Address):
-    accounts.check_admin(viewer)
+    check_admin(viewer)
     return await accounts.create_account(
         session, **body.model_dump(), actor=viewer, address=address
     )
@@ -51,3 +54,44 @@ async def update_user(
         changes=body.model_dump(exclude_unset=True, exclude_none=True),
         address=address,
     )
+
+
+@router.post("/users/{user_id}/offboard", response_model=UserAdminRead)
+async def offboard_user(user_id: int, viewer: Viewer, session: Session, address: Address):
+    """The employee becomes alumni: clearance public, sessions and tokens ended,
+    memberships of spaces closed to externals ended, authored content kept."""
+    return await accounts.offboard_member(session, viewer=viewer, user_id=user_id, address=address)
+
+
+@router.get("/audit", response_model=Page[AuditEventRead])
+async def list_audit(
+    viewer: Viewer,
+    session: Session,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    action: Annotated[str | None, Query(max_length=60)] = None,
+    actor_id: int | None = None,
+    target_type: Annotated[str | None, Query(max_length=40)] = None,
+    target_id: int | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+):
+    events = await audit.list_audit(
+        session,
+        viewer=viewer,
+        limit=limit + 1,
+        before_id=decode_id_cursor(cursor),
+        action=action,
+        actor_id=actor_id,
+        target_type=target_type,
+        target_id=target_id,
+        since=since,
+        until=until,
+    )
+    return {"items": events[:limit], "next_cursor": next_id_cursor(events, limit)}
+
+
+@router.put("/charter", response_model=CharterRead)
+async def set_charter(body: CharterUpdate, viewer: Viewer, session: Session, address: Address):
+    text = await charter.set_charter(session, viewer=viewer, text=body.text, address=address)
+    return CharterRead(text=text)

@@ -13,6 +13,7 @@ from app.errors import AppError, Forbidden, NotAuthenticated
 from app.i18n import _, current_language
 from app.models import AccessToken, User, UserSession
 from app.security import same_secret
+from app.services.charter import needs_charter
 from app.services.sessions import session_for_secret, token_for_secret
 
 SESSION_COOKIE = "ruche_session"
@@ -134,9 +135,26 @@ async def _check_csrf(request: Request, user_session: UserSession) -> None:
 OptionalAuth = Annotated[Auth | None, Depends(optional_auth)]
 
 
+# What an external account may reach before it has accepted the charter.
+CHARTER_PATHS = frozenset(
+    {
+        "/api/v1/me",
+        "/api/v1/charter",
+        "/api/v1/charter/accept",
+        "/api/v1/auth/logout",
+        "/charter",
+        "/logout",
+    }
+)
+
+
 async def required_auth(request: Request, auth: OptionalAuth) -> Auth:
     if auth is None:
         raise NotAuthenticated()
+    if needs_charter(auth.user) and request.url.path not in CHARTER_PATHS:
+        raise Forbidden(
+            _("Accept the network's charter before going further."), code="charter_required"
+        )
     return auth
 
 

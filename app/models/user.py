@@ -2,11 +2,11 @@
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Enum, String
+from sqlalchemy import Boolean, Enum, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.levels import AccountKind, Language, Level, Role
-from app.models.base import Base, CreatedAt, IdPk, LevelType, UTCDateTime
+from app.models.base import Base, BigId, CreatedAt, IdPk, LevelType, UTCDateTime
 
 
 def str_enum(enum_cls, length: int = 20) -> Enum:
@@ -41,6 +41,14 @@ class User(Base):
     language: Mapped[Language] = mapped_column(str_enum(Language, 5), default=Language.FR)
     created_at: Mapped[CreatedAt]
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Externals: who vouches for them, when their access ends (contractors), and
+    # when they accepted the network's charter (required before first use).
+    sponsor_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("users.id", ondelete="SET NULL")
+    )
+    access_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    sponsor_warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    charter_accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @property
     def is_external(self) -> bool:

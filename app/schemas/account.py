@@ -31,6 +31,8 @@ class MeRead(UserPublic):
     clearance: Level
     language: Language
     created_at: datetime
+    charter_accepted_at: datetime | None
+    access_ends_at: datetime | None
 
 
 class SignedInRead(BaseModel):
@@ -41,6 +43,8 @@ class SignedInRead(BaseModel):
 class UserAdminRead(MeRead):
     is_active: bool
     last_seen_at: datetime | None
+    sponsor_id: int | None
+    access_ends_at: datetime | None
 
 
 class UserCreate(BaseModel):
@@ -63,6 +67,7 @@ class UserUpdate(BaseModel):
     role: Role | None = None
     clearance: Level | None = None
     is_active: bool | None = None
+    access_ends_at: datetime | None = None
 
 
 class PreferencesUpdate(BaseModel):

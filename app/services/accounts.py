@@ -2,19 +2,20 @@
 
 import re
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.access import check_clearance_allowed, default_clearance
-from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.access import check_admin, check_clearance_allowed, default_clearance
+from app.errors import Conflict, Invalid, NotFound
 from app.i18n import _
 from app.levels import AccountKind, Language, Level, Role
-from app.models import User
+from app.models import Membership, Space, SpaceRole, User
 from app.models.user import normalise_email
 from app.security import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, hash_password, verify_password
 from app.services.audit import record_audit
-from app.services.sessions import end_sessions
+from app.services.sessions import end_sessions, revoke_all_tokens
 
 HANDLE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,39}$")
 
@@ -108,11 +109,6 @@ async def access_account(session: AsyncSession, *, viewer: User, user_id: int) -
     return user
 
 
-def check_admin(viewer: User) -> None:
-    if not viewer.is_admin:
-        raise Forbidden(_("Only administrators may do this."))
-
-
 async def list_accounts(
     session: AsyncSession, *, viewer: User, limit: int, after_id: int | None, query: str | None
 ) -> Sequence[User]:
@@ -160,13 +156,20 @@ async def update_account(
             before=before,
             after=after,
         )
+    if "access_ends_at" in changes:
+        # A new end date deserves a new warning to the sponsor.
+        user.sponsor_warned_at = None
     if changes.get("is_active") is False:
-        await end_sessions(session, user=user)
+        await deactivate_account(session, user=user)
+    if before.get("kind") == AccountKind.EMPLOYEE.value and kind.is_external:
+        await end_memberships_closed_to_externals(session, user=user, successor=viewer)
     await session.flush()
     return user
 
 
 def _audit_value(value):
+    if isinstance(value, datetime):
+        return value.isoformat()
     return getattr(value, "value", value)
 
 
@@ -195,3 +198,94 @@ def change_preferences(viewer: User, *, language: Language | None, display_name:
         viewer.language = language
     if display_name is not None:
         viewer.display_name = display_name.strip()
+
+
+async def deactivate_account(session: AsyncSession, *, user: User) -> None:
+    """Ends every way in at once: sessions deleted, tokens revoked."""
+    user.is_active = False
+    await end_sessions(session, user=user)
+    await revoke_all_tokens(session, user=user)
+
+
+async def offboard_member(
+    session: AsyncSession, *, viewer: User, user_id: int, address: str | None = None
+) -> User:
+    """An employee who leaves becomes alumni in one step. Nothing else needs
+    cleaning: the policy is evaluated at read time, so access drops at once."""
+    user = await access_account(session, viewer=viewer, user_id=user_id)
+    if user.kind is not AccountKind.EMPLOYEE:
+        raise Conflict(_("Only an employee can be offboarded."), code="not_employee")
+    if user.id == viewer.id:
+        raise Conflict(_("You cannot offboard yourself."), code="self_offboarding")
+    before = {"kind": user.kind.value, "role": user.role.value, "clearance": user.clearance.value}
+    user.kind = AccountKind.ALUMNI
+    user.role = Role.MEMBER
+    user.clearance = default_clearance(AccountKind.ALUMNI)
+    user.charter_accepted_at = None
+    ended = await end_memberships_closed_to_externals(session, user=user, successor=viewer)
+    await end_sessions(session, user=user)
+    await revoke_all_tokens(session, user=user)
+    record_audit(
+        session,
+        action="account.offboarded",
+        actor=viewer,
+        target=user,
+        address=address,
+        before=before,
+        ended_space_ids=ended,
+    )
+    await session.flush()
+    return user
+
+
+async def end_memberships_closed_to_externals(
+    session: AsyncSession, *, user: User, successor: User
+) -> list[int]:
+    """Removes ``user`` from every space that refuses externals. Where they were
+    the last owner, the longest-standing moderator (else member, else
+    ``successor``) becomes owner, so that no space is left without one."""
+    rows = (
+        await session.execute(
+            select(Membership, Space)
+            .join(Space, Space.id == Membership.space_id)
+            .where(Membership.user_id == user.id, Space.allows_externals.is_(False))
+        )
+    ).all()
+    for membership, space in rows:
+        if membership.role is SpaceRole.OWNER:
+            await _hand_over_ownership(session, space=space, leaving=user, successor=successor)
+        await session.delete(membership)
+    await session.flush()
+    return [space.id for _membership, space in rows]
+
+
+async def _hand_over_ownership(
+    session: AsyncSession, *, space: Space, leaving: User, successor: User
+) -> None:
+    others = (
+        await session.scalars(
+            select(Membership)
+            .where(Membership.space_id == space.id, Membership.user_id != leaving.id)
+            .order_by(Membership.created_at)
+        )
+    ).all()
+    if any(other.role is SpaceRole.OWNER for other in others):
+        return
+    heir = next((m for m in others if m.role is SpaceRole.MODERATOR), None) or next(
+        iter(others), None
+    )
+    if heir is not None:
+        heir.role = SpaceRole.OWNER
+        heir_id = heir.user_id
+    else:
+        session.add(Membership(space_id=space.id, user_id=successor.id, role=SpaceRole.OWNER))
+        heir_id = successor.id
+    record_audit(
+        session,
+        action="space.ownership_transferred",
+        actor=successor,
+        target_type="space",
+        target_id=space.id,
+        new_owner_id=heir_id,
+        reason="offboarding",
+    )

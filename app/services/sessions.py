@@ -80,6 +80,20 @@ async def sign_in(
         )
         raise SignInFailed()
     await forget_hits(session, bucket="sign_in_account", key=email_key)
+    return await open_session(
+        session, user=user, settings=settings, address=address, user_agent=user_agent
+    )
+
+
+async def open_session(
+    session: AsyncSession,
+    *,
+    user: User,
+    settings: Settings,
+    address: str | None,
+    user_agent: str | None,
+) -> SignedIn:
+    """A new server-side session for an account whose identity is established."""
     secret = new_secret()
     now = utcnow()
     user_session = UserSession(

@@ -1,0 +1,161 @@
+"""Spaces, members, join requests and invitations."""
+
+from datetime import datetime
+
+from pydantic import BaseModel, EmailStr, Field
+
+from app.levels import AccountKind, Level
+from app.models import InvitationStatus, RequestStatus, SpaceKind, SpaceRole, Visibility
+from app.schemas.account import UserPublic
+from app.schemas.common import ReadModel
+
+Name = Field(min_length=2, max_length=120)
+Objective = Field(min_length=10, max_length=2000)
+Description = Field(default="", max_length=5000)
+
+
+class SpaceCreate(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    name: str = Name
+    objective: str = Objective
+    description: str = Description
+    kind: SpaceKind
+    visibility: Visibility = Visibility.OPEN
+    allows_externals: bool = False
+    default_level: Level = Level.INTERNAL
+
+
+class SpaceUpdate(BaseModel):
+    """Settings owners and moderators may change; all optional."""
+
+    model_config = {"extra": "forbid"}
+
+    name: str | None = Field(default=None, min_length=2, max_length=120)
+    objective: str | None = Field(default=None, min_length=10, max_length=2000)
+    description: str | None = Field(default=None, max_length=5000)
+    kind: SpaceKind | None = None
+    visibility: Visibility | None = None
+    allows_externals: bool | None = None
+    default_level: Level | None = None
+    is_archived: bool | None = None
+
+
+class SpaceRead(ReadModel):
+    id: int
+    slug: str
+    name: str
+    description: str
+    objective: str
+    kind: SpaceKind
+    visibility: Visibility
+    allows_externals: bool
+    default_level: Level
+    is_archived: bool
+    created_at: datetime
+    my_role: SpaceRole | None = None
+
+
+class SpaceDetail(SpaceRead):
+    member_count: int
+    can_read_content: bool
+    can_manage: bool
+
+
+class MemberRead(BaseModel):
+    user: UserPublic
+    role: SpaceRole
+    joined_at: datetime
+
+
+class MemberAdd(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    user_id: int
+    role: SpaceRole = SpaceRole.MEMBER
+
+
+class MemberUpdate(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    role: SpaceRole
+
+
+class OwnershipTransfer(BaseModel):
+    user_id: int
+
+
+class JoinRequestCreate(BaseModel):
+    message: str = Field(default="", max_length=500)
+
+
+class JoinRequestRead(ReadModel):
+    id: int
+    space_id: int
+    status: RequestStatus
+    message: str
+    created_at: datetime
+
+
+class JoinRequestWithUser(JoinRequestRead):
+    user: UserPublic
+
+
+class JoinResult(BaseModel):
+    """Joining an open space makes a member; a private one makes a request."""
+
+    status: str = Field(description="'member' or 'requested'")
+    request: JoinRequestRead | None = None
+
+
+class JoinDecision(BaseModel):
+    approve: bool
+
+
+class InvitationCreate(BaseModel):
+    """Either ``user_id`` (an existing account) or ``email`` (a new external account
+    of ``external_kind``; contractors need ``access_ends_at``)."""
+
+    model_config = {"extra": "forbid"}
+
+    user_id: int | None = None
+    email: EmailStr | None = None
+    external_kind: AccountKind | None = None
+    access_ends_at: datetime | None = None
+
+
+class InvitationRead(ReadModel):
+    id: int
+    space_id: int
+    invitee_id: int | None
+    email: str | None
+    external_kind: AccountKind | None
+    access_ends_at: datetime | None
+    status: InvitationStatus
+    created_at: datetime
+    expires_at: datetime
+
+
+class InvitationIssued(InvitationRead):
+    accept_url: str | None = Field(
+        description="For an e-mail invitation: the link to send, shown this once."
+    )
+
+
+class MyInvitation(InvitationRead):
+    space: SpaceRead
+
+
+class InvitationPreview(BaseModel):
+    space_name: str
+    space_objective: str
+    email: str
+    external_kind: AccountKind
+    charter: str
+
+
+class InvitationAccept(BaseModel):
+    token: str = Field(min_length=10, max_length=100)
+    display_name: str = Field(min_length=1, max_length=120)
+    password: str = Field(min_length=1, max_length=256)
+    accept_charter: bool

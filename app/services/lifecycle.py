@@ -1,0 +1,65 @@
+"""Time-driven account changes: contractors' access ending on its date, and
+their sponsors told a week before. Idempotent: safe to run from every worker
+and from cron (``ruche jobs``)."""
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.levels import AccountKind
+from app.models import User
+from app.services.accounts import deactivate_account
+from app.services.audit import record_audit
+from app.services.notifications import notify
+
+WARNING_DELAY = timedelta(days=7)
+
+
+async def end_expired_access(session: AsyncSession, *, now: datetime) -> list[User]:
+    expired = list(
+        await session.scalars(
+            select(User).where(
+                User.kind == AccountKind.CONTRACTOR,
+                User.is_active.is_(True),
+                User.access_ends_at <= now,
+            )
+        )
+    )
+    for user in expired:
+        await deactivate_account(session, user=user)
+        record_audit(session, action="account.access_ended", actor=None, target=user)
+    return expired
+
+
+async def warn_sponsors(session: AsyncSession, *, now: datetime) -> list[User]:
+    ending = list(
+        await session.scalars(
+            select(User).where(
+                User.kind == AccountKind.CONTRACTOR,
+                User.is_active.is_(True),
+                User.sponsor_id.is_not(None),
+                User.sponsor_warned_at.is_(None),
+                User.access_ends_at <= now + WARNING_DELAY,
+                User.access_ends_at > now,
+            )
+        )
+    )
+    for user in ending:
+        notify(
+            session,
+            user_id=user.sponsor_id,
+            kind="contractor_access_ending",
+            user_id_ending=user.id,
+            user_name=user.display_name,
+            access_ends_at=user.access_ends_at.isoformat(),
+        )
+        user.sponsor_warned_at = now
+    return ending
+
+
+async def run_due_jobs(session: AsyncSession, *, now: datetime) -> dict[str, int]:
+    warned = await warn_sponsors(session, now=now)
+    ended = await end_expired_access(session, now=now)
+    await session.flush()
+    return {"sponsors_warned": len(warned), "access_ended": len(ended)}

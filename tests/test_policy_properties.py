@@ -1,0 +1,223 @@
+"""The policy's two expressions agree: in random worlds, the SQL clauses of
+app/access.py select exactly the items and spaces its Python predicates admit,
+and the spaces API shows exactly those.
+
+Examples per run: the `ci` profile (default) keeps CI fast; run the slow one
+with HYPOTHESIS_PROFILE=thorough pytest tests/test_policy_properties.py.
+"""
+
+import uuid
+from dataclasses import dataclass
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from app.access import (
+    ItemRef,
+    can_read,
+    can_read_container,
+    can_see_space,
+    load_reader,
+    readable,
+    readable_spaces,
+    visible_spaces,
+)
+from app.levels import AccountKind, Level
+from app.models import Membership, Post, Space, SpaceKind, User, Visibility
+from app.models.base import utcnow
+
+
+@dataclass(frozen=True)
+class PersonSpec:
+    kind: AccountKind
+    clearance: Level
+    is_active: bool
+
+
+@dataclass(frozen=True)
+class SpaceSpec:
+    visibility: Visibility
+    allows_externals: bool
+    members: frozenset[int]
+
+
+@dataclass(frozen=True)
+class PostSpec:
+    space: int | None
+    level: Level
+    author: int
+    audience: frozenset[int] | None
+
+
+@st.composite
+def people(draw):
+    kind = draw(st.sampled_from(list(AccountKind)))
+    clearance = Level.PUBLIC if kind.is_external else draw(st.sampled_from(list(Level)))
+    return PersonSpec(kind=kind, clearance=clearance, is_active=draw(st.booleans()))
+
+
+@st.composite
+def worlds(draw):
+    persons = draw(st.lists(people(), min_size=1, max_size=6))
+    indexes = st.integers(min_value=0, max_value=len(persons) - 1)
+    spaces = draw(
+        st.lists(
+            st.builds(
+                SpaceSpec,
+                visibility=st.sampled_from(list(Visibility)),
+                allows_externals=st.booleans(),
+                members=st.frozensets(indexes, max_size=len(persons)),
+            ),
+            max_size=4,
+        )
+    )
+    space_index = (
+        st.none() | st.integers(min_value=0, max_value=len(spaces) - 1) if spaces else st.none()
+    )
+    posts = draw(
+        st.lists(
+            st.builds(
+                PostSpec,
+                space=space_index,
+                level=st.sampled_from(list(Level)),
+                author=indexes,
+                audience=st.none() | st.frozensets(indexes, max_size=3),
+            ),
+            min_size=1,
+            max_size=10,
+        )
+    )
+    return persons, spaces, posts
+
+
+async def build(session, persons, spaces, posts):
+    tag = uuid.uuid4().hex[:10]
+    users = [
+        User(
+            email=f"p{i}-{tag}@example.test",
+            handle=f"p{i}-{tag}",
+            display_name=f"P{i}",
+            kind=spec.kind,
+            clearance=spec.clearance,
+            is_active=spec.is_active,
+            charter_accepted_at=utcnow(),
+        )
+        for i, spec in enumerate(persons)
+    ]
+    session.add_all(users)
+    rows = [
+        Space(
+            slug=f"s{i}-{tag}",
+            name=f"S{i}",
+            objective="Random world",
+            kind=SpaceKind.PROJECT,
+            visibility=spec.visibility,
+            allows_externals=spec.allows_externals,
+        )
+        for i, spec in enumerate(spaces)
+    ]
+    session.add_all(rows)
+    await session.flush()
+    for space, spec in zip(rows, spaces, strict=True):
+        session.add_all(Membership(space_id=space.id, user_id=users[m].id) for m in spec.members)
+    items = []
+    for spec in posts:
+        post = Post(
+            space_id=rows[spec.space].id if spec.space is not None else None,
+            level=spec.level,
+            author_id=users[spec.author].id,
+            has_audience=spec.audience is not None,
+        )
+        session.add(post)
+        items.append((post, spec))
+    await session.flush()
+    for post, spec in items:
+        for member in spec.audience or ():
+            await session.execute(
+                Post.__audience__.insert().values(content_id=post.id, user_id=users[member].id)
+            )
+    await session.flush()
+    refs = {
+        post.id: ItemRef(
+            space_id=post.space_id,
+            space_visibility=rows[spec.space].visibility if spec.space is not None else None,
+            level=post.level,
+            author_id=post.author_id,
+            audience=frozenset(users[m].id for m in spec.audience)
+            if spec.audience is not None
+            else None,
+        )
+        for post, spec in items
+    }
+    return users, rows, refs
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(world=worlds())
+async def test_sql_clause_and_predicate_agree(db, world):
+    persons, space_specs, post_specs = world
+    async with db.sessionmaker() as session:
+        users, spaces, refs = await build(session, persons, space_specs, post_specs)
+        post_ids, space_ids = list(refs), [space.id for space in spaces]
+        for viewer in users:
+            reader = await load_reader(session, viewer)
+            by_sql = set(
+                await session.scalars(
+                    select(Post.id).where(Post.id.in_(post_ids), readable(viewer, Post))
+                )
+            )
+            by_predicate = {pid for pid, ref in refs.items() if can_read(reader, ref)}
+            assert by_sql == by_predicate, (viewer.kind, viewer.clearance, viewer.is_active)
+
+            seen = set(
+                await session.scalars(
+                    select(Space.id).where(Space.id.in_(space_ids), visible_spaces(viewer))
+                )
+            )
+            assert seen == {s.id for s in spaces if can_see_space(reader, s.id, s.visibility)}
+            open_to_read = set(
+                await session.scalars(
+                    select(Space.id).where(Space.id.in_(space_ids), readable_spaces(viewer))
+                )
+            )
+            assert open_to_read == {
+                s.id for s in spaces if can_read_container(reader, s.id, s.visibility)
+            }
+        await session.rollback()
+
+
+@settings(
+    max_examples=15,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(world=worlds())
+async def test_spaces_api_shows_only_what_the_predicate_admits(db, make, world):
+    """Through the API: the directory lists, and GET /spaces/{id} answers 200, for
+    exactly the spaces the predicate admits; every other one is a 404."""
+    persons, space_specs, post_specs = world
+    async with db.sessionmaker() as session:
+        users, spaces, _refs = await build(session, persons, space_specs, post_specs)
+        await session.commit()
+        try:
+            for viewer in users:
+                if not viewer.is_active:
+                    continue
+                reader = await load_reader(session, viewer)
+                client = await make.bearer(viewer)
+                listed = {
+                    item["id"]
+                    for item in (await client.get("/api/v1/spaces?limit=100")).json()["items"]
+                }
+                ours = {s.id for s in spaces}
+                expected = {s.id for s in spaces if can_see_space(reader, s.id, s.visibility)}
+                assert listed & ours == expected
+                for space in spaces:
+                    status = (await client.get(f"/api/v1/spaces/{space.id}")).status_code
+                    assert status == (200 if space.id in expected else 404)
+        finally:
+            for space in spaces:
+                await session.delete(space)
+            for user in users:
+                await session.delete(user)
+            await session.commit()
