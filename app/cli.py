@@ -45,6 +45,9 @@ def serve(args: argparse.Namespace, settings: Settings) -> None:
     _migrate(settings)
     if args.demo:
         _seed_demo(settings)
+    # Made (or read) now, once: left to the first sign-in, each worker process
+    # could generate its own key, and a cookie signed by one fail on another.
+    _ = settings.resolved_secret_key
     print(f"Ruche listens on http://{args.host}:{args.port}", flush=True)
     uvicorn.run(
         "app.main:create_app",
@@ -67,6 +70,12 @@ def migrate(args: argparse.Namespace, settings: Settings) -> None:
 def demo(args: argparse.Namespace, settings: Settings) -> None:
     _migrate(settings)
     _seed_demo(settings)
+
+
+def jobs(args: argparse.Namespace, settings: Settings) -> None:
+    from app.jobs import run_jobs_once
+
+    print(asyncio.run(run_jobs_once(settings)))
 
 
 def create_admin(args: argparse.Namespace, settings: Settings) -> None:
@@ -127,6 +136,10 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("demo", help="seed the demo company (idempotent)").set_defaults(
         handler=demo
     )
+
+    commands.add_parser(
+        "jobs", help="run the due time-driven jobs once (contractors' access end), for cron"
+    ).set_defaults(handler=jobs)
 
     admin_parser = commands.add_parser("create-admin", help="create an administrator account")
     admin_parser.add_argument("--email", required=True)

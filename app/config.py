@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     sign_in_max_failures_per_address: int = 20
     sign_in_window_seconds: int = 900
     sql_echo: bool = False
+    # Seconds between runs of the time-driven jobs inside `ruche serve`; 0 turns
+    # them off (then run `ruche jobs` from cron).
+    jobs_interval_seconds: int = 300
 
     @cached_property
     def resolved_database_url(self) -> str:

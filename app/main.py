@@ -1,5 +1,6 @@
 """The application factory: everything a running Ruche is made of, wired once."""
 
+import asyncio
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI, Request
@@ -11,6 +12,7 @@ from app.api import admin, auth, charter, invitations, me, notifications, spaces
 from app.api.errors import install_error_handlers
 from app.config import PROJECT_ROOT, Settings
 from app.db import Database
+from app.jobs import run_jobs_forever
 from app.middleware import BodyLimitMiddleware, LanguageMiddleware, SecurityHeadersMiddleware
 from app.migrate import current_revision, head_revision
 from app.web import api_docs
@@ -25,7 +27,14 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        jobs = None
+        if settings.jobs_interval_seconds > 0:
+            jobs = asyncio.create_task(
+                run_jobs_forever(app.state.db, settings.jobs_interval_seconds)
+            )
         yield
+        if jobs is not None:
+            jobs.cancel()
         await app.state.db.dispose()
 
     app = FastAPI(

@@ -1,0 +1,37 @@
+"""Runs the time-driven jobs: inside `ruche serve` every few minutes, or once
+from `ruche jobs`. Each run is one transaction; the jobs are idempotent, so
+several workers running them at once do no harm."""
+
+import asyncio
+import logging
+
+from app.config import Settings
+from app.db import Database
+from app.models.base import utcnow
+from app.services.lifecycle import run_due_jobs
+
+logger = logging.getLogger("ruche.jobs")
+
+
+async def run_jobs(database: Database) -> dict[str, int]:
+    async with database.transaction() as session:
+        return await run_due_jobs(session, now=utcnow())
+
+
+async def run_jobs_once(settings: Settings) -> dict[str, int]:
+    database = Database(settings)
+    try:
+        return await run_jobs(database)
+    finally:
+        await database.dispose()
+
+
+async def run_jobs_forever(database: Database, interval_seconds: int) -> None:
+    while True:
+        try:
+            done = await run_jobs(database)
+            if any(done.values()):
+                logger.info("jobs: %s", done)
+        except Exception:  # a failing run must not stop the next ones
+            logger.exception("time-driven jobs failed")
+        await asyncio.sleep(interval_seconds)

@@ -1,0 +1,33 @@
+"""The job runner that `ruche serve` and `ruche jobs` share."""
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from app.jobs import run_jobs
+from app.models import Notification, User
+from app.models.base import utcnow
+
+
+async def test_a_run_ends_expired_access_and_warns_sponsors(db, make, session):
+    sponsor = await make.user()
+    expired = await make.user(kind="contractor")
+    ending = await make.user(kind="contractor")
+    expired.sponsor_id = ending.sponsor_id = sponsor.id
+    expired.access_ends_at = utcnow() - timedelta(minutes=1)
+    ending.access_ends_at = utcnow() + timedelta(days=3)
+    await session.commit()
+    expired_id, ending_id, sponsor_id = expired.id, ending.id, sponsor.id
+
+    assert await run_jobs(db) == {"sponsors_warned": 1, "access_ended": 1}
+    assert await run_jobs(db) == {"sponsors_warned": 0, "access_ended": 0}
+
+    session.expire_all()
+    assert (await session.get(User, expired_id)).is_active is False
+    assert (await session.get(User, ending_id)).is_active is True
+    warnings = (
+        await session.scalars(select(Notification).where(Notification.user_id == sponsor_id))
+    ).all()
+    assert [(n.kind, n.data["user_id_ending"]) for n in warnings] == [
+        ("contractor_access_ending", ending_id)
+    ]
