@@ -3,8 +3,27 @@
 from app.models.audit import AuditEvent
 from app.models.auth import AccessToken, RateLimitHit, UserSession
 from app.models.base import Base
-from app.models.content import Content, Post
+from app.models.content import Content
 from app.models.notification import Notification
+from app.models.post import (
+    AnnouncementRead,
+    Comment,
+    CommentReaction,
+    CommentVersion,
+    Follow,
+    FollowKind,
+    Hashtag,
+    Mention,
+    NotificationPreference,
+    PollOption,
+    PollVote,
+    Post,
+    PostHashtag,
+    PostKind,
+    PostReaction,
+    PostVersion,
+    ReactionKind,
+)
 from app.models.site import SiteSetting
 from app.models.space import (
     Invitation,
@@ -21,16 +40,32 @@ from app.models.user import User
 
 __all__ = [
     "AccessToken",
+    "AnnouncementRead",
     "AuditEvent",
     "Base",
+    "Comment",
+    "CommentReaction",
+    "CommentVersion",
     "Content",
+    "Follow",
+    "FollowKind",
+    "Hashtag",
     "Invitation",
     "InvitationStatus",
     "JoinRequest",
     "Membership",
+    "Mention",
     "Notification",
+    "NotificationPreference",
+    "PollOption",
+    "PollVote",
     "Post",
+    "PostHashtag",
+    "PostKind",
+    "PostReaction",
+    "PostVersion",
     "RateLimitHit",
+    "ReactionKind",
     "RequestStatus",
     "SiteSetting",
     "Space",

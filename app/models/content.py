@@ -7,7 +7,7 @@ narrowed to, flagged by ``has_audience`` so that the common case (no audience)
 never touches that table.
 """
 
-from sqlalchemy import Boolean, Column, ForeignKey, Index, Table, Text
+from sqlalchemy import Boolean, Column, ForeignKey, Index, Table
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from app.levels import Level
@@ -46,13 +46,5 @@ class Content:
 
     @declared_attr
     def author_id(cls) -> Mapped[int | None]:
-        return mapped_column(BigId, ForeignKey("users.id", ondelete="SET NULL"), index=True)
-
-
-class Post(Content, Base):
-    __tablename__ = "posts"
-    __audience__ = audience_table("posts")
-    # Keyset ranges per container: (space_id, id) serves every stream and the feed.
-    __table_args__ = (Index("ix_posts_space_id_id", "space_id", "id"),)
-
-    body: Mapped[str] = mapped_column(Text, default="")
+        # Indexed by each table as its lists need (posts: with the id, for keyset).
+        return mapped_column(BigId, ForeignKey("users.id", ondelete="SET NULL"))

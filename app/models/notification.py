@@ -16,6 +16,10 @@ class Notification(Base):
     id: Mapped[IdPk]
     user_id: Mapped[int] = mapped_column(BigId, ForeignKey("users.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(40))
+    # Who caused it, and the post it concerns: a notification about a post is
+    # shown only while its reader may still read that post.
+    actor_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("users.id", ondelete="SET NULL"))
+    post_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("posts.id", ondelete="CASCADE"))
     # Only what this reader may see: ids and names it already has access to.
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[CreatedAt]

@@ -1,0 +1,112 @@
+"""Markdown to safe HTML, with @mentions and #hashtags as links.
+
+markdown-it renders with raw HTML disabled and a bounded nesting depth; nh3
+then sanitises the result against an allow-list, so no script, style, event
+attribute or ``javascript:`` URL from a user ever reaches a page.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from urllib.parse import quote
+
+import nh3
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+MENTION = re.compile(r"(?<![\w@/])@([A-Za-z0-9][A-Za-z0-9_.-]{1,39})")
+HASHTAG = re.compile(r"(?<![\w#&/])#(\w[\w-]{0,49})")
+TOKEN = re.compile(f"{MENTION.pattern}|{HASHTAG.pattern}")
+
+ALLOWED_TAGS = {
+    "a", "p", "br", "hr", "strong", "em", "code", "pre", "blockquote", "ul", "ol", "li",
+    "h1", "h2", "h3", "h4", "h5", "h6", "img", "table", "thead", "tbody", "tr", "th", "td",
+    "del", "s",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title", "class"},
+    "img": {"src", "alt", "title"},
+    "ol": {"start"},
+    "th": {"align"},
+    "td": {"align"},
+}
+
+
+def normalise_hashtag(tag: str) -> str:
+    """#Équipe and #équipe are one tag: NFC and lower case."""
+    return unicodedata.normalize("NFC", tag).lower()
+
+
+@dataclass(frozen=True)
+class Rendered:
+    html: str
+    mentions: frozenset[str]  # handles, lower-cased
+    hashtags: frozenset[str]  # normalised tags
+
+
+def _link_tokens(text: str, found: dict[str, set[str]]) -> list[Token]:
+    tokens: list[Token] = []
+    position = 0
+    for match in TOKEN.finditer(text):
+        if match.start() > position:
+            tokens.append(_text(text[position : match.start()]))
+        handle, tag = match.group(1), match.group(2)
+        if handle:
+            found["mentions"].add(handle.lower())
+            href, css, label = f"/people/{quote(handle.lower())}", "mention", f"@{handle}"
+        else:
+            found["hashtags"].add(normalise_hashtag(tag))
+            href, css, label = f"/hashtags/{quote(normalise_hashtag(tag))}", "hashtag", f"#{tag}"
+        link_open = Token("link_open", "a", 1, attrs={"href": href, "class": css})
+        tokens += [link_open, _text(label), Token("link_close", "a", -1)]
+        position = match.end()
+    if position < len(text):
+        tokens.append(_text(text[position:]))
+    return tokens
+
+
+def _text(content: str) -> Token:
+    token = Token("text", "", 0)
+    token.content = content
+    return token
+
+
+def _mentions_and_hashtags(state) -> None:
+    """A core rule: turns @handle and #tag in plain text (not in code, not inside
+    an existing link) into links, and records them."""
+    found = state.env.setdefault("found", {"mentions": set(), "hashtags": set()})
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        children, depth = [], 0
+        for child in block.children:
+            if child.type == "link_open":
+                depth += 1
+            elif child.type == "link_close":
+                depth -= 1
+            if child.type == "text" and depth == 0 and TOKEN.search(child.content):
+                children.extend(_link_tokens(child.content, found))
+            else:
+                children.append(child)
+        block.children = children
+
+
+_markdown = MarkdownIt("commonmark", {"html": False, "maxNesting": 20, "linkify": False})
+_markdown.enable("table").enable("strikethrough")
+_markdown.core.ruler.push("mentions_and_hashtags", _mentions_and_hashtags)
+
+
+def render(body: str) -> Rendered:
+    env: dict = {}
+    html = _markdown.render(body, env)
+    safe = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="nofollow noopener",
+    )
+    found = env.get("found", {"mentions": set(), "hashtags": set()})
+    return Rendered(
+        html=safe, mentions=frozenset(found["mentions"]), hashtags=frozenset(found["hashtags"])
+    )
