@@ -5,7 +5,8 @@ The read rule (ARCHITECTURE.md, "Confidentiality") is written twice, side by
 side, and nowhere else:
 - as SQL clauses, ``readable(viewer, Model)``, ``visible_spaces(viewer)`` and
   ``readable_spaces(viewer)``, that every list, count, search and join
-  composes into its query;
+  composes into its query, and ``readers_of(item)``, the same rule from the
+  item's side, that chooses who is notified;
 - as Python predicates, ``can_read(reader, item)``, ``can_see_space`` and
   ``can_read_container``, for single objects already in hand and for
   filtering realtime events.
@@ -21,7 +22,7 @@ A viewer may read an item when all hold:
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, exists, false, or_, select
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import Conflict, Forbidden, Invalid
@@ -167,6 +168,25 @@ def readable_spaces(viewer: User) -> ColumnElement[bool]:
     return or_(is_member, Space.visibility == Visibility.OPEN)
 
 
+def readers_of(item: ItemRef) -> ColumnElement[bool]:
+    """The users who may read ``item``, as a clause over ``User``: the same rule
+    seen from the item's side, to choose who is notified or told in real time."""
+    container = true()
+    if item.space_id is not None:
+        is_member = User.id.in_(
+            select(Membership.user_id).where(Membership.space_id == item.space_id)
+        )
+        container = (
+            or_(is_member, User.kind == AccountKind.EMPLOYEE)
+            if item.space_visibility is Visibility.OPEN
+            else is_member
+        )
+    audience = true()
+    if item.audience is not None:
+        audience = User.id.in_([*item.audience, *([item.author_id] if item.author_id else [])])
+    return and_(User.is_active.is_(True), User.clearance >= item.level, container, audience)
+
+
 # --- write rules ----------------------------------------------------------------
 
 
@@ -186,6 +206,14 @@ def check_clearance_allowed(kind: AccountKind, clearance: Level) -> None:
 
 def default_clearance(kind: AccountKind) -> Level:
     return EXTERNAL_CLEARANCE_CAP if kind.is_external else Level.INTERNAL
+
+
+def default_level_for(viewer: User, container_default: Level) -> Level:
+    """The container's default level, lowered to the writer's clearance: nobody
+    writes above it, and an external posting in the company stream means public."""
+    return (
+        container_default if container_default.rank <= viewer.clearance.rank else viewer.clearance
+    )
 
 
 def check_no_write_up(viewer: User, level: Level) -> None:

@@ -1,6 +1,7 @@
-"""The policy's two expressions agree: in random worlds, the SQL clauses of
+"""The policy's expressions agree: in random worlds, the SQL clauses of
 app/access.py select exactly the items and spaces its Python predicates admit,
-and the spaces API shows exactly those.
+the readers it chooses for an item are exactly those the predicate admits, and
+the spaces API shows exactly what the predicate admits.
 
 Examples per run: the `ci` profile (default) keeps CI fast; run the slow one
 with HYPOTHESIS_PROFILE=thorough pytest tests/test_policy_properties.py.
@@ -21,6 +22,7 @@ from app.access import (
     load_reader,
     readable,
     readable_spaces,
+    readers_of,
     visible_spaces,
 )
 from app.levels import AccountKind, Level
@@ -160,8 +162,14 @@ async def test_sql_clause_and_predicate_agree(db, world):
     async with db.sessionmaker() as session:
         users, spaces, refs = await build(session, persons, space_specs, post_specs)
         post_ids, space_ids = list(refs), [space.id for space in spaces]
-        for viewer in users:
-            reader = await load_reader(session, viewer)
+        readers = [await load_reader(session, viewer) for viewer in users]
+        user_ids = [viewer.id for viewer in users]
+        for ref in refs.values():
+            chosen = set(
+                await session.scalars(select(User.id).where(User.id.in_(user_ids), readers_of(ref)))
+            )
+            assert chosen == {reader.user_id for reader in readers if can_read(reader, ref)}
+        for viewer, reader in zip(users, readers, strict=True):
             by_sql = set(
                 await session.scalars(
                     select(Post.id).where(Post.id.in_(post_ids), readable(viewer, Post))
