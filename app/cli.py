@@ -124,7 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve_parser.add_argument("--demo", action="store_true", help="seed the demo company first")
     serve_parser.add_argument(
         "--forwarded-allow-ips",
-        default="127.0.0.1",
+        default="127.0.0.1,::1",
         help="reverse proxies trusted for X-Forwarded-* headers",
     )
     serve_parser.add_argument("--log-level", default="info")

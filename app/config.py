@@ -1,6 +1,7 @@
 """Settings read from the environment (prefix ``RUCHE_``) so that IT configures
 Ruche the way it configures every other service it runs."""
 
+import os
 import secrets
 from functools import cached_property
 from pathlib import Path
@@ -25,7 +26,6 @@ class Settings(BaseSettings):
     public_url: str = "http://localhost:8000"
     cookie_secure: bool = False
     session_days: int = 14
-    default_language: str = "fr"
     sign_in_max_failures_per_account: int = 5
     sign_in_max_failures_per_address: int = 20
     sign_in_window_seconds: int = 900
@@ -38,7 +38,7 @@ class Settings(BaseSettings):
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
-        self.var_dir.mkdir(parents=True, exist_ok=True)
+        self.var_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         return f"sqlite+aiosqlite:///{(self.var_dir / 'ruche.db').resolve()}"
 
     @cached_property
@@ -50,10 +50,12 @@ class Settings(BaseSettings):
         key_file = self.var_dir / "secret_key"
         if key_file.exists():
             return key_file.read_text().strip()
-        self.var_dir.mkdir(parents=True, exist_ok=True)
+        self.var_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         key = secrets.token_urlsafe(48)
-        key_file.write_text(key)
-        key_file.chmod(0o600)
+        # Created unreadable by others from the first byte.
+        descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as out:
+            out.write(key)
         return key
 
     @property

@@ -7,9 +7,23 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.levels import AccountKind, Level, Role
-from app.models import Membership, Space, SpaceKind, SpaceRole, User, Visibility
+from app.models import (
+    Membership,
+    PollOption,
+    Post,
+    PostKind,
+    ReactionKind,
+    Space,
+    SpaceKind,
+    SpaceRole,
+    User,
+    Visibility,
+)
 from app.models.base import utcnow
 from app.services.accounts import create_account
+from app.services.comments import add_comment
+from app.services.posts import PollSpec, accept_answer, publish_post, vote
+from app.services.reactions import react
 
 DEMO_PASSWORD = "ruche-demo-2026"  # noqa: S105 (printed at start-up, demo only)
 
@@ -121,6 +135,7 @@ async def seed_demo(session: AsyncSession) -> list[User]:
             contractor.sponsor_id = by_email["julien.martin@ruche.example"].id
             contractor.access_ends_at = utcnow() + timedelta(days=180)
     await seed_demo_spaces(session, by_email)
+    await seed_demo_stream(session, by_email)
     return people
 
 
@@ -239,3 +254,99 @@ async def seed_demo_spaces(session: AsyncSession, people: dict[str, User]) -> No
             for email, role in roles.items()
         )
     await session.flush()
+
+
+async def seed_demo_stream(session: AsyncSession, people: dict[str, User]) -> None:
+    """A lively stream in French, written through the same services as the API
+    (mentions, hashtags and notifications included). Only on a database with no
+    post yet, so that running the demo again adds nothing twice."""
+    if await session.scalar(select(Post.id).limit(1)) is not None:
+        return
+    spaces = {space.slug: space for space in await session.scalars(select(Space))}
+
+    def who(name: str) -> User:
+        return people[f"{name}@ruche.example"]
+
+    async def post(author: str, body: str, space: str | None = None, **options) -> Post:
+        published = await publish_post(
+            session,
+            viewer=who(author),
+            body=body,
+            space_id=spaces[space].id if space else None,
+            **options,
+        )
+        return published.post
+
+    welcome = await post(
+        "admin",
+        "**Bienvenue sur Ruche !** Le réseau social de l'entreprise est ouvert. "
+        "Présentez-vous, rejoignez les espaces de vos projets et suivez les #actualites.",
+        kind=PostKind.ANNOUNCEMENT,
+    )
+    await post(
+        "sophie.bernard",
+        "Le #LaboInnovation lance son appel à idées du trimestre : "
+        "proposez vos idées avant le 15 ! @lucas.moreau anime l'atelier de jeudi.",
+        "labo-innovation",
+    )
+    lunch = await post(
+        "thomas.petit",
+        "Quel créneau pour le déjeuner d'équipe de vendredi ?",
+        kind=PostKind.POLL,
+        poll=PollSpec(options=["12 h", "12 h 30", "13 h"]),
+    )
+    question = await post(
+        "chloe.fournier",
+        "Où trouve-t-on le modèle de note de frais à jour ? #question",
+        kind=PostKind.QUESTION,
+    )
+    atlas = await post(
+        "julien.martin",
+        "Point d'avancement #Atlas : la recette du module de suivi démarre lundi. "
+        "Merci à @marc.lambert et @ines.faure pour les correctifs livrés cette semaine.",
+        "projet-atlas",
+    )
+    await post(
+        "claire.dubois",
+        "Ordre du jour du prochain comité : budget 2027, plan de recrutement, #Atlas.",
+        "comite-de-direction",
+        level=Level.CONFIDENTIAL,
+    )
+    await post(
+        "emma.leroy",
+        "Rappel : les entretiens annuels sont à planifier avant la fin du mois. #RH",
+        "equipe-rh",
+    )
+    await post(
+        "chloe.fournier",
+        "Retrouvailles des anciens le 12 décembre à Lyon : qui vient ? #alumni",
+        "communaute-anciens",
+    )
+
+    answer, _unreachable = await add_comment(
+        session,
+        viewer=who("emma.leroy"),
+        post_id=question.id,
+        body="Dans l'espace Équipe RH, rubrique *Modèles* : c'est la version de septembre.",
+    )
+    await accept_answer(
+        session, viewer=who("chloe.fournier"), post_id=question.id, comment_id=answer.id
+    )
+    await add_comment(
+        session,
+        viewer=people["marc.lambert@prestataire.example"],
+        post_id=atlas.id,
+        body="Merci ! Les derniers tickets seront fermés mercredi.",
+    )
+    for name, kind in (
+        ("claire.dubois", ReactionKind.CELEBRATE),
+        ("julien.martin", ReactionKind.LIKE),
+        ("sophie.bernard", ReactionKind.LIKE),
+    ):
+        await react(session, viewer=who(name), kind=kind, post_id=welcome.id)
+    options = await session.scalars(
+        select(PollOption.id).where(PollOption.post_id == lunch.id).order_by(PollOption.position)
+    )
+    first_option = next(iter(options))
+    for name in ("lucas.moreau", "sophie.bernard"):
+        await vote(session, viewer=who(name), post_id=lunch.id, option_ids=[first_option])

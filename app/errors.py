@@ -34,6 +34,14 @@ class Invalid(AppError):
     message = _l("The request is not valid.")
 
 
+def non_blank(value: str, message: str) -> str:
+    """The text stripped; Invalid when nothing is left."""
+    stripped = value.strip()
+    if not stripped:
+        raise Invalid(message, code="blank")
+    return stripped
+
+
 class NotAuthenticated(AppError):
     status = 401
     code = "not_authenticated"

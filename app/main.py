@@ -8,15 +8,28 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
-from app.api import admin, auth, charter, invitations, me, notifications, spaces
+from app.api import (
+    admin,
+    auth,
+    charter,
+    feed,
+    invitations,
+    me,
+    notifications,
+    posts,
+    spaces,
+)
 from app.api.errors import install_error_handlers
 from app.config import PROJECT_ROOT, Settings
 from app.db import Database
 from app.jobs import run_jobs_forever
 from app.middleware import BodyLimitMiddleware, LanguageMiddleware, SecurityHeadersMiddleware
 from app.migrate import current_revision, head_revision
+from app.web import admin as web_admin
 from app.web import api_docs
+from app.web import invitations as web_invitations
 from app.web import routes as web_routes
+from app.web import spaces as web_spaces
 from app.web.pages import Pages
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -54,11 +67,12 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     install_error_handlers(app)
 
     api = APIRouter(prefix="/api/v1")
-    for module in (auth, me, charter, admin, spaces, invitations, notifications):
+    for module in (auth, me, charter, admin, spaces, invitations, posts, feed, notifications):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(api_docs.router)
-    app.include_router(web_routes.router)
+    for pages in (web_routes, web_spaces, web_invitations, web_admin):
+        app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "frontend" / "static"), "static")
 
     @app.get("/healthz", include_in_schema=False)

@@ -15,7 +15,9 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 MENTION = re.compile(r"(?<![\w@/])@([A-Za-z0-9][A-Za-z0-9_.-]{1,39})")
-HASHTAG = re.compile(r"(?<![\w#&/])#(\w[\w-]{0,49})")
+# What a tag may be, after its "#": also checked where one is followed by name.
+HASHTAG_NAME = re.compile(r"\w[\w-]{0,49}")
+HASHTAG = re.compile(rf"(?<![\w#&/])#({HASHTAG_NAME.pattern})")
 TOKEN = re.compile(f"{MENTION.pattern}|{HASHTAG.pattern}")
 
 ALLOWED_TAGS = {
@@ -98,7 +100,9 @@ _markdown.core.ruler.push("mentions_and_hashtags", _mentions_and_hashtags)
 
 def render(body: str) -> Rendered:
     env: dict = {}
-    html = _markdown.render(body, env)
+    # Composed first: a decomposed accent (as some keyboards and pastes give) is a
+    # combining mark, which the patterns would not count as part of a #tag.
+    html = _markdown.render(unicodedata.normalize("NFC", body), env)
     safe = nh3.clean(
         html,
         tags=ALLOWED_TAGS,

@@ -1,6 +1,8 @@
 """Pure ASGI middlewares (no per-request task, unlike BaseHTTPMiddleware): they
 sit on every request, so they stay cheap."""
 
+from starlette.exceptions import HTTPException
+
 from app.api.errors import error_body
 from app.errors import TooLarge
 from app.i18n import current_language, negotiate_language
@@ -100,5 +102,9 @@ class BodyLimitMiddleware:
         await send({"type": "http.response.body", "body": body})
 
 
-class BodyTooLarge(Exception):
-    pass
+class BodyTooLarge(HTTPException):
+    """An HTTPException, because FastAPI turns any other error met while it reads a
+    body into a 400; the error handlers answer it in the shape, as a 413."""
+
+    def __init__(self):
+        super().__init__(status_code=413)

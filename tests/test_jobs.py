@@ -5,7 +5,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from app.jobs import run_jobs
-from app.models import Notification, User
+from app.models import Notification, RateLimitHit, User
 from app.models.base import utcnow
 
 
@@ -31,3 +31,20 @@ async def test_a_run_ends_expired_access_and_warns_sponsors(db, make, session):
     assert [(n.kind, n.data["user_id_ending"]) for n in warnings] == [
         ("contractor_access_ending", ending_id)
     ]
+
+
+async def test_a_run_forgets_rate_limit_hits_older_than_a_day(db, session):
+    session.add_all(
+        [
+            RateLimitHit(
+                bucket="sign_in_account", key="old", created_at=utcnow() - timedelta(days=2)
+            ),
+            RateLimitHit(bucket="sign_in_account", key="new", created_at=utcnow()),
+        ]
+    )
+    await session.commit()
+
+    await run_jobs(db)
+
+    keys = set(await session.scalars(select(RateLimitHit.key)))
+    assert keys == {"new"}

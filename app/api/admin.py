@@ -1,16 +1,15 @@
 """Administration of accounts."""
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from app.access import check_admin
-from app.api.deps import Address, Session, Viewer
+from app.api.deps import MAX_ID, Address, ItemId, Session, Viewer
 from app.api.pagination import Cursor, Limit, decode_id_cursor, next_id_cursor
 from app.schemas.account import UserAdminRead, UserCreate, UserUpdate
 from app.schemas.admin import AuditEventRead, CharterRead, CharterUpdate
-from app.schemas.common import Page
+from app.schemas.common import Page, UtcDateTime
 from app.services import accounts, audit, charter
 
 router = APIRouter(prefix="/admin", tags=["admin"])
@@ -39,13 +38,13 @@ async def create_user(body: UserCreate, viewer: Viewer, session: Session, addres
 
 
 @router.get("/users/{user_id}", response_model=UserAdminRead)
-async def read_user(user_id: int, viewer: Viewer, session: Session):
+async def read_user(user_id: ItemId, viewer: Viewer, session: Session):
     return await accounts.access_account(session, viewer=viewer, user_id=user_id)
 
 
 @router.patch("/users/{user_id}", response_model=UserAdminRead)
 async def update_user(
-    user_id: int, body: UserUpdate, viewer: Viewer, session: Session, address: Address
+    user_id: ItemId, body: UserUpdate, viewer: Viewer, session: Session, address: Address
 ):
     return await accounts.update_account(
         session,
@@ -57,7 +56,7 @@ async def update_user(
 
 
 @router.post("/users/{user_id}/offboard", response_model=UserAdminRead)
-async def offboard_user(user_id: int, viewer: Viewer, session: Session, address: Address):
+async def offboard_user(user_id: ItemId, viewer: Viewer, session: Session, address: Address):
     """The employee becomes alumni: clearance public, sessions and tokens ended,
     memberships of spaces closed to externals ended, authored content kept."""
     return await accounts.offboard_member(session, viewer=viewer, user_id=user_id, address=address)
@@ -70,11 +69,11 @@ async def list_audit(
     limit: Limit = 50,
     cursor: Cursor = None,
     action: Annotated[str | None, Query(max_length=60)] = None,
-    actor_id: int | None = None,
+    actor_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     target_type: Annotated[str | None, Query(max_length=40)] = None,
-    target_id: int | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    target_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    since: UtcDateTime | None = None,
+    until: UtcDateTime | None = None,
 ):
     events = await audit.list_audit(
         session,

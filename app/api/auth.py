@@ -6,12 +6,13 @@ from app.api.deps import (
     SESSION_COOKIE,
     Address,
     AppSettings,
-    OptionalAuth,
+    PreviousSession,
     RequiredAuth,
     Session,
     cookie_signer,
 )
 from app.config import Settings
+from app.models import UserSession
 from app.schemas.account import MeRead, SignedInRead, SignInRequest
 from app.services import sessions
 
@@ -42,7 +43,7 @@ async def start_session(
     *,
     session,
     settings: Settings,
-    previous: OptionalAuth,
+    previous: UserSession | None,
     email: str,
     password: str,
     address: str | None,
@@ -57,8 +58,8 @@ async def start_session(
         address=address,
         user_agent=request.headers.get("user-agent"),
     )
-    if previous is not None and previous.user_session is not None:
-        await sessions.sign_out(session, user_session=previous.user_session)
+    if previous is not None:
+        await sessions.sign_out(session, user_session=previous)
     set_session_cookie(response, settings, signed_in)
     return signed_in
 
@@ -70,7 +71,7 @@ async def login(
     response: Response,
     session: Session,
     settings: AppSettings,
-    previous: OptionalAuth,
+    previous: PreviousSession,
     address: Address,
 ) -> SignedInRead:
     signed_in = await start_session(

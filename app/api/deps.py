@@ -4,7 +4,7 @@ its settings and who is asking."""
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from itsdangerous import BadSignature, Signer
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,6 +20,10 @@ SESSION_COOKIE = "ruche_session"
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# The largest BIGINT: no row has a larger id, and the drivers refuse larger numbers.
+MAX_ID = 2**63 - 1
+
+ItemId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 async def get_session(request: Request):
@@ -33,13 +37,20 @@ async def get_session(request: Request):
             if error.keeps_writes:
                 await session.commit()
             else:
-                await session.rollback()
+                await _roll_back(session)
             raise
         except BaseException:
-            await session.rollback()
+            await _roll_back(session)
             raise
         else:
             await session.commit()
+
+
+async def _roll_back(session: AsyncSession) -> None:
+    # Detached first, as the rollback would expire them: an error page still
+    # reads who is signed in (name, CSRF token) from the objects loaded.
+    session.expunge_all()
+    await session.rollback()
 
 
 def get_settings(request: Request) -> Settings:
@@ -76,10 +87,15 @@ class Auth:
 
 async def optional_auth(request: Request, session: Session, settings: AppSettings) -> Auth | None:
     auth = await _authenticate(request, session, settings)
-    if auth is not None:
-        # The account's own language wins over the browser's.
-        current_language.set(auth.user.language)
-        request.state.auth = auth
+    if auth is None:
+        return None
+    # The account's own language wins over the browser's, in the errors below too.
+    current_language.set(auth.user.language)
+    if auth.token is not None:
+        _check_token_scope(request, auth.token)
+    elif request.method not in SAFE_METHODS:
+        await _check_csrf(request, auth.user_session)
+    request.state.auth = auth
     return auth
 
 
@@ -90,7 +106,6 @@ async def _authenticate(request: Request, session: AsyncSession, settings: Setti
         if found is None:
             raise NotAuthenticated(_("The access token is not valid."), code="invalid_token")
         user, token = found
-        _check_token_scope(request, token)
         return Auth(user=user, token=token)
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
@@ -103,10 +118,22 @@ async def _authenticate(request: Request, session: AsyncSession, settings: Setti
     if found is None:
         return None
     user, user_session = found
-    auth = Auth(user=user, user_session=user_session)
-    if request.method not in SAFE_METHODS:
-        await _check_csrf(request, user_session)
-    return auth
+    return Auth(user=user, user_session=user_session)
+
+
+async def previous_session(
+    request: Request, session: Session, settings: AppSettings
+) -> UserSession | None:
+    """The session a sign-in replaces. Signing in acts on no account yet, so it
+    needs no CSRF token: a second tab can sign in while the first still holds a
+    session (the old one is ended, so nothing planted survives)."""
+    if request.headers.get("authorization"):
+        return None
+    auth = await _authenticate(request, session, settings)
+    return auth.user_session if auth is not None else None
+
+
+PreviousSession = Annotated[UserSession | None, Depends(previous_session)]
 
 
 def _check_token_scope(request: Request, token: AccessToken) -> None:

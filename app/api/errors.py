@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.errors import AppError, NotAuthenticated
+from app.errors import AppError, Forbidden, NotAuthenticated
 from app.i18n import _
 
 logger = logging.getLogger("ruche")
@@ -42,7 +42,9 @@ def wants_page(request: Request) -> bool:
 def error_response(request: Request, error: AppError) -> Response:
     if wants_page(request):
         if isinstance(error, NotAuthenticated):
-            return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+            return RedirectResponse(f"/login?next={quote(_return_path(request))}", status_code=303)
+        if isinstance(error, Forbidden) and error.code == "charter_required":
+            return RedirectResponse("/charter", status_code=303)
         return request.app.state.pages.render(
             request, "error.html", {"error": error}, status_code=error.status
         )
@@ -52,6 +54,15 @@ def error_response(request: Request, error: AppError) -> Response:
         media_type="application/json",
         headers=error.headers,
     )
+
+
+def _return_path(request: Request) -> str:
+    """Where to come back after signing in: the page itself, but never a form's
+    target, which answers only POST."""
+    if request.method != "GET":
+        return "/"
+    query = request.url.query
+    return f"{request.url.path}?{query}" if query else request.url.path
 
 
 def _validation_message(exc: RequestValidationError) -> str:
@@ -75,7 +86,12 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def on_http_error(request: Request, exc: StarletteHTTPException):
         code = HTTP_CODES.get(exc.status_code, "error")
-        message = _("Not found.") if exc.status_code == 404 else str(exc.detail)
+        message = {
+            404: _("Not found."),
+            405: _("This method is not allowed here."),
+            # Also raised by BodyLimitMiddleware while a route reads its body.
+            413: _("The request is too large."),
+        }.get(exc.status_code, str(exc.detail))
         error = AppError(message, code=code).with_status(exc.status_code)
         return error_response(request, error)
 

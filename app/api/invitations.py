@@ -4,8 +4,8 @@ creates an external account (anonymous, with the link's token)."""
 from fastapi import APIRouter, Request, Response
 
 from app.api.auth import set_session_cookie
-from app.api.deps import Address, AppSettings, Session, Viewer
-from app.schemas.account import MeRead
+from app.api.deps import Address, AppSettings, ItemId, Session, Viewer
+from app.schemas.account import MeRead, SignedInRead
 from app.schemas.space import (
     InvitationAccept,
     InvitationPreview,
@@ -31,7 +31,9 @@ async def my_invitations(viewer: Viewer, session: Session):
 
 
 @router.post("/invitations/{invitation_id}/accept", response_model=InvitationRead)
-async def accept_invitation(invitation_id: int, viewer: Viewer, session: Session, address: Address):
+async def accept_invitation(
+    invitation_id: ItemId, viewer: Viewer, session: Session, address: Address
+):
     return await invitations.answer_invitation(
         session, viewer=viewer, invitation_id=invitation_id, accept=True, address=address
     )
@@ -39,7 +41,7 @@ async def accept_invitation(invitation_id: int, viewer: Viewer, session: Session
 
 @router.post("/invitations/{invitation_id}/decline", response_model=InvitationRead)
 async def decline_invitation(
-    invitation_id: int, viewer: Viewer, session: Session, address: Address
+    invitation_id: ItemId, viewer: Viewer, session: Session, address: Address
 ):
     return await invitations.answer_invitation(
         session, viewer=viewer, invitation_id=invitation_id, accept=False, address=address
@@ -58,7 +60,7 @@ async def preview_invitation(token: str, session: Session):
     )
 
 
-@router.post("/invitations/accept", response_model=MeRead, status_code=201)
+@router.post("/invitations/accept", response_model=SignedInRead, status_code=201)
 async def accept_email_invitation(
     body: InvitationAccept,
     request: Request,
@@ -67,7 +69,7 @@ async def accept_email_invitation(
     settings: AppSettings,
     address: Address,
 ):
-    """Creates the external account and signs it in."""
+    """Creates the external account and signs it in, as POST /auth/login does."""
     user = await invitations.accept_email_invitation(
         session,
         secret=body.token,
@@ -84,4 +86,4 @@ async def accept_email_invitation(
         user_agent=request.headers.get("user-agent"),
     )
     set_session_cookie(response, settings, signed_in)
-    return user
+    return SignedInRead(user=MeRead.model_validate(user), csrf_token=signed_in.session.csrf_token)

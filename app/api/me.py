@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from app.api.deps import Address, AppSettings, RequiredAuth, Session, Viewer
+from app.api.deps import Address, AppSettings, ItemId, RequiredAuth, Session, Viewer
 from app.schemas.account import (
     MeRead,
     PasswordChange,
@@ -49,16 +49,17 @@ async def list_tokens(viewer: Viewer, session: Session):
 
 @router.post("/tokens", response_model=TokenCreated, status_code=201)
 async def create_token(
-    body: TokenCreate, viewer: Viewer, session: Session, settings: AppSettings, address: Address
+    body: TokenCreate, auth: RequiredAuth, session: Session, settings: AppSettings, address: Address
 ):
     token, secret = await sessions.create_token(
         session,
-        viewer=viewer,
+        viewer=auth.user,
         name=body.name,
         scopes=list(body.scopes),
         expires_at=body.expires_at,
         settings=settings,
         address=address,
+        within_scopes=set(auth.token.scopes.split()) if auth.token else None,
     )
     return TokenCreated.model_validate(
         {**TokenRead.model_validate(token).model_dump(), "token": secret}
@@ -66,5 +67,7 @@ async def create_token(
 
 
 @router.delete("/tokens/{token_id}", status_code=204)
-async def revoke_token(token_id: int, viewer: Viewer, session: Session, address: Address) -> None:
+async def revoke_token(
+    token_id: ItemId, viewer: Viewer, session: Session, address: Address
+) -> None:
     await sessions.revoke_token(session, viewer=viewer, token_id=token_id, address=address)

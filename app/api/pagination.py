@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import Query
 
+from app.api.deps import MAX_ID
 from app.errors import Invalid
 from app.i18n import _
 
@@ -34,7 +35,8 @@ def decode_cursor(cursor: str | None) -> Any:
 
 def decode_id_cursor(cursor: str | None) -> int | None:
     key = decode_cursor(cursor)
-    if key is not None and not isinstance(key, int):
+    # A forged cursor must not reach the database as a bool or out of BIGINT range.
+    if key is not None and (type(key) is not int or not 0 <= key <= MAX_ID):
         raise Invalid(_("The cursor is not valid."), code="invalid_cursor")
     return key
 

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.api.deps import Address, AppSettings, Session, Viewer
+from app.api.deps import MAX_ID, Address, AppSettings, ItemId, Session, Viewer
 from app.api.pagination import Cursor, Limit, decode_cursor, decode_id_cursor, encode_cursor
 from app.errors import Invalid
 from app.i18n import _
@@ -54,7 +54,8 @@ def _name_cursor(cursor: str | None) -> tuple[str, int] | None:
         isinstance(key, list)
         and len(key) == 2
         and isinstance(key[0], str)
-        and isinstance(key[1], int)
+        and type(key[1]) is int
+        and 0 <= key[1] <= MAX_ID
     ):
         raise Invalid(_("The cursor is not valid."), code="invalid_cursor")
     return key[0], key[1]
@@ -96,13 +97,13 @@ async def create_space(body: SpaceCreate, viewer: Viewer, session: Session, addr
 
 
 @router.get("/{space_id}", response_model=SpaceDetail)
-async def read_space(space_id: int, viewer: Viewer, session: Session):
+async def read_space(space_id: ItemId, viewer: Viewer, session: Session):
     return _detail(await spaces.view_space(session, viewer=viewer, space_id=space_id))
 
 
 @router.patch("/{space_id}", response_model=SpaceDetail)
 async def update_space(
-    space_id: int, body: SpaceUpdate, viewer: Viewer, session: Session, address: Address
+    space_id: ItemId, body: SpaceUpdate, viewer: Viewer, session: Session, address: Address
 ):
     await spaces.update_space(
         session,
@@ -116,7 +117,7 @@ async def update_space(
 
 @router.post("/{space_id}/join", response_model=JoinResult)
 async def join_space(
-    space_id: int,
+    space_id: ItemId,
     viewer: Viewer,
     session: Session,
     address: Address,
@@ -135,7 +136,7 @@ async def join_space(
 
 
 @router.post("/{space_id}/leave", status_code=204)
-async def leave_space(space_id: int, viewer: Viewer, session: Session, address: Address) -> None:
+async def leave_space(space_id: ItemId, viewer: Viewer, session: Session, address: Address) -> None:
     await memberships.leave_space(session, viewer=viewer, space_id=space_id, address=address)
 
 
@@ -147,7 +148,7 @@ def _member(membership, user: User) -> MemberRead:
 
 @router.get("/{space_id}/members", response_model=Page[MemberRead])
 async def list_members(
-    space_id: int, viewer: Viewer, session: Session, limit: Limit = 50, cursor: Cursor = None
+    space_id: ItemId, viewer: Viewer, session: Session, limit: Limit = 50, cursor: Cursor = None
 ):
     rows = await memberships.list_members(
         session,
@@ -163,7 +164,7 @@ async def list_members(
 
 @router.post("/{space_id}/members", response_model=MemberRead, status_code=201)
 async def add_member(
-    space_id: int, body: MemberAdd, viewer: Viewer, session: Session, address: Address
+    space_id: ItemId, body: MemberAdd, viewer: Viewer, session: Session, address: Address
 ):
     membership, user = await memberships.add_member_by_manager(
         session,
@@ -178,8 +179,8 @@ async def add_member(
 
 @router.patch("/{space_id}/members/{user_id}", response_model=MemberRead)
 async def change_member_role(
-    space_id: int,
-    user_id: int,
+    space_id: ItemId,
+    user_id: ItemId,
     body: MemberUpdate,
     viewer: Viewer,
     session: Session,
@@ -198,7 +199,7 @@ async def change_member_role(
 
 @router.delete("/{space_id}/members/{user_id}", status_code=204)
 async def remove_member(
-    space_id: int, user_id: int, viewer: Viewer, session: Session, address: Address
+    space_id: ItemId, user_id: ItemId, viewer: Viewer, session: Session, address: Address
 ) -> None:
     await memberships.remove_member(
         session, viewer=viewer, space_id=space_id, user_id=user_id, address=address
@@ -207,7 +208,7 @@ async def remove_member(
 
 @router.post("/{space_id}/ownership", status_code=204)
 async def transfer_ownership(
-    space_id: int, body: OwnershipTransfer, viewer: Viewer, session: Session, address: Address
+    space_id: ItemId, body: OwnershipTransfer, viewer: Viewer, session: Session, address: Address
 ) -> None:
     await memberships.transfer_ownership(
         session, viewer=viewer, space_id=space_id, user_id=body.user_id, address=address
@@ -215,7 +216,7 @@ async def transfer_ownership(
 
 
 @router.get("/{space_id}/join-requests", response_model=list[JoinRequestWithUser])
-async def list_join_requests(space_id: int, viewer: Viewer, session: Session):
+async def list_join_requests(space_id: ItemId, viewer: Viewer, session: Session):
     rows = await memberships.list_join_requests(session, viewer=viewer, space_id=space_id)
     return [
         {
@@ -228,8 +229,8 @@ async def list_join_requests(space_id: int, viewer: Viewer, session: Session):
 
 @router.post("/{space_id}/join-requests/{request_id}", response_model=JoinRequestRead)
 async def decide_join_request(
-    space_id: int,
-    request_id: int,
+    space_id: ItemId,
+    request_id: ItemId,
     body: JoinDecision,
     viewer: Viewer,
     session: Session,
@@ -246,13 +247,13 @@ async def decide_join_request(
 
 
 @router.get("/{space_id}/invitations", response_model=list[InvitationRead])
-async def list_invitations(space_id: int, viewer: Viewer, session: Session):
+async def list_invitations(space_id: ItemId, viewer: Viewer, session: Session):
     return await invitations.list_space_invitations(session, viewer=viewer, space_id=space_id)
 
 
 @router.post("/{space_id}/invitations", response_model=InvitationIssued, status_code=201)
 async def invite(
-    space_id: int,
+    space_id: ItemId,
     body: InvitationCreate,
     viewer: Viewer,
     session: Session,
@@ -275,7 +276,7 @@ async def invite(
 
 @router.delete("/{space_id}/invitations/{invitation_id}", status_code=204)
 async def revoke_invitation(
-    space_id: int, invitation_id: int, viewer: Viewer, session: Session, address: Address
+    space_id: ItemId, invitation_id: ItemId, viewer: Viewer, session: Session, address: Address
 ) -> None:
     await invitations.revoke_invitation(
         session, viewer=viewer, space_id=space_id, invitation_id=invitation_id, address=address

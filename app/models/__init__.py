@@ -4,7 +4,7 @@ from app.models.audit import AuditEvent
 from app.models.auth import AccessToken, RateLimitHit, UserSession
 from app.models.base import Base
 from app.models.content import Content
-from app.models.notification import Notification
+from app.models.notification import Notification, NotificationKind
 from app.models.post import (
     AnnouncementRead,
     Comment,
@@ -56,6 +56,7 @@ __all__ = [
     "Membership",
     "Mention",
     "Notification",
+    "NotificationKind",
     "NotificationPreference",
     "PollOption",
     "PollVote",

@@ -1,12 +1,26 @@
 """Stored notifications: what a person is told, kept until read."""
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, BigId, CreatedAt, IdPk, UTCDateTime
+
+
+class NotificationKind(StrEnum):
+    MENTION = "mention"
+    REPLY = "reply"
+    REACTION = "reaction"
+    ANNOUNCEMENT = "announcement"
+    ACCEPTED_ANSWER = "accepted_answer"
+    INVITATION = "invitation"
+    INVITATION_ANSWERED = "invitation_answered"
+    JOIN_REQUEST = "join_request"
+    JOIN_REQUEST_DECIDED = "join_request_decided"
+    CONTRACTOR_ACCESS_ENDING = "contractor_access_ending"
 
 
 class Notification(Base):

@@ -3,10 +3,10 @@
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, EmailStr, Field
+from pydantic import BaseModel, Field
 
 from app.levels import AccountKind, Language, Level, Role
-from app.schemas.common import ReadModel
+from app.schemas.common import Email, ReadModel, UtcDateTime
 from app.security import MAX_PASSWORD_LENGTH
 
 Password = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)
@@ -48,7 +48,9 @@ class UserAdminRead(MeRead):
 
 
 class UserCreate(BaseModel):
-    email: EmailStr
+    model_config = {"extra": "forbid"}
+
+    email: Email
     display_name: str = DisplayName
     password: str | None = Field(default=None, max_length=MAX_PASSWORD_LENGTH)
     handle: str | None = Field(default=None, max_length=40)
@@ -67,7 +69,7 @@ class UserUpdate(BaseModel):
     role: Role | None = None
     clearance: Level | None = None
     is_active: bool | None = None
-    access_ends_at: datetime | None = None
+    access_ends_at: UtcDateTime | None = None
 
 
 class PreferencesUpdate(BaseModel):
@@ -88,7 +90,7 @@ Scope = Literal["read", "write", "admin"]
 class TokenCreate(BaseModel):
     name: str = Field(min_length=1, max_length=100)
     scopes: list[Scope] = Field(default=["read", "write"], min_length=1, max_length=3)
-    expires_at: datetime | None = None
+    expires_at: UtcDateTime | None = None
 
 
 class TokenRead(ReadModel):

@@ -2,12 +2,12 @@
 
 from datetime import datetime
 
-from pydantic import BaseModel, EmailStr, Field
+from pydantic import BaseModel, Field
 
 from app.levels import AccountKind, Level
 from app.models import InvitationStatus, RequestStatus, SpaceKind, SpaceRole, Visibility
 from app.schemas.account import UserPublic
-from app.schemas.common import ReadModel
+from app.schemas.common import Email, ReadModel, RowId, UtcDateTime
 
 Name = Field(min_length=2, max_length=120)
 Objective = Field(min_length=10, max_length=2000)
@@ -71,7 +71,7 @@ class MemberRead(BaseModel):
 class MemberAdd(BaseModel):
     model_config = {"extra": "forbid"}
 
-    user_id: int
+    user_id: RowId
     role: SpaceRole = SpaceRole.MEMBER
 
 
@@ -82,7 +82,7 @@ class MemberUpdate(BaseModel):
 
 
 class OwnershipTransfer(BaseModel):
-    user_id: int
+    user_id: RowId
 
 
 class JoinRequestCreate(BaseModel):
@@ -118,10 +118,10 @@ class InvitationCreate(BaseModel):
 
     model_config = {"extra": "forbid"}
 
-    user_id: int | None = None
-    email: EmailStr | None = None
+    user_id: RowId | None = None
+    email: Email | None = None
     external_kind: AccountKind | None = None
-    access_ends_at: datetime | None = None
+    access_ends_at: UtcDateTime | None = None
 
 
 class InvitationRead(ReadModel):

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.access import check_admin, check_clearance_allowed, default_clearance
-from app.errors import Conflict, Invalid, NotFound
+from app.errors import Conflict, Invalid, NotFound, non_blank
 from app.i18n import _
 from app.levels import AccountKind, Language, Level, Role
 from app.models import Membership, Space, SpaceRole, User
@@ -30,7 +30,11 @@ def check_password_strength(password: str) -> None:
         raise Invalid(_("The password is too long."), code="invalid_password")
 
 
-async def handle_for(session: AsyncSession, display_name: str, email: str) -> str:
+def clean_display_name(display_name: str) -> str:
+    return non_blank(display_name, _("The name cannot be blank."))
+
+
+async def handle_for(session: AsyncSession, email: str) -> str:
     """A free @handle derived from the e-mail's local part."""
     base = re.sub(r"[^a-z0-9_.-]", "", email.split("@", 1)[0].lower())[:32] or "user"
     if len(base) < 2:
@@ -67,7 +71,7 @@ async def create_account(
     if await session.scalar(select(User.id).where(User.email == email)):
         raise Conflict(_("An account with this e-mail already exists."), code="email_taken")
     if handle is None:
-        handle = await handle_for(session, display_name, email)
+        handle = await handle_for(session, email)
     else:
         handle = handle.strip().lower()
         if not HANDLE_PATTERN.match(handle):
@@ -77,7 +81,7 @@ async def create_account(
     user = User(
         email=email,
         handle=handle,
-        display_name=display_name.strip(),
+        display_name=clean_display_name(display_name),
         password_hash=hash_password(password) if password is not None else None,
         kind=kind,
         role=role,
@@ -117,9 +121,10 @@ async def list_accounts(
     if after_id is not None:
         statement = statement.where(User.id > after_id)
     if query:
-        pattern = f"%{query.lower()}%"
+        query = query.lower()
         statement = statement.where(
-            User.email.like(pattern) | func.lower(User.display_name).like(pattern)
+            User.email.contains(query, autoescape=True)
+            | func.lower(User.display_name).contains(query, autoescape=True)
         )
     return (await session.scalars(statement)).all()
 
@@ -162,7 +167,7 @@ async def update_account(
     if changes.get("is_active") is False:
         await deactivate_account(session, user=user)
     if before.get("kind") == AccountKind.EMPLOYEE.value and kind.is_external:
-        await end_memberships_closed_to_externals(session, user=user, successor=viewer)
+        await step_down_from_spaces(session, user=user, successor=viewer)
     await session.flush()
     return user
 
@@ -197,7 +202,7 @@ def change_preferences(viewer: User, *, language: Language | None, display_name:
     if language is not None:
         viewer.language = language
     if display_name is not None:
-        viewer.display_name = display_name.strip()
+        viewer.display_name = clean_display_name(display_name)
 
 
 async def deactivate_account(session: AsyncSession, *, user: User) -> None:
@@ -222,7 +227,7 @@ async def offboard_member(
     user.role = Role.MEMBER
     user.clearance = default_clearance(AccountKind.ALUMNI)
     user.charter_accepted_at = None
-    ended = await end_memberships_closed_to_externals(session, user=user, successor=viewer)
+    ended = await step_down_from_spaces(session, user=user, successor=viewer)
     await end_sessions(session, user=user)
     await revoke_all_tokens(session, user=user)
     record_audit(
@@ -238,25 +243,30 @@ async def offboard_member(
     return user
 
 
-async def end_memberships_closed_to_externals(
-    session: AsyncSession, *, user: User, successor: User
-) -> list[int]:
-    """Removes ``user`` from every space that refuses externals. Where they were
-    the last owner, the longest-standing moderator (else member, else
-    ``successor``) becomes owner, so that no space is left without one."""
+async def step_down_from_spaces(session: AsyncSession, *, user: User, successor: User) -> list[int]:
+    """For someone who becomes external: leaves every space that refuses
+    externals, and stays a plain member of the others, never their manager.
+    Where they were the last owner, the longest-standing moderator (else
+    member, else ``successor``) becomes owner, so that no space is left without
+    one. Returns the spaces left."""
     rows = (
         await session.execute(
             select(Membership, Space)
             .join(Space, Space.id == Membership.space_id)
-            .where(Membership.user_id == user.id, Space.allows_externals.is_(False))
+            .where(Membership.user_id == user.id)
         )
     ).all()
+    left = []
     for membership, space in rows:
         if membership.role is SpaceRole.OWNER:
             await _hand_over_ownership(session, space=space, leaving=user, successor=successor)
-        await session.delete(membership)
+        if space.allows_externals:
+            membership.role = SpaceRole.MEMBER
+        else:
+            await session.delete(membership)
+            left.append(space.id)
     await session.flush()
-    return [space.id for _membership, space in rows]
+    return left
 
 
 async def _hand_over_ownership(

@@ -67,3 +67,15 @@ async def list_audit(
     if until is not None:
         statement = statement.where(AuditEvent.created_at < until)
     return list((await session.scalars(statement)).all())
+
+
+async def people_in(
+    session: AsyncSession, *, viewer: User, events: list[AuditEvent]
+) -> dict[int, User]:
+    """The accounts the events name, as actor or as target, to show their names."""
+    check_admin(viewer)
+    ids = {event.actor_id for event in events if event.actor_id is not None}
+    ids |= {e.target_id for e in events if e.target_type == "user" and e.target_id is not None}
+    if not ids:
+        return {}
+    return {user.id: user for user in await session.scalars(select(User).where(User.id.in_(ids)))}

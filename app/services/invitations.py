@@ -20,7 +20,12 @@ from app.models.user import normalise_email
 from app.security import hash_secret, new_secret
 from app.services.accounts import create_account
 from app.services.audit import record_audit
-from app.services.memberships import add_member, check_may_belong, check_writable
+from app.services.memberships import (
+    add_member,
+    check_may_belong,
+    check_writable,
+    find_account_for_space,
+)
 from app.services.notifications import notify
 from app.services.ratelimit import check_rate_limit, count_hit
 from app.services.spaces import access_managed_space, role_in
@@ -68,6 +73,7 @@ async def invite(
             raise NotFound()
     else:
         invitee = await session.scalar(select(User).where(User.email == normalise_email(email)))
+    await _check_not_invited_yet(session, space, invitee, email)
     secret = new_secret()
     invitation = Invitation(
         space_id=space.id,
@@ -76,6 +82,8 @@ async def invite(
         expires_at=utcnow() + timedelta(days=INVITATION_DAYS),
     )
     if invitee is not None:
+        if not invitee.is_active:
+            raise Conflict(_("This account is deactivated."), code="account_inactive")
         check_may_belong(space, invitee)
         if await role_in(session, space_id=space.id, user_id=invitee.id) is not None:
             raise Conflict(_("Already a member of this space."), code="already_member")
@@ -85,10 +93,14 @@ async def invite(
         invitation.email = normalise_email(email)
         invitation.external_kind = external_kind
         invitation.access_ends_at = access_ends_at
+        if external_kind is AccountKind.CONTRACTOR:
+            # The invitation never outlives the access it grants: accepted after
+            # that date, it would open an account until the next jobs run.
+            invitation.expires_at = min(invitation.expires_at, access_ends_at)
     session.add(invitation)
     await session.flush()
     if invitee is not None:
-        notify(
+        await notify(
             session,
             user_id=invitee.id,
             kind="invitation",
@@ -114,6 +126,29 @@ async def invite(
     return IssuedInvitation(invitation=invitation, accept_url=accept_url)
 
 
+async def _check_not_invited_yet(
+    session: AsyncSession, space: Space, invitee: User | None, email: str | None
+) -> None:
+    addressee = (
+        Invitation.invitee_id == invitee.id
+        if invitee is not None
+        else Invitation.email == normalise_email(email)
+    )
+    pending = await session.scalar(
+        select(Invitation.id).where(
+            Invitation.space_id == space.id,
+            addressee,
+            Invitation.status == InvitationStatus.PENDING,
+            Invitation.expires_at > utcnow(),
+        )
+    )
+    if pending is not None:
+        raise Conflict(
+            _("An invitation to this space is already pending; revoke it to send another."),
+            code="already_invited",
+        )
+
+
 def _check_new_external(
     viewer: User, space: Space, kind: AccountKind | None, access_ends_at: datetime | None
 ) -> None:
@@ -129,17 +164,18 @@ def _check_new_external(
             _("This space does not accept external accounts (alumni, contractors)."),
             code="externals_not_allowed",
         )
-    if kind is AccountKind.CONTRACTOR:
-        now = utcnow()
-        if access_ends_at is None or access_ends_at <= now:
-            raise Invalid(
-                _("A contractor's access needs an end date in the future."),
-                code="access_end_required",
-            )
-        if access_ends_at > now + timedelta(days=MAX_CONTRACT_DAYS):
-            raise Invalid(
-                _("A contractor's access may last three years at most."), code="access_end_too_far"
-            )
+    now = utcnow()
+    if kind is AccountKind.CONTRACTOR and (access_ends_at is None or access_ends_at <= now):
+        raise Invalid(
+            _("A contractor's access needs an end date in the future."),
+            code="access_end_required",
+        )
+    if access_ends_at is not None and access_ends_at <= now:
+        raise Invalid(_("The end of access must be in the future."), code="access_end_required")
+    if access_ends_at is not None and access_ends_at > now + timedelta(days=MAX_CONTRACT_DAYS):
+        raise Invalid(
+            _("A contractor's access may last three years at most."), code="access_end_too_far"
+        )
 
 
 async def list_space_invitations(
@@ -236,7 +272,7 @@ async def answer_invitation(
     else:
         invitation.status = InvitationStatus.REVOKED
     if invitation.inviter_id:
-        notify(
+        await notify(
             session,
             user_id=invitation.inviter_id,
             kind="invitation_answered",
@@ -280,7 +316,7 @@ async def accept_email_invitation(
     """Creates the external account, in that one space, charter accepted."""
     invitation, space = await preview_email_invitation(session, secret=secret)
     if not accept_charter:
-        raise Invalid(_("Accept the network's charter to join."), code="charter_required")
+        raise Invalid(_("Accept the network's charter to join."), code="charter_not_accepted")
     check_writable(space)
     kind = invitation.external_kind
     check_clearance_allowed(kind, Level.PUBLIC)
@@ -301,7 +337,7 @@ async def accept_email_invitation(
     invitation.accepted_at = utcnow()
     invitation.invitee_id = user.id
     if invitation.inviter_id:
-        notify(
+        await notify(
             session,
             user_id=invitation.inviter_id,
             kind="invitation_answered",
@@ -321,3 +357,40 @@ async def accept_email_invitation(
     )
     await session.flush()
     return user
+
+
+async def invite_by_identifier(
+    session: AsyncSession,
+    *,
+    viewer: User,
+    space_id: int,
+    settings: Settings,
+    identifier: str,
+    address: str | None = None,
+) -> IssuedInvitation:
+    """Invites an existing account named by e-mail or @handle."""
+    user = await find_account_for_space(
+        session, viewer=viewer, space_id=space_id, identifier=identifier
+    )
+    return await invite(
+        session,
+        viewer=viewer,
+        space_id=space_id,
+        settings=settings,
+        user_id=user.id,
+        address=address,
+    )
+
+
+async def list_pending_invitations(
+    session: AsyncSession, *, viewer: User, space_id: int
+) -> list[tuple[Invitation, User | None]]:
+    """The space's pending invitations with the invited account, if any, for its managers."""
+    await access_managed_space(session, viewer=viewer, space_id=space_id)
+    rows = await session.execute(
+        select(Invitation, User)
+        .outerjoin(User, User.id == Invitation.invitee_id)
+        .where(Invitation.space_id == space_id, Invitation.status == InvitationStatus.PENDING)
+        .order_by(Invitation.id.desc())
+    )
+    return list(rows.all())

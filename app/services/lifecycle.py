@@ -4,11 +4,11 @@ and from cron (``ruche jobs``)."""
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.levels import AccountKind
-from app.models import User
+from app.models import RateLimitHit, User
 from app.services.accounts import deactivate_account
 from app.services.audit import record_audit
 from app.services.notifications import notify
@@ -46,7 +46,7 @@ async def warn_sponsors(session: AsyncSession, *, now: datetime) -> list[User]:
         )
     )
     for user in ending:
-        notify(
+        await notify(
             session,
             user_id=user.sponsor_id,
             kind="contractor_access_ending",
@@ -58,8 +58,16 @@ async def warn_sponsors(session: AsyncSession, *, now: datetime) -> list[User]:
     return ending
 
 
+async def forget_old_rate_limit_hits(session: AsyncSession, *, now: datetime) -> None:
+    """No limit looks further back than a day."""
+    await session.execute(
+        delete(RateLimitHit).where(RateLimitHit.created_at < now - timedelta(days=1))
+    )
+
+
 async def run_due_jobs(session: AsyncSession, *, now: datetime) -> dict[str, int]:
     warned = await warn_sponsors(session, now=now)
     ended = await end_expired_access(session, now=now)
+    await forget_old_rate_limit_hits(session, now=now)
     await session.flush()
     return {"sponsors_warned": len(warned), "access_ended": len(ended)}

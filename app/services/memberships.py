@@ -1,12 +1,14 @@
 """Who belongs to a space: joining, leaving, join requests, roles."""
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.access import can_read_container, load_reader
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.i18n import _
 from app.models import (
+    Follow,
+    FollowKind,
     JoinRequest,
     Membership,
     RequestStatus,
@@ -49,6 +51,9 @@ async def add_member(
         raise Conflict(_("Already a member of this space."), code="already_member")
     membership = Membership(space_id=space.id, user_id=user.id, role=role)
     session.add(membership)
+    # Joining follows: the space's posts reach the member's home feed.
+    if await session.get(Follow, (user.id, FollowKind.SPACE, space.id)) is None:
+        session.add(Follow(user_id=user.id, kind=FollowKind.SPACE, target_id=space.id))
     record_audit(
         session,
         action="membership.added",
@@ -117,7 +122,7 @@ async def join_space(
     session.add(request)
     await session.flush()
     for manager_id in await _manager_ids(session, space.id):
-        notify(
+        await notify(
             session,
             user_id=manager_id,
             kind="join_request",
@@ -181,7 +186,7 @@ async def decide_join_request(
     request.status = RequestStatus.APPROVED if approve else RequestStatus.DECLINED
     request.decided_by_id = viewer.id
     request.decided_at = utcnow()
-    notify(
+    await notify(
         session,
         user_id=requester.id,
         kind="join_request_decided",
@@ -241,17 +246,9 @@ async def leave_space(
 ) -> None:
     space = await access_space(session, viewer=viewer, space_id=space_id)
     membership = await _membership(session, space.id, viewer.id)
-    await _check_not_last_owner(session, membership)
-    await session.delete(membership)
-    record_audit(
-        session,
-        action="membership.left",
-        actor=viewer,
-        target=viewer,
-        address=address,
-        space_id=space.id,
+    await _end_membership(
+        session, membership, actor=viewer, target=viewer, action="membership.left", address=address
     )
-    await session.flush()
 
 
 async def remove_member(
@@ -266,16 +263,42 @@ async def remove_member(
     membership = await _membership(session, space.id, user_id)
     if membership.role is SpaceRole.OWNER and viewer_role is not SpaceRole.OWNER:
         raise Forbidden(_("Only an owner may remove another owner."))
+    await _end_membership(
+        session,
+        membership,
+        actor=viewer,
+        target=await session.get(User, user_id),
+        action="membership.removed",
+        address=address,
+    )
+
+
+async def _end_membership(
+    session: AsyncSession,
+    membership: Membership,
+    *,
+    actor: User,
+    target: User,
+    action: str,
+    address: str | None,
+) -> None:
+    """Leaving also stops following: the space's posts leave the home feed."""
     await _check_not_last_owner(session, membership)
     await session.delete(membership)
-    target = await session.get(User, user_id)
+    await session.execute(
+        delete(Follow).where(
+            Follow.user_id == membership.user_id,
+            Follow.kind == FollowKind.SPACE,
+            Follow.target_id == membership.space_id,
+        )
+    )
     record_audit(
         session,
-        action="membership.removed",
-        actor=viewer,
+        action=action,
+        actor=actor,
         target=target,
         address=address,
-        space_id=space.id,
+        space_id=membership.space_id,
     )
     await session.flush()
 
@@ -342,3 +365,48 @@ async def transfer_ownership(
         space_id=space.id,
     )
     await session.flush()
+
+
+async def find_account_for_space(
+    session: AsyncSession, *, viewer: User, space_id: int, identifier: str
+) -> User:
+    """The active account an owner or moderator names by e-mail or @handle, to add
+    or invite it. The manager check comes first: others learn nothing of accounts."""
+    await access_managed_space(session, viewer=viewer, space_id=space_id)
+    wanted = identifier.strip().removeprefix("@").lower()
+    column = User.email if "@" in wanted else User.handle
+    user = await session.scalar(select(User).where(column == wanted, User.is_active.is_(True)))
+    if not wanted or user is None:
+        raise Invalid(
+            _("No active account has this e-mail address or handle."), code="unknown_account"
+        )
+    return user
+
+
+async def add_member_by_identifier(
+    session: AsyncSession,
+    *,
+    viewer: User,
+    space_id: int,
+    identifier: str,
+    role: SpaceRole = SpaceRole.MEMBER,
+    address: str | None = None,
+) -> tuple[Membership, User]:
+    """What the members page's "add a member" form does: by e-mail or @handle."""
+    user = await find_account_for_space(
+        session, viewer=viewer, space_id=space_id, identifier=identifier
+    )
+    return await add_member_by_manager(
+        session, viewer=viewer, space_id=space_id, user_id=user.id, role=role, address=address
+    )
+
+
+async def requested_space_ids(session: AsyncSession, *, viewer: User) -> set[int]:
+    """Spaces the viewer has asked to join and awaits an answer from."""
+    return set(
+        await session.scalars(
+            select(JoinRequest.space_id).where(
+                JoinRequest.user_id == viewer.id, JoinRequest.status == RequestStatus.PENDING
+            )
+        )
+    )

@@ -1,16 +1,86 @@
-"""Stored notifications. Callers decide who may be told; a notification carries
-only ids and names its reader can already see."""
+"""Stored notifications, and each person's choice of what to be told.
 
+Whoever causes a notification about a post goes through ``notify_readers``:
+only people who may read the post are told, so a notification never opens
+content to someone the policy keeps out. Lists check again at read time, so a
+post whose level is raised later vanishes from its notifications too.
+"""
+
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, insert, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import Notification, User
+from app.access import ItemRef, readable, readers_of
+from app.models import Notification, NotificationKind, NotificationPreference, Post, User
+from app.models.base import utcnow
+
+KINDS = tuple(kind.value for kind in NotificationKind)
 
 
-def notify(session: AsyncSession, *, user_id: int, kind: str, **data: Any) -> None:
-    session.add(Notification(user_id=user_id, kind=kind, data=data))
+def _wants(kind: str):
+    """Users who have not turned ``kind`` off (no row means on)."""
+    return ~User.id.in_(
+        select(NotificationPreference.user_id).where(
+            NotificationPreference.kind == kind, NotificationPreference.enabled.is_(False)
+        )
+    )
+
+
+async def notify(
+    session: AsyncSession, *, user_id: int, kind: str, actor_id: int | None = None, **data: Any
+) -> bool:
+    """Tells one person something that concerns no post; returns whether it was
+    stored (not when they turned that kind off)."""
+    if not await session.scalar(select(User.id).where(User.id == user_id, _wants(kind))):
+        return False
+    session.add(Notification(user_id=user_id, kind=kind, actor_id=actor_id, data=data))
+    return True
+
+
+async def notify_readers(
+    session: AsyncSession,
+    *,
+    item: ItemRef,
+    post_id: int,
+    kind: str,
+    actor_id: int | None,
+    user_ids: Iterable[int] | None = None,
+    **data: Any,
+) -> set[int]:
+    """Tells those of ``user_ids`` (all readers when None) who may read the post
+    and want this kind, never the actor; returns who was told."""
+    recipients = select(User.id).where(readers_of(item), _wants(kind))
+    if actor_id is not None:
+        recipients = recipients.where(User.id != actor_id)
+    if user_ids is not None:
+        recipients = recipients.where(User.id.in_(list(user_ids)))
+    chosen = set(await session.scalars(recipients))
+    if chosen:
+        now = utcnow()
+        await session.execute(
+            insert(Notification).from_select(
+                ["user_id", "kind", "actor_id", "post_id", "data", "created_at"],
+                select(
+                    User.id,
+                    literal(kind),
+                    literal(actor_id),
+                    literal(post_id),
+                    literal(data, Notification.data.type),
+                    literal(now, Notification.created_at.type),
+                ).where(User.id.in_(chosen)),
+            )
+        )
+    return chosen
+
+
+def _visible(viewer: User):
+    """A notification about a post shows only while the viewer may read the post."""
+    return or_(
+        Notification.post_id.is_(None),
+        Notification.post_id.in_(select(Post.id).where(readable(viewer, Post))),
+    )
 
 
 async def list_notifications(
@@ -18,10 +88,55 @@ async def list_notifications(
 ) -> list[Notification]:
     statement = (
         select(Notification)
-        .where(Notification.user_id == viewer.id)
+        .where(Notification.user_id == viewer.id, _visible(viewer))
         .order_by(Notification.id.desc())
         .limit(limit)
     )
     if before_id is not None:
         statement = statement.where(Notification.id < before_id)
     return list((await session.scalars(statement)).all())
+
+
+async def unread_count(session: AsyncSession, *, viewer: User) -> int:
+    return await session.scalar(
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == viewer.id, Notification.read_at.is_(None), _visible(viewer))
+    )
+
+
+async def mark_read(session: AsyncSession, *, viewer: User, ids: list[int] | None) -> int:
+    """Marks some (``ids``) or all of the viewer's notifications read."""
+    statement = update(Notification).where(
+        Notification.user_id == viewer.id, Notification.read_at.is_(None)
+    )
+    if ids is not None:
+        statement = statement.where(Notification.id.in_(ids))
+    result = await session.execute(statement.values(read_at=utcnow()))
+    return result.rowcount
+
+
+async def preferences(session: AsyncSession, *, viewer: User) -> dict[str, bool]:
+    stored = dict(
+        (
+            await session.execute(
+                select(NotificationPreference.kind, NotificationPreference.enabled).where(
+                    NotificationPreference.user_id == viewer.id
+                )
+            )
+        ).all()
+    )
+    return {kind: stored.get(kind, True) for kind in KINDS}
+
+
+async def set_preferences(
+    session: AsyncSession, *, viewer: User, changes: dict[str, bool]
+) -> dict[str, bool]:
+    for kind, enabled in changes.items():
+        row = await session.get(NotificationPreference, (viewer.id, kind))
+        if row is None:
+            session.add(NotificationPreference(user_id=viewer.id, kind=kind, enabled=enabled))
+        else:
+            row.enabled = enabled
+    await session.flush()
+    return await preferences(session, viewer=viewer)

@@ -6,13 +6,13 @@ offboarding take effect on the very next request.
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
-from app.errors import Invalid, NotFound, SignInFailed
+from app.errors import Forbidden, Invalid, NotFound, SignInFailed
 from app.i18n import _
 from app.models import AccessToken, User, UserSession
 from app.models.base import utcnow
@@ -184,11 +184,25 @@ async def create_token(
     expires_at: datetime | None,
     settings: Settings,
     address: str | None = None,
+    within_scopes: set[str] | None = None,
 ) -> tuple[AccessToken, str]:
-    """Returns the token and its secret, which is shown this once and never again."""
+    """Returns the token and its secret, which is shown this once and never again.
+
+    ``within_scopes``: the scopes of the token making the request, if one does; a
+    token only makes tokens with fewer rights, or a read-write token of an admin
+    would mint itself an admin one.
+    """
     await check_rate_limit(
         session, bucket="token_create", key=str(viewer.id), limit=20, window_seconds=3600
     )
+    beyond = sorted(set(scopes) - within_scopes) if within_scopes is not None else []
+    if beyond:
+        raise Forbidden(
+            _("This token lacks the %(scope)s scope.") % {"scope": beyond[0]}, code="token_scope"
+        )
+    if expires_at is not None and expires_at.tzinfo is None:
+        # A time without an offset is read as UTC, the zone of every time the API returns.
+        expires_at = expires_at.replace(tzinfo=UTC)
     if expires_at is not None and expires_at <= utcnow():
         raise Invalid(_("The expiry date must be in the future."), code="expired")
     if "admin" in scopes and not viewer.is_admin:

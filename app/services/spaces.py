@@ -14,11 +14,14 @@ from app.access import (
     load_reader,
     visible_spaces,
 )
-from app.errors import Conflict, Forbidden, NotFound
+from app.errors import Conflict, Forbidden, NotFound, non_blank
 from app.i18n import _
 from app.levels import AccountKind, Level
 from app.models import Membership, Space, SpaceKind, SpaceRole, User, Visibility
 from app.services.audit import record_audit
+
+# The settings that are free text, trimmed when saved.
+SPACE_TEXTS = frozenset({"name", "objective", "description"})
 
 
 def slugify(name: str) -> str:
@@ -116,8 +119,8 @@ async def create_space(
     check_no_write_up(viewer, default_level)
     space = Space(
         slug=await free_slug(session, name),
-        name=name.strip(),
-        objective=objective.strip(),
+        name=non_blank(name, _("The name cannot be blank.")),
+        objective=non_blank(objective, _("State the space's objective.")),
         description=description.strip(),
         kind=kind,
         visibility=visibility,
@@ -158,9 +161,12 @@ async def list_spaces(
     if kind is not None:
         statement = statement.where(Space.kind == kind)
     if query:
-        pattern = f"%{query.strip().lower()}%"
+        query = query.strip().lower()
         statement = statement.where(
-            or_(func.lower(Space.name).like(pattern), func.lower(Space.objective).like(pattern))
+            or_(
+                func.lower(Space.name).contains(query, autoescape=True),
+                func.lower(Space.objective).contains(query, autoescape=True),
+            )
         )
     if mine:
         statement = statement.where(
@@ -205,8 +211,13 @@ async def update_space(
             code="externals_present",
         )
     before = {field: getattr(space, field) for field in changes}
+    for field in ("name", "objective"):
+        if field in changes:
+            changes[field] = non_blank(changes[field], _("This field cannot be blank."))
     for field, value in changes.items():
-        setattr(space, field, value.strip() if isinstance(value, str) else value)
+        # Only the texts are trimmed: levels and kinds are str enums too, and a
+        # stripped one is a plain str that breaks the `is` comparison below.
+        setattr(space, field, value.strip() if field in SPACE_TEXTS else value)
     if "visibility" in changes and before["visibility"] is not space.visibility:
         record_audit(
             session,

@@ -9,7 +9,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from app import labels
 from app.config import PROJECT_ROOT
 from app.i18n import current_language, gettext, ngettext
-from app.levels import Level
+from app.levels import AccountKind, Level, Role
+from app.models.space import SpaceKind, SpaceRole, Visibility
 
 TEMPLATES_DIR = PROJECT_ROOT / "frontend" / "templates"
 
@@ -29,6 +30,19 @@ class Pages:
             level_help=labels.level_help,
             kind_label=labels.kind_label,
             language_label=labels.language_label,
+            account_kinds=list(AccountKind),
+            roles=list(Role),
+            space_kinds=list(SpaceKind),
+            visibilities=list(Visibility),
+            space_roles=list(SpaceRole),
+            kind_help=labels.kind_help,
+            role_label=labels.role_label,
+            space_kind_label=labels.space_kind_label,
+            space_kind_help=labels.space_kind_help,
+            visibility_label=labels.visibility_label,
+            visibility_help=labels.visibility_help,
+            space_role_label=labels.space_role_label,
+            space_role_help=labels.space_role_help,
         )
 
     def render(

@@ -1,19 +1,33 @@
 """Pages of the web UI shell: sign-in, home, settings."""
 
-from typing import Annotated
+from collections.abc import Awaitable
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import RedirectResponse
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api.auth import clear_session_cookie, start_session
-from app.api.deps import Address, AppSettings, OptionalAuth, RequiredAuth, Session, Viewer
-from app.errors import AppError, Forbidden
+from app.api.deps import (
+    Address,
+    AppSettings,
+    ItemId,
+    OptionalAuth,
+    PreviousSession,
+    RequiredAuth,
+    Session,
+    Viewer,
+)
+from app.config import Settings
+from app.errors import AppError, Forbidden, NotFound
 from app.i18n import _
 from app.levels import Language
 from app.security import new_secret, same_secret
 from app.services import accounts, sessions
 
 router = APIRouter(include_in_schema=False)
+
+T = TypeVar("T")
 
 LOGIN_CSRF_COOKIE = "ruche_login_csrf"
 
@@ -25,12 +39,47 @@ def safe_next(target: str | None) -> str:
     return target
 
 
-def render(request: Request, template: str, **context) -> Response:
-    return request.app.state.pages.render(request, template, context)
+def render(request: Request, template: str, *, status_code: int = 200, **context) -> Response:
+    return request.app.state.pages.render(request, template, context, status_code=status_code)
 
 
 def see_other(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
+
+
+async def attempt(session: AsyncSession, call: Awaitable[T]) -> tuple[T | None, AppError | None]:
+    """Runs one service call in a savepoint, for a form that shows a refusal beside
+    itself: the refused call's writes are undone, and its error comes back to be
+    shown. "Not found" and errors whose writes must stand go to the error page."""
+    try:
+        async with session.begin_nested():
+            return await call, None
+    except AppError as error:
+        if isinstance(error, NotFound) or error.keeps_writes:
+            raise
+        return None, error
+
+
+# Forms used before sign-in (sign-in, accepting an invitation) carry a
+# double-submit token: a cross-site page cannot read the cookie, so it cannot
+# sign a victim into the attacker's account.
+def set_form_cookie(
+    response: Response, settings: Settings, token: str, *, cookie: str, path: str
+) -> None:
+    response.set_cookie(
+        cookie,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=settings.cookie_secure,
+        path=path,
+        max_age=3600,
+    )
+
+
+def check_form_token(request: Request, token: str, *, cookie: str) -> None:
+    if not token or not same_secret(token, request.cookies.get(cookie, "")):
+        raise Forbidden(_("The form has expired; reload the page and try again."), code="csrf")
 
 
 @router.get("/")
@@ -56,8 +105,7 @@ def _login_form(
     email: str = "",
     status_code: int = 200,
 ) -> Response:
-    """The sign-in form carries a double-submit token: a cross-site page cannot
-    read the cookie, so it cannot sign a victim into the attacker's account."""
+    """The sign-in form, with a fresh double-submit token."""
     token = new_secret()
     response = request.app.state.pages.render(
         request,
@@ -65,15 +113,7 @@ def _login_form(
         {"login_csrf": token, "next": next, "error": error, "email": email},
         status_code=status_code,
     )
-    response.set_cookie(
-        LOGIN_CSRF_COOKIE,
-        token,
-        httponly=True,
-        samesite="strict",
-        secure=settings.cookie_secure,
-        path="/login",
-        max_age=3600,
-    )
+    set_form_cookie(response, settings, token, cookie=LOGIN_CSRF_COOKIE, path="/login")
     return response
 
 
@@ -82,15 +122,14 @@ async def login_submit(
     request: Request,
     session: Session,
     settings: AppSettings,
-    previous: OptionalAuth,
+    previous: PreviousSession,
     address: Address,
     email: Annotated[str, Form(max_length=254)] = "",
     password: Annotated[str, Form(max_length=256)] = "",
     csrf_token: Annotated[str, Form(max_length=100)] = "",
     next: Annotated[str, Form(max_length=500)] = "/",
 ):
-    if not same_secret(csrf_token, request.cookies.get(LOGIN_CSRF_COOKIE, "")) or not csrf_token:
-        raise Forbidden(_("The form has expired; reload the page and try again."), code="csrf")
+    check_form_token(request, csrf_token, cookie=LOGIN_CSRF_COOKIE)
     response = see_other(safe_next(next))
     try:
         await start_session(
@@ -198,6 +237,6 @@ async def create_token(
 
 
 @router.post("/settings/tokens/{token_id}/revoke")
-async def revoke_token(token_id: int, viewer: Viewer, session: Session, address: Address):
+async def revoke_token(token_id: ItemId, viewer: Viewer, session: Session, address: Address):
     await sessions.revoke_token(session, viewer=viewer, token_id=token_id, address=address)
     return see_other("/settings?saved=token_revoked")

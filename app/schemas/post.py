@@ -1,0 +1,166 @@
+"""Posts, comments, reactions, polls, follows and the feed."""
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from app.levels import Level
+from app.models import PostKind, ReactionKind
+from app.schemas.account import UserPublic
+from app.schemas.common import RowId, UtcDateTime
+
+Body = Field(min_length=1, max_length=20000)
+
+
+class PollCreate(BaseModel):
+    options: list[str] = Field(min_length=2, max_length=10)
+    multiple: bool = False
+    closes_at: UtcDateTime | None = None
+
+
+class PostCreate(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    body: str = Body
+    space_id: RowId | None = None
+    level: Level | None = Field(
+        default=None, description="Defaults to the space's default level, or internal."
+    )
+    audience: list[RowId] | None = Field(default=None, max_length=200)
+    kind: PostKind = PostKind.ORDINARY
+    poll: PollCreate | None = None
+    shared_from_id: RowId | None = None
+
+
+class PostUpdate(BaseModel):
+    """All optional; ``audience: null`` removes the audience."""
+
+    model_config = {"extra": "forbid"}
+
+    body: str | None = Field(default=None, min_length=1, max_length=20000)
+    level: Level | None = None
+    audience: list[RowId] | None = Field(default=None, max_length=200)
+
+
+class SpaceRef(BaseModel):
+    id: int
+    name: str
+    slug: str
+
+
+class CommentRead(BaseModel):
+    id: int
+    post_id: int
+    parent_id: int | None
+    author: UserPublic | None
+    body: str
+    body_html: str
+    created_at: datetime
+    edited_at: datetime | None
+    deleted: bool
+    reactions: dict[str, int] = {}
+    my_reactions: list[str] = []
+
+
+class PollOptionRead(BaseModel):
+    id: int
+    label: str
+    votes: int | None = Field(description="Shown once you voted or the poll closed.")
+
+
+class PollRead(BaseModel):
+    multiple: bool
+    closes_at: datetime | None
+    closed: bool
+    options: list[PollOptionRead]
+    my_votes: list[int]
+
+
+class AnnouncementState(BaseModel):
+    confirmed_by_me: bool
+    confirmations: int
+
+
+class PostRead(BaseModel):
+    id: int
+    kind: PostKind
+    space: SpaceRef | None
+    author: UserPublic | None
+    level: Level
+    audience: list[int] | None
+    body: str
+    body_html: str
+    created_at: datetime
+    edited_at: datetime | None
+    deleted: bool
+    pinned: bool
+    comment_count: int
+    reactions: dict[str, int]
+    my_reactions: list[str]
+    first_comments: list[CommentRead]
+    poll: PollRead | None = None
+    announcement: AnnouncementState | None = None
+    accepted_comment_id: int | None = None
+    shared: "PostRead | None" = None
+
+
+class PostWritten(PostRead):
+    unreachable_mentions: list[str] = Field(
+        description="Mentioned handles who cannot read the post: nobody told them."
+    )
+
+
+class PostVersionRead(BaseModel):
+    id: int
+    body: str
+    created_at: datetime
+
+
+class CommentCreate(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    body: str = Body
+    parent_id: RowId | None = None
+
+
+class CommentUpdate(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    body: str = Body
+
+
+class CommentWritten(CommentRead):
+    unreachable_mentions: list[str]
+
+
+class ReactionRead(BaseModel):
+    kind: ReactionKind
+    user: UserPublic
+
+
+class VoteCreate(BaseModel):
+    option_ids: list[RowId] = Field(min_length=1, max_length=10)
+
+
+class AcceptAnswer(BaseModel):
+    comment_id: RowId | None
+
+
+class PinUpdate(BaseModel):
+    pinned: bool
+
+
+class AnnouncementReaders(BaseModel):
+    confirmed: list[UserPublic]
+    pending: list[UserPublic]
+
+
+class TrendingHashtag(BaseModel):
+    name: str
+    count: int
+
+
+class FollowsRead(BaseModel):
+    users: list[int]
+    spaces: list[int]
+    hashtags: list[str]

@@ -1,0 +1,448 @@
+"""Streams of posts — the home feed, a space's stream, a hashtag's, one
+person's — and what each post is shown with.
+
+A stream is a per-source top-k merge: one index range per source (a container,
+a followed person, a followed hashtag), each already filtered by the policy
+clause and cut at the page size, then merged by id. The obvious single query
+with ``space_id IN (...) OR ...`` makes SQLite sort the whole table (see
+ARCHITECTURE.md, performance notes). A page then costs a fixed number of
+queries whatever its size: ``show_posts`` loads everything around the posts in
+one query per kind of thing.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import Select, and_, exists, func, select, union_all
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.access import can_read_container, load_reader, readable
+from app.errors import Forbidden
+from app.i18n import _
+from app.models import (
+    AnnouncementRead,
+    Comment,
+    Follow,
+    FollowKind,
+    Hashtag,
+    Membership,
+    PollOption,
+    PollVote,
+    Post,
+    PostHashtag,
+    PostKind,
+    PostReaction,
+    Space,
+    User,
+)
+from app.models.base import utcnow
+from app.services.spaces import access_space
+
+# Followed people and hashtags that feed the home stream, at most: each is one
+# index range per page.
+MAX_FOLLOWED_SOURCES = 200
+FIRST_COMMENTS = 2
+TRENDING_WINDOWS = {"24h": timedelta(hours=24), "7d": timedelta(days=7)}
+
+
+@dataclass(frozen=True)
+class StreamFilters:
+    space_id: int | None = None
+    author_id: int | None = None
+    hashtag: str | None = None
+    kind: PostKind | None = None
+    unanswered: bool = False
+    to_confirm: bool = False
+    # A space's stream shows its pinned posts apart, above the first page.
+    unpinned: bool = False
+
+
+def _conditions(viewer: User, filters: StreamFilters, before_id: int | None) -> list:
+    """What every source of a stream applies before cutting its range."""
+    conditions = [Post.deleted_at.is_(None), readable(viewer, Post)]
+    if before_id is not None:
+        conditions.append(Post.id < before_id)
+    if filters.kind is not None:
+        conditions.append(Post.kind == filters.kind)
+    if filters.unpinned:
+        conditions.append(Post.pinned_at.is_(None))
+    if filters.unanswered:
+        conditions += [Post.kind == PostKind.QUESTION, Post.accepted_comment_id.is_(None)]
+    if filters.to_confirm:
+        conditions += [
+            Post.kind == PostKind.ANNOUNCEMENT,
+            Post.author_id != viewer.id,
+            ~exists().where(
+                AnnouncementRead.post_id == Post.id, AnnouncementRead.user_id == viewer.id
+            ),
+        ]
+    return conditions
+
+
+def _range(source, conditions: list, limit: int, order_column=Post.id) -> Select:
+    ranged = (
+        select(Post.id.label("id"))
+        .where(source, *conditions)
+        .order_by(order_column.desc())
+        .limit(limit)
+    )
+    return select(ranged.subquery().c.id)
+
+
+def _hashtag_range(hashtag_id, conditions: list, limit: int) -> Select:
+    ranged = (
+        select(Post.id.label("id"))
+        .join(PostHashtag, PostHashtag.post_id == Post.id)
+        .where(PostHashtag.hashtag_id == hashtag_id, *conditions)
+        .order_by(PostHashtag.post_id.desc())
+        .limit(limit)
+    )
+    return select(ranged.subquery().c.id)
+
+
+async def _merge(session: AsyncSession, ranges: list[Select], limit: int) -> list[Post]:
+    if not ranges:
+        return []
+    merged = union_all(*ranges).subquery()
+    return list(
+        await session.scalars(
+            select(Post)
+            .where(Post.id.in_(select(merged.c.id)))
+            .order_by(Post.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+async def _home_sources(session: AsyncSession, viewer: User) -> tuple[list, list, list]:
+    """Containers (the company stream, joined and followed spaces), followed
+    people and followed hashtags."""
+    rows = (
+        await session.execute(
+            select(Follow.kind, Follow.target_id)
+            .where(Follow.user_id == viewer.id)
+            .order_by(Follow.created_at.desc())
+        )
+    ).all()
+    spaces = {target for kind, target in rows if kind is FollowKind.SPACE}
+    spaces |= set(
+        await session.scalars(select(Membership.space_id).where(Membership.user_id == viewer.id))
+    )
+    people = [target for kind, target in rows if kind is FollowKind.USER]
+    hashtags = [target for kind, target in rows if kind is FollowKind.HASHTAG]
+    return [None, *sorted(spaces)], people[:MAX_FOLLOWED_SOURCES], hashtags[:MAX_FOLLOWED_SOURCES]
+
+
+def _container(space_id: int | None):
+    return Post.space_id.is_(None) if space_id is None else Post.space_id == space_id
+
+
+async def stream(
+    session: AsyncSession,
+    *,
+    viewer: User,
+    limit: int,
+    before_id: int | None = None,
+    filters: StreamFilters = StreamFilters(),
+) -> list[Post]:
+    """Newest first. Without a space, author or hashtag filter: the home feed
+    (company stream, joined and followed spaces, followed people and hashtags)."""
+    conditions = _conditions(viewer, filters, before_id)
+    if filters.space_id is not None:
+        ranges = [_range(_container(filters.space_id), conditions, limit)]
+    elif filters.author_id is not None:
+        ranges = [_range(Post.author_id == filters.author_id, conditions, limit)]
+    elif filters.hashtag is not None:
+        tag = await session.scalar(select(Hashtag.id).where(Hashtag.name == filters.hashtag))
+        ranges = [] if tag is None else [_hashtag_range(tag, conditions, limit)]
+    else:
+        containers, people, hashtags = await _home_sources(session, viewer)
+        ranges = [_range(_container(space_id), conditions, limit) for space_id in containers]
+        ranges += [_range(Post.author_id == person, conditions, limit) for person in people]
+        ranges += [_hashtag_range(tag, conditions, limit) for tag in hashtags]
+    return await _merge(session, ranges, limit)
+
+
+async def pinned_posts(session: AsyncSession, *, viewer: User, space_id: int) -> list[Post]:
+    return list(
+        await session.scalars(
+            select(Post)
+            .where(
+                Post.space_id == space_id,
+                Post.pinned_at.is_not(None),
+                Post.deleted_at.is_(None),
+                readable(viewer, Post),
+            )
+            .order_by(Post.pinned_at.desc())
+        )
+    )
+
+
+async def trending_hashtags(
+    session: AsyncSession, *, viewer: User, window: str, limit: int = 10
+) -> list[tuple[str, int]]:
+    """Counted only over posts the viewer may read: a tag used only in places
+    the viewer cannot see does not trend for them."""
+    since = utcnow() - TRENDING_WINDOWS[window]
+    uses = func.count(PostHashtag.post_id)
+    rows = await session.execute(
+        select(Hashtag.name, uses)
+        .join(PostHashtag, PostHashtag.hashtag_id == Hashtag.id)
+        .join(Post, Post.id == PostHashtag.post_id)
+        .where(PostHashtag.created_at >= since, Post.deleted_at.is_(None), readable(viewer, Post))
+        .group_by(Hashtag.name)
+        .order_by(uses.desc(), Hashtag.name)
+        .limit(limit)
+    )
+    return [(name, count) for name, count in rows.all()]
+
+
+# --- what a post is shown with --------------------------------------------------
+
+
+@dataclass
+class PollView:
+    multiple: bool
+    closes_at: object
+    closed: bool
+    options: list[tuple[int, str]]
+    # Counts are shown once the viewer has voted or the poll is closed.
+    counts: dict[int, int] | None
+    my_votes: set[int]
+
+
+@dataclass
+class PostView:
+    post: Post
+    author: User | None
+    space: Space | None
+    comment_count: int = 0
+    reactions: dict[str, int] = field(default_factory=dict)
+    my_reactions: set[str] = field(default_factory=set)
+    first_comments: list[tuple[Comment, User | None]] = field(default_factory=list)
+    audience: list[int] | None = None
+    poll: PollView | None = None
+    confirmed_by_me: bool | None = None
+    confirmations: int | None = None
+    shared: "PostView | None" = None
+
+
+async def show_posts(session: AsyncSession, *, viewer: User, posts: list[Post]) -> list[PostView]:
+    """Everything a list of posts is shown with, in a fixed number of queries."""
+    if not posts:
+        return []
+    originals = await _originals(session, viewer, posts)
+    everything = [*posts, *originals.values()]
+    ids = [post.id for post in everything]
+    people = await _by_id(session, User, {p.author_id for p in everything if p.author_id})
+    spaces = await _by_id(session, Space, {p.space_id for p in everything if p.space_id})
+    comment_counts = dict(
+        (
+            await session.execute(
+                select(Comment.post_id, func.count())
+                .where(Comment.post_id.in_(ids), Comment.deleted_at.is_(None))
+                .group_by(Comment.post_id)
+            )
+        ).all()
+    )
+    reactions: dict[int, dict[str, int]] = defaultdict(dict)
+    for post_id, kind, count in (
+        await session.execute(
+            select(PostReaction.post_id, PostReaction.kind, func.count())
+            .where(PostReaction.post_id.in_(ids))
+            .group_by(PostReaction.post_id, PostReaction.kind)
+        )
+    ).all():
+        reactions[post_id][kind.value] = count
+    mine: dict[int, set[str]] = defaultdict(set)
+    for post_id, kind in (
+        await session.execute(
+            select(PostReaction.post_id, PostReaction.kind).where(
+                PostReaction.post_id.in_(ids), PostReaction.user_id == viewer.id
+            )
+        )
+    ).all():
+        mine[post_id].add(kind.value)
+    first = await _first_comments(session, [post.id for post in posts])
+    audiences = await _audiences(session, [p.id for p in everything if p.has_audience])
+    polls = await _polls(session, viewer, [p for p in posts if p.kind is PostKind.POLL])
+    confirmations = await _confirmations(
+        session, viewer, [p.id for p in posts if p.kind is PostKind.ANNOUNCEMENT]
+    )
+
+    def view(post: Post) -> PostView:
+        shown = PostView(
+            post=post,
+            author=people.get(post.author_id),
+            space=spaces.get(post.space_id),
+            comment_count=comment_counts.get(post.id, 0),
+            reactions=reactions.get(post.id, {}),
+            my_reactions=mine.get(post.id, set()),
+            first_comments=first.get(post.id, []),
+            # An empty audience is not "no audience": the post is its author's alone.
+            audience=audiences.get(post.id, []) if post.has_audience else None,
+            poll=polls.get(post.id),
+        )
+        if post.kind is PostKind.ANNOUNCEMENT:
+            shown.confirmed_by_me, shown.confirmations = confirmations.get(post.id, (False, 0))
+        return shown
+
+    views = []
+    for post in posts:
+        shown = view(post)
+        original = originals.get(post.shared_from_id)
+        shown.shared = view(original) if original is not None else None
+        views.append(shown)
+    return views
+
+
+async def _originals(session: AsyncSession, viewer: User, posts: list[Post]) -> dict[int, Post]:
+    """The posts these ones share, when the viewer may read them."""
+    shared_ids = {post.shared_from_id for post in posts if post.shared_from_id}
+    if not shared_ids:
+        return {}
+    found = await session.scalars(
+        select(Post).where(Post.id.in_(shared_ids), readable(viewer, Post))
+    )
+    return {post.id: post for post in found}
+
+
+async def _by_id(session: AsyncSession, model, ids: set[int]) -> dict:
+    if not ids:
+        return {}
+    return {row.id: row for row in await session.scalars(select(model).where(model.id.in_(ids)))}
+
+
+async def _first_comments(
+    session: AsyncSession, post_ids: list[int]
+) -> dict[int, list[tuple[Comment, User | None]]]:
+    position = (
+        func.row_number().over(partition_by=Comment.post_id, order_by=Comment.id).label("position")
+    )
+    numbered = (
+        select(Comment.id, position)
+        .where(
+            Comment.post_id.in_(post_ids),
+            Comment.parent_id.is_(None),
+            Comment.deleted_at.is_(None),
+        )
+        .subquery()
+    )
+    rows = await session.execute(
+        select(Comment, User)
+        .join(numbered, and_(numbered.c.id == Comment.id, numbered.c.position <= FIRST_COMMENTS))
+        .outerjoin(User, User.id == Comment.author_id)
+        .order_by(Comment.id)
+    )
+    first: dict[int, list] = defaultdict(list)
+    for comment, author in rows.all():
+        first[comment.post_id].append((comment, author))
+    return first
+
+
+async def _audiences(session: AsyncSession, post_ids: list[int]) -> dict[int, list[int]]:
+    if not post_ids:
+        return {}
+    audience = Post.__audience__
+    found: dict[int, list[int]] = defaultdict(list)
+    for content_id, user_id in (
+        await session.execute(
+            select(audience.c.content_id, audience.c.user_id).where(
+                audience.c.content_id.in_(post_ids)
+            )
+        )
+    ).all():
+        found[content_id].append(user_id)
+    return found
+
+
+async def _polls(session: AsyncSession, viewer: User, polls: list[Post]) -> dict[int, PollView]:
+    if not polls:
+        return {}
+    ids = [post.id for post in polls]
+    options: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    counts: dict[int, int] = {}
+    for option_id, post_id, label, votes in (
+        await session.execute(
+            select(
+                PollOption.id, PollOption.post_id, PollOption.label, func.count(PollVote.user_id)
+            )
+            .outerjoin(PollVote, PollVote.option_id == PollOption.id)
+            .where(PollOption.post_id.in_(ids))
+            .group_by(PollOption.id, PollOption.post_id, PollOption.label, PollOption.position)
+            .order_by(PollOption.post_id, PollOption.position)
+        )
+    ).all():
+        options[post_id].append((option_id, label))
+        counts[option_id] = votes
+    my_votes: dict[int, set[int]] = defaultdict(set)
+    for post_id, option_id in (
+        await session.execute(
+            select(PollVote.post_id, PollVote.option_id).where(
+                PollVote.post_id.in_(ids), PollVote.user_id == viewer.id
+            )
+        )
+    ).all():
+        my_votes[post_id].add(option_id)
+    now = utcnow()
+    views = {}
+    for post in polls:
+        closed = post.poll_closes_at is not None and post.poll_closes_at <= now
+        show_counts = closed or bool(my_votes[post.id])
+        views[post.id] = PollView(
+            multiple=post.poll_multiple,
+            closes_at=post.poll_closes_at,
+            closed=closed,
+            options=options[post.id],
+            counts={oid: counts[oid] for oid, _label in options[post.id]} if show_counts else None,
+            my_votes=my_votes[post.id],
+        )
+    return views
+
+
+async def _confirmations(
+    session: AsyncSession, viewer: User, post_ids: list[int]
+) -> dict[int, tuple[bool, int]]:
+    """Per announcement: whether the viewer confirmed it, and how many did."""
+    if not post_ids:
+        return {}
+    counts = dict(
+        (
+            await session.execute(
+                select(AnnouncementRead.post_id, func.count())
+                .where(AnnouncementRead.post_id.in_(post_ids))
+                .group_by(AnnouncementRead.post_id)
+            )
+        ).all()
+    )
+    mine = set(
+        await session.scalars(
+            select(AnnouncementRead.post_id).where(
+                AnnouncementRead.post_id.in_(post_ids), AnnouncementRead.user_id == viewer.id
+            )
+        )
+    )
+    return {post_id: (post_id in mine, counts.get(post_id, 0)) for post_id in post_ids}
+
+
+async def space_stream(
+    session: AsyncSession, *, viewer: User, space_id: int, limit: int, before_id: int | None
+) -> tuple[list[Post], list[Post]]:
+    """A space's pinned posts (on the first page only) and its stream without them,
+    so that every page is cut from the same list. A space the viewer may see but
+    not read (a private one, from outside) is refused."""
+    space = await access_space(session, viewer=viewer, space_id=space_id)
+    if not can_read_container(await load_reader(session, viewer), space.id, space.visibility):
+        raise Forbidden(_("Only members read this space."), code="not_member")
+    pinned = (
+        await pinned_posts(session, viewer=viewer, space_id=space.id) if before_id is None else []
+    )
+    posts = await stream(
+        session,
+        viewer=viewer,
+        limit=limit,
+        before_id=before_id,
+        filters=StreamFilters(space_id=space.id, unpinned=True),
+    )
+    return pinned, posts

@@ -1,0 +1,95 @@
+"""Reactions on posts and comments, from a fixed set, one of each kind per
+person. Counts and "who reacted" are shown only to readers of the post."""
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.models import CommentReaction, Post, PostReaction, ReactionKind, User
+from app.services.comments import access_comment
+from app.services.notifications import notify_readers
+from app.services.posts import access_post, check_may_write, item_ref
+
+
+async def react(
+    session: AsyncSession,
+    *,
+    viewer: User,
+    kind: ReactionKind,
+    post_id: int | None = None,
+    comment_id: int | None = None,
+) -> None:
+    """Idempotent: reacting twice with the same kind keeps one reaction."""
+    if comment_id is not None:
+        comment = await access_comment(session, viewer=viewer, comment_id=comment_id)
+        post = await session.get(Post, comment.post_id)
+        reaction = CommentReaction(comment_id=comment.id, user_id=viewer.id, kind=kind)
+        key, author_id = (comment.id, viewer.id, kind), comment.author_id
+    else:
+        post = await access_post(session, viewer=viewer, post_id=post_id)
+        reaction = PostReaction(post_id=post.id, user_id=viewer.id, kind=kind)
+        key, author_id = (post.id, viewer.id, kind), post.author_id
+    # Reacting writes: an archived space is read-only.
+    await check_may_write(session, viewer=viewer, post=post)
+    if await session.get(type(reaction), key) is not None:
+        return
+    session.add(reaction)
+    if author_id is not None and author_id != viewer.id:
+        await notify_readers(
+            session,
+            item=await item_ref(session, post),
+            post_id=post.id,
+            kind="reaction",
+            actor_id=viewer.id,
+            user_ids=[author_id],
+            actor_name=viewer.display_name,
+            reaction=kind.value,
+            comment_id=comment_id,
+        )
+    await session.flush()
+
+
+async def unreact(
+    session: AsyncSession,
+    *,
+    viewer: User,
+    kind: ReactionKind,
+    post_id: int | None = None,
+    comment_id: int | None = None,
+) -> None:
+    if comment_id is not None:
+        comment = await access_comment(session, viewer=viewer, comment_id=comment_id)
+        post = await session.get(Post, comment.post_id)
+        statement = delete(CommentReaction).where(CommentReaction.comment_id == comment.id)
+        model = CommentReaction
+    else:
+        post = await access_post(session, viewer=viewer, post_id=post_id)
+        statement = delete(PostReaction).where(PostReaction.post_id == post.id)
+        model = PostReaction
+    await check_may_write(session, viewer=viewer, post=post)
+    await session.execute(statement.where(model.user_id == viewer.id, model.kind == kind))
+
+
+async def who_reacted(
+    session: AsyncSession,
+    *,
+    viewer: User,
+    post_id: int | None = None,
+    comment_id: int | None = None,
+    kind: ReactionKind | None = None,
+) -> list[tuple[ReactionKind, User]]:
+    if comment_id is not None:
+        target = await access_comment(session, viewer=viewer, comment_id=comment_id)
+        model, column = CommentReaction, CommentReaction.comment_id
+    else:
+        target = await access_post(session, viewer=viewer, post_id=post_id)
+        model, column = PostReaction, PostReaction.post_id
+    statement = (
+        select(model.kind, User)
+        .join(User, User.id == model.user_id)
+        .where(column == target.id)
+        .order_by(model.created_at)
+        .limit(500)
+    )
+    if kind is not None:
+        statement = statement.where(model.kind == kind)
+    return list((await session.execute(statement)).all())

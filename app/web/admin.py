@@ -1,0 +1,287 @@
+"""Administration pages: accounts (kind, role, clearance, active state, creation,
+offboarding), the audit log and the charter. The services check that the viewer
+is an administrator; so does every page here before showing anything."""
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+
+from app.access import check_admin
+from app.api.deps import Address, Session, Viewer
+from app.api.pagination import decode_id_cursor, next_id_cursor
+from app.errors import Invalid
+from app.i18n import _
+from app.levels import AccountKind, Language, Level, Role
+from app.models import User
+from app.schemas.common import Email
+from app.services import accounts, audit, charter
+from app.web.routes import attempt, render, see_other
+
+router = APIRouter(include_in_schema=False)
+
+USERS_PAGE = 50
+AUDIT_PAGE = 50
+
+
+async def _users_page(
+    request: Request,
+    session,
+    viewer: User,
+    *,
+    q: str = "",
+    cursor: str | None = None,
+    done: str | None = None,
+    error: str | None = None,
+    status_code: int = 200,
+    values: dict | None = None,
+):
+    found = await accounts.list_accounts(
+        session,
+        viewer=viewer,
+        limit=USERS_PAGE + 1,
+        after_id=decode_id_cursor(cursor),
+        query=q.strip() or None,
+    )
+    return render(
+        request,
+        "admin/users.html",
+        status_code=status_code,
+        users=found[:USERS_PAGE],
+        next_cursor=next_id_cursor(list(found), USERS_PAGE),
+        q=q,
+        done=done,
+        error=error,
+        values=values or {"kind": AccountKind.EMPLOYEE, "role": Role.MEMBER},
+        languages=list(Language),
+    )
+
+
+@router.get("/admin/users")
+async def users_page(
+    request: Request,
+    viewer: Viewer,
+    session: Session,
+    q: Annotated[str, Query(max_length=100)] = "",
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    done: Annotated[str | None, Query(max_length=20)] = None,
+):
+    return await _users_page(request, session, viewer, q=q, cursor=cursor, done=done)
+
+
+@router.post("/admin/users")
+async def create_user(
+    request: Request,
+    viewer: Viewer,
+    session: Session,
+    address: Address,
+    email: Annotated[Email, Form()],
+    display_name: Annotated[str, Form(min_length=1, max_length=120)],
+    password: Annotated[str, Form(max_length=256)],
+    kind: Annotated[AccountKind, Form()] = AccountKind.EMPLOYEE,
+    role: Annotated[Role, Form()] = Role.MEMBER,
+    clearance: Annotated[str, Form(max_length=20)] = "",
+    language: Annotated[Language, Form()] = Language.FR,
+):
+    check_admin(viewer)
+    fields = {
+        "email": email,
+        "display_name": display_name,
+        "kind": kind,
+        "role": role,
+        # Left empty: the kind's default (internal for employees, public for externals).
+        "clearance": Level(clearance) if clearance in Level._value2member_map_ else None,
+        "language": language,
+    }
+    user, error = await attempt(
+        session,
+        accounts.create_account(
+            session, **fields, password=password, actor=viewer, address=address
+        ),
+    )
+    if error is not None:
+        return await _users_page(
+            request,
+            session,
+            viewer,
+            error=error.message,
+            status_code=error.status,
+            values=fields,
+        )
+    return see_other(f"/admin/users/{user.id}?done=created")
+
+
+async def _user_page(
+    request: Request,
+    session,
+    viewer: User,
+    user_id: int,
+    *,
+    done: str | None = None,
+    error: str | None = None,
+    status_code: int = 200,
+):
+    user = await accounts.access_account(session, viewer=viewer, user_id=user_id)
+    return render(
+        request,
+        "admin/user.html",
+        status_code=status_code,
+        person=user,
+        done=done,
+        error=error,
+    )
+
+
+@router.get("/admin/users/{user_id}")
+async def user_page(
+    request: Request,
+    user_id: int,
+    viewer: Viewer,
+    session: Session,
+    done: Annotated[str | None, Query(max_length=20)] = None,
+):
+    return await _user_page(request, session, viewer, user_id, done=done)
+
+
+@router.post("/admin/users/{user_id}")
+async def update_user(
+    request: Request,
+    user_id: int,
+    viewer: Viewer,
+    session: Session,
+    address: Address,
+    kind: Annotated[AccountKind, Form()],
+    role: Annotated[Role, Form()],
+    clearance: Annotated[Level, Form()],
+    is_active: Annotated[bool, Form()] = False,
+    access_ends_on: Annotated[str, Form(max_length=10)] = "",
+):
+    """The service refuses to clear an external account above public: its reason
+    is shown on the form."""
+    changes = {"kind": kind, "role": role, "clearance": clearance, "is_active": is_active}
+    if access_ends_on:
+        try:
+            day = date.fromisoformat(access_ends_on)
+        except ValueError:
+            error = Invalid(_("The access end date is not a valid date."), code="invalid_date")
+            return await _user_page(
+                request, session, viewer, user_id, error=error.message, status_code=error.status
+            )
+        changes["access_ends_at"] = datetime.combine(day, time.min, tzinfo=UTC)
+    _user, error = await attempt(
+        session,
+        accounts.update_account(
+            session, viewer=viewer, user_id=user_id, changes=changes, address=address
+        ),
+    )
+    if error is not None:
+        return await _user_page(
+            request, session, viewer, user_id, error=error.message, status_code=error.status
+        )
+    return see_other(f"/admin/users/{user_id}?done=saved")
+
+
+@router.post("/admin/users/{user_id}/offboard")
+async def offboard_user(
+    request: Request,
+    user_id: int,
+    viewer: Viewer,
+    session: Session,
+    address: Address,
+    confirm: Annotated[bool, Form()] = False,
+):
+    """Offboarding is not undone by a click: the form asks for a ticked confirmation."""
+    if not confirm:
+        check_admin(viewer)
+        return await _user_page(
+            request,
+            session,
+            viewer,
+            user_id,
+            error=_("Tick the confirmation box to offboard this person."),
+            status_code=422,
+        )
+    _user, error = await attempt(
+        session,
+        accounts.offboard_member(session, viewer=viewer, user_id=user_id, address=address),
+    )
+    if error is not None:
+        return await _user_page(
+            request, session, viewer, user_id, error=error.message, status_code=error.status
+        )
+    return see_other(f"/admin/users/{user_id}?done=offboarded")
+
+
+def _day(value: str, *, end: bool = False) -> datetime | None:
+    """A day of the audit filter, as the instant it starts (or the next day starts)."""
+    if not value:
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError as error:
+        raise Invalid(_("The date is not valid."), code="invalid_date") from error
+    return datetime.combine(day + timedelta(days=1) if end else day, time.min, tzinfo=UTC)
+
+
+@router.get("/admin/audit")
+async def audit_page(
+    request: Request,
+    viewer: Viewer,
+    session: Session,
+    action: Annotated[str, Query(max_length=60)] = "",
+    actor_id: Annotated[str, Query(max_length=20)] = "",
+    since: Annotated[str, Query(max_length=10)] = "",
+    until: Annotated[str, Query(max_length=10)] = "",
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+):
+    """Newest first; ``until`` includes its whole day."""
+    check_admin(viewer)
+    if actor_id and not actor_id.isdigit():
+        raise Invalid(_("The actor is an account number."), code="invalid_actor")
+    events = await audit.list_audit(
+        session,
+        viewer=viewer,
+        limit=AUDIT_PAGE + 1,
+        before_id=decode_id_cursor(cursor),
+        action=action.strip() or None,
+        actor_id=int(actor_id) if actor_id else None,
+        since=_day(since),
+        until=_day(until, end=True),
+    )
+    page = events[:AUDIT_PAGE]
+    return render(
+        request,
+        "admin/audit.html",
+        events=page,
+        people=await audit.people_in(session, viewer=viewer, events=page),
+        next_cursor=next_id_cursor(events, AUDIT_PAGE),
+        filters={"action": action, "actor_id": actor_id, "since": since, "until": until},
+    )
+
+
+@router.get("/admin/charter")
+async def charter_form(
+    request: Request,
+    viewer: Viewer,
+    session: Session,
+    done: Annotated[str | None, Query(max_length=20)] = None,
+):
+    check_admin(viewer)
+    return render(
+        request,
+        "admin/charter.html",
+        charter_text=await charter.read_charter(session),
+        done=done,
+        error=None,
+    )
+
+
+@router.post("/admin/charter")
+async def save_charter(
+    viewer: Viewer,
+    session: Session,
+    address: Address,
+    text: Annotated[str, Form(min_length=10, max_length=20000)],
+):
+    await charter.set_charter(session, viewer=viewer, text=text, address=address)
+    return see_other("/admin/charter?done=saved")

@@ -1,0 +1,545 @@
+"""Pages of spaces: the directory, creating a space, a space's page with its tabs,
+and what owners and moderators do there (members, join requests, invitations,
+settings). Each form calls one service; a refusal is shown beside the form."""
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated, Literal
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Query, Request
+
+from app.api.deps import Address, AppSettings, Session, Viewer
+from app.api.pagination import decode_cursor, encode_cursor
+from app.errors import AppError, Forbidden, Invalid
+from app.i18n import _
+from app.levels import AccountKind, Level
+from app.models import JoinRequest, SpaceKind, SpaceRole, User, Visibility
+from app.schemas.common import Email
+from app.services import invitations, memberships, spaces
+from app.web.routes import attempt, render, see_other
+
+router = APIRouter(include_in_schema=False)
+
+DIRECTORY_PAGE = 30
+MEMBERS_PAGE = 50
+
+Name = Annotated[str, Form(min_length=2, max_length=120)]
+Objective = Annotated[str, Form(min_length=10, max_length=2000)]
+Description = Annotated[str, Form(max_length=5000)]
+Identifier = Annotated[str, Form(min_length=1, max_length=254)]
+
+
+def _directory_cursor(cursor: str | None) -> tuple[str, int] | None:
+    key = decode_cursor(cursor)
+    if key is None:
+        return None
+    if not (
+        isinstance(key, list)
+        and len(key) == 2
+        and isinstance(key[0], str)
+        and isinstance(key[1], int)
+    ):
+        raise Invalid(_("The cursor is not valid."), code="invalid_cursor")
+    return key[0], key[1]
+
+
+def _directory_link(*, q: str, kind: SpaceKind | None, mine: bool, cursor: str) -> str:
+    query = {"q": q, "kind": kind.value if kind else "", "mine": "true" if mine else ""}
+    return "/spaces?" + urlencode({**{k: v for k, v in query.items() if v}, "cursor": cursor})
+
+
+@router.get("/spaces")
+async def directory(
+    request: Request,
+    viewer: Viewer,
+    session: Session,
+    kind: Annotated[str, Query(max_length=20)] = "",
+    q: Annotated[str, Query(max_length=100)] = "",
+    mine: bool = False,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    done: Annotated[str | None, Query(max_length=20)] = None,
+):
+    """Open and private spaces (and one's own secret ones) for employees; only
+    their own spaces for externals: the service applies the policy."""
+    space_kind = SpaceKind(kind) if kind in SpaceKind._value2member_map_ else None
+    found = await spaces.list_spaces(
+        session,
+        viewer=viewer,
+        limit=DIRECTORY_PAGE + 1,
+        after=_directory_cursor(cursor),
+        kind=space_kind,
+        query=q.strip() or None,
+        mine=mine,
+    )
+    page = found[:DIRECTORY_PAGE]
+    more = len(found) > DIRECTORY_PAGE
+    return render(
+        request,
+        "spaces/directory.html",
+        spaces=page,
+        roles=await spaces.roles_of(session, viewer=viewer, space_ids=[s.id for s in page]),
+        requested=await memberships.requested_space_ids(session, viewer=viewer),
+        invitations=await invitations.my_invitations(session, viewer=viewer),
+        kind=space_kind,
+        q=q,
+        mine=mine,
+        next_page=_directory_link(
+            q=q, kind=space_kind, mine=mine, cursor=encode_cursor([page[-1].name, page[-1].id])
+        )
+        if more
+        else None,
+        done=done,
+    )
+
+
+def _space_form_values(**values) -> dict:
+    defaults = {
+        "name": "",
+        "objective": "",
+        "description": "",
+        "kind": SpaceKind.PROJECT,
+        "visibility": Visibility.OPEN,
+        "allows_externals": False,
+        "default_level": Level.INTERNAL,
+    }
+    return {**defaults, **values}
+
+
+def _check_may_create(viewer: User) -> None:
+    if viewer.is_external:
+        raise Forbidden(_("External accounts cannot create spaces."), code="external")
+
+
+@router.get("/spaces/new")
+async def new_space_form(request: Request, viewer: Viewer):
+    _check_may_create(viewer)
+    return render(request, "spaces/new.html", values=_space_form_values(), error=None)
+
+
+@router.post("/spaces/new")
+async def create_space(
+    request: Request,
+    viewer: Viewer,
+    session: Session,
+    address: Address,
+    name: Name,
+    objective: Objective,
+    kind: Annotated[SpaceKind, Form()],
+    visibility: Annotated[Visibility, Form()],
+    default_level: Annotated[Level, Form()],
+    description: Description = "",
+    allows_externals: Annotated[bool, Form()] = False,
+):
+    fields = {
+        "name": name,
+        "objective": objective,
+        "description": description,
+        "kind": kind,
+        "visibility": visibility,
+        "allows_externals": allows_externals,
+        "default_level": default_level,
+    }
+    space, error = await attempt(
+        session, spaces.create_space(session, viewer=viewer, **fields, address=address)
+    )
+    if error is not None:
+        return render(
+            request,
+            "spaces/new.html",
+            status_code=error.status,
+            values=_space_form_values(**fields),
+            error=error.message,
+        )
+    return see_other(f"/spaces/{space.id}?tab=about&done=created")
+
+
+async def _space_page(
+    request: Request,
+    session,
+    viewer: User,
+    space_id: int,
+    *,
+    tab: str = "",
+    after: int | None = None,
+    done: str | None = None,
+    error: AppError | None = None,
+    **extra,
+):
+    """A space's page on one of its tabs; also the answer to a refused form, with
+    the reason shown above the tab."""
+    view = await spaces.view_space(session, viewer=viewer, space_id=space_id)
+    tabs = ["stream", "members", "about"] + (["settings"] if view.can_manage else [])
+    if tab not in tabs:
+        tab = "stream" if view.can_read_content else "about"
+    members, next_after, join_requests, pending = [], None, [], []
+    if tab == "members" and view.can_read_content:
+        rows = await memberships.list_members(
+            session, viewer=viewer, space_id=space_id, limit=MEMBERS_PAGE + 1, after_id=after
+        )
+        members = rows[:MEMBERS_PAGE]
+        next_after = members[-1][1].id if len(rows) > MEMBERS_PAGE else None
+    if tab == "members" and view.can_manage:
+        join_requests = await memberships.list_join_requests(
+            session, viewer=viewer, space_id=space_id
+        )
+        pending = await invitations.list_pending_invitations(
+            session, viewer=viewer, space_id=space_id
+        )
+    requested = view.role is None and space_id in await memberships.requested_space_ids(
+        session, viewer=viewer
+    )
+    return render(
+        request,
+        "spaces/space.html",
+        status_code=error.status if error is not None else 200,
+        view=view,
+        space=view.space,
+        tab=tab,
+        tabs=tabs,
+        members=members,
+        next_after=next_after,
+        join_requests=join_requests,
+        pending_invitations=pending,
+        requested=requested,
+        done=done,
+        error=error.message if error is not None else None,
+        today=datetime.now(UTC).date(),
+        last_access_day=datetime.now(UTC).date() + timedelta(days=invitations.MAX_CONTRACT_DAYS),
+        **extra,
+    )
+
+
+@router.get("/spaces/{space_id}")
+async def space_page(
+    request: Request,
+    space_id: int,
+    viewer: Viewer,
+    session: Session,
+    tab: Annotated[str, Query(max_length=20)] = "",
+    after: int | None = None,
+    done: Annotated[str | None, Query(max_length=20)] = None,
+):
+    return await _space_page(request, session, viewer, space_id, tab=tab, after=after, done=done)
+
+
+async def _answer(
+    request: Request,
+    session,
+    viewer: User,
+    space_id: int,
+    error: AppError | None,
+    *,
+    tab: str,
+    done: str,
+):
+    """After a manager's form: back to the tab with a notice, or the tab again with
+    the refusal."""
+    if error is not None:
+        return await _space_page(request, session, viewer, space_id, tab=tab, error=error)
+    return see_other(f"/spaces/{space_id}?tab={tab}&done={done}")
+
+
+@router.post("/spaces/{space_id}/join")
+async def join_space(
+    request: Request,
+    space_id: int,
+    viewer: Viewer,
+    session: Session,
+    address: Address,
+    message: Annotated[str, Form(max_length=500)] = "",
+):
+    """Joins an open space at once; asks to join a private one."""
+    outcome, error = await attempt(
+        session,
+        memberships.join_space(
+            session, viewer=viewer, space_id=space_id, message=message, address=address
+        ),
+    )
+    if error is not None:
+        return await _space_page(request, session, viewer, space_id, error=error)
+    done = "requested" if isinstance(outcome, JoinRequest) else "joined"
+    return see_other(f"/spaces/{space_id}?done={done}")
+
+
+@router.post("/spaces/{space_id}/leave")
+async def leave_space(
+    request: Request, space_id: int, viewer: Viewer, session: Session, address: Address
+):
+    _nothing, error = await attempt(
+        session,
+        memberships.leave_space(session, viewer=viewer, space_id=space_id, address=address),
+    )
+    if error is not None:
+        return await _space_page(request, session, viewer, space_id, tab="about", error=error)
+    return see_other("/spaces?done=left")
+
+
+@router.post("/spaces/{space_id}/members")
+async def add_member(
+    request: Request,
+    space_id: int,
+    viewer: Viewer,
+    session: Session,
+    address: Address,
+    identifier: Identifier,
+    role: Annotated[SpaceRole, Form()] = SpaceRole.MEMBER,
+):
+    _added, error = await attempt(
+        session,
+        memberships.add_member_by_identifier(
+            session,
+            viewer=viewer,
+            space_id=space_id,
+            identifier=identifier,
+            role=role,
+            address=address,
+        ),
+    )
+    return await _answer(request, session, viewer, space_id, error, tab="members", done="added")
+
+
+@router.post("/spaces/{space_id}/members/{user_id}/role")
+async def change_role(
+    request: Request,
+    space_id: int,
+    user_id: int,
+    viewer: Viewer,
+    session: Session,
+    address: Address,
+    role: Annotated[SpaceRole, Form()],
+):
+    _changed, error = await attempt(
+        session,
+        memberships.change_role(
+            session, viewer=viewer, space_id=space_id, user_id=user_id, role=role, address=address
+        ),
+    )
+    return await _answer(request, session, viewer, space_id, error, tab="members", done="role")
+
+
+@router.post("/spaces/{space_id}/members/{user_id}/remove")
+async def remove_member(
+    request: Request,
+    space_id: int,
+    user_id: int,
+    viewer: Viewer,
+    session: Session,
+    address: Address,
+):
+    _nothing, error = await attempt(
+        session,
+        memberships.remove_member(
+            session, viewer=viewer, space_id=space_id, user_id=user_id, address=address
+        ),
+    )
+    return await _answer(request, session, viewer, space_id, error, tab="members", done="removed")
+
+
+@router.post("/spaces/{space_id}/ownership")
+async def transfer_ownership(
+    request: Request,
+    space_id: int,
+    viewer: Viewer,
+    session: Session,
+    address: Address,
+    user_id: Annotated[int, Form()],
+):
+    _nothing, error = await attempt(
+        session,
+        memberships.transfer_ownership(
+            session, viewer=viewer, space_id=space_id, user_id=user_id, address=address
+        ),
+    )
+    return await _answer(
+        request, session, viewer, space_id, error, tab="members", done="transferred"
+    )
+
+
+@router.post("/spaces/{space_id}/requests/{request_id}")
+async def decide_join_request(
+    request: Request,
+    space_id: int,
+    request_id: int,
+    viewer: Viewer,
+    session: Session,
+    address: Address,
+    decision: Annotated[Literal["approve", "decline"], Form()],
+):
+    _decided, error = await attempt(
+        session,
+        memberships.decide_join_request(
+            session,
+            viewer=viewer,
+            space_id=space_id,
+            request_id=request_id,
+            approve=decision == "approve",
+            address=address,
+        ),
+    )
+    done = "approved" if decision == "approve" else "declined"
+    return await _answer(request, session, viewer, space_id, error, tab="members", done=done)
+
+
+@router.post("/spaces/{space_id}/invitations")
+async def invite_account(
+    request: Request,
+    space_id: int,
+    viewer: Viewer,
+    session: Session,
+    settings: AppSettings,
+    address: Address,
+    identifier: Identifier,
+):
+    """Invites an existing account; it answers from its own directory page."""
+    _issued, error = await attempt(
+        session,
+        invitations.invite_by_identifier(
+            session,
+            viewer=viewer,
+            space_id=space_id,
+            settings=settings,
+            identifier=identifier,
+            address=address,
+        ),
+    )
+    return await _answer(request, session, viewer, space_id, error, tab="members", done="invited")
+
+
+def _end_of_access(access_ends_on: str) -> datetime | None:
+    """A contractor's access ends at the start of the chosen day (UTC)."""
+    if not access_ends_on:
+        return None
+    try:
+        day = date.fromisoformat(access_ends_on)
+    except ValueError as error:
+        raise Invalid(_("The access end date is not a valid date."), code="invalid_date") from error
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+@router.post("/spaces/{space_id}/invitations/email")
+async def invite_by_email(
+    request: Request,
+    space_id: int,
+    viewer: Viewer,
+    session: Session,
+    settings: AppSettings,
+    address: Address,
+    email: Annotated[Email, Form()],
+    external_kind: Annotated[AccountKind, Form()],
+    access_ends_on: Annotated[str, Form(max_length=10)] = "",
+):
+    """Invites someone with no account yet as alumni or contractor; the acceptance
+    link is shown this once, for the inviter to send."""
+    try:
+        access_ends_at = _end_of_access(access_ends_on)
+    except Invalid as error:
+        return await _space_page(
+            request, session, viewer, space_id, tab="members", error=error, invite_email=email
+        )
+    if external_kind is not AccountKind.CONTRACTOR:
+        access_ends_at = None  # only contractors' access has an end date
+    issued, error = await attempt(
+        session,
+        invitations.invite(
+            session,
+            viewer=viewer,
+            space_id=space_id,
+            settings=settings,
+            email=email,
+            external_kind=external_kind,
+            access_ends_at=access_ends_at,
+            address=address,
+        ),
+    )
+    if error is not None:
+        return await _space_page(
+            request, session, viewer, space_id, tab="members", error=error, invite_email=email
+        )
+    return await _space_page(
+        request,
+        session,
+        viewer,
+        space_id,
+        tab="members",
+        new_invitation=issued.invitation,
+        new_invitation_url=issued.accept_url,
+    )
+
+
+@router.post("/spaces/{space_id}/invitations/{invitation_id}/revoke")
+async def revoke_invitation(
+    request: Request,
+    space_id: int,
+    invitation_id: int,
+    viewer: Viewer,
+    session: Session,
+    address: Address,
+):
+    _nothing, error = await attempt(
+        session,
+        invitations.revoke_invitation(
+            session,
+            viewer=viewer,
+            space_id=space_id,
+            invitation_id=invitation_id,
+            address=address,
+        ),
+    )
+    return await _answer(request, session, viewer, space_id, error, tab="members", done="revoked")
+
+
+@router.post("/spaces/{space_id}/settings")
+async def save_settings(
+    request: Request,
+    space_id: int,
+    viewer: Viewer,
+    session: Session,
+    address: Address,
+    name: Name,
+    objective: Objective,
+    kind: Annotated[SpaceKind, Form()],
+    visibility: Annotated[Visibility, Form()],
+    default_level: Annotated[Level, Form()],
+    description: Description = "",
+    allows_externals: Annotated[bool, Form()] = False,
+):
+    changes = {
+        "name": name,
+        "objective": objective,
+        "description": description,
+        "kind": kind,
+        "visibility": visibility,
+        "allows_externals": allows_externals,
+        "default_level": default_level,
+    }
+    _space, error = await attempt(
+        session,
+        spaces.update_space(
+            session, viewer=viewer, space_id=space_id, changes=changes, address=address
+        ),
+    )
+    return await _answer(request, session, viewer, space_id, error, tab="settings", done="saved")
+
+
+@router.post("/spaces/{space_id}/archive")
+async def archive_space(
+    request: Request,
+    space_id: int,
+    viewer: Viewer,
+    session: Session,
+    address: Address,
+    archived: Annotated[bool, Form()],
+):
+    """Archiving makes a finished project read-only; unarchiving opens it again."""
+    _space, error = await attempt(
+        session,
+        spaces.update_space(
+            session,
+            viewer=viewer,
+            space_id=space_id,
+            changes={"is_archived": archived},
+            address=address,
+        ),
+    )
+    done = "archived" if archived else "unarchived"
+    return await _answer(request, session, viewer, space_id, error, tab="settings", done=done)

@@ -1,0 +1,101 @@
+"""French and English: complete catalogs, the language of the request, and the
+account's own preference over the browser's."""
+
+import importlib.util
+import re
+
+import pytest
+
+from app.config import PROJECT_ROOT
+from tests.api_helpers import ADMIN_USERS, LOGIN, ME, assert_error, cookie_client
+
+
+@pytest.fixture(scope="module")
+def catalogs():
+    """tools/catalogs.py, loaded from the repository (tools/ is not a package)."""
+    spec = importlib.util.spec_from_file_location(
+        "catalogs", PROJECT_ROOT / "tools" / "catalogs.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_message_is_translated_in_both_catalogs(catalogs):
+    assert catalogs.untranslated(catalogs.extract()) == []
+
+
+def test_translations_keep_their_placeholders(catalogs):
+    placeholder = re.compile(r"%\((\w+)\)[sd]")
+    wrong = []
+    for language in ("fr", "en"):
+        for message in catalogs.load(language):
+            if message.id and sorted(placeholder.findall(message.id)) != sorted(
+                placeholder.findall(message.string or message.id)
+            ):
+                wrong.append(f"{language}: {message.id!r}")
+    assert wrong == []
+
+
+async def test_english_is_spoken_when_asked(client):
+    error = assert_error(await client.get(ME, headers={"Accept-Language": "en"}), 401)
+
+    assert error["message"] == "Sign in first."
+
+
+async def test_french_is_spoken_when_asked_and_by_default(client):
+    for headers in ({"Accept-Language": "fr-FR,fr;q=0.9"}, {}, {"Accept-Language": "de, it"}):
+        error = assert_error(await client.get(ME, headers=headers), 401)
+        assert error["message"] == "Connectez-vous d'abord."
+
+
+async def test_the_preferred_language_of_the_header_wins(client):
+    for header in ("de-DE, en;q=0.8, fr;q=0.5", "fr;q=0.2, en-GB"):
+        error = assert_error(await client.get(ME, headers={"Accept-Language": header}), 401)
+        assert error["message"] == "Sign in first."
+
+
+async def test_validation_messages_are_translated(client):
+    body = {"email": "a@example.com"}
+    english = assert_error(
+        await client.post(LOGIN, json=body, headers={"Accept-Language": "en"}), 422
+    )
+    french = assert_error(
+        await client.post(LOGIN, json=body, headers={"Accept-Language": "fr"}), 422
+    )
+
+    assert english["message"].startswith("Invalid input: password")
+    assert french["message"].startswith("Saisie invalide : password")
+
+
+async def test_the_account_language_wins_over_the_header(make):
+    member = await make.user(language="fr")
+    client = await cookie_client(make, member)
+
+    changed = await client.patch(ME, json={"language": "en"}, headers={"Accept-Language": "fr"})
+    refused = await client.get(ADMIN_USERS, headers={"Accept-Language": "fr"})
+
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["language"] == "en"
+    assert assert_error(refused, 403, "forbidden")["message"] == "Only administrators may do this."
+    page = await client.get("/settings", headers={"Accept-Language": "fr"})
+    assert '<html lang="en">' in page.text
+
+
+async def test_a_french_account_reads_french_whatever_the_header(make):
+    member = await make.user(language="fr")
+    client = await make.bearer(member)
+
+    refused = await client.get(ADMIN_USERS, headers={"Accept-Language": "en"})
+
+    error = assert_error(refused, 403, "token_scope")
+    assert error["message"] == "Ce jeton n'a pas la portée admin."
+
+
+async def test_an_unknown_language_preference_is_refused(make):
+    member = await make.user()
+    client = await make.bearer(member)
+
+    for language in ("de", "", "EN-us", 1):
+        assert_error(await client.patch(ME, json={"language": language}), 422, "invalid")
+    assert (await client.get(ME)).json()["language"] == "fr"
