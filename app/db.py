@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from app.config import Settings
+from app.realtime.broker import publish_all
+from app.realtime.events import drop_pending, take_pending
 
 
 def _tune_sqlite(engine: AsyncEngine) -> None:
@@ -63,11 +65,25 @@ class Database:
             else create_engine(settings.resolved_database_url, echo=settings.sql_echo)
         )
         self.owns_engine = bind is None
+        # Where committed transactions announce their events (set by the app).
+        self.broker = None
         self.sessionmaker = async_sessionmaker(
             bind if bind is not None else self.engine,
             expire_on_commit=False,
             join_transaction_mode="create_savepoint",
         )
+
+    async def commit(self, session: AsyncSession) -> None:
+        """Commits, then announces the events the transaction recorded."""
+        await session.commit()
+        events = take_pending(session)
+        if events and self.broker is not None:
+            await publish_all(self.broker, events)
+
+    async def rollback(self, session: AsyncSession) -> None:
+        """Rolls back; the transaction's events are dropped unannounced."""
+        drop_pending(session)
+        await session.rollback()
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
@@ -75,9 +91,9 @@ class Database:
         async with self.sessionmaker() as session:
             try:
                 yield session
-                await session.commit()
+                await self.commit(session)
             except BaseException:
-                await session.rollback()
+                await self.rollback(session)
                 raise
 
     async def dispose(self) -> None:

@@ -20,19 +20,6 @@ ADMIN_USERS = "/api/v1/admin/users"
 SESSION_COOKIE = "ruche_session"
 
 
-def assert_error(response: httpx.Response, status: int, code: str | None = None) -> dict:
-    """The documented shape, and nothing else: ``{"error": {"code", "message"}}``."""
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/json")
-    body = response.json()
-    assert list(body) == ["error"]
-    assert sorted(body["error"]) == ["code", "message"]
-    assert isinstance(body["error"]["message"], str) and body["error"]["message"]
-    if code is not None:
-        assert body["error"]["code"] == code, body
-    return body["error"]
-
-
 def client_for(app, *, address: str = "192.0.2.1", **headers) -> httpx.AsyncClient:
     return httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app, client=(address, 41000)),

@@ -13,21 +13,6 @@ from app.models import Membership, Notification, Post, User
 ADMIN_SCOPES = ("read", "write", "admin")
 
 
-def expect_error(
-    response: httpx.Response, status: int, code: str | None = None, *, sent=None
-) -> dict:
-    """The documented error shape ``{"error": {"code", "message"}}`` with ``status``.
-    ``sent``: what the request carried, shown when the check fails."""
-    assert response.status_code == status, (sent, response.text)
-    body = response.json()
-    assert set(body) == {"error"}, (sent, body)
-    assert set(body["error"]) == {"code", "message"}, (sent, body)
-    assert body["error"]["message"], (sent, body)
-    if code is not None:
-        assert body["error"]["code"] == code, (sent, body)
-    return body["error"]
-
-
 def ids(response: httpx.Response) -> list[int]:
     assert response.status_code == 200, response.text
     return [item["id"] for item in response.json()["items"]]

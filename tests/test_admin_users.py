@@ -10,10 +10,10 @@ from tests.api_helpers import (
     ADMIN_USERS,
     LOGIN,
     ME,
-    assert_error,
     audit_events,
     cookie_client,
 )
+from tests.helpers import expect_error
 
 AUDIT = "/api/v1/admin/audit"
 
@@ -73,7 +73,7 @@ async def test_every_admin_route_needs_a_session(client, make):
     user = await make.user()
     for (method, path), body in ADMIN_REQUESTS.items():
         response = await client.request(method, path.format(user_id=user.id), json=body)
-        assert_error(response, 401, "not_authenticated")
+        expect_error(response, 401, "not_authenticated")
 
 
 async def test_a_member_gets_403_on_every_admin_route(make):
@@ -85,7 +85,7 @@ async def test_a_member_gets_403_on_every_admin_route(make):
         for user_id in (target.id, member.id, target.id + 1000):
             # Not even a missing account is revealed.
             response = await client.request(method, path.format(user_id=user_id), json=body)
-            assert_error(response, 403, "forbidden")
+            expect_error(response, 403, "forbidden")
 
     assert (await reload(make.session, member)).role == "member"
     target = await reload(make.session, target)
@@ -156,7 +156,7 @@ async def test_an_external_account_cannot_be_created_above_public(make, admin_cl
             response = await admin_client.post(
                 ADMIN_USERS, json=new_user(kind=kind, clearance=clearance)
             )
-            assert_error(response, 422, "external_clearance")
+            expect_error(response, 422, "external_clearance")
     assert await make.session.scalar(select(User).where(User.email == new_user()["email"])) is None
 
 
@@ -165,7 +165,7 @@ async def test_a_duplicate_email_is_refused_whatever_its_case(make, admin_client
 
     response = await admin_client.post(ADMIN_USERS, json=new_user(email="TAKEN@Example.com"))
 
-    assert_error(response, 409, "email_taken")
+    expect_error(response, 409, "email_taken")
     assert existing.email == "taken@example.com"
 
 
@@ -174,7 +174,7 @@ async def test_a_duplicate_handle_is_refused(make, admin_client):
 
     response = await admin_client.post(ADMIN_USERS, json=new_user(handle=existing.handle))
 
-    assert_error(response, 409, "handle_taken")
+    expect_error(response, 409, "handle_taken")
 
 
 async def test_account_creation_refuses_bad_input(make, admin_client):
@@ -191,7 +191,7 @@ async def test_account_creation_refuses_bad_input(make, admin_client):
         (new_user(handle="No Spaces Allowed"), "invalid"),
     ]
     for body, code in cases:
-        assert_error(await admin_client.post(ADMIN_USERS, json=body), 422, code)
+        expect_error(await admin_client.post(ADMIN_USERS, json=body), 422, code)
     assert await make.session.scalar(select(User).where(User.email == new_user()["email"])) is None
 
 
@@ -257,7 +257,7 @@ async def test_the_list_refuses_bad_paging(admin_client):
         ({"cursor": "x" * 201}, "invalid"),
         ({"q": "x" * 101}, "invalid"),
     ]:
-        assert_error(await admin_client.get(ADMIN_USERS, params=params), 422, code)
+        expect_error(await admin_client.get(ADMIN_USERS, params=params), 422, code)
 
 
 # --- read --------------------------------------------------------------------------------------
@@ -270,8 +270,8 @@ async def test_an_admin_reads_one_account(make, admin_client):
 
     assert response.status_code == 200, response.text
     assert response.json()["kind"] == "contractor"
-    assert_error(await admin_client.get(f"{ADMIN_USERS}/{user.id + 1000}"), 404, "not_found")
-    assert_error(await admin_client.get(f"{ADMIN_USERS}/abc"), 422, "invalid")
+    expect_error(await admin_client.get(f"{ADMIN_USERS}/{user.id + 1000}"), 404, "not_found")
+    expect_error(await admin_client.get(f"{ADMIN_USERS}/abc"), 422, "invalid")
 
 
 # --- update ------------------------------------------------------------------------------------
@@ -312,7 +312,7 @@ async def test_an_external_account_cannot_be_raised_above_public(make, admin_cli
             response = await admin_client.patch(
                 f"{ADMIN_USERS}/{user.id}", json={"clearance": clearance}
             )
-            assert_error(response, 422, "external_clearance")
+            expect_error(response, 422, "external_clearance")
         assert (await reload(make.session, user)).clearance is Level.PUBLIC
 
 
@@ -323,7 +323,7 @@ async def test_an_employee_cannot_become_external_and_keep_a_clearance(make, adm
         f"{ADMIN_USERS}/{user.id}", json={"kind": "contractor", "clearance": "internal"}
     )
 
-    assert_error(response, 422, "external_clearance")
+    expect_error(response, 422, "external_clearance")
     user = await reload(make.session, user)
     assert (user.kind, user.clearance) == ("employee", Level.CONFIDENTIAL)
 
@@ -349,7 +349,7 @@ async def test_an_update_refuses_fields_it_does_not_list(make, admin_client):
         {"clearance": "internal", "email": "stolen@example.com"},
     ]:
         response = await admin_client.patch(f"{ADMIN_USERS}/{user.id}", json=body)
-        assert_error(response, 422, "invalid")
+        expect_error(response, 422, "invalid")
 
     stored = await reload(make.session, user)
     assert stored.email.endswith("@example.test")
@@ -367,8 +367,8 @@ async def test_an_update_refuses_bad_values(make, admin_client):
         [],
     ]:
         response = await admin_client.patch(f"{ADMIN_USERS}/{user.id}", json=body)
-        assert_error(response, 422, "invalid")
-    assert_error(
+        expect_error(response, 422, "invalid")
+    expect_error(
         await admin_client.patch(f"{ADMIN_USERS}/{user.id + 1000}", json={"role": "admin"}),
         404,
         "not_found",
@@ -382,8 +382,8 @@ async def test_an_admin_cannot_demote_or_deactivate_themselves(make, admin, admi
     deactivated = await admin_client.patch(path, json={"is_active": False})
     cleared = await admin_client.patch(path, json={"clearance": "secret"})
 
-    assert_error(demoted, 409, "self_demotion")
-    assert_error(deactivated, 409, "self_demotion")
+    expect_error(demoted, 409, "self_demotion")
+    expect_error(deactivated, 409, "self_demotion")
     assert cleared.status_code == 200, cleared.text
     admin = await reload(make.session, admin)
     assert (admin.role, admin.is_active, admin.clearance) == ("admin", True, Level.SECRET)
@@ -410,7 +410,7 @@ async def test_a_member_cannot_change_their_own_role_kind_or_clearance(make):
         {"email": "someone.else@example.com"},
         {"display_name": "Fine", "role": "admin"},
     ]:
-        assert_error(await client.patch(ME, json=body), 422, "invalid")
+        expect_error(await client.patch(ME, json=body), 422, "invalid")
 
     member = await reload(make.session, member)
     assert (member.role, member.kind, member.clearance) == ("member", "contractor", Level.PUBLIC)
@@ -475,4 +475,4 @@ async def test_the_audit_api_refuses_bad_filters(admin_client):
         {"target_id": 0},
         {"cursor": encode_cursor(2**64)},
     ):
-        assert_error(await admin_client.get(AUDIT, params=params), 422)
+        expect_error(await admin_client.get(AUDIT, params=params), 422)

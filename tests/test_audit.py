@@ -9,7 +9,8 @@ from app.models import AuditEvent
 from app.models.base import utcnow
 from app.services.audit import record_audit
 from tests.factories import PASSWORD
-from tests.space_helpers import ADMIN_SCOPES, admin_client, expect_error
+from tests.helpers import expect_error
+from tests.space_helpers import ADMIN_SCOPES, admin_client
 
 AUDIT = "/api/v1/admin/audit"
 

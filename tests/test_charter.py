@@ -5,7 +5,8 @@ import pytest
 from sqlalchemy import select
 
 from app.models import AuditEvent
-from tests.space_helpers import ADMIN_SCOPES, expect_error, ids
+from tests.helpers import expect_error
+from tests.space_helpers import ADMIN_SCOPES, ids
 
 CHARTER = "/api/v1/charter"
 ADMIN_CHARTER = "/api/v1/admin/charter"

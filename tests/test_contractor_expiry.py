@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from app.models import AccessToken, AuditEvent, UserSession
 from app.services.lifecycle import run_due_jobs
-from tests.space_helpers import ADMIN_SCOPES, expect_error, notifications_of
+from tests.helpers import expect_error
+from tests.space_helpers import ADMIN_SCOPES, notifications_of
 
 ENDS = datetime(2031, 6, 30, 17, 0, tzinfo=UTC)
 

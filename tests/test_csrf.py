@@ -10,11 +10,11 @@ from tests.api_helpers import (
     ME,
     SESSION_COOKIE,
     TOKENS,
-    assert_error,
     cookie_client,
     with_cookie,
 )
 from tests.factories import PASSWORD
+from tests.helpers import expect_error
 
 
 async def count_tokens(session, user) -> int:
@@ -31,8 +31,8 @@ async def test_a_cookie_write_without_the_token_is_refused(make):
     patched = await client.patch(ME, json={"display_name": "After"})
     created = await client.post(TOKENS, json={"name": "sneaky"})
 
-    assert_error(patched, 403, "csrf")
-    assert_error(created, 403, "csrf")
+    expect_error(patched, 403, "csrf")
+    expect_error(created, 403, "csrf")
     assert (await client.get(ME)).json()["display_name"] == "Before"
     assert await count_tokens(make.session, user) == 0
 
@@ -43,7 +43,7 @@ async def test_a_cookie_write_with_a_wrong_token_is_refused(make):
 
     for wrong in ("", "not-the-token", client.headers["X-CSRF-Token"][:-1]):
         client.headers["X-CSRF-Token"] = wrong
-        assert_error(await client.patch(ME, json={"display_name": "After"}), 403, "csrf")
+        expect_error(await client.patch(ME, json={"display_name": "After"}), 403, "csrf")
     del client.headers["X-CSRF-Token"]
     assert (await client.get(ME)).json()["display_name"] == "Before"
 
@@ -54,7 +54,7 @@ async def test_the_token_of_another_session_is_refused(make):
     second = await cookie_client(make, user)
     first.headers["X-CSRF-Token"] = second.headers["X-CSRF-Token"]
 
-    assert_error(await first.patch(ME, json={"display_name": "Crossed"}), 403, "csrf")
+    expect_error(await first.patch(ME, json={"display_name": "Crossed"}), 403, "csrf")
 
 
 async def test_a_cookie_write_with_the_right_token_passes(make):
@@ -79,9 +79,9 @@ async def test_the_token_may_come_as_a_form_field(make):
     wrong = await client.post(LOGOUT, data={"csrf_token": "wrong"})
     right = await client.post(LOGOUT, data={"csrf_token": token})
 
-    assert_error(wrong, 403, "csrf")
+    expect_error(wrong, 403, "csrf")
     assert right.status_code == 204, right.text
-    assert_error(await with_cookie(make, cookie).get(ME), 401)
+    expect_error(await with_cookie(make, cookie).get(ME), 401)
 
 
 async def test_safe_methods_need_no_token(make):
@@ -105,8 +105,8 @@ async def test_bearer_requests_need_no_token(make):
 
 
 async def test_an_anonymous_write_is_unauthenticated_not_forbidden(client):
-    assert_error(await client.patch(ME, json={"display_name": "Nobody"}), 401, "not_authenticated")
-    assert_error(await client.post(TOKENS, json={"name": "x"}), 401, "not_authenticated")
+    expect_error(await client.patch(ME, json={"display_name": "Nobody"}), 401, "not_authenticated")
+    expect_error(await client.post(TOKENS, json={"name": "x"}), 401, "not_authenticated")
 
 
 async def test_sign_in_needs_no_token_without_a_session(client, make):

@@ -5,7 +5,8 @@ import re
 from html.parser import HTMLParser
 
 from app.migrate import head_revision
-from tests.api_helpers import LOGIN, ME, app_with, assert_error, client_for
+from tests.api_helpers import LOGIN, ME, app_with, client_for
+from tests.helpers import expect_error
 
 ONE_MIB = 1024 * 1024
 
@@ -15,7 +16,7 @@ ONE_MIB = 1024 * 1024
 
 async def test_an_unknown_route_answers_404_in_the_shape(client):
     for path in ("/api/v1/nothing-here", "/api/v2/me", "/api/v1/me/tokens/1/extra"):
-        assert_error(await client.get(path), 404, "not_found")
+        expect_error(await client.get(path), 404, "not_found")
 
 
 async def test_an_unknown_page_answers_an_html_404_to_a_browser(client):
@@ -26,9 +27,9 @@ async def test_an_unknown_page_answers_an_html_404_to_a_browser(client):
 
 
 async def test_a_wrong_method_answers_405_in_the_shape(client):
-    assert_error(await client.delete(ME), 405, "method_not_allowed")
-    assert_error(await client.get(LOGIN), 405, "method_not_allowed")
-    assert_error(await client.put("/api/v1/admin/users"), 405, "method_not_allowed")
+    expect_error(await client.delete(ME), 405, "method_not_allowed")
+    expect_error(await client.get(LOGIN), 405, "method_not_allowed")
+    expect_error(await client.put("/api/v1/admin/users"), 405, "method_not_allowed")
 
 
 async def test_a_body_that_is_not_json_answers_422_in_the_shape(client):
@@ -36,8 +37,8 @@ async def test_a_body_that_is_not_json_answers_422_in_the_shape(client):
         response = await client.post(
             LOGIN, content=content, headers={"content-type": "application/json"}
         )
-        assert_error(response, 422, "invalid")
-    assert_error(await client.post(LOGIN), 422, "invalid")  # no body at all
+        expect_error(response, 422, "invalid")
+    expect_error(await client.post(LOGIN), 422, "invalid")  # no body at all
 
 
 async def test_wrong_types_answer_422_in_the_shape(client):
@@ -48,7 +49,7 @@ async def test_wrong_types_answer_422_in_the_shape(client):
         {"email": "a@example.com", "password": {"nested": True}},
         {"email": None, "password": None},
     ):
-        error = assert_error(await client.post(LOGIN, json=body), 422, "invalid")
+        error = expect_error(await client.post(LOGIN, json=body), 422, "invalid")
         assert "Traceback" not in error["message"]
 
 
@@ -57,7 +58,7 @@ async def test_a_body_over_one_mebibyte_answers_413_in_the_shape(client):
 
     response = await client.post(LOGIN, content=body, headers={"content-type": "application/json"})
 
-    assert_error(response, 413, "too_large")
+    expect_error(response, 413, "too_large")
     assert response.headers["x-content-type-options"] == "nosniff"
 
 
@@ -73,7 +74,7 @@ async def test_a_streamed_body_over_one_mebibyte_answers_413_too(client):
     )
 
     assert "content-length" not in response.request.headers
-    assert_error(response, 413, "too_large")
+    expect_error(response, 413, "too_large")
 
 
 async def test_a_body_just_under_the_limit_is_read(client):
@@ -82,7 +83,7 @@ async def test_a_body_just_under_the_limit_is_read(client):
     response = await client.post(LOGIN, content=body, headers={"content-type": "application/json"})
 
     # Read and validated: the password is longer than any password may be.
-    assert_error(response, 422, "invalid")
+    expect_error(response, 422, "invalid")
 
 
 # --- security headers ------------------------------------------------------------------------

@@ -7,7 +7,8 @@ import re
 import pytest
 
 from app.config import PROJECT_ROOT
-from tests.api_helpers import ADMIN_USERS, LOGIN, ME, assert_error, cookie_client
+from tests.api_helpers import ADMIN_USERS, LOGIN, ME, cookie_client
+from tests.helpers import expect_error
 
 
 @pytest.fixture(scope="module")
@@ -38,29 +39,29 @@ def test_translations_keep_their_placeholders(catalogs):
 
 
 async def test_english_is_spoken_when_asked(client):
-    error = assert_error(await client.get(ME, headers={"Accept-Language": "en"}), 401)
+    error = expect_error(await client.get(ME, headers={"Accept-Language": "en"}), 401)
 
     assert error["message"] == "Sign in first."
 
 
 async def test_french_is_spoken_when_asked_and_by_default(client):
     for headers in ({"Accept-Language": "fr-FR,fr;q=0.9"}, {}, {"Accept-Language": "de, it"}):
-        error = assert_error(await client.get(ME, headers=headers), 401)
+        error = expect_error(await client.get(ME, headers=headers), 401)
         assert error["message"] == "Connectez-vous d'abord."
 
 
 async def test_the_preferred_language_of_the_header_wins(client):
     for header in ("de-DE, en;q=0.8, fr;q=0.5", "fr;q=0.2, en-GB"):
-        error = assert_error(await client.get(ME, headers={"Accept-Language": header}), 401)
+        error = expect_error(await client.get(ME, headers={"Accept-Language": header}), 401)
         assert error["message"] == "Sign in first."
 
 
 async def test_validation_messages_are_translated(client):
     body = {"email": "a@example.com"}
-    english = assert_error(
+    english = expect_error(
         await client.post(LOGIN, json=body, headers={"Accept-Language": "en"}), 422
     )
-    french = assert_error(
+    french = expect_error(
         await client.post(LOGIN, json=body, headers={"Accept-Language": "fr"}), 422
     )
 
@@ -77,7 +78,7 @@ async def test_the_account_language_wins_over_the_header(make):
 
     assert changed.status_code == 200, changed.text
     assert changed.json()["language"] == "en"
-    assert assert_error(refused, 403, "forbidden")["message"] == "Only administrators may do this."
+    assert expect_error(refused, 403, "forbidden")["message"] == "Only administrators may do this."
     page = await client.get("/settings", headers={"Accept-Language": "fr"})
     assert '<html lang="en">' in page.text
 
@@ -88,7 +89,7 @@ async def test_a_french_account_reads_french_whatever_the_header(make):
 
     refused = await client.get(ADMIN_USERS, headers={"Accept-Language": "en"})
 
-    error = assert_error(refused, 403, "token_scope")
+    error = expect_error(refused, 403, "token_scope")
     assert error["message"] == "Ce jeton n'a pas la portée admin."
 
 
@@ -97,5 +98,5 @@ async def test_an_unknown_language_preference_is_refused(make):
     client = await make.bearer(member)
 
     for language in ("de", "", "EN-us", 1):
-        assert_error(await client.patch(ME, json={"language": language}), 422, "invalid")
+        expect_error(await client.patch(ME, json={"language": language}), 422, "invalid")
     assert (await client.get(ME)).json()["language"] == "fr"

@@ -11,8 +11,8 @@ from app.levels import Level
 from app.models import AuditEvent, Invitation, Membership, RateLimitHit, User
 from app.models.base import utcnow
 from app.services.invitations import INVITATIONS_PER_HOUR
+from tests.helpers import expect_error
 from tests.space_helpers import (
-    expect_error,
     ids,
     member_space_ids,
     notifications_of,

@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from app.models import AuditEvent, JoinRequest
-from tests.space_helpers import expect_error, notifications_of, role_of
+from tests.helpers import expect_error
+from tests.space_helpers import notifications_of, role_of
 
 SPACES = "/api/v1/spaces"
 

@@ -7,10 +7,10 @@ from sqlalchemy import select
 from app.access import ItemRef, can_read, load_reader
 from app.levels import Level
 from app.models import AuditEvent, Post
+from tests.helpers import expect_error
 from tests.space_helpers import (
     ADMIN_SCOPES,
     admin_client,
-    expect_error,
     member_space_ids,
     readable_post_ids,
     role_of,

@@ -12,13 +12,13 @@ from tests.api_helpers import (
     PASSWORD_CHANGE,
     SESSION_COOKIE,
     app_with,
-    assert_error,
     audit_events,
     client_for,
     session_cookie,
     with_cookie,
 )
 from tests.factories import PASSWORD
+from tests.helpers import expect_error
 
 NEW_PASSWORD = "a brand new passphrase"
 
@@ -83,7 +83,7 @@ async def test_wrong_password_and_unknown_email_answer_the_same(client, make):
     )
     deactivated = await client.post(LOGIN, json={"email": inactive.email, "password": PASSWORD})
 
-    assert_error(wrong_password, 401, "sign_in_failed")
+    expect_error(wrong_password, 401, "sign_in_failed")
     for other in (unknown_email, deactivated):
         assert other.status_code == wrong_password.status_code
         assert other.content == wrong_password.content
@@ -102,11 +102,11 @@ async def test_sign_in_refuses_bad_input(client):
         {"email": ["someone@example.test"], "password": PASSWORD},
     ]
     for body in cases:
-        assert_error(await client.post(LOGIN, json=body), 422, "invalid")
+        expect_error(await client.post(LOGIN, json=body), 422, "invalid")
     not_json = await client.post(
         LOGIN, content=b"{not json", headers={"content-type": "application/json"}
     )
-    assert_error(not_json, 422, "invalid")
+    expect_error(not_json, 422, "invalid")
 
 
 # --- rate limits -----------------------------------------------------------------------------
@@ -121,11 +121,11 @@ async def test_too_many_failures_lock_the_account_even_with_the_right_password(
 
     for _attempt in range(limit):
         response = await client.post(LOGIN, json={"email": user.email, "password": "not it at all"})
-        assert_error(response, 401, "sign_in_failed")
+        expect_error(response, 401, "sign_in_failed")
     # Another spelling of the same address counts against the same account.
     locked = await client.post(LOGIN, json={"email": user.email.upper(), "password": PASSWORD})
 
-    assert_error(locked, 429, "rate_limited")
+    expect_error(locked, 429, "rate_limited")
     retry_after = int(locked.headers["retry-after"])
     assert 1 <= retry_after <= settings.sign_in_window_seconds + 1
     assert "set-cookie" not in locked.headers
@@ -144,11 +144,11 @@ async def test_too_many_failures_from_one_address_block_that_address(settings, d
             response = await attacker.post(
                 LOGIN, json={"email": f"guess{index}@example.test", "password": "guessing"}
             )
-            assert_error(response, 401, "sign_in_failed")
+            expect_error(response, 401, "sign_in_failed")
 
         blocked = await attacker.post(LOGIN, json={"email": user.email, "password": PASSWORD})
 
-    assert_error(blocked, 429, "rate_limited")
+    expect_error(blocked, 429, "rate_limited")
     assert int(blocked.headers["retry-after"]) >= 1
     async with client_for(app, address="192.0.2.51") as elsewhere:
         allowed = await elsewhere.post(LOGIN, json={"email": user.email, "password": PASSWORD})
@@ -167,7 +167,7 @@ async def test_a_successful_sign_in_forgets_the_account_failures(client, make, s
     response = await client.post(LOGIN, json={"email": user.email, "password": "not it at all"})
 
     # One more failure would have locked the account had the success not reset the count.
-    assert_error(response, 401, "sign_in_failed")
+    expect_error(response, 401, "sign_in_failed")
 
 
 # --- rotation and fixation -------------------------------------------------------------------
@@ -185,9 +185,9 @@ async def test_signing_in_again_ends_the_previous_session(make):
     assert client.cookies[SESSION_COOKIE] != old_cookie
     assert response.json()["csrf_token"] != old_csrf
     assert await count_sessions(make.session, user) == 1
-    assert_error(await with_cookie(make, old_cookie).get(ME), 401, "not_authenticated")
+    expect_error(await with_cookie(make, old_cookie).get(ME), 401, "not_authenticated")
     # The old CSRF token died with its session.
-    assert_error(await client.patch(ME, json={"display_name": "Stale"}), 403, "csrf")
+    expect_error(await client.patch(ME, json={"display_name": "Stale"}), 403, "csrf")
     client.headers["X-CSRF-Token"] = response.json()["csrf_token"]
     assert (await client.patch(ME, json={"display_name": "Fresh"})).status_code == 200
 
@@ -204,7 +204,7 @@ async def test_signing_in_from_a_second_tab_needs_no_csrf_token(make):
 
     assert response.status_code == 200, response.text
     assert await count_sessions(make.session, user) == 1
-    assert_error(await with_cookie(make, old_cookie).get(ME), 401, "not_authenticated")
+    expect_error(await with_cookie(make, old_cookie).get(ME), 401, "not_authenticated")
 
 
 async def test_a_planted_cookie_is_replaced_at_sign_in(make):
@@ -215,7 +215,7 @@ async def test_a_planted_cookie_is_replaced_at_sign_in(make):
 
     assert response.status_code == 200, response.text
     assert "planted-by-an-attacker" not in session_cookie(response)
-    assert_error(await with_cookie(make, "planted-by-an-attacker").get(ME), 401)
+    expect_error(await with_cookie(make, "planted-by-an-attacker").get(ME), 401)
 
 
 # --- sign-out --------------------------------------------------------------------------------
@@ -232,11 +232,11 @@ async def test_sign_out_ends_the_session(make):
     cleared = session_cookie(response).lower()
     assert "max-age=0" in cleared or "expires=thu, 01 jan 1970" in cleared
     assert await count_sessions(make.session, user) == 0
-    assert_error(await with_cookie(make, cookie).get(ME), 401, "not_authenticated")
+    expect_error(await with_cookie(make, cookie).get(ME), 401, "not_authenticated")
 
 
 async def test_sign_out_needs_a_session(client):
-    assert_error(await client.post(LOGOUT), 401, "not_authenticated")
+    expect_error(await client.post(LOGOUT), 401, "not_authenticated")
 
 
 async def test_sign_out_needs_the_csrf_token(make):
@@ -244,7 +244,7 @@ async def test_sign_out_needs_the_csrf_token(make):
     client = await make.signed_in(user)
     del client.headers["X-CSRF-Token"]
 
-    assert_error(await client.post(LOGOUT), 403, "csrf")
+    expect_error(await client.post(LOGOUT), 403, "csrf")
     assert (await client.get(ME)).status_code == 200
 
 
@@ -262,10 +262,10 @@ async def test_a_deactivated_account_cannot_sign_in_and_its_session_ends_at_once
 
     assert response.status_code == 200, response.text
     assert response.json()["is_active"] is False
-    assert_error(await user_client.get(ME), 401, "not_authenticated")
+    expect_error(await user_client.get(ME), 401, "not_authenticated")
     refused = await client.post(LOGIN, json={"email": user.email, "password": PASSWORD})
     wrong = await client.post(LOGIN, json={"email": user.email, "password": "wrong" * 3})
-    assert_error(refused, 401, "sign_in_failed")
+    expect_error(refused, 401, "sign_in_failed")
     assert refused.content == wrong.content
 
 
@@ -307,9 +307,9 @@ async def test_a_password_change_ends_the_other_sessions_but_keeps_this_one(clie
 
     assert response.status_code == 204, response.text
     assert (await here.get(ME)).status_code == 200
-    assert_error(await elsewhere.get(ME), 401, "not_authenticated")
+    expect_error(await elsewhere.get(ME), 401, "not_authenticated")
     assert await count_sessions(make.session, user) == 1
-    assert_error(
+    expect_error(
         await client.post(LOGIN, json={"email": user.email, "password": PASSWORD}),
         401,
         "sign_in_failed",
@@ -325,7 +325,7 @@ async def test_a_password_change_needs_a_session(client):
     response = await client.post(
         PASSWORD_CHANGE, json={"current_password": PASSWORD, "new_password": NEW_PASSWORD}
     )
-    assert_error(response, 401, "not_authenticated")
+    expect_error(response, 401, "not_authenticated")
 
 
 async def test_a_read_only_token_cannot_change_the_password(make):
@@ -336,7 +336,7 @@ async def test_a_read_only_token_cannot_change_the_password(make):
         PASSWORD_CHANGE, json={"current_password": PASSWORD, "new_password": NEW_PASSWORD}
     )
 
-    assert_error(response, 403, "token_scope")
+    expect_error(response, 403, "token_scope")
 
 
 async def test_a_password_change_refuses_bad_input(make):
@@ -351,9 +351,9 @@ async def test_a_password_change_refuses_bad_input(make):
     )
     missing = await client.post(PASSWORD_CHANGE, json={"current_password": PASSWORD})
 
-    assert_error(wrong, 422, "wrong_password")
-    assert_error(weak, 422, "weak_password")
-    assert_error(missing, 422, "invalid")
+    expect_error(wrong, 422, "wrong_password")
+    expect_error(weak, 422, "weak_password")
+    expect_error(missing, 422, "invalid")
     # Nothing changed: the old password still opens the account.
     assert (
         await make.client().post(LOGIN, json={"email": user.email, "password": PASSWORD})

@@ -13,7 +13,8 @@ from sqlalchemy import select
 from app.models import AuditEvent, Invitation, JoinRequest, Space
 from app.models.base import utcnow
 from app.security import hash_secret, new_secret
-from tests.space_helpers import expect_error, ids, role_of
+from tests.helpers import expect_error
+from tests.space_helpers import ids, role_of
 
 SPACES = "/api/v1/spaces"
 

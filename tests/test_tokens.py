@@ -12,10 +12,10 @@ from tests.api_helpers import (
     ADMIN_USERS,
     ME,
     TOKENS,
-    assert_error,
     audit_events,
     cookie_client,
 )
+from tests.helpers import expect_error
 
 
 def bearer(make, secret: str):
@@ -77,7 +77,7 @@ async def test_a_token_creation_is_audited(make):
 
 
 async def test_creating_a_token_needs_a_session(client):
-    assert_error(await client.post(TOKENS, json={"name": "x"}), 401, "not_authenticated")
+    expect_error(await client.post(TOKENS, json={"name": "x"}), 401, "not_authenticated")
 
 
 async def test_a_token_creation_refuses_bad_input(make):
@@ -96,7 +96,7 @@ async def test_a_token_creation_refuses_bad_input(make):
         ({"name": "x", "expires_at": past}, "expired"),
     ]
     for body, code in cases:
-        assert_error(await client.post(TOKENS, json=body), 422, code)
+        expect_error(await client.post(TOKENS, json=body), 422, code)
     assert await token_rows(make.session, user) == []
 
 
@@ -119,7 +119,7 @@ async def test_a_member_cannot_create_an_admin_token(make):
 
     response = await client.post(TOKENS, json={"name": "escalate", "scopes": ["read", "admin"]})
 
-    assert_error(response, 422, "scope_not_allowed")
+    expect_error(response, 422, "scope_not_allowed")
     assert await token_rows(make.session, user) == []
 
 
@@ -140,7 +140,7 @@ async def test_a_token_cannot_create_a_token_with_more_scopes_than_its_own(make)
     broader = await read_write.post(TOKENS, json={"name": "more", "scopes": ["read", "admin"]})
     narrower = await read_write.post(TOKENS, json={"name": "less", "scopes": ["read"]})
 
-    assert_error(broader, 403, "token_scope")
+    expect_error(broader, 403, "token_scope")
     assert narrower.status_code == 201, narrower.text
 
 
@@ -155,7 +155,7 @@ async def test_token_creation_is_rate_limited(make):
     limited = await client.post(TOKENS, json={"name": "one too many"})
 
     assert statuses == [201] * 19
-    assert_error(limited, 429, "rate_limited")
+    expect_error(limited, 429, "rate_limited")
     assert int(limited.headers["retry-after"]) >= 1
 
 
@@ -193,7 +193,7 @@ async def test_the_list_shows_own_live_tokens_newest_first_with_last_use(make):
 
 
 async def test_listing_tokens_needs_a_session(client):
-    assert_error(await client.get(TOKENS), 401, "not_authenticated")
+    expect_error(await client.get(TOKENS), 401, "not_authenticated")
 
 
 # --- revoke ----------------------------------------------------------------------------------
@@ -209,8 +209,8 @@ async def test_a_revoked_token_stops_working(make):
     response = await client.delete(f"{TOKENS}/{created['id']}")
 
     assert response.status_code == 204, response.text
-    assert_error(await token_client.get(ME), 401, "invalid_token")
-    assert_error(await client.delete(f"{TOKENS}/{created['id']}"), 404, "not_found")
+    expect_error(await token_client.get(ME), 401, "invalid_token")
+    expect_error(await client.delete(f"{TOKENS}/{created['id']}"), 404, "not_found")
     [row] = await token_rows(make.session, user)
     assert row.revoked_at is not None
     [event] = await audit_events(make.session, "token.revoked")
@@ -225,17 +225,17 @@ async def test_revoking_someone_elses_token_answers_not_found(make):
 
     response = await intruder.delete(f"{TOKENS}/{owner_token.id}")
 
-    assert_error(response, 404, "not_found")
+    expect_error(response, 404, "not_found")
     assert (await owner_client.get(ME)).status_code == 200
 
 
 async def test_revoking_needs_a_session_and_a_valid_id(client, make):
-    assert_error(await client.delete(f"{TOKENS}/1"), 401, "not_authenticated")
+    expect_error(await client.delete(f"{TOKENS}/1"), 401, "not_authenticated")
     user_client = await make.bearer(await make.user())
-    assert_error(await user_client.delete(f"{TOKENS}/not-a-number"), 422, "invalid")
-    assert_error(await user_client.delete(f"{TOKENS}/0"), 422, "invalid")
-    assert_error(await user_client.delete(f"{TOKENS}/{2**63}"), 422, "invalid")
-    assert_error(await user_client.delete(f"{TOKENS}/{2**63 - 1}"), 404, "not_found")
+    expect_error(await user_client.delete(f"{TOKENS}/not-a-number"), 422, "invalid")
+    expect_error(await user_client.delete(f"{TOKENS}/0"), 422, "invalid")
+    expect_error(await user_client.delete(f"{TOKENS}/{2**63}"), 422, "invalid")
+    expect_error(await user_client.delete(f"{TOKENS}/{2**63 - 1}"), 404, "not_found")
 
 
 # --- what a token reaches --------------------------------------------------------------------
@@ -244,7 +244,7 @@ async def test_revoking_needs_a_session_and_a_valid_id(client, make):
 async def test_an_unknown_token_is_refused(make):
     for header in ("Bearer ruche_made-up", "Bearer ", "bearer ruche_made-up"):
         response = await make.client(Authorization=header).get(ME)
-        assert_error(response, 401, "invalid_token")
+        expect_error(response, 401, "invalid_token")
 
 
 async def test_an_expired_token_is_refused(make):
@@ -256,7 +256,7 @@ async def test_an_expired_token_is_refused(make):
     row.expires_at = utcnow() - timedelta(seconds=1)
     await make.session.commit()
 
-    assert_error(await client.get(ME), 401, "invalid_token")
+    expect_error(await client.get(ME), 401, "invalid_token")
 
 
 async def test_the_token_of_a_deactivated_account_is_refused(make):
@@ -269,7 +269,7 @@ async def test_the_token_of_a_deactivated_account_is_refused(make):
     response = await admin_client.patch(f"{ADMIN_USERS}/{user.id}", json={"is_active": False})
 
     assert response.status_code == 200, response.text
-    assert_error(await client.get(ME), 401, "invalid_token")
+    expect_error(await client.get(ME), 401, "invalid_token")
 
 
 async def test_a_read_only_token_cannot_write(make):
@@ -277,10 +277,10 @@ async def test_a_read_only_token_cannot_write(make):
     reader = await make.bearer(user, scopes=("read",))
 
     assert (await reader.get(ME)).status_code == 200
-    assert_error(await reader.patch(ME, json={"display_name": "Changed"}), 403, "token_scope")
-    assert_error(await reader.post(TOKENS, json={"name": "x", "scopes": ["read"]}), 403)
+    expect_error(await reader.patch(ME, json={"display_name": "Changed"}), 403, "token_scope")
+    expect_error(await reader.post(TOKENS, json={"name": "x", "scopes": ["read"]}), 403)
     [own] = await token_rows(make.session, user)
-    assert_error(await reader.delete(f"{TOKENS}/{own.id}"), 403, "token_scope")
+    expect_error(await reader.delete(f"{TOKENS}/{own.id}"), 403, "token_scope")
     assert (await reader.get(ME)).json()["display_name"] == "Unchanged"
 
 
@@ -288,7 +288,7 @@ async def test_a_write_only_token_cannot_read(make):
     user = await make.user()
     writer = await make.bearer(user, scopes=("write",))
 
-    assert_error(await writer.get(ME), 403, "token_scope")
+    expect_error(await writer.get(ME), 403, "token_scope")
     assert (await writer.patch(ME, json={"display_name": "Written"})).status_code == 200
 
 
@@ -297,8 +297,8 @@ async def test_admin_routes_need_the_admin_scope(make):
     everyday = await make.bearer(admin, scopes=("read", "write"))
     admin_token = await make.bearer(admin, scopes=("admin",))
 
-    assert_error(await everyday.get(ADMIN_USERS), 403, "token_scope")
-    assert_error(
+    expect_error(await everyday.get(ADMIN_USERS), 403, "token_scope")
+    expect_error(
         await everyday.post(ADMIN_USERS, json={"email": "a@example.com", "display_name": "A"}),
         403,
         "token_scope",
@@ -309,7 +309,7 @@ async def test_admin_routes_need_the_admin_scope(make):
     )
     assert created.status_code == 201, created.text
     # The admin scope is for /admin only.
-    assert_error(await admin_token.get(ME), 403, "token_scope")
+    expect_error(await admin_token.get(ME), 403, "token_scope")
 
 
 async def test_an_admin_token_stops_opening_admin_routes_once_its_owner_is_demoted(make):
@@ -321,4 +321,4 @@ async def test_an_admin_token_stops_opening_admin_routes_once_its_owner_is_demot
     demoted = await other_client.patch(f"{ADMIN_USERS}/{admin.id}", json={"role": "member"})
 
     assert demoted.status_code == 200, demoted.text
-    assert_error(await admin_token.get(ADMIN_USERS), 403, "forbidden")
+    expect_error(await admin_token.get(ADMIN_USERS), 403, "forbidden")

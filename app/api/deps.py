@@ -7,13 +7,16 @@ from typing import Annotated
 from fastapi import Depends, Path, Request
 from itsdangerous import BadSignature, Signer
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.requests import HTTPConnection
 
+from app.api.errors import wants_page
 from app.config import Settings
 from app.errors import AppError, Forbidden, NotAuthenticated
 from app.i18n import _, current_language
 from app.models import AccessToken, User, UserSession
 from app.security import same_secret
 from app.services.charter import needs_charter
+from app.services.notifications import unread_count
 from app.services.sessions import session_for_secret, token_for_secret
 
 SESSION_COOKIE = "ruche_session"
@@ -30,27 +33,28 @@ async def get_session(request: Request):
     """The request's one transaction: committed when the route returns, before the
     response leaves, and rolled back on any error (unless the error says its
     writes must stand, as a failed sign-in's counters must)."""
-    async with request.app.state.db.sessionmaker() as session:
+    db = request.app.state.db
+    async with db.sessionmaker() as session:
         try:
             yield session
         except AppError as error:
             if error.keeps_writes:
-                await session.commit()
+                await db.commit(session)
             else:
-                await _roll_back(session)
+                await _roll_back(db, session)
             raise
         except BaseException:
-            await _roll_back(session)
+            await _roll_back(db, session)
             raise
         else:
-            await session.commit()
+            await db.commit(session)
 
 
-async def _roll_back(session: AsyncSession) -> None:
+async def _roll_back(db, session: AsyncSession) -> None:
     # Detached first, as the rollback would expire them: an error page still
     # reads who is signed in (name, CSRF token) from the objects loaded.
     session.expunge_all()
-    await session.rollback()
+    await db.rollback(session)
 
 
 def get_settings(request: Request) -> Settings:
@@ -86,7 +90,7 @@ class Auth:
 
 
 async def optional_auth(request: Request, session: Session, settings: AppSettings) -> Auth | None:
-    auth = await _authenticate(request, session, settings)
+    auth = await authenticate(request, session, settings)
     if auth is None:
         return None
     # The account's own language wins over the browser's, in the errors below too.
@@ -96,10 +100,17 @@ async def optional_auth(request: Request, session: Session, settings: AppSetting
     elif request.method not in SAFE_METHODS:
         await _check_csrf(request, auth.user_session)
     request.state.auth = auth
+    if request.method == "GET" and wants_page(request):
+        # The bell of every page shows the unread count: one COUNT, for pages only.
+        request.state.unread_count = await unread_count(session, viewer=auth.user)
     return auth
 
 
-async def _authenticate(request: Request, session: AsyncSession, settings: Settings) -> Auth | None:
+async def authenticate(
+    request: HTTPConnection, session: AsyncSession, settings: Settings
+) -> Auth | None:
+    """Who a request or a websocket comes from: a bearer token, else the session
+    cookie. An invalid token is an error; no credential at all is None."""
     authorization = request.headers.get("authorization", "")
     if authorization.lower().startswith("bearer "):
         found = await token_for_secret(session, authorization[7:].strip())
@@ -129,7 +140,7 @@ async def previous_session(
     session (the old one is ended, so nothing planted survives)."""
     if request.headers.get("authorization"):
         return None
-    auth = await _authenticate(request, session, settings)
+    auth = await authenticate(request, session, settings)
     return auth.user_session if auth is not None else None
 
 

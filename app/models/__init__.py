@@ -1,5 +1,6 @@
 """All tables, imported here so that Alembic and the app see one metadata."""
 
+from app.models.activity import Activity
 from app.models.audit import AuditEvent
 from app.models.auth import AccessToken, RateLimitHit, UserSession
 from app.models.base import Base
@@ -40,6 +41,7 @@ from app.models.user import User
 
 __all__ = [
     "AccessToken",
+    "Activity",
     "AnnouncementRead",
     "AuditEvent",
     "Base",

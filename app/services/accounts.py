@@ -13,6 +13,7 @@ from app.i18n import _
 from app.levels import AccountKind, Language, Level, Role
 from app.models import Membership, Space, SpaceRole, User
 from app.models.user import normalise_email
+from app.realtime.events import record_event
 from app.security import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, hash_password, verify_password
 from app.services.audit import record_audit
 from app.services.sessions import end_sessions, revoke_all_tokens
@@ -161,6 +162,9 @@ async def update_account(
             before=before,
             after=after,
         )
+    if before != after:
+        # Kind, role or clearance: open websockets re-read what this person may see.
+        await record_event(session, kind="account.changed", user_id=user.id)
     if "access_ends_at" in changes:
         # A new end date deserves a new warning to the sponsor.
         user.sponsor_warned_at = None
@@ -206,10 +210,16 @@ def change_preferences(viewer: User, *, language: Language | None, display_name:
 
 
 async def deactivate_account(session: AsyncSession, *, user: User) -> None:
-    """Ends every way in at once: sessions deleted, tokens revoked."""
     user.is_active = False
+    await end_access(session, user=user)
+
+
+async def end_access(session: AsyncSession, *, user: User) -> None:
+    """Ends every way in at once: sessions deleted, tokens revoked, open
+    websockets closed."""
     await end_sessions(session, user=user)
     await revoke_all_tokens(session, user=user)
+    await record_event(session, kind="access.ended", user_id=user.id)
 
 
 async def offboard_member(
@@ -228,8 +238,7 @@ async def offboard_member(
     user.clearance = default_clearance(AccountKind.ALUMNI)
     user.charter_accepted_at = None
     ended = await step_down_from_spaces(session, user=user, successor=viewer)
-    await end_sessions(session, user=user)
-    await revoke_all_tokens(session, user=user)
+    await end_access(session, user=user)
     record_audit(
         session,
         action="account.offboarded",

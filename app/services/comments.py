@@ -16,6 +16,7 @@ from app.models.base import utcnow
 from app.services.notifications import notify_readers
 from app.services.posts import (
     access_post,
+    announce,
     check_may_moderate,
     check_may_write,
     item_ref,
@@ -77,6 +78,9 @@ async def add_comment(
             comment_id=comment.id,
         )
     await session.flush()
+    await announce(
+        session, post, "comment.created", comment_id=comment.id, parent_id=comment.parent_id
+    )
     return comment, unreachable
 
 
@@ -99,6 +103,9 @@ async def edit_comment(
             session, post=post, comment=comment, body=body, actor=viewer
         )
     await session.flush()
+    await announce(
+        session, post, "comment.edited", comment_id=comment.id, parent_id=comment.parent_id
+    )
     return comment, unreachable
 
 
@@ -114,6 +121,9 @@ async def delete_comment(session: AsyncSession, *, viewer: User, comment_id: int
     comment.body = comment.body_html = ""
     await session.execute(delete(CommentVersion).where(CommentVersion.comment_id == comment.id))
     await session.flush()
+    await announce(
+        session, await session.get(Post, comment.post_id), "comment.deleted", comment_id=comment.id
+    )
 
 
 async def list_comments(

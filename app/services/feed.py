@@ -42,6 +42,10 @@ from app.services.spaces import access_space
 # Followed people and hashtags that feed the home stream, at most: each is one
 # index range per page.
 MAX_FOLLOWED_SOURCES = 200
+# Containers that get a range of their own; any more share one range. SQLite
+# refuses a UNION of more than 500 SELECTs, and one person may join or follow
+# hundreds of spaces: 1 + 90 + 200 + 200 stays under that limit.
+MAX_CONTAINER_RANGES = 90
 FIRST_COMMENTS = 2
 TRENDING_WINDOWS = {"24h": timedelta(hours=24), "7d": timedelta(days=7)}
 
@@ -158,7 +162,10 @@ async def stream(
         ranges = [] if tag is None else [_hashtag_range(tag, conditions, limit)]
     else:
         containers, people, hashtags = await _home_sources(session, viewer)
-        ranges = [_range(_container(space_id), conditions, limit) for space_id in containers]
+        own, shared = containers[:MAX_CONTAINER_RANGES], containers[MAX_CONTAINER_RANGES:]
+        ranges = [_range(_container(space_id), conditions, limit) for space_id in own]
+        if shared:
+            ranges.append(_range(Post.space_id.in_(shared), conditions, limit))
         ranges += [_range(Post.author_id == person, conditions, limit) for person in people]
         ranges += [_hashtag_range(tag, conditions, limit) for tag in hashtags]
     return await _merge(session, ranges, limit)

@@ -18,9 +18,19 @@ from app.models import (
     Visibility,
 )
 from app.models.base import utcnow
+from app.realtime.events import record_event
 from app.services.audit import record_audit
 from app.services.notifications import notify
 from app.services.spaces import access_managed_space, access_space, role_in
+
+
+async def membership_changed(
+    session: AsyncSession, *, user_id: int, space_id: int, role: str | None
+) -> None:
+    """What this person may read changed: their open websockets reload it at once."""
+    await record_event(
+        session, kind="membership.changed", user_id=user_id, space_id=space_id, role=role
+    )
 
 
 def check_may_belong(space: Space, user: User) -> None:
@@ -54,6 +64,7 @@ async def add_member(
     # Joining follows: the space's posts reach the member's home feed.
     if await session.get(Follow, (user.id, FollowKind.SPACE, space.id)) is None:
         session.add(Follow(user_id=user.id, kind=FollowKind.SPACE, target_id=space.id))
+    await membership_changed(session, user_id=user.id, space_id=space.id, role=role.value)
     record_audit(
         session,
         action="membership.added",
@@ -285,6 +296,9 @@ async def _end_membership(
     """Leaving also stops following: the space's posts leave the home feed."""
     await _check_not_last_owner(session, membership)
     await session.delete(membership)
+    await membership_changed(
+        session, user_id=membership.user_id, space_id=membership.space_id, role=None
+    )
     await session.execute(
         delete(Follow).where(
             Follow.user_id == membership.user_id,
@@ -323,6 +337,7 @@ async def change_role(
         await _check_not_last_owner(session, membership)
     before = membership.role
     membership.role = role
+    await membership_changed(session, user_id=user_id, space_id=space.id, role=role.value)
     target = await session.get(User, user_id)
     if before is not role:
         record_audit(

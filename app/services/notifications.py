@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.access import ItemRef, readable, readers_of
 from app.models import Notification, NotificationKind, NotificationPreference, Post, User
 from app.models.base import utcnow
+from app.realtime.events import record_event
 
 KINDS = tuple(kind.value for kind in NotificationKind)
 
@@ -36,6 +37,7 @@ async def notify(
     if not await session.scalar(select(User.id).where(User.id == user_id, _wants(kind))):
         return False
     session.add(Notification(user_id=user_id, kind=kind, actor_id=actor_id, data=data))
+    await record_event(session, kind="notification.created", user_id=user_id, notification=kind)
     return True
 
 
@@ -72,6 +74,14 @@ async def notify_readers(
                 ).where(User.id.in_(chosen)),
             )
         )
+        for user_id in sorted(chosen):
+            await record_event(
+                session,
+                kind="notification.created",
+                user_id=user_id,
+                post_id=post_id,
+                notification=kind,
+            )
     return chosen
 
 

@@ -37,6 +37,7 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
+from app.realtime.events import record_event
 from app.services.notifications import notify_readers
 from app.services.spaces import access_space, role_in
 
@@ -113,6 +114,14 @@ async def check_may_write(session: AsyncSession, *, viewer: User, post: Post) ->
 async def check_may_moderate(session: AsyncSession, *, viewer: User, post: Post) -> None:
     space, role = await _container(session, viewer, post.space_id)
     _check_may_moderate(viewer, space, role)
+
+
+async def announce(session: AsyncSession, post: Post, kind: str, **payload) -> None:
+    """Records a change to a post in the activity log, announced after commit to
+    those who may read the post."""
+    await record_event(
+        session, kind=kind, item=await item_ref(session, post), post_id=post.id, **payload
+    )
 
 
 async def _set_audience(session: AsyncSession, post: Post, user_ids: list[int] | None) -> None:
@@ -262,6 +271,7 @@ async def publish_post(
             actor_name=viewer.display_name,
         )
     await session.flush()
+    await announce(session, post, "post.created", author_id=viewer.id, post_kind=kind.value)
     return Published(post=post, unreachable_mentions=unreachable)
 
 
@@ -338,6 +348,7 @@ async def edit_post(
             session, post=post, comment=None, body=body, actor=viewer
         )
     await session.flush()
+    await announce(session, post, "post.edited")
     return Published(post=post, unreachable_mentions=unreachable)
 
 
@@ -365,6 +376,7 @@ async def delete_post(session: AsyncSession, *, viewer: User, post_id: int) -> N
     await session.execute(delete(PostVersion).where(PostVersion.post_id == post.id))
     await session.execute(delete(PostHashtag).where(PostHashtag.post_id == post.id))
     await session.flush()
+    await announce(session, post, "post.deleted")
 
 
 async def set_pinned(session: AsyncSession, *, viewer: User, post_id: int, pinned: bool) -> Post:
@@ -375,6 +387,7 @@ async def set_pinned(session: AsyncSession, *, viewer: User, post_id: int, pinne
         raise Conflict(_("This post was deleted."), code="deleted")
     post.pinned_at = utcnow() if pinned else None
     await session.flush()
+    await announce(session, post, "post.pinned", pinned=pinned)
     return post
 
 
@@ -385,6 +398,10 @@ async def confirm_announcement(session: AsyncSession, *, viewer: User, post_id: 
     if await session.get(AnnouncementRead, (post.id, viewer.id)) is None:
         session.add(AnnouncementRead(post_id=post.id, user_id=viewer.id))
         await session.flush()
+        confirmations = await session.scalar(
+            select(func.count()).where(AnnouncementRead.post_id == post.id)
+        )
+        await announce(session, post, "announcement.confirmed", confirmations=confirmations)
 
 
 async def announcement_readers(
@@ -436,6 +453,11 @@ async def vote(session: AsyncSession, *, viewer: User, post_id: int, option_ids:
         PollVote(post_id=post.id, option_id=option_id, user_id=viewer.id) for option_id in chosen
     )
     await session.flush()
+    # Only how many voted: the totals are for those who voted or after closing.
+    voters = await session.scalar(
+        select(func.count(func.distinct(PollVote.user_id))).where(PollVote.post_id == post.id)
+    )
+    await announce(session, post, "poll.voted", voters=voters)
 
 
 async def accept_answer(
@@ -471,6 +493,7 @@ async def accept_answer(
             comment_id=comment.id,
         )
     await session.flush()
+    await announce(session, post, "question.answered", comment_id=comment_id)
     return post
 
 

@@ -1,13 +1,13 @@
 """Reactions on posts and comments, from a fixed set, one of each kind per
 person. Counts and "who reacted" are shown only to readers of the post."""
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import CommentReaction, Post, PostReaction, ReactionKind, User
 from app.services.comments import access_comment
 from app.services.notifications import notify_readers
-from app.services.posts import access_post, check_may_write, item_ref
+from app.services.posts import access_post, announce, check_may_write, item_ref
 
 
 async def react(
@@ -46,6 +46,7 @@ async def react(
             comment_id=comment_id,
         )
     await session.flush()
+    await _announce_counts(session, post, comment_id)
 
 
 async def unreact(
@@ -67,6 +68,29 @@ async def unreact(
         model = PostReaction
     await check_may_write(session, viewer=viewer, post=post)
     await session.execute(statement.where(model.user_id == viewer.id, model.kind == kind))
+    await _announce_counts(session, post, comment_id)
+
+
+async def _announce_counts(session: AsyncSession, post: Post, comment_id: int | None) -> None:
+    """Readers see the counts change in place; who reacted stays on request."""
+    if comment_id is not None:
+        model, target = CommentReaction, CommentReaction.comment_id == comment_id
+    else:
+        model, target = PostReaction, PostReaction.post_id == post.id
+    counts = dict(
+        (
+            await session.execute(
+                select(model.kind, func.count()).where(target).group_by(model.kind)
+            )
+        ).all()
+    )
+    await announce(
+        session,
+        post,
+        "reaction.changed",
+        comment_id=comment_id,
+        reactions={kind.value: count for kind, count in counts.items()},
+    )
 
 
 async def who_reacted(

@@ -17,6 +17,7 @@ from app.i18n import _
 from app.models import AccessToken, User, UserSession
 from app.models.base import utcnow
 from app.models.user import normalise_email
+from app.realtime.events import record_event
 from app.security import hash_secret, new_secret, verify_password
 from app.services.audit import record_audit
 from app.services.ratelimit import check_rate_limit, count_hit, forget_hits
@@ -114,6 +115,10 @@ async def open_session(
 
 async def sign_out(session: AsyncSession, *, user_session: UserSession) -> None:
     await session.execute(delete(UserSession).where(UserSession.id == user_session.id))
+    # Open websockets of this session close at once.
+    await record_event(
+        session, kind="session.ended", user_id=user_session.user_id, session_id=user_session.id
+    )
 
 
 async def end_sessions(
@@ -123,6 +128,9 @@ async def end_sessions(
     if except_session_id is not None:
         statement = statement.where(UserSession.id != except_session_id)
     await session.execute(statement)
+    await record_event(
+        session, kind="sessions.ended", user_id=user.id, except_session_id=except_session_id
+    )
 
 
 async def revoke_all_tokens(session: AsyncSession, *, user: User) -> None:

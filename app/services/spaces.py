@@ -12,12 +12,14 @@ from app.access import (
     can_read_container,
     check_no_write_up,
     load_reader,
+    readable_spaces,
     visible_spaces,
 )
 from app.errors import Conflict, Forbidden, NotFound, non_blank
 from app.i18n import _
 from app.levels import AccountKind, Level
 from app.models import Membership, Space, SpaceKind, SpaceRole, User, Visibility
+from app.realtime.events import record_event
 from app.services.audit import record_audit
 
 # The settings that are free text, trimmed when saved.
@@ -85,6 +87,19 @@ async def _view(session: AsyncSession, reader: Reader, space: Space) -> SpaceVie
         role=role,
         member_count=count or 0,
         can_read_content=can_read_container(reader, space.id, space.visibility),
+    )
+
+
+async def readable_space_ids(
+    session: AsyncSession, *, viewer: User, space_ids: set[int]
+) -> set[int]:
+    """Those of ``space_ids`` whose content the viewer may read."""
+    if not space_ids:
+        return set()
+    return set(
+        await session.scalars(
+            select(Space.id).where(Space.id.in_(space_ids), readable_spaces(viewer))
+        )
     )
 
 
@@ -201,6 +216,7 @@ async def update_space(
 ) -> Space:
     space, _role = await access_managed_space(session, viewer=viewer, space_id=space_id)
     archived = changes.pop("is_archived", space.is_archived)
+    was_archived = space.is_archived
     if space.is_archived and archived and changes:
         raise Conflict(_("This space is archived: it is read-only."), code="space_archived")
     if "default_level" in changes:
@@ -241,6 +257,8 @@ async def update_space(
             address=address,
         )
     await session.flush()
+    if changes or archived != was_archived:
+        await record_event(session, kind="space.changed", space_id=space.id, fields=sorted(changes))
     return space
 
 

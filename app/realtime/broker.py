@@ -1,0 +1,120 @@
+"""How events reach every process: in memory within one process, or Redis
+pub/sub when ``RUCHE_REDIS_URL`` is set, so that any number of workers and
+nodes share one live feed. A broker failure never fails the write that caused
+the event: the database has it, and clients catch up from there."""
+
+import asyncio
+import json
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import redis.asyncio as aioredis
+from redis.exceptions import RedisError
+
+from app.realtime.events import Event
+
+logger = logging.getLogger("ruche.realtime")
+
+CHANNEL = "ruche:activity"
+RETRY_SECONDS = 1.0
+
+
+class Status:
+    """Told to listeners when the broker is lost or back, so that clients can
+    show it and catch up."""
+
+    def __init__(self, healthy: bool):
+        self.healthy = healthy
+
+
+@dataclass(frozen=True)
+class Presence:
+    """One process's snapshot of who looks at which space: {space_id: {user_id: name}}."""
+
+    node: str
+    spaces: dict[int, dict[int, str]]
+
+
+class MemoryBroker:
+    def __init__(self):
+        self._listeners: set[asyncio.Queue] = set()
+
+    async def publish(self, event: Event | Presence) -> None:
+        for queue in self._listeners:
+            queue.put_nowait(event)
+
+    async def listen(self) -> AsyncIterator[Event | Presence | Status]:
+        queue: asyncio.Queue = asyncio.Queue()
+        self._listeners.add(queue)
+        try:
+            while True:
+                yield await queue.get()
+        finally:
+            self._listeners.discard(queue)
+
+    async def close(self) -> None:
+        self._listeners.clear()
+
+
+class RedisBroker:
+    def __init__(self, url: str):
+        self.redis = aioredis.from_url(url, socket_connect_timeout=2, socket_timeout=None)
+
+    async def publish(self, event: Event | Presence) -> None:
+        await self.redis.publish(CHANNEL, json.dumps(_encode(event)))
+
+    async def listen(self) -> AsyncIterator[Event | Presence | Status]:
+        healthy = True
+        while True:
+            pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
+            try:
+                await pubsub.subscribe(CHANNEL)
+                if not healthy:
+                    healthy = True
+                    yield Status(healthy=True)
+                async for message in pubsub.listen():
+                    if message and message.get("type") == "message":
+                        yield _decode(json.loads(message["data"]))
+            except (RedisError, OSError) as error:
+                if healthy:
+                    logger.warning("redis lost (%s); retrying", error)
+                    healthy = False
+                    yield Status(healthy=False)
+                await asyncio.sleep(RETRY_SECONDS)
+            finally:
+                await pubsub.aclose()
+
+    async def close(self) -> None:
+        await self.redis.aclose()
+
+
+def _encode(item: Event | Presence) -> dict:
+    if isinstance(item, Presence):
+        return {"presence": {"node": item.node, "spaces": item.spaces}}
+    return {"event": item.to_json()}
+
+
+def _decode(data: dict) -> Event | Presence:
+    if "presence" in data:
+        spaces = data["presence"]["spaces"]
+        return Presence(
+            node=data["presence"]["node"],
+            spaces={
+                int(space): {int(user): name for user, name in people.items()}
+                for space, people in spaces.items()
+            },
+        )
+    return Event(**data["event"])
+
+
+def create_broker(redis_url: str | None) -> MemoryBroker | RedisBroker:
+    return RedisBroker(redis_url) if redis_url else MemoryBroker()
+
+
+async def publish_all(broker, events: list[Event]) -> None:
+    for event in events:
+        try:
+            await broker.publish(event)
+        except Exception as error:  # the write stands; readers catch up from the database
+            logger.warning("event %s not announced: %s", event.id, error)
