@@ -216,6 +216,10 @@ def default_level_for(viewer: User, container_default: Level) -> Level:
     )
 
 
+def higher_level(first: Level, second: Level) -> Level:
+    return first if first.rank >= second.rank else second
+
+
 def check_no_write_up(viewer: User, level: Level) -> None:
     """Nobody writes above their own clearance."""
     if level.rank > viewer.clearance.rank:

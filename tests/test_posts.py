@@ -531,6 +531,19 @@ async def test_sharing_a_company_post_into_a_space(make):
     assert (await read_post(sharer_client, share["id"]))["shared"]["id"] == original["id"]
 
 
+async def test_a_share_without_a_level_keeps_its_originals(make):
+    """The destination's default may be lower than the original's level: a share
+    given no level takes the original's, rather than being refused."""
+    _author, author_client = await person(make, clearance="confidential")
+    sharer, sharer_client = await person(make, clearance="confidential")
+    space = await make.space(owner=sharer, visibility="private", default_level="public")
+    original = await publish(author_client, "Chiffres du trimestre", level="confidential")
+
+    share = await publish(sharer_client, "À voir", space_id=space.id, shared_from_id=original["id"])
+
+    assert share["level"] == "confidential"
+
+
 async def test_sharing_a_private_space_post_into_the_company_stream_is_refused(make, session):
     member, client = await person(make)
     await make.user()  # a reader of the company stream outside the space

@@ -14,6 +14,7 @@ from app.access import (
     check_no_write_up,
     check_not_below,
     default_level_for,
+    higher_level,
     readable,
     readers_of,
 )
@@ -231,6 +232,13 @@ async def publish_post(
     space, role = await _container(session, viewer, space_id)
     check_can_write_in(viewer, space, role)
     container_default = space.default_level if space else Level.INTERNAL
+    original = None
+    if shared_from_id is not None:
+        original = await access_post(session, viewer=viewer, post_id=shared_from_id)
+        if original.deleted_at is not None:
+            raise Conflict(_("This post was deleted."), code="deleted")
+        # A share keeps at least its original's level unless told otherwise.
+        container_default = higher_level(container_default, original.level)
     level = level or default_level_for(viewer, container_default)
     check_no_write_up(viewer, level)
     if kind is PostKind.ANNOUNCEMENT:
@@ -245,10 +253,7 @@ async def publish_post(
         body=body,
         created_at=utcnow(),
     )
-    if shared_from_id is not None:
-        original = await access_post(session, viewer=viewer, post_id=shared_from_id)
-        if original.deleted_at is not None:
-            raise Conflict(_("This post was deleted."), code="deleted")
+    if original is not None:
         check_not_below(original.level, level)
         post.shared_from_id = original.id
     session.add(post)
