@@ -60,8 +60,13 @@ class Settings(BaseSettings):
 
     @property
     def public_origin(self) -> str:
+        """As browsers send it in ``Origin``: no path, and no default port."""
         scheme, _, rest = self.public_url.partition("://")
-        return f"{scheme}://{rest.split('/', 1)[0]}"
+        host = rest.split("/", 1)[0]
+        default_port = {"http": ":80", "https": ":443"}.get(scheme.lower())
+        if default_port and host.endswith(default_port):
+            host = host[: -len(default_port)]
+        return f"{scheme.lower()}://{host.lower()}"
 
     @property
     def is_sqlite(self) -> bool:

@@ -4,6 +4,7 @@ badge appears."""
 
 from app.i18n import lazy_gettext as _l
 from app.levels import AccountKind, Language, Level, Role
+from app.models import NotificationKind, PostKind, ReactionKind
 from app.models.space import SpaceKind, SpaceRole, Visibility
 
 LEVEL_LABELS = {
@@ -139,3 +140,70 @@ def space_role_label(role: SpaceRole) -> str:
 
 def space_role_help(role: SpaceRole) -> str:
     return str(SPACE_ROLE_HELP[role])
+
+
+# --- the activity stream ------------------------------------------------------
+
+REACTION_LABELS = {
+    ReactionKind.LIKE: _l("Like"),
+    ReactionKind.CELEBRATE: _l("Celebrate"),
+    ReactionKind.SUPPORT: _l("Support"),
+    ReactionKind.INSIGHTFUL: _l("Insightful"),
+    ReactionKind.CURIOUS: _l("Curious"),
+}
+
+# Decoration beside the words, never instead of them.
+REACTION_SYMBOLS = {
+    ReactionKind.LIKE: "👍",
+    ReactionKind.CELEBRATE: "🎉",
+    ReactionKind.SUPPORT: "🤝",
+    ReactionKind.INSIGHTFUL: "💡",
+    ReactionKind.CURIOUS: "🤔",
+}
+
+POST_KIND_LABELS = {
+    PostKind.ORDINARY: _l("Post"),
+    PostKind.QUESTION: _l("Question"),
+    PostKind.POLL: _l("Poll"),
+    PostKind.ANNOUNCEMENT: _l("Announcement"),
+}
+
+POST_KIND_HELP = {
+    PostKind.ORDINARY: _l("News, an idea, a link: anything worth sharing."),
+    PostKind.QUESTION: _l("Ask for help; you will mark the answer that solved it."),
+    PostKind.POLL: _l("Let people vote between options."),
+    PostKind.ANNOUNCEMENT: _l("Official news that readers confirm they have read."),
+}
+
+NOTIFICATION_KIND_LABELS = {
+    NotificationKind.MENTION: _l("Someone mentions me"),
+    NotificationKind.REPLY: _l("Someone replies to my post or comment"),
+    NotificationKind.REACTION: _l("Someone reacts to my post or comment"),
+    NotificationKind.ANNOUNCEMENT: _l("An announcement asks me to confirm I read it"),
+    NotificationKind.ACCEPTED_ANSWER: _l("My answer is accepted"),
+    NotificationKind.INVITATION: _l("I am invited to a space"),
+    NotificationKind.INVITATION_ANSWERED: _l("Someone answers my invitation"),
+    NotificationKind.JOIN_REQUEST: _l("Someone asks to join a space I manage"),
+    NotificationKind.JOIN_REQUEST_DECIDED: _l("My request to join a space is answered"),
+    NotificationKind.CONTRACTOR_ACCESS_ENDING: _l("The access of a contractor I sponsor ends soon"),
+}
+
+
+def reaction_label(kind: ReactionKind | str) -> str:
+    return str(REACTION_LABELS[ReactionKind(kind)])
+
+
+def reaction_symbol(kind: ReactionKind | str) -> str:
+    return REACTION_SYMBOLS[ReactionKind(kind)]
+
+
+def post_kind_label(kind: PostKind) -> str:
+    return str(POST_KIND_LABELS[kind])
+
+
+def post_kind_help(kind: PostKind) -> str:
+    return str(POST_KIND_HELP[kind])
+
+
+def notification_kind_label(kind: NotificationKind | str) -> str:
+    return str(NOTIFICATION_KIND_LABELS[NotificationKind(kind)])

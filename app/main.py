@@ -12,6 +12,7 @@ from app.api import (
     admin,
     auth,
     charter,
+    events,
     feed,
     invitations,
     me,
@@ -25,11 +26,15 @@ from app.db import Database
 from app.jobs import run_jobs_forever
 from app.middleware import BodyLimitMiddleware, LanguageMiddleware, SecurityHeadersMiddleware
 from app.migrate import current_revision, head_revision
+from app.realtime import ws as live
+from app.realtime.broker import create_broker
+from app.realtime.hub import Hub
 from app.web import admin as web_admin
 from app.web import api_docs
 from app.web import invitations as web_invitations
 from app.web import routes as web_routes
 from app.web import spaces as web_spaces
+from app.web import stream as web_stream
 from app.web.pages import Pages
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -40,6 +45,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        app.state.hub.start()
         jobs = None
         if settings.jobs_interval_seconds > 0:
             jobs = asyncio.create_task(
@@ -48,6 +54,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         yield
         if jobs is not None:
             jobs.cancel()
+        await app.state.hub.stop()
+        await app.state.broker.close()
         await app.state.db.dispose()
 
     app = FastAPI(
@@ -61,17 +69,32 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     )
     app.state.settings = settings
     app.state.db = database or Database(settings)
+    app.state.broker = create_broker(settings.redis_url)
+    app.state.db.broker = app.state.broker
+    app.state.hub = Hub(app.state.broker, app.state.db)
     app.state.pages = Pages()
     app.state.head_revision = head_revision()
 
     install_error_handlers(app)
 
     api = APIRouter(prefix="/api/v1")
-    for module in (auth, me, charter, admin, spaces, invitations, posts, feed, notifications):
+    for module in (
+        auth,
+        me,
+        charter,
+        admin,
+        spaces,
+        invitations,
+        posts,
+        feed,
+        notifications,
+        events,
+    ):
         api.include_router(module.router)
     app.include_router(api)
+    app.include_router(live.router)
     app.include_router(api_docs.router)
-    for pages in (web_routes, web_spaces, web_invitations, web_admin):
+    for pages in (web_routes, web_stream, web_spaces, web_invitations, web_admin):
         app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "frontend" / "static"), "static")
 

@@ -18,6 +18,7 @@ logger = logging.getLogger("ruche.realtime")
 
 CHANNEL = "ruche:activity"
 RETRY_SECONDS = 1.0
+PUBLISH_SECONDS = 2.0
 
 
 class Status:
@@ -113,8 +114,18 @@ def create_broker(redis_url: str | None) -> MemoryBroker | RedisBroker:
 
 
 async def publish_all(broker, events: list[Event]) -> None:
-    for event in events:
-        try:
-            await broker.publish(event)
-        except Exception as error:  # the write stands; readers catch up from the database
-            logger.warning("event %s not announced: %s", event.id, error)
+    """Within PUBLISH_SECONDS in all: a broker that does not answer (a frozen or
+    unreachable Redis) must not hold the response to the write either."""
+    announced = 0
+    try:
+        async with asyncio.timeout(PUBLISH_SECONDS):
+            for event in events:
+                try:
+                    await broker.publish(event)
+                except Exception as error:  # the write stands; readers catch up from the database
+                    logger.warning("event %s not announced: %s", event.id, error)
+                announced += 1
+    except TimeoutError:
+        logger.warning(
+            "%d events not announced: the broker did not answer", len(events) - announced
+        )

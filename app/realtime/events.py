@@ -5,12 +5,12 @@ import logging
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.access import ItemRef
 from app.levels import Level
-from app.models import Activity, Visibility
+from app.models import Activity, Space, Visibility
 
 logger = logging.getLogger("ruche.realtime")
 
@@ -76,6 +76,11 @@ async def record_event(
     )
     session.add(activity)
     visibility = item.space_visibility.value if item and item.space_visibility else None
+    if item is None and space_id is not None:
+        # An event about a space itself: its readers, as the catch-up decides them,
+        # depend on the space's visibility (an open one: every employee).
+        found = await session.scalar(select(Space.visibility).where(Space.id == space_id))
+        visibility = found.value if found is not None else None
     session.info.setdefault(PENDING, []).append((activity, visibility))
     return activity
 

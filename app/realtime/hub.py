@@ -81,11 +81,15 @@ class Connection:
             self.close(CLOSE_OVERFLOW)
 
     def close(self, code: int) -> None:
-        """Asks the sender to close the socket after what it already holds."""
+        """Asks the sender to close the socket after what it already holds; when
+        the queue is full (an overflow), after nothing more: the sender must see
+        the end, and the client catches up from the last event it received."""
         if self.closing is None:
             self.closing = code
-            with contextlib.suppress(asyncio.QueueFull):
-                self.queue.put_nowait(None)
+            if self.queue.full():
+                while not self.queue.empty():
+                    self.queue.get_nowait()
+            self.queue.put_nowait(None)
 
 
 class Hub:

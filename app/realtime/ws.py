@@ -63,6 +63,9 @@ async def live(websocket: WebSocket):
     connection = await _connect(websocket, auth)
     hub = app.state.hub
     hub.add(connection)
+    # Read again once registered: a change that committed between the first read
+    # and now was announced before the hub knew this connection.
+    await _refresh(connection)
     sender = asyncio.create_task(_send(connection))
     watcher = asyncio.create_task(_revalidate(connection))
     try:
@@ -174,6 +177,15 @@ async def _send(connection: Connection) -> None:
     if websocket.client_state is WebSocketState.CONNECTED:
         with contextlib.suppress(Exception):
             await websocket.close(code=connection.closing or 1000)
+
+
+async def _refresh(connection: Connection) -> None:
+    database = connection.websocket.app.state.db
+    async with database.sessionmaker() as session:
+        if not await _still_valid(session, connection):
+            connection.close(CLOSE_SIGNED_OUT)
+            return
+        connection.reader = await load_reader(session, connection.user)
 
 
 async def _revalidate(connection: Connection) -> None:

@@ -10,6 +10,7 @@ from app import labels
 from app.config import PROJECT_ROOT
 from app.i18n import current_language, gettext, ngettext
 from app.levels import AccountKind, Level, Role
+from app.models import PostKind, ReactionKind
 from app.models.space import SpaceKind, SpaceRole, Visibility
 
 TEMPLATES_DIR = PROJECT_ROOT / "frontend" / "templates"
@@ -43,6 +44,14 @@ class Pages:
             visibility_help=labels.visibility_help,
             space_role_label=labels.space_role_label,
             space_role_help=labels.space_role_help,
+            reaction_kinds=list(ReactionKind),
+            reaction_label=labels.reaction_label,
+            reaction_symbol=labels.reaction_symbol,
+            # The everyday kinds first; announcements are for moderators.
+            post_kinds=[PostKind.ORDINARY, PostKind.QUESTION, PostKind.POLL, PostKind.ANNOUNCEMENT],
+            post_kind_label=labels.post_kind_label,
+            post_kind_help=labels.post_kind_help,
+            notification_kind_label=labels.notification_kind_label,
         )
 
     def render(
@@ -61,6 +70,11 @@ class Pages:
                 "csrf_token": auth.csrf_token if auth else None,
                 "lang": current_language.get().value,
                 "path": request.url.path,
+                # Where a form sends the browser back to, by default: this very page.
+                "here": f"{request.url.path}?{request.url.query}"
+                if request.url.query
+                else request.url.path,
+                "unread_count": getattr(request.state, "unread_count", None),
                 **(context or {}),
             }
         )

@@ -1,4 +1,4 @@
-"""Pages of the web UI shell: sign-in, home, settings."""
+"""Pages of the web UI shell: sign-in, settings (the home feed is in stream.py)."""
 
 from collections.abc import Awaitable
 from typing import Annotated, TypeVar
@@ -80,11 +80,6 @@ def set_form_cookie(
 def check_form_token(request: Request, token: str, *, cookie: str) -> None:
     if not token or not same_secret(token, request.cookies.get(cookie, "")):
         raise Forbidden(_("The form has expired; reload the page and try again."), code="csrf")
-
-
-@router.get("/")
-async def home(request: Request, viewer: Viewer):
-    return render(request, "home.html")
 
 
 @router.get("/login")

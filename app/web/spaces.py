@@ -17,6 +17,7 @@ from app.models import JoinRequest, SpaceKind, SpaceRole, User, Visibility
 from app.schemas.common import Email
 from app.services import invitations, memberships, spaces
 from app.web.routes import attempt, render, see_other
+from app.web.stream import space_stream_tab, unreachable_handles
 
 router = APIRouter(include_in_schema=False)
 
@@ -161,7 +162,9 @@ async def _space_page(
     *,
     tab: str = "",
     after: int | None = None,
+    cursor: str | None = None,
     done: str | None = None,
+    unreachable: str | None = None,
     error: AppError | None = None,
     **extra,
 ):
@@ -185,6 +188,9 @@ async def _space_page(
         pending = await invitations.list_pending_invitations(
             session, viewer=viewer, space_id=space_id
         )
+    stream = {}
+    if tab == "stream" and view.can_read_content:
+        stream = await space_stream_tab(session, viewer, view, cursor=cursor)
     requested = view.role is None and space_id in await memberships.requested_space_ids(
         session, viewer=viewer
     )
@@ -205,6 +211,8 @@ async def _space_page(
         error=error.message if error is not None else None,
         today=datetime.now(UTC).date(),
         last_access_day=datetime.now(UTC).date() + timedelta(days=invitations.MAX_CONTRACT_DAYS),
+        unreachable=unreachable_handles(unreachable),
+        **stream,
         **extra,
     )
 
@@ -217,9 +225,21 @@ async def space_page(
     session: Session,
     tab: Annotated[str, Query(max_length=20)] = "",
     after: int | None = None,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
     done: Annotated[str | None, Query(max_length=20)] = None,
+    unreachable: Annotated[str | None, Query(max_length=900)] = None,
 ):
-    return await _space_page(request, session, viewer, space_id, tab=tab, after=after, done=done)
+    return await _space_page(
+        request,
+        session,
+        viewer,
+        space_id,
+        tab=tab,
+        after=after,
+        cursor=cursor,
+        done=done,
+        unreachable=unreachable,
+    )
 
 
 async def _answer(

@@ -1,0 +1,121 @@
+"""What the pages offer a writer before they write: the places they may post in,
+the levels they may post at, and whether they may announce or moderate. The
+rules stay those of ``app/access.py`` and of the posts service: this module
+only asks them, so a form never offers what the service would refuse."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.access import check_can_write_in, check_no_write_up, default_level_for
+from app.errors import AppError
+from app.levels import Level
+from app.models import Follow, FollowKind, Membership, Post, Space, SpaceRole, User
+from app.services.posts import _check_may_moderate, check_may_write
+
+
+@dataclass(frozen=True)
+class Place:
+    """Somewhere the viewer may publish: the company stream (``space`` None) or a space."""
+
+    space: Space | None
+    role: SpaceRole | None
+    # The container's default level, lowered to the viewer's clearance.
+    default_level: Level
+    may_announce: bool
+    # Alumni and contractors may read what is public here: the company stream,
+    # or a space open to external accounts.
+    reaches_externals: bool
+
+
+def writable_levels(viewer: User) -> list[Level]:
+    """The levels the viewer may write at (none above their clearance)."""
+    levels = []
+    for level in Level:
+        try:
+            check_no_write_up(viewer, level)
+        except AppError:
+            continue
+        levels.append(level)
+    return levels
+
+
+def _allows(check, *args) -> bool:
+    try:
+        check(*args)
+    except AppError:
+        return False
+    return True
+
+
+def place_for(viewer: User, space: Space | None, role: SpaceRole | None) -> Place | None:
+    """The place, or None when the viewer may not write there (an archived space,
+    a space they would have to join first)."""
+    if not _allows(check_can_write_in, viewer, space, role):
+        return None
+    return Place(
+        space=space,
+        role=role,
+        default_level=default_level_for(
+            viewer, space.default_level if space is not None else Level.INTERNAL
+        ),
+        may_announce=_allows(_check_may_moderate, viewer, space, role),
+        reaches_externals=space is None or space.allows_externals,
+    )
+
+
+async def writable_places(session: AsyncSession, *, viewer: User) -> list[Place]:
+    """The company stream first, then the spaces the viewer belongs to or follows
+    and may write in, by name. (An employee may also write in any open space;
+    the picker keeps to the spaces they chose, and a space's own page offers
+    its composer.)"""
+    followed = select(Follow.target_id).where(
+        Follow.user_id == viewer.id, Follow.kind == FollowKind.SPACE
+    )
+    rows = await session.execute(
+        select(Space, Membership.role)
+        .outerjoin(
+            Membership, and_(Membership.space_id == Space.id, Membership.user_id == viewer.id)
+        )
+        .where(or_(Membership.user_id.is_not(None), Space.id.in_(followed)))
+        .order_by(Space.name, Space.id)
+    )
+    places = [place_for(viewer, None, None)]
+    places += [place_for(viewer, space, role) for space, role in rows.all()]
+    return [place for place in places if place is not None]
+
+
+async def moderated_post_ids(
+    session: AsyncSession, *, viewer: User, posts: Iterable[Post]
+) -> set[int]:
+    """Of these posts, those the viewer moderates (pins, deletes, sees who
+    confirmed): their space's owners and moderators, and admins. One query."""
+    posts = list(posts)
+    space_ids = {post.space_id for post in posts if post.space_id is not None}
+    found: dict[int, tuple[Space, SpaceRole | None]] = {}
+    if space_ids:
+        rows = await session.execute(
+            select(Space, Membership.role)
+            .outerjoin(
+                Membership, and_(Membership.space_id == Space.id, Membership.user_id == viewer.id)
+            )
+            .where(Space.id.in_(space_ids))
+        )
+        found = {space.id: (space, role) for space, role in rows.all()}
+    return {
+        post.id
+        for post in posts
+        if _allows(_check_may_moderate, viewer, *found.get(post.space_id, (None, None)))
+    }
+
+
+async def may_write_under(session: AsyncSession, *, viewer: User, post: Post) -> bool:
+    """Whether the viewer may comment, react and vote on the post (not in an
+    archived space, not in a space they would have to join first)."""
+    try:
+        await check_may_write(session, viewer=viewer, post=post)
+    except AppError:
+        return False
+    return True

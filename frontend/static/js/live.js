@@ -1,0 +1,150 @@
+// Live updates over the websocket at /ws, for signed-in pages.
+//
+// The page says what it listens to: <body data-live="home space:3 post:12 notifications">.
+// What the script touches, all optional:
+//   [data-new-posts]                 a bar, hidden until posts arrive (data-hide-when-zero);
+//                                    counts' texts come from the server-translated
+//                                    data-one / data-many ("{n}" is replaced)
+//   [data-post="12"]                 a post card, with inside it
+//     [data-comment-count]           the number of comments (data-one / data-many)
+//     [data-confirmations]           an announcement's confirmations (data-one / data-many)
+//   form[data-reactions="/posts/12"] (or "/comments/7") the reaction buttons, whose
+//                                    value starts with the kind and hold [data-count]
+//   [data-new-comments]              a notice on a post page, hidden until comments arrive
+//   [data-unread]                    the bell's unread count
+//   [data-live-state]                a discreet indicator: data-state="offline" | "degraded" | "ok"
+//
+// The database is the record; the socket only announces. After a network cut, a
+// restart or an overflow, the script reconnects and asks /api/v1/events for what it
+// missed since the last id it saw, so nothing is lost and nothing counted twice.
+
+import { api } from "./app.js";
+
+const topics = (document.body.dataset.live || "").split(/\s+/).filter(Boolean);
+const SIGNED_OUT = 4401;
+let lastId = null;
+let retries = 0;
+let newPosts = 0;
+let newComments = 0;
+
+function setState(state) {
+  document.querySelectorAll("[data-live-state]").forEach((element) => {
+    element.dataset.state = state;
+    element.hidden = state === "ok";
+  });
+}
+
+function showCount(selector, count, scope = document) {
+  scope.querySelectorAll(selector).forEach((element) => {
+    const template = count === 1 ? element.dataset.one : element.dataset.many;
+    if (template) element.textContent = template.replace("{n}", String(count));
+    if ("hideWhenZero" in element.dataset) element.hidden = count === 0;
+  });
+}
+
+async function refreshPost(postId) {
+  const card = document.querySelector(`[data-post="${postId}"]`);
+  if (!card) return;
+  try {
+    const post = await api(`/posts/${postId}`);
+    showCount("[data-comment-count]", post.comment_count, card);
+  } catch {
+    // Gone or no longer readable: leave the page as it is.
+  }
+}
+
+function showReactions(event) {
+  const { comment_id: commentId, reactions } = event.payload;
+  const target = commentId ? `/comments/${commentId}` : `/posts/${event.post_id}`;
+  document.querySelectorAll(`form[data-reactions="${target}"] button[value]`).forEach((button) => {
+    const kind = button.value.split(":")[0];
+    button.querySelectorAll("[data-count]").forEach((count) => {
+      count.textContent = String(reactions[kind] || 0);
+    });
+  });
+}
+
+function handle(event) {
+  if (lastId !== null && event.id <= lastId) return;
+  lastId = event.id;
+  switch (event.kind) {
+    case "post.created":
+      if (!document.querySelector(`[data-post="${event.post_id}"]`)) {
+        newPosts += 1;
+        showCount("[data-new-posts]", newPosts);
+      }
+      break;
+    case "comment.created":
+      if (topics.includes(`post:${event.post_id}`)) {
+        newComments += 1;
+        showCount("[data-new-comments]", newComments);
+      }
+      refreshPost(event.post_id);
+      break;
+    case "comment.deleted":
+      refreshPost(event.post_id);
+      break;
+    case "reaction.changed":
+      showReactions(event);
+      break;
+    case "announcement.confirmed": {
+      const card = document.querySelector(`[data-post="${event.post_id}"]`);
+      if (card) showCount("[data-confirmations]", event.payload.confirmations, card);
+      break;
+    }
+    case "notification.created":
+      document.querySelectorAll("[data-unread]").forEach((badge) => {
+        badge.textContent = String(Number(badge.textContent || 0) + 1);
+        badge.hidden = false;
+      });
+      break;
+    default:
+      break;
+  }
+}
+
+async function catchUp() {
+  let more = true;
+  while (more && lastId !== null) {
+    const page = await api(`/events?since=${lastId}`);
+    page.items.forEach(handle);
+    lastId = Math.max(lastId, page.last_id);
+    more = page.more;
+  }
+}
+
+function connect() {
+  const scheme = location.protocol === "https:" ? "wss" : "ws";
+  const socket = new WebSocket(`${scheme}://${location.host}/ws`);
+  socket.addEventListener("open", () => {
+    retries = 0;
+    socket.send(JSON.stringify({ type: "subscribe", topics }));
+  });
+  socket.addEventListener("message", async (message) => {
+    const data = JSON.parse(message.data);
+    if (data.type === "hello") {
+      if (lastId === null) lastId = data.last_event_id;
+      else await catchUp();
+      setState(data.state === "degraded" ? "degraded" : "ok");
+    } else if (data.type === "event") {
+      handle(data.event);
+    } else if (data.type === "status") {
+      setState(data.state === "ok" ? "ok" : "degraded");
+      if (data.state === "ok") await catchUp();
+    }
+  });
+  socket.addEventListener("close", (event) => {
+    if (event.code === SIGNED_OUT) {
+      setState("offline");
+      return;
+    }
+    setState("offline");
+    retries += 1;
+    const delay = Math.min(30000, 500 * 2 ** Math.min(retries, 6)) * (0.5 + Math.random());
+    setTimeout(connect, delay);
+  });
+}
+
+if (topics.length && document.querySelector('meta[name="csrf-token"]')) {
+  connect();
+}

@@ -1,0 +1,66 @@
+"""The live feed in real browsers: one person publishes, another sees the post
+announced without reloading; a contractor's open page never hears of what is
+above public, though it hears of what is public."""
+
+import uuid
+
+import pytest
+from playwright.async_api import Browser, Page, expect
+
+from app.demo import DEMO_PASSWORD
+
+pytestmark = pytest.mark.e2e
+
+AUTHOR = "sophie.bernard@ruche.example"
+READER = "chloe.fournier@ruche.example"
+CONTRACTOR = "ines.faure@prestataire.example"
+
+
+async def open_home(browser: Browser, live_server: str, email: str) -> Page:
+    context = await browser.new_context(base_url=live_server, locale="fr-FR")
+    page = await context.new_page()
+    await page.goto("/login")
+    await page.get_by_label("E-mail", exact=True).fill(email)
+    await page.get_by_label("Mot de passe", exact=True).fill(DEMO_PASSWORD)
+    async with page.expect_navigation():
+        await page.get_by_role("button", name="Se connecter", exact=True).click()
+    return page
+
+
+async def publish(page: Page, text: str, level: str) -> None:
+    composer = page.locator("form[data-composer]")
+    await composer.get_by_label("Votre publication").fill(text)
+    await composer.get_by_label(level, exact=True).check()
+    async with page.expect_navigation():
+        await composer.get_by_role("button", name="Publier").click()
+
+
+async def test_a_post_is_announced_live_to_its_readers_only(
+    browser: Browser, live_server: str, page: Page, sign_in
+):
+    reader = await open_home(browser, live_server, READER)
+    contractor = await open_home(browser, live_server, CONTRACTOR)
+    await sign_in(AUTHOR)
+    reader_bar = reader.locator("[data-new-posts]")
+    contractor_bar = contractor.locator("[data-new-posts]")
+    await expect(reader_bar).to_be_hidden()
+    # Give both sockets the time to connect and subscribe.
+    await reader.wait_for_timeout(1000)
+
+    await publish(page, f"Interne {uuid.uuid4().hex[:6]}", "Interne")
+
+    await expect(reader_bar).to_be_visible()
+    await expect(reader_bar).to_have_text("1 nouvelle publication : l'afficher")
+    await contractor.wait_for_timeout(1500)
+    await expect(contractor_bar).to_be_hidden()
+
+    public = f"Public {uuid.uuid4().hex[:6]}"
+    await publish(page, public, "Public")
+
+    await expect(reader_bar).to_have_text("2 nouvelles publications : les afficher")
+    await expect(contractor_bar).to_have_text("1 nouvelle publication : l'afficher")
+    async with contractor.expect_navigation():
+        await contractor_bar.click()
+    await expect(contractor.locator("article.post").first).to_contain_text(public)
+    await reader.context.close()
+    await contractor.context.close()
