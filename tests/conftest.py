@@ -5,6 +5,8 @@ The suite runs on SQLite by default and on PostgreSQL when
 ``RUCHE_TEST_DATABASE_URL`` names an (empty, disposable) PostgreSQL database.
 """
 
+import asyncio
+import contextlib
 import os
 import uuid
 from collections.abc import AsyncIterator
@@ -20,6 +22,8 @@ from app.config import Settings
 from app.db import Database, create_engine
 from app.main import create_app
 from app.migrate import upgrade
+from app.realtime.broker import MemoryBroker
+from app.realtime.events import Event
 from tests.factories import Factories
 
 TEST_DATABASE_URL = os.environ.get("RUCHE_TEST_DATABASE_URL")
@@ -132,3 +136,37 @@ async def client(app) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture
 def make(session, app) -> Factories:
     return Factories(session, app)
+
+
+class Heard:
+    """What a listener of the broker heard, as the hub of a process would."""
+
+    def __init__(self, broker: MemoryBroker):
+        self.broker = broker
+        self.items: list[Event] = []
+        self._task = asyncio.create_task(self._listen(broker))
+
+    async def _listen(self, broker: MemoryBroker) -> None:
+        async for item in broker.listen():
+            self.items.append(item)
+
+    async def settled(self) -> list[Event]:
+        """What was heard once the listener has taken everything published so far."""
+        for _ in range(5):
+            await asyncio.sleep(0)
+        return self.items
+
+    async def stop(self) -> None:
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+
+
+@pytest.fixture
+async def heard(db):
+    """The test's database announces to a memory broker; this listens to it."""
+    db.broker = MemoryBroker()
+    listener = Heard(db.broker)
+    await listener.settled()  # subscribed before anything is published
+    yield listener
+    await listener.stop()

@@ -4,7 +4,6 @@ after the transaction commits (and never when it rolls back), and
 by the policy as things stand now."""
 
 import asyncio
-import contextlib
 import json
 
 import httpx
@@ -19,60 +18,15 @@ from app.errors import Invalid
 from app.levels import Level
 from app.main import create_app
 from app.models import Activity, Post, User
-from app.realtime.broker import MemoryBroker
-from app.realtime.events import Event, record_event
+from app.realtime.events import record_event
 from app.realtime.hub import CLOSE_OVERFLOW, QUEUE_SIZE, Connection, visible_to
 from app.realtime.ws import _send
 from app.services import posts
 from app.services.posts import item_ref
+from tests.stream_helpers import person, publish
 
 EVENTS = "/api/v1/events"
 POSTS = "/api/v1/posts"
-
-
-class Heard:
-    """What a listener of the broker heard, as the hub of a process would."""
-
-    def __init__(self, broker: MemoryBroker):
-        self.broker = broker
-        self.items: list[Event] = []
-        self._task = asyncio.create_task(self._listen(broker))
-
-    async def _listen(self, broker: MemoryBroker) -> None:
-        async for item in broker.listen():
-            self.items.append(item)
-
-    async def settled(self) -> list[Event]:
-        """What was heard once the listener has taken everything published so far."""
-        for _ in range(5):
-            await asyncio.sleep(0)
-        return self.items
-
-    async def stop(self) -> None:
-        self._task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._task
-
-
-@pytest.fixture
-async def heard(db):
-    """The test's database announces to a memory broker; this listens to it."""
-    db.broker = MemoryBroker()
-    listener = Heard(db.broker)
-    await listener.settled()  # subscribed before anything is published
-    yield listener
-    await listener.stop()
-
-
-async def person(make, **fields):
-    user = await make.user(**fields)
-    return user, await make.bearer(user)
-
-
-async def publish(client: httpx.AsyncClient, body: str = "Bonjour", **fields) -> dict:
-    response = await client.post(POSTS, json={"body": body, **fields})
-    assert response.status_code == 201, response.text
-    return response.json()
 
 
 async def activity_rows(session: AsyncSession, **where) -> list[Activity]:

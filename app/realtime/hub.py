@@ -175,9 +175,8 @@ class Hub:
         for connection in self.connections:
             for topic in connection.topics:
                 if topic.startswith("space:"):
-                    spaces.setdefault(int(topic[6:]), {})[connection.reader.user_id] = (
-                        connection.name
-                    )
+                    people = spaces.setdefault(int(topic[6:]), {})
+                    people[connection.reader.user_id] = connection.user.display_name
         return spaces
 
     async def _presence_loop(self) -> None:
