@@ -1,9 +1,10 @@
 """The async engine, the session factory and the one way to run a transaction."""
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from sqlalchemy import event
+from sqlalchemy import Executable, event
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -15,6 +16,16 @@ from sqlalchemy.ext.asyncio import (
 from app.config import Settings
 from app.realtime.broker import publish_all
 from app.realtime.events import drop_pending, take_pending
+
+logger = logging.getLogger("ruche")
+
+SQLITE_BEGIN = "ruche_sqlite_begin"
+DEFERRED = "ruche.deferred_writes"
+
+
+def defer_write(session: AsyncSession, statement: Executable) -> None:
+    """Writes ``statement`` after the session's transaction ends, on its own."""
+    session.info.setdefault(DEFERRED, []).append(statement)
 
 
 def _tune_sqlite(engine: AsyncEngine) -> None:
@@ -37,7 +48,11 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(connection):
-        connection.exec_driver_sql("BEGIN")
+        # IMMEDIATE for requests that write: a deferred transaction that read first
+        # cannot take the write lock once another writer committed, and fails at
+        # once instead of waiting (SQLITE_BUSY_SNAPSHOT).
+        mode = connection.get_execution_options().get(SQLITE_BEGIN, "")
+        connection.exec_driver_sql(f"BEGIN {mode}".rstrip())
 
 
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
@@ -72,6 +87,13 @@ class Database:
             expire_on_commit=False,
             join_transaction_mode="create_savepoint",
         )
+        # For units of work that will write. Only SQLite needs it to differ.
+        self.writer = self.sessionmaker
+        if bind is None and self.engine.dialect.name == "sqlite":
+            self.writer = async_sessionmaker(
+                self.engine.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"}),
+                expire_on_commit=False,
+            )
 
     async def commit(self, session: AsyncSession) -> None:
         """Commits, then announces the events the transaction recorded."""
@@ -79,16 +101,34 @@ class Database:
         events = take_pending(session)
         if events and self.broker is not None:
             await publish_all(self.broker, events)
+        await self._write_deferred(session)
 
     async def rollback(self, session: AsyncSession) -> None:
         """Rolls back; the transaction's events are dropped unannounced."""
         drop_pending(session)
         await session.rollback()
+        await self._write_deferred(session)
+
+    async def _write_deferred(self, session: AsyncSession) -> None:
+        """Best-effort bookkeeping (last seen, last used), in its own short
+        transaction after the request's: a read-only request stays read-only,
+        and a failure here never fails the request."""
+        statements = session.info.pop(DEFERRED, [])
+        if not statements:
+            return
+        try:
+            async with self.writer() as own:
+                for statement in statements:
+                    await own.execute(statement)
+                await own.commit()
+        except Exception as error:
+            logger.warning("deferred bookkeeping not written: %s", error)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """One unit of work: commits once on success, rolls back on any error."""
-        async with self.sessionmaker() as session:
+        """One unit of work that writes: commits once on success, rolls back on
+        any error."""
+        async with self.writer() as session:
             try:
                 yield session
                 await self.commit(session)

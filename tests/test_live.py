@@ -741,3 +741,31 @@ async def test_a_server_restart_mid_stream_loses_nothing_after_catch_up(pair):
     assert live_after >= 1
     assert [post_id for _id, post_id in merged] == posted
     assert [event_id for event_id, _ in merged] == sorted({event_id for event_id, _ in merged})
+
+
+# --- concurrent requests on one database -----------------------------------------
+
+
+async def test_concurrent_writers_and_first_uses_never_fail(site):
+    """Many people at once, each on a fresh token (its first use is noted): on
+    SQLite a deferred transaction that read first could not take the write lock
+    and failed at once; writes now begin IMMEDIATE and wait their turn, and the
+    noting of a use is written apart, never failing a request."""
+    people = [await site.sign_in(await site.user()) for _ in range(6)]
+    tokens = [await person.token() for person in people]
+    server = site.servers[0]
+    clients = [site.client(server, Authorization=f"Bearer {token}") for token in tokens]
+
+    async def busy(client: httpx.AsyncClient, n: int) -> list[int]:
+        statuses = []
+        for round_ in range(4):
+            posted = await client.post(POSTS, json={"body": f"Écrit {n}.{round_}"})
+            read = await client.get("/api/v1/feed")
+            statuses += [posted.status_code, read.status_code]
+        return statuses
+
+    results = await asyncio.wait_for(
+        asyncio.gather(*(busy(client, n) for n, client in enumerate(clients))), TIMEOUT * 6
+    )
+
+    assert {status for statuses in results for status in statuses} == {200, 201}

@@ -34,7 +34,8 @@ async def get_session(request: Request):
     response leaves, and rolled back on any error (unless the error says its
     writes must stand, as a failed sign-in's counters must)."""
     db = request.app.state.db
-    async with db.sessionmaker() as session:
+    factory = db.sessionmaker if request.method in SAFE_METHODS else db.writer
+    async with factory() as session:
         try:
             yield session
         except AppError as error:

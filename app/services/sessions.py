@@ -12,6 +12,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
+from app.db import defer_write
 from app.errors import Forbidden, Invalid, NotFound, SignInFailed
 from app.i18n import _
 from app.models import AccessToken, User, UserSession
@@ -141,11 +142,13 @@ async def revoke_all_tokens(session: AsyncSession, *, user: User) -> None:
     )
 
 
-def _touch(record, user: User, now: datetime, field: str) -> None:
+def _touch(session: AsyncSession, record, user: User, now: datetime, field: str) -> None:
+    """Notes the use after the request, at most every few minutes."""
     last = getattr(record, field)
     if last is None or now - last > TOUCH_INTERVAL:
-        setattr(record, field, now)
-        user.last_seen_at = now
+        model = type(record)
+        defer_write(session, update(model).where(model.id == record.id).values({field: now}))
+        defer_write(session, update(User).where(User.id == user.id).values(last_seen_at=now))
 
 
 async def session_for_secret(session: AsyncSession, secret: str) -> tuple[User, UserSession] | None:
@@ -160,7 +163,7 @@ async def session_for_secret(session: AsyncSession, secret: str) -> tuple[User, 
     ).first()
     if row is None or not row.User.is_active:
         return None
-    _touch(row.UserSession, row.User, now, "last_seen_at")
+    _touch(session, row.UserSession, row.User, now, "last_seen_at")
     return row.User, row.UserSession
 
 
@@ -179,7 +182,7 @@ async def token_for_secret(session: AsyncSession, secret: str) -> tuple[User, Ac
     token = row.AccessToken
     if token.expires_at is not None and token.expires_at <= now:
         return None
-    _touch(token, row.User, now, "last_used_at")
+    _touch(session, token, row.User, now, "last_used_at")
     return row.User, token
 
 
