@@ -1015,3 +1015,15 @@ async def test_new_pages_need_nothing_the_content_security_policy_blocks(make, b
         checked = csp_audit(page.text)
         assert checked.problems == [], (page.url, checked.problems)
         assert checked.scripts >= 1
+
+
+async def test_an_id_beyond_any_row_is_refused_not_a_server_error(make):
+    """Path ids are bounded like the API's: a number too large for the database is
+    bad input (422), never a 500."""
+    client = await make.signed_in(await make.user())
+    huge = 2**70
+
+    for path in (f"/spaces/{huge}", f"/spaces/{huge}/members/{huge}/remove"):
+        method = client.get if path.count("/") == 2 else client.post
+        response = await method(path, headers={"Accept": "text/html"})
+        assert response.status_code == 422, (path, response.status_code)

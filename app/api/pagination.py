@@ -44,3 +44,19 @@ def decode_id_cursor(cursor: str | None) -> int | None:
 def next_id_cursor(items: list, limit: int) -> str | None:
     """Lists are fetched with one item more than asked to know whether another page exists."""
     return encode_cursor(items[limit - 1].id) if len(items) > limit else None
+
+
+def decode_name_cursor(cursor: str | None) -> tuple[str, int] | None:
+    """A cursor over a list sorted by name, then id (the spaces directory)."""
+    key = decode_cursor(cursor)
+    if key is None:
+        return None
+    if not (
+        isinstance(key, list)
+        and len(key) == 2
+        and isinstance(key[0], str)
+        and type(key[1]) is int
+        and 0 <= key[1] <= MAX_ID
+    ):
+        raise Invalid(_("The cursor is not valid."), code="invalid_cursor")
+    return key[0], key[1]

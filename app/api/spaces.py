@@ -4,10 +4,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.api.deps import MAX_ID, Address, AppSettings, ItemId, Session, Viewer
-from app.api.pagination import Cursor, Limit, decode_cursor, decode_id_cursor, encode_cursor
-from app.errors import Invalid
-from app.i18n import _
+from app.api.deps import Address, AppSettings, ItemId, Session, Viewer
+from app.api.pagination import (
+    Cursor,
+    Limit,
+    decode_id_cursor,
+    decode_name_cursor,
+    encode_cursor,
+)
 from app.models import JoinRequest, SpaceKind, User
 from app.schemas.account import UserPublic
 from app.schemas.common import Page
@@ -46,21 +50,6 @@ def _detail(view: spaces.SpaceView) -> SpaceDetail:
     )
 
 
-def _name_cursor(cursor: str | None) -> tuple[str, int] | None:
-    key = decode_cursor(cursor)
-    if key is None:
-        return None
-    if not (
-        isinstance(key, list)
-        and len(key) == 2
-        and isinstance(key[0], str)
-        and type(key[1]) is int
-        and 0 <= key[1] <= MAX_ID
-    ):
-        raise Invalid(_("The cursor is not valid."), code="invalid_cursor")
-    return key[0], key[1]
-
-
 @router.get("", response_model=Page[SpaceRead])
 async def list_spaces(
     viewer: Viewer,
@@ -75,7 +64,7 @@ async def list_spaces(
         session,
         viewer=viewer,
         limit=limit + 1,
-        after=_name_cursor(cursor),
+        after=decode_name_cursor(cursor),
         kind=kind,
         query=q,
         mine=mine,

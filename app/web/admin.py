@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 
 from app.access import check_admin
-from app.api.deps import Address, Session, Viewer
+from app.api.deps import Address, ItemId, Session, Viewer
 from app.api.pagination import decode_id_cursor, next_id_cursor
 from app.errors import Invalid
 from app.i18n import _
@@ -115,7 +115,7 @@ async def _user_page(
     request: Request,
     session,
     viewer: User,
-    user_id: int,
+    user_id: ItemId,
     *,
     done: str | None = None,
     error: str | None = None,
@@ -135,7 +135,7 @@ async def _user_page(
 @router.get("/admin/users/{user_id}")
 async def user_page(
     request: Request,
-    user_id: int,
+    user_id: ItemId,
     viewer: Viewer,
     session: Session,
     done: Annotated[str | None, Query(max_length=20)] = None,
@@ -146,7 +146,7 @@ async def user_page(
 @router.post("/admin/users/{user_id}")
 async def update_user(
     request: Request,
-    user_id: int,
+    user_id: ItemId,
     viewer: Viewer,
     session: Session,
     address: Address,
@@ -184,7 +184,7 @@ async def update_user(
 @router.post("/admin/users/{user_id}/offboard")
 async def offboard_user(
     request: Request,
-    user_id: int,
+    user_id: ItemId,
     viewer: Viewer,
     session: Session,
     address: Address,

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from app.api.auth import set_session_cookie
-from app.api.deps import Address, AppSettings, OptionalAuth, Session, Viewer
+from app.api.deps import Address, AppSettings, ItemId, OptionalAuth, Session, Viewer
 from app.config import Settings
 from app.i18n import current_language
 from app.models import Invitation, Space
@@ -23,7 +23,9 @@ INVITATION_PATH = "/invitations"
 
 
 @router.post("/invitations/{invitation_id}/accept")
-async def accept_invitation(invitation_id: int, viewer: Viewer, session: Session, address: Address):
+async def accept_invitation(
+    invitation_id: ItemId, viewer: Viewer, session: Session, address: Address
+):
     """An existing account accepts an invitation addressed to it, and enters the space."""
     invitation = await invitations.answer_invitation(
         session, viewer=viewer, invitation_id=invitation_id, accept=True, address=address
@@ -33,7 +35,7 @@ async def accept_invitation(invitation_id: int, viewer: Viewer, session: Session
 
 @router.post("/invitations/{invitation_id}/decline")
 async def decline_invitation(
-    invitation_id: int, viewer: Viewer, session: Session, address: Address
+    invitation_id: ItemId, viewer: Viewer, session: Session, address: Address
 ):
     await invitations.answer_invitation(
         session, viewer=viewer, invitation_id=invitation_id, accept=False, address=address

@@ -8,8 +8,8 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 
-from app.api.deps import Address, AppSettings, Session, Viewer
-from app.api.pagination import decode_cursor, encode_cursor
+from app.api.deps import Address, AppSettings, ItemId, Session, Viewer
+from app.api.pagination import decode_name_cursor, encode_cursor
 from app.errors import AppError, Forbidden, Invalid
 from app.i18n import _
 from app.levels import AccountKind, Level
@@ -28,20 +28,6 @@ Name = Annotated[str, Form(min_length=2, max_length=120)]
 Objective = Annotated[str, Form(min_length=10, max_length=2000)]
 Description = Annotated[str, Form(max_length=5000)]
 Identifier = Annotated[str, Form(min_length=1, max_length=254)]
-
-
-def _directory_cursor(cursor: str | None) -> tuple[str, int] | None:
-    key = decode_cursor(cursor)
-    if key is None:
-        return None
-    if not (
-        isinstance(key, list)
-        and len(key) == 2
-        and isinstance(key[0], str)
-        and isinstance(key[1], int)
-    ):
-        raise Invalid(_("The cursor is not valid."), code="invalid_cursor")
-    return key[0], key[1]
 
 
 def _directory_link(*, q: str, kind: SpaceKind | None, mine: bool, cursor: str) -> str:
@@ -67,7 +53,7 @@ async def directory(
         session,
         viewer=viewer,
         limit=DIRECTORY_PAGE + 1,
-        after=_directory_cursor(cursor),
+        after=decode_name_cursor(cursor),
         kind=space_kind,
         query=q.strip() or None,
         mine=mine,
@@ -158,7 +144,7 @@ async def _space_page(
     request: Request,
     session,
     viewer: User,
-    space_id: int,
+    space_id: ItemId,
     *,
     tab: str = "",
     after: int | None = None,
@@ -220,7 +206,7 @@ async def _space_page(
 @router.get("/spaces/{space_id}")
 async def space_page(
     request: Request,
-    space_id: int,
+    space_id: ItemId,
     viewer: Viewer,
     session: Session,
     tab: Annotated[str, Query(max_length=20)] = "",
@@ -246,7 +232,7 @@ async def _answer(
     request: Request,
     session,
     viewer: User,
-    space_id: int,
+    space_id: ItemId,
     error: AppError | None,
     *,
     tab: str,
@@ -262,7 +248,7 @@ async def _answer(
 @router.post("/spaces/{space_id}/join")
 async def join_space(
     request: Request,
-    space_id: int,
+    space_id: ItemId,
     viewer: Viewer,
     session: Session,
     address: Address,
@@ -283,7 +269,7 @@ async def join_space(
 
 @router.post("/spaces/{space_id}/leave")
 async def leave_space(
-    request: Request, space_id: int, viewer: Viewer, session: Session, address: Address
+    request: Request, space_id: ItemId, viewer: Viewer, session: Session, address: Address
 ):
     _nothing, error = await attempt(
         session,
@@ -297,7 +283,7 @@ async def leave_space(
 @router.post("/spaces/{space_id}/members")
 async def add_member(
     request: Request,
-    space_id: int,
+    space_id: ItemId,
     viewer: Viewer,
     session: Session,
     address: Address,
@@ -321,8 +307,8 @@ async def add_member(
 @router.post("/spaces/{space_id}/members/{user_id}/role")
 async def change_role(
     request: Request,
-    space_id: int,
-    user_id: int,
+    space_id: ItemId,
+    user_id: ItemId,
     viewer: Viewer,
     session: Session,
     address: Address,
@@ -340,8 +326,8 @@ async def change_role(
 @router.post("/spaces/{space_id}/members/{user_id}/remove")
 async def remove_member(
     request: Request,
-    space_id: int,
-    user_id: int,
+    space_id: ItemId,
+    user_id: ItemId,
     viewer: Viewer,
     session: Session,
     address: Address,
@@ -358,7 +344,7 @@ async def remove_member(
 @router.post("/spaces/{space_id}/ownership")
 async def transfer_ownership(
     request: Request,
-    space_id: int,
+    space_id: ItemId,
     viewer: Viewer,
     session: Session,
     address: Address,
@@ -378,8 +364,8 @@ async def transfer_ownership(
 @router.post("/spaces/{space_id}/requests/{request_id}")
 async def decide_join_request(
     request: Request,
-    space_id: int,
-    request_id: int,
+    space_id: ItemId,
+    request_id: ItemId,
     viewer: Viewer,
     session: Session,
     address: Address,
@@ -403,7 +389,7 @@ async def decide_join_request(
 @router.post("/spaces/{space_id}/invitations")
 async def invite_account(
     request: Request,
-    space_id: int,
+    space_id: ItemId,
     viewer: Viewer,
     session: Session,
     settings: AppSettings,
@@ -439,7 +425,7 @@ def _end_of_access(access_ends_on: str) -> datetime | None:
 @router.post("/spaces/{space_id}/invitations/email")
 async def invite_by_email(
     request: Request,
-    space_id: int,
+    space_id: ItemId,
     viewer: Viewer,
     session: Session,
     settings: AppSettings,
@@ -489,8 +475,8 @@ async def invite_by_email(
 @router.post("/spaces/{space_id}/invitations/{invitation_id}/revoke")
 async def revoke_invitation(
     request: Request,
-    space_id: int,
-    invitation_id: int,
+    space_id: ItemId,
+    invitation_id: ItemId,
     viewer: Viewer,
     session: Session,
     address: Address,
@@ -511,7 +497,7 @@ async def revoke_invitation(
 @router.post("/spaces/{space_id}/settings")
 async def save_settings(
     request: Request,
-    space_id: int,
+    space_id: ItemId,
     viewer: Viewer,
     session: Session,
     address: Address,
@@ -544,7 +530,7 @@ async def save_settings(
 @router.post("/spaces/{space_id}/archive")
 async def archive_space(
     request: Request,
-    space_id: int,
+    space_id: ItemId,
     viewer: Viewer,
     session: Session,
     address: Address,
