@@ -267,8 +267,24 @@ async def answer_invitation(
     if accept:
         check_writable(space)
         await add_member(session, space=space, user=viewer, actor=viewer, address=address)
+    await _answered(session, invitation, space, viewer, accepted=accept, address=address)
+    return invitation
+
+
+async def _answered(
+    session: AsyncSession,
+    invitation: Invitation,
+    space: Space,
+    invitee: User,
+    *,
+    accepted: bool,
+    address: str | None,
+) -> None:
+    """Used up either way; the inviter is told, and the audit log keeps it."""
+    if accepted:
         invitation.status = InvitationStatus.ACCEPTED
         invitation.accepted_at = utcnow()
+        invitation.invitee_id = invitee.id
     else:
         invitation.status = InvitationStatus.REVOKED
     if invitation.inviter_id:
@@ -278,20 +294,19 @@ async def answer_invitation(
             kind="invitation_answered",
             space_id=space.id,
             space_name=space.name,
-            accepted=accept,
-            user_name=viewer.display_name,
+            accepted=accepted,
+            user_name=invitee.display_name,
         )
     record_audit(
         session,
-        action="invitation.accepted" if accept else "invitation.declined",
-        actor=viewer,
-        target=viewer,
+        action="invitation.accepted" if accepted else "invitation.declined",
+        actor=invitee,
+        target=invitee,
         address=address,
         space_id=space.id,
         invitation_id=invitation.id,
     )
     await session.flush()
-    return invitation
 
 
 async def preview_email_invitation(
@@ -333,29 +348,7 @@ async def accept_email_invitation(
     user.access_ends_at = invitation.access_ends_at
     user.charter_accepted_at = utcnow()
     await add_member(session, space=space, user=user, actor=user, address=address)
-    invitation.status = InvitationStatus.ACCEPTED
-    invitation.accepted_at = utcnow()
-    invitation.invitee_id = user.id
-    if invitation.inviter_id:
-        await notify(
-            session,
-            user_id=invitation.inviter_id,
-            kind="invitation_answered",
-            space_id=space.id,
-            space_name=space.name,
-            accepted=True,
-            user_name=user.display_name,
-        )
-    record_audit(
-        session,
-        action="invitation.accepted",
-        actor=user,
-        target=user,
-        address=address,
-        space_id=space.id,
-        invitation_id=invitation.id,
-    )
-    await session.flush()
+    await _answered(session, invitation, space, user, accepted=True, address=address)
     return user
 
 
