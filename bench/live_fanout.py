@@ -1,42 +1,53 @@
 """Live fan-out over websockets: latency to many subscribers, and idle connections' memory.
 
     python bench/live_fanout.py                       # everything, defaults below
-    python bench/live_fanout.py --clients 1000 --posts 50 --idle 10000
+    python bench/live_fanout.py --clients 1000 --posts 50 --idle 10000 --nice 5
     python bench/live_fanout.py --phases floor,one    # a part only
     python bench/live_fanout.py --app-dir /tmp/ruche_proto   # serve a scratch copy of the code
+    python bench/live_fanout.py --profile             # py-spy the server (extra round)
 
 In ONE run, on a fresh SQLite database under /tmp (``ruche migrate``, then
-accounts and personal access tokens inserted directly):
+accounts and read/write personal access tokens inserted directly):
 
 1. ``one``: ``ruche serve`` (1 worker, ``RUCHE_JOBS_INTERVAL_SECONDS=0``,
    ``--log-level warning``); ``--clients`` websocket clients in this process
    (asyncio, the ``websockets`` client, no compression), each authenticated by a
    bearer token and subscribed to ``home``; then ``--posts`` posts, one at a
    time, through ``POST /api/v1/posts`` by one author in the company stream.
-   Latency of a delivery: from the HTTP response of the POST (the transaction
-   has committed and announced its event by then) to a client's receipt of the
-   matching ``post.created`` event. Reported: p50/p99 over all deliveries, and
-   p50/p99 over posts of the LAST client's receipt.
+   Latency of a delivery: from the commit of the post's transaction to a
+   client's receipt of the matching ``post.created`` event. The commit is marked
+   inside the server (``time.monotonic()``, the clock of this process's
+   ``perf_counter`` on Linux) by the launcher (LAUNCHER below: ``ruche``'s own
+   ``main``, plus a hook on ``app.db.publish_all``, which ``Database.commit``
+   calls right after the commit); the app's code is not changed. The POST's
+   HTTP response is no origin: on one process it comes back after the fan-out
+   (its latency from the response is shown too). Reported: p50/p99 over all
+   deliveries, and over posts of the LAST client's receipt; the servers' CPU
+   time per post and their garbage collections during the measured posts.
 2. ``two``: the same with two ``ruche serve`` processes on the same database
    sharing a Redis (its own ``redis-server`` on a free port unless
    ``--redis-url``); clients alternate between them; posts go through A.
-3. ``floor``: a bare ``websockets`` server (this script, ``--floor-server``,
-   in a subprocess; uvloop like uvicorn when installed), the same client harness
-   and protocol shape (hello, subscribe, an event of the same size), broadcast
-   with ``websockets.broadcast`` when a control socket asks; latency from the
-   control socket's acknowledgement to each receipt. Run before and after the
-   Ruche phases; both runs are pooled (each is shown too, as a drift check).
-   Target: Ruche's p50 and p99 within 1.5x the floor's.
+3. ``floor``: a bare ``websockets`` server (this script, ``--floor-server``, in a
+   subprocess; uvloop like uvicorn when installed) speaking the same shape
+   (hello, subscribe, an event message of the same size), broadcasting with
+   ``websockets.broadcast`` when a control socket asks; latency from just
+   before its broadcast (marked in that server) to each receipt, same harness.
+   Run before and after the Ruche phases; both runs pooled (each shown too, as a
+   drift check). Target: Ruche's p50 and p99 within 1.5x the floor's.
 4. ``idle``: a fresh ``ruche serve``; its RSS (``/proc/<pid>/status``) before
    and after ``--idle`` authenticated, subscribed, idle websockets held by
-   ``--idle-procs`` client processes; then held ``--idle-hold`` seconds (the
-   server's CPU meanwhile: heartbeats and per-connection revalidation).
+   client processes (``--idle-procs``); then held ``--idle-hold`` seconds (the
+   server's CPU meanwhile), with the connection cost (server CPU per socket
+   opened) and the collections; then the same for the bare floor server.
    Target: 10,000 idle connections on one process under 300 MB.
 
-The results go, as a Markdown section, to ``--out`` (/tmp/live_bench_results.md).
-Everything listens on 127.0.0.1; the open-files limit is raised to the hard
-limit (``resource.setrlimit`` here, ``ulimit -n`` for the servers). On a
-shared machine, ``--nice N`` lowers the priority of everything this starts.
+The results go, as a Markdown section, to ``--out``, with the machine (CPU,
+memory, load, other busy processes at the start and the end). Everything
+listens on 127.0.0.1; the open-files limit is raised to the hard limit
+(``resource.setrlimit`` here, ``ulimit -n`` for the servers). On a shared
+machine, ``--nice N`` lowers the priority of everything this starts. The
+harness freezes its own objects out of the garbage collector while it measures
+(the floor's runs and Ruche's alike).
 """
 
 from __future__ import annotations
@@ -627,6 +638,7 @@ async def fanout(
     gc_logs=(),
     groups=None,
     before_posts=None,
+    answer_counts=True,
 ) -> FanoutResult:
     """Opens the clients, sends warm-up then measured triggers one at a time (each
     waits for every delivery, or the timeout, then --interval), closes them.
@@ -693,9 +705,10 @@ async def fanout(
         latency = now - marks.get(ident, answered)
         deliveries.append(latency)
         per_post[ident].append(latency)
-        if now < answered:
+        if answer_counts and now < answered:
             early += 1
-        from_answer.append(max(0.0, now - answered))
+        if answer_counts:
+            from_answer.append(max(0.0, now - answered))
         from_request.append(now - sent)
         if groups:
             by_group.setdefault(groups(index), []).append(latency)
@@ -775,6 +788,7 @@ async def phase_floor(args, workdir: Path, label: str) -> FanoutResult:
                 origin="the broadcast (in the server)",
                 pids=[floor.pid],
                 gc_logs=[gc_log],
+                answer_counts=False,  # its answer comes after the broadcast
             )
     finally:
         floor.stop()
@@ -917,24 +931,33 @@ async def profile_fanout(args, workdir, server, clients, http, tokens, marks) ->
 
 
 def summarise_profile(raw: Path, top: int = 25) -> list[str]:
-    """py-spy raw stacks (busy samples only): the functions with the most samples,
-    self and inclusive."""
+    """py-spy raw stacks of the event loop's thread (the database driver's worker
+    threads, mostly waiting for work, apart): the functions with the most samples,
+    self and inclusive. Time spent inside uvloop's C code (system calls, task
+    scheduling) shows as the Python frame that called it, ``Runner.run`` when it is
+    the loop itself."""
     self_time: dict[str, int] = {}
     inclusive: dict[str, int] = {}
-    total = 0
+    total = threads = 0
     for line in raw.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
         if not count.isdigit():
             continue
         samples = int(count)
-        frames = [f for f in stack.split(";") if f and not f.startswith("process ")]
+        frames = [f for f in stack.split(";") if f and not f.startswith(("process ", "thread "))]
         if not frames:
+            continue
+        if any(frame.startswith("Thread._bootstrap") for frame in frames):
+            threads += samples
             continue
         total += samples
         self_time[frames[-1]] = self_time.get(frames[-1], 0) + samples
         for frame in set(frames):
             inclusive[frame] = inclusive.get(frame, 0) + samples
-    lines = [f"{total} busy samples (at 250 Hz); self time:"]
+    lines = [
+        f"{total} samples of the event loop's thread at 250 Hz ({threads} more in worker "
+        "threads); self time:"
+    ]
     for frame, n in sorted(self_time.items(), key=lambda x: -x[1])[:top]:
         lines.append(f"  {n / max(total, 1):6.1%}  {frame}")
     lines.append("inclusive:")
@@ -1255,13 +1278,17 @@ def write_report(args, info, started, results, idles, profile_lines, workdir) ->
         f"Run {started:%Y-%m-%d %H:%M} UTC: `{shlex.join([sys.executable, *sys.argv])}`",
         "",
         "Machine: "
-        + "; ".join(f"{k} {v}" for k, v in info.items() if k != "busy_list")
+        + "; ".join(f"{k} {v}" for k, v in info.items() if k not in ("busy_list", "busy_end"))
         + (f"; everything at nice {args.nice}" if args.nice else "")
         + ".",
         "",
         "Other processes using the CPU when the run started (1-second sample):",
         "",
         *([f"    {line}" for line in info.get("busy_list", [])] or ["    (none above 5 %)"]),
+        "",
+        "... and when it ended:",
+        "",
+        *([f"    {line}" for line in info.get("busy_end", [])] or ["    (none above 5 %)"]),
         "",
     ]
     lines += [
@@ -1283,7 +1310,8 @@ def write_report(args, info, started, results, idles, profile_lines, workdir) ->
             "clock as the harness's `perf_counter`), for the floor the moment just before "
             'its `broadcast()`. "last": the slowest client of each post. Also shown: '
             "from the trigger's answer (the POST's HTTP response, counted 0 for receipts "
-            "that came before it, their number in brackets) and from the trigger's sending.",
+            "that came before it, their number in brackets; not for the floor, which answers "
+            "after its broadcast) and from the trigger's sending.",
             "",
             "| run | origin | clients | posts | p50 | p99 | last p50 | last p99 "
             "| from answer p50 / p99 (early) | from request p50 / p99 | trigger round trip p50 "
@@ -1336,10 +1364,13 @@ def write_report(args, info, started, results, idles, profile_lines, workdir) ->
                     ("last_p50", "last-client p50"),
                     ("last_p99", "last-client p99"),
                 ):
-                    target = floor[key] * TARGET_RATIO
+                    ratio = s[key] / floor[key] if floor[key] else math.nan
+                    close = abs(ratio - TARGET_RATIO) < 0.01
+                    word = "met" if ratio <= TARGET_RATIO else "MISSED"
                     lines.append(
-                        f"- {result.name} {label}: {ms(s[key])} vs {ms(target)} "
-                        f"(= {TARGET_RATIO} x {ms(floor[key])}): {verdict(s[key], target)}"
+                        f"- {result.name} {label}: {ms(s[key])} = {ratio:.{3 if close else 2}f}x "
+                        f"the floor's {ms(floor[key])} (target: at most {TARGET_RATIO}x, "
+                        f"{ms(floor[key] * TARGET_RATIO)}): {word}"
                         + ("" if key.startswith("p") else " (informative)")
                     )
     if idles:
@@ -1442,6 +1473,7 @@ async def run(args) -> None:
     if "idle" in phases:
         idles = await phase_idle(args, workdir, database_url, tokens)
     info["load at end"] = loadavg()
+    info["busy_end"] = await asyncio.to_thread(busiest_processes)
     text = write_report(args, info, started, results, idles, profile_lines, workdir)
     print("\n" + text, flush=True)
     print(f"written to {args.out}", flush=True)
@@ -1455,7 +1487,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0],
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
-        epilog="See the module docstring (head -40 bench/live_fanout.py) for the method.",
+        epilog="The method: the module docstring (python -m pydoc bench/live_fanout.py).",
     )
     parser.add_argument(
         "--phases", default=",".join(PHASES), help=f"comma-separated, among {', '.join(PHASES)}"
