@@ -2,6 +2,7 @@
 it at once, and presence tells a space's readers who looks at it, only when it
 changes."""
 
+import json
 import time
 
 from app.access import load_reader
@@ -23,8 +24,9 @@ async def connection_for(session, user, topics: set[str]) -> Connection:
 
 def messages(connection: Connection) -> list[dict]:
     taken = []
-    while not connection.queue.empty():
-        taken.append(connection.queue.get_nowait())
+    while connection.queue:
+        item = connection.queue.popleft()
+        taken.append(json.loads(item) if item is not None else None)
     return taken
 
 

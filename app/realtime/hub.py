@@ -8,16 +8,20 @@ the activity log."""
 
 import asyncio
 import contextlib
+import json
 import logging
 import time
 import uuid
+from collections import deque
 from dataclasses import dataclass, field
 
 from fastapi import WebSocket
+from sqlalchemy import or_, select
 
 from app.access import Reader, can_read, can_read_container, load_reader
 from app.db import Database
-from app.models import User, Visibility
+from app.models import AccessToken, User, UserSession, Visibility
+from app.models.base import utcnow
 from app.realtime.broker import Presence, Status
 from app.realtime.events import Event
 
@@ -47,11 +51,13 @@ def topics_of(event: Event) -> set[str]:
     return topics
 
 
-def visible_to(reader: Reader, event: Event) -> bool:
-    """The websocket twin of app/services/activity.visible_activity."""
+def visible_to(reader: Reader, event: Event, item=None) -> bool:
+    """The websocket twin of app/services/activity.visible_activity. ``item``:
+    ``event.item()`` when the caller already has it (once per event, not per reader)."""
     if event.user_id is not None and event.user_id != reader.user_id:
         return False
-    item = event.item()
+    if item is None:
+        item = event.item()
     if item is not None:
         return can_read(reader, item)
     if event.space_id is not None:
@@ -69,16 +75,64 @@ class Connection:
     session_id: int | None
     token_id: int | None
     topics: set[str] = field(default_factory=set)
-    queue: asyncio.Queue = field(default_factory=lambda: asyncio.Queue(QUEUE_SIZE))
+    # Serialised messages waiting for the sender (a deque and one future at a time:
+    # lighter than an asyncio.Queue, and a text serialised once per event).
+    queue: deque = field(default_factory=deque)
+    waiter: asyncio.Future | None = None
     closing: int | None = None
+    # A send begun by offer_text that had to wait (the client reads slowly): the
+    # sender task finishes it before anything queued.
+    blocked: tuple | None = None
+    sender_idle: bool = False
 
     def offer(self, message: dict) -> None:
+        self.offer_text(json.dumps(message))
+
+    def offer_text(self, text: str) -> None:
         if self.closing is not None:
             return
-        try:
-            self.queue.put_nowait(message)
-        except asyncio.QueueFull:
+        if self.sender_idle and not self.queue and self.blocked is None:
+            # Written at once, without waking a task: the common case, a socket
+            # whose buffer has room. A send that must wait goes to the sender.
+            send = self.websocket.send({"type": "websocket.send", "text": text})
+            try:
+                blocker = send.send(None)
+            except StopIteration:
+                return
+            except Exception:
+                return  # the socket is gone: the receiving side ends the connection
+            self.blocked = (send, blocker)
+            self._wake()
+            return
+        if len(self.queue) >= QUEUE_SIZE:
             self.close(CLOSE_OVERFLOW)
+            return
+        self.queue.append(text)
+        self._wake()
+
+    def _wake(self) -> None:
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_result(None)
+
+    async def next(self) -> str | None:
+        while True:
+            if self.blocked is not None:
+                send, blocker = self.blocked
+                try:
+                    await _Resume(send, blocker)
+                except Exception:
+                    return None  # the socket is gone
+                finally:
+                    self.blocked = None
+            if self.queue:
+                return self.queue.popleft()
+            self.waiter = asyncio.get_running_loop().create_future()
+            self.sender_idle = True
+            try:
+                await self.waiter
+            finally:
+                self.waiter = None
+                self.sender_idle = False
 
     def close(self, code: int) -> None:
         """Asks the sender to close the socket after what it already holds; when
@@ -86,10 +140,36 @@ class Connection:
         the end, and the client catches up from the last event it received."""
         if self.closing is None:
             self.closing = code
-            if self.queue.full():
-                while not self.queue.empty():
-                    self.queue.get_nowait()
-            self.queue.put_nowait(None)
+            if len(self.queue) >= QUEUE_SIZE:
+                self.queue.clear()
+            self.queue.append(None)
+            self._wake()
+
+
+class _Resume:
+    """Awaits the rest of a coroutine already started by hand (as a task would):
+    Python 3.12's eager tasks do this natively."""
+
+    __slots__ = ("blocker", "coroutine")
+
+    def __init__(self, coroutine, blocker):
+        self.coroutine, self.blocker = coroutine, blocker
+
+    def __await__(self):
+        coroutine, blocker = self.coroutine, self.blocker
+        while True:
+            try:
+                yield blocker
+            except BaseException as error:
+                try:
+                    blocker = coroutine.throw(error)
+                except StopIteration as stop:
+                    return stop.value
+                continue
+            try:
+                blocker = coroutine.send(None)
+            except StopIteration as stop:
+                return stop.value
 
 
 class Hub:
@@ -105,7 +185,11 @@ class Hub:
         self._tasks: list[asyncio.Task] = []
 
     def start(self) -> None:
-        self._tasks = [asyncio.create_task(self._run()), asyncio.create_task(self._presence_loop())]
+        self._tasks = [
+            asyncio.create_task(self._run()),
+            asyncio.create_task(self._presence_loop()),
+            asyncio.create_task(self._revalidate_loop()),
+        ]
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -144,11 +228,47 @@ class Hub:
             return
         if event.kind in ACCESS_KINDS and event.user_id is not None:
             await self._reload_readers(event.user_id)
-        message = {"type": "event", "event": _public(event)}
+        text = json.dumps({"type": "event", "event": _public(event)})
         topics = topics_of(event)
+        item = event.item()
         for connection in list(self.connections):
-            if connection.topics & topics and visible_to(connection.reader, event):
-                connection.offer(message)
+            if not connection.topics.isdisjoint(topics) and visible_to(
+                connection.reader, event, item
+            ):
+                connection.offer_text(text)
+
+    async def _revalidate_loop(self) -> None:
+        """A session ended or a token revoked elsewhere closes its sockets within a
+        minute, even when the event announcing it was lost: one batch of queries
+        for all the connections, not a task and two queries per connection."""
+        while True:
+            await asyncio.sleep(REVALIDATE_SECONDS)
+            try:
+                await self.revalidate()
+            except Exception:
+                logger.exception("revalidating connections failed")
+
+    async def revalidate(self) -> None:
+        connections = list(self.connections)
+        if not connections:
+            return
+        now = utcnow()
+        session_ids = {c.session_id for c in connections if c.session_id is not None}
+        token_ids = {c.token_id for c in connections if c.session_id is None}
+        user_ids = {c.reader.user_id for c in connections}
+        async with self.database.sessionmaker() as session:
+            sessions = await _ids_where(
+                session, UserSession.id, session_ids, UserSession.expires_at > now
+            )
+            tokens = await _ids_where(
+                session, AccessToken.id, token_ids, AccessToken.revoked_at.is_(None),
+                or_(AccessToken.expires_at.is_(None), AccessToken.expires_at > now),
+            )
+            active = await _ids_where(session, User.id, user_ids, User.is_active)
+        for c in connections:
+            alive = c.session_id in sessions if c.session_id is not None else c.token_id in tokens
+            if not alive or c.reader.user_id not in active:
+                c.close(CLOSE_SIGNED_OUT)
 
     def _end(self, event: Event) -> None:
         for connection in list(self.connections):
@@ -216,6 +336,19 @@ class Hub:
                 if f"space:{space_id}" in connection.topics:
                     connection.offer(message)
         self._shown = merged
+
+
+REVALIDATE_SECONDS = 60
+BATCH = 500
+
+
+async def _ids_where(session, column, ids: set, *conditions) -> set:
+    found: set = set()
+    ordered = sorted(i for i in ids if i is not None)
+    for start in range(0, len(ordered), BATCH):
+        chunk = ordered[start : start + BATCH]
+        found |= set(await session.scalars(select(column).where(column.in_(chunk), *conditions)))
+    return found
 
 
 def _ended_by(connection: Connection, event: Event) -> bool:

@@ -10,7 +10,6 @@ Messages to the client: {"type": "hello", "last_event_id"}, {"type": "event",
 
 import asyncio
 import contextlib
-import json
 import re
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
@@ -66,15 +65,14 @@ async def live(websocket: WebSocket):
     # Read again once registered: a change that committed between the first read
     # and now was announced before the hub knew this connection.
     await _refresh(connection)
+    del auth  # the ORM objects of the sign-in are not kept for the socket's life
     sender = asyncio.create_task(_send(connection))
-    watcher = asyncio.create_task(_revalidate(connection))
     try:
         await _receive(connection)
     except WebSocketDisconnect:
         pass
     finally:
         hub.remove(connection)
-        watcher.cancel()
         connection.close(1000)
         with contextlib.suppress(Exception):
             await sender
@@ -167,11 +165,11 @@ async def _readable_topics(connection: Connection, topics: set[str]) -> set[str]
 async def _send(connection: Connection) -> None:
     websocket = connection.websocket
     while True:
-        message = await connection.queue.get()
-        if message is None:
+        text = await connection.next()
+        if text is None:
             break
         try:
-            await websocket.send_text(json.dumps(message))
+            await websocket.send({"type": "websocket.send", "text": text})
         except Exception:
             return
     if websocket.client_state is WebSocketState.CONNECTED:
@@ -216,3 +214,18 @@ async def _still_valid(session, connection: Connection) -> bool:
         )
     active = select(User.is_active).where(User.id == connection.reader.user_id)
     return await session.scalar(alive) is not None and bool(await session.scalar(active))
+
+
+class LiveSocketRoute:
+    """Pure ASGI, outermost: /ws goes straight to its endpoint, past FastAPI's
+    routing, dependency machinery and the other middlewares, each of which would
+    otherwise hold a coroutine frame (and its closures) for the socket's whole life."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "websocket" and scope["path"] == "/ws":
+            await live(WebSocket(scope, receive, send))
+            return
+        await self.app(scope, receive, send)
