@@ -187,6 +187,16 @@ def readers_of(item: ItemRef) -> ColumnElement[bool]:
     return and_(User.is_active.is_(True), User.clearance >= item.level, container, audience)
 
 
+async def reaches_beyond(session: AsyncSession, item: ItemRef, bound: ItemRef) -> bool:
+    """Whether someone may read ``item`` who may not read ``bound``: what a share
+    may never do to its original, nor a wiki page to its parent (no write-down)."""
+    return bool(
+        await session.scalar(
+            select(exists().where(readers_of(item), ~readers_of(bound)).select_from(User))
+        )
+    )
+
+
 # --- write rules ----------------------------------------------------------------
 
 

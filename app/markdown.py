@@ -1,4 +1,5 @@
-"""Markdown to safe HTML, with @mentions and #hashtags as links.
+"""Markdown to safe HTML, with @mentions and #hashtags as links, and in wiki
+pages ``[[Page title]]`` / ``[[space-slug:Page title|label]]`` links.
 
 markdown-it renders with raw HTML disabled and a bounded nesting depth; nh3
 then sanitises the result against an allow-list, so no script, style, event
@@ -7,6 +8,7 @@ attribute or ``javascript:`` URL from a user ever reaches a page.
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -19,6 +21,8 @@ MENTION = re.compile(r"(?<![\w@/])@([A-Za-z0-9][A-Za-z0-9_.-]{1,39})")
 HASHTAG_NAME = re.compile(r"\w[\w-]{0,49}")
 HASHTAG = re.compile(rf"(?<![\w#&/])#({HASHTAG_NAME.pattern})")
 TOKEN = re.compile(f"{MENTION.pattern}|{HASHTAG.pattern}")
+WIKILINK = re.compile(r"\[\[([^\[\]\n|]{1,200})(?:\|([^\[\]\n]{1,200}))?\]\]")
+WIKI_SPACE = re.compile(r"([a-z0-9][a-z0-9-]{0,79}):(.+)")
 
 ALLOWED_TAGS = {
     "a", "p", "br", "hr", "strong", "em", "code", "pre", "blockquote", "ul", "ol", "li",
@@ -37,6 +41,29 @@ ALLOWED_ATTRIBUTES = {
 def normalise_hashtag(tag: str) -> str:
     """#Équipe and #équipe are one tag: NFC and lower case."""
     return unicodedata.normalize("NFC", tag).lower()
+
+
+@dataclass(frozen=True)
+class WikiTarget:
+    """Where a ``[[link]]`` points: a page title in a space's wiki (by the
+    space's slug) or, with no space, in the wiki of the page that links."""
+
+    space_slug: str | None
+    title: str
+
+    @classmethod
+    def parse(cls, text: str) -> "WikiTarget":
+        text = text.strip()
+        match = WIKI_SPACE.fullmatch(text)
+        if match and match.group(2).strip():
+            return cls(match.group(1), match.group(2).strip())
+        return cls(None, text)
+
+
+@dataclass(frozen=True)
+class WikiHref:
+    href: str
+    missing: bool
 
 
 @dataclass(frozen=True)
@@ -93,13 +120,45 @@ def _mentions_and_hashtags(state) -> None:
         block.children = children
 
 
+def _wikilink(state, silent: bool) -> bool:
+    """An inline rule, only where ``env["wiki"]`` resolves targets: the resolver
+    (per reader) says where each link goes and whether the page exists for them."""
+    resolve = state.env.get("wiki")
+    if resolve is None or not state.src.startswith("[[", state.pos):
+        return False
+    match = WIKILINK.match(state.src, state.pos)
+    if match is None:
+        return False
+    if not silent:
+        target = WikiTarget.parse(match.group(1))
+        if target.title:
+            found: WikiHref = resolve(target)
+            css = "wikilink missing" if found.missing else "wikilink"
+            state.push("link_open", "a", 1).attrs = {"href": found.href, "class": css}
+            state.push("text", "", 0).content = (match.group(2) or match.group(1)).strip()
+            state.push("link_close", "a", -1)
+        else:
+            state.push("text", "", 0).content = match.group(0)
+    state.pos = match.end()
+    return True
+
+
+def wiki_targets(body: str) -> list[WikiTarget]:
+    """The ``[[links]]`` of a body, in order, without duplicates (code spans and
+    blocks included: a cheap over-approximation, only used for backlinks)."""
+    targets = [WikiTarget.parse(match.group(1)) for match in WIKILINK.finditer(body)]
+    return [target for target in dict.fromkeys(targets) if target.title]
+
+
 _markdown = MarkdownIt("commonmark", {"html": False, "maxNesting": 20, "linkify": False})
 _markdown.enable("table").enable("strikethrough")
 _markdown.core.ruler.push("mentions_and_hashtags", _mentions_and_hashtags)
+_markdown.inline.ruler.before("link", "wikilink", _wikilink)
 
 
-def render(body: str) -> Rendered:
-    env: dict = {}
+def render(body: str, *, wiki: Callable[[WikiTarget], WikiHref] | None = None) -> Rendered:
+    """``wiki``: for a wiki page, what each ``[[link]]`` resolves to for its reader."""
+    env: dict = {"wiki": wiki} if wiki is not None else {}
     # Composed first: a decomposed accent (as some keyboards and pastes give) is a
     # combining mark, which the patterns would not count as part of a #tag.
     html = _markdown.render(unicodedata.normalize("NFC", body), env)

@@ -15,6 +15,7 @@ class EventRead(ReadModel):
     kind: str
     space_id: int | None
     post_id: int | None
+    page_id: int | None
     user_id: int | None
     payload: dict
 

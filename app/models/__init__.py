@@ -38,6 +38,7 @@ from app.models.space import (
     Visibility,
 )
 from app.models.user import User
+from app.models.wiki import WikiLink, WikiPage, WikiRevision, WikiSlug, WikiWatch
 
 __all__ = [
     "AccessToken",
@@ -77,4 +78,9 @@ __all__ = [
     "User",
     "UserSession",
     "Visibility",
+    "WikiLink",
+    "WikiPage",
+    "WikiRevision",
+    "WikiSlug",
+    "WikiWatch",
 ]

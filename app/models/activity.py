@@ -25,9 +25,12 @@ class Activity(Base):
     id: Mapped[IdPk]
     kind: Mapped[str] = mapped_column(String(40))
     # The item concerned, as it stood when the change was made. Catch-up checks
-    # the post as it stands now, so a later raise of its level hides it too.
+    # the post (or wiki page) as it stands now, so a later raise of its level hides it too.
     space_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("spaces.id", ondelete="CASCADE"))
     post_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("posts.id", ondelete="CASCADE"))
+    page_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("wiki_pages.id", ondelete="CASCADE")
+    )
     level: Mapped[Level | None] = mapped_column(LevelType)
     has_audience: Mapped[bool] = mapped_column(Boolean, default=False)
     audience: Mapped[list[int] | None] = mapped_column(JSON)

@@ -21,6 +21,7 @@ class NotificationKind(StrEnum):
     JOIN_REQUEST = "join_request"
     JOIN_REQUEST_DECIDED = "join_request_decided"
     CONTRACTOR_ACCESS_ENDING = "contractor_access_ending"
+    WIKI_PAGE_CHANGED = "wiki_page_changed"
 
 
 class Notification(Base):
@@ -30,10 +31,13 @@ class Notification(Base):
     id: Mapped[IdPk]
     user_id: Mapped[int] = mapped_column(BigId, ForeignKey("users.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(40))
-    # Who caused it, and the post it concerns: a notification about a post is
-    # shown only while its reader may still read that post.
+    # Who caused it, and the post or wiki page it concerns: such a notification
+    # is shown only while its reader may still read that post or page.
     actor_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("users.id", ondelete="SET NULL"))
     post_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("posts.id", ondelete="CASCADE"))
+    page_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("wiki_pages.id", ondelete="CASCADE")
+    )
     # Only what this reader may see: ids and names it already has access to.
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[CreatedAt]

@@ -29,6 +29,7 @@ class Event:
     space_id: int | None
     space_visibility: str | None
     post_id: int | None
+    page_id: int | None
     level: str | None
     audience: list[int] | None
     author_id: int | None
@@ -56,6 +57,7 @@ async def record_event(
     kind: str,
     item: ItemRef | None = None,
     post_id: int | None = None,
+    page_id: int | None = None,
     space_id: int | None = None,
     user_id: int | None = None,
     **payload: Any,
@@ -66,6 +68,7 @@ async def record_event(
     activity = Activity(
         kind=kind,
         post_id=post_id,
+        page_id=page_id,
         space_id=item.space_id if item else space_id,
         level=item.level if item else None,
         has_audience=bool(item and item.audience is not None),
@@ -107,6 +110,7 @@ def take_pending(session: AsyncSession) -> list[Event]:
             space_id=activity.space_id,
             space_visibility=visibility,
             post_id=activity.post_id,
+            page_id=activity.page_id,
             level=activity.level.value if activity.level else None,
             audience=activity.audience,
             author_id=activity.author_id,

@@ -14,6 +14,7 @@ class NotificationRead(ReadModel):
     kind: str
     actor_id: int | None
     post_id: int | None
+    page_id: int | None
     data: dict[str, Any]
     created_at: datetime
     read_at: datetime | None

@@ -1,7 +1,7 @@
 """Stored notifications, and each person's choice of what to be told.
 
-Whoever causes a notification about a post goes through ``notify_readers``:
-only people who may read the post are told, so a notification never opens
+Whoever causes a notification about a post or a wiki page goes through
+``notify_readers``: only people who may read it are told, so a notification never opens
 content to someone the policy keeps out. Lists check again at read time, so a
 post whose level is raised later vanishes from its notifications too.
 """
@@ -9,11 +9,18 @@ post whose level is raised later vanishes from its notifications too.
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import func, insert, literal, or_, select, update
+from sqlalchemy import and_, func, insert, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.access import ItemRef, readable, readers_of
-from app.models import Notification, NotificationKind, NotificationPreference, Post, User
+from app.models import (
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+    Post,
+    User,
+    WikiPage,
+)
 from app.models.base import utcnow
 from app.realtime.events import record_event
 
@@ -45,14 +52,16 @@ async def notify_readers(
     session: AsyncSession,
     *,
     item: ItemRef,
-    post_id: int,
     kind: str,
     actor_id: int | None,
+    post_id: int | None = None,
+    page_id: int | None = None,
     user_ids: Iterable[int] | None = None,
     **data: Any,
 ) -> set[int]:
-    """Tells those of ``user_ids`` (all readers when None) who may read the post
-    and want this kind, never the actor; returns who was told."""
+    """Tells those of ``user_ids`` (all readers when None) who may read the item
+    (a post or a wiki page) and want this kind, never the actor; returns who was
+    told."""
     recipients = select(User.id).where(readers_of(item), _wants(kind))
     if actor_id is not None:
         recipients = recipients.where(User.id != actor_id)
@@ -63,12 +72,13 @@ async def notify_readers(
         now = utcnow()
         await session.execute(
             insert(Notification).from_select(
-                ["user_id", "kind", "actor_id", "post_id", "data", "created_at"],
+                ["user_id", "kind", "actor_id", "post_id", "page_id", "data", "created_at"],
                 select(
                     User.id,
                     literal(kind),
                     literal(actor_id),
-                    literal(post_id),
+                    literal(post_id, Notification.post_id.type),
+                    literal(page_id, Notification.page_id.type),
                     literal(data, Notification.data.type),
                     literal(now, Notification.created_at.type),
                 ).where(User.id.in_(chosen)),
@@ -80,16 +90,24 @@ async def notify_readers(
                 kind="notification.created",
                 user_id=user_id,
                 post_id=post_id,
+                page_id=page_id,
                 notification=kind,
             )
     return chosen
 
 
 def _visible(viewer: User):
-    """A notification about a post shows only while the viewer may read the post."""
-    return or_(
-        Notification.post_id.is_(None),
-        Notification.post_id.in_(select(Post.id).where(readable(viewer, Post))),
+    """A notification about a post or a wiki page shows only while the viewer
+    may read it."""
+    return and_(
+        or_(
+            Notification.post_id.is_(None),
+            Notification.post_id.in_(select(Post.id).where(readable(viewer, Post))),
+        ),
+        or_(
+            Notification.page_id.is_(None),
+            Notification.page_id.in_(select(WikiPage.id).where(readable(viewer, WikiPage))),
+        ),
     )
 
 

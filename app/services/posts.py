@@ -5,7 +5,7 @@ NotFound alike for a missing post and for one the viewer may not read."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, exists, func, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.access import (
@@ -15,6 +15,7 @@ from app.access import (
     check_not_below,
     default_level_for,
     higher_level,
+    reaches_beyond,
     readable,
     readers_of,
 )
@@ -284,10 +285,7 @@ async def _check_share_reaches_no_one_new(session: AsyncSession, share: Post, or
     """No write-down: a share may go only where every reader may already read
     the original."""
     share_ref, original_ref = await item_ref(session, share), await item_ref(session, original)
-    newcomer = await session.scalar(
-        select(exists().where(readers_of(share_ref), ~readers_of(original_ref)).select_from(User))
-    )
-    if newcomer:
+    if await reaches_beyond(session, share_ref, original_ref):
         raise Invalid(
             _(
                 "Some readers of this place may not read the original post: "
