@@ -258,3 +258,11 @@ def check_can_write_in(viewer: User, space: Space | None, role: SpaceRole | None
         viewer.kind is AccountKind.EMPLOYEE and space.visibility is Visibility.OPEN
     ):
         raise Forbidden(_("Join this space to write in it."), code="not_member")
+
+
+def check_can_edit_wiki(viewer: User, space: Space | None, role: SpaceRole | None) -> None:
+    """A space's wiki is written as its stream is; the company wiki, unlike the
+    company stream, only by employees: externals read its public pages."""
+    if space is None and (not viewer.is_active or viewer.kind.is_external):
+        raise Forbidden(_("Only employees write in the company wiki."), code="not_employee")
+    check_can_write_in(viewer, space, role)

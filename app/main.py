@@ -20,6 +20,7 @@ from app.api import (
     notifications,
     posts,
     spaces,
+    wiki,
 )
 from app.api.errors import install_error_handlers
 from app.config import PROJECT_ROOT, Settings
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         feed,
         notifications,
         events,
+        wiki,
     ):
         api.include_router(module.router)
     app.include_router(api)

@@ -97,9 +97,7 @@ def _changes(base: list[str], other: list[str]) -> list[tuple[int, int, list[str
     """(start, end, replacement lines) for each base range the other side changed."""
     matcher = SequenceMatcher(None, base, other, autojunk=False)
     return [
-        (i1, i2, other[j1:j2])
-        for tag, i1, i2, j1, j2 in matcher.get_opcodes()
-        if tag != "equal"
+        (i1, i2, other[j1:j2]) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"
     ]
 
 

@@ -22,7 +22,7 @@ from app.realtime.events import record_event
 from app.realtime.hub import CLOSE_OVERFLOW, QUEUE_SIZE, Connection, visible_to
 from app.realtime.ws import _send
 from app.services import posts
-from app.services.posts import item_ref
+from app.services.content import item_ref
 from tests.stream_helpers import person, publish
 
 EVENTS = "/api/v1/events"

@@ -29,7 +29,11 @@ HTTP_CODES = {
 
 
 def error_body(error: AppError) -> bytes:
-    return json.dumps({"error": {"code": error.code, "message": error.message}}).encode()
+    """The documented shape; an error may add what helps the client recover
+    (an edit conflict: the current text and what changed)."""
+    return json.dumps(
+        {"error": {**error.detail, "code": error.code, "message": error.message}}
+    ).encode()
 
 
 def wants_page(request: Request) -> bool:

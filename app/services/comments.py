@@ -13,13 +13,13 @@ from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.i18n import _
 from app.models import Comment, CommentReaction, CommentVersion, Post, User
 from app.models.base import utcnow
+from app.services.content import item_ref
 from app.services.notifications import notify_readers
 from app.services.posts import (
     access_post,
     announce,
     check_may_moderate,
     check_may_write,
-    item_ref,
     record_body,
 )
 

@@ -5,11 +5,10 @@ NotFound alike for a missing post and for one the viewer may not read."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.access import (
-    ItemRef,
     check_can_write_in,
     check_no_write_up,
     check_not_below,
@@ -40,10 +39,9 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.realtime.events import record_event
+from app.services.content import item_ref, set_audience
 from app.services.notifications import notify_readers
 from app.services.spaces import access_space, role_in
-
-MAX_AUDIENCE = 200
 
 
 @dataclass(frozen=True)
@@ -65,29 +63,6 @@ async def access_post(session: AsyncSession, *, viewer: User, post_id: int) -> P
     if post is None:
         raise NotFound()
     return post
-
-
-async def audience_of(session: AsyncSession, post: Post) -> frozenset[int] | None:
-    if not post.has_audience:
-        return None
-    audience = Post.__audience__
-    return frozenset(
-        await session.scalars(select(audience.c.user_id).where(audience.c.content_id == post.id))
-    )
-
-
-async def item_ref(session: AsyncSession, post: Post) -> ItemRef:
-    """What the policy needs to know of a post to choose its readers."""
-    visibility = None
-    if post.space_id is not None:
-        visibility = await session.scalar(select(Space.visibility).where(Space.id == post.space_id))
-    return ItemRef(
-        space_id=post.space_id,
-        space_visibility=visibility,
-        level=post.level,
-        author_id=post.author_id,
-        audience=await audience_of(session, post),
-    )
 
 
 async def _container(
@@ -123,22 +98,6 @@ async def announce(session: AsyncSession, post: Post, kind: str, **payload) -> N
     those who may read the post."""
     await record_event(
         session, kind=kind, item=await item_ref(session, post), post_id=post.id, **payload
-    )
-
-
-async def _set_audience(session: AsyncSession, post: Post, user_ids: list[int] | None) -> None:
-    audience = Post.__audience__
-    await session.execute(delete(audience).where(audience.c.content_id == post.id))
-    post.has_audience = user_ids is not None
-    if not user_ids:
-        return
-    if len(set(user_ids)) > MAX_AUDIENCE:
-        raise Invalid(_("An audience may name 200 people at most."), code="audience_too_large")
-    known = set(await session.scalars(select(User.id).where(User.id.in_(set(user_ids)))))
-    if known != set(user_ids):
-        raise Invalid(_("The audience names an unknown person."), code="unknown_audience")
-    await session.execute(
-        insert(audience), [{"content_id": post.id, "user_id": user_id} for user_id in known]
     )
 
 
@@ -259,7 +218,7 @@ async def publish_post(
         post.shared_from_id = original.id
     session.add(post)
     await session.flush()
-    await _set_audience(session, post, audience)
+    await set_audience(session, post, audience)
     if post.shared_from_id is not None:
         await _check_share_reaches_no_one_new(session, post, original)
     if poll is not None:
@@ -338,7 +297,7 @@ async def edit_post(
             check_not_below(original.level, level)
         post.level = level
     if audience_given:
-        await _set_audience(session, post, audience)
+        await set_audience(session, post, audience)
     if original is not None and (level is not None or audience_given):
         # A share's new level or audience must not open the original to anyone new.
         await _check_share_reaches_no_one_new(session, post, original)

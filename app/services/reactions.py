@@ -6,8 +6,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import CommentReaction, Post, PostReaction, ReactionKind, User
 from app.services.comments import access_comment
+from app.services.content import item_ref
 from app.services.notifications import notify_readers
-from app.services.posts import access_post, announce, check_may_write, item_ref
+from app.services.posts import access_post, announce, check_may_write
 
 
 async def react(

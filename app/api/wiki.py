@@ -1,0 +1,406 @@
+"""The company wiki and the spaces' wikis: pages, history, diffs, backlinks."""
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Response
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from app.api.deps import ItemId, Session, Viewer
+from app.api.pagination import Cursor, decode_id_cursor, encode_cursor
+from app.errors import Invalid
+from app.i18n import _
+from app.models import User, WikiPage, WikiRevision
+from app.schemas.account import UserPublic
+from app.schemas.common import Page, RowId
+from app.schemas.wiki import (
+    DiffRead,
+    PageCreate,
+    PageDetail,
+    PageMove,
+    PageRead,
+    PageUpdate,
+    RevisionDetail,
+    RevisionRead,
+    RevisionRestore,
+    SearchHit,
+    TemplateRead,
+    Watching,
+)
+from app.services import wiki
+from app.services.wiki_links import backlinks, page_path, render_body
+from app.services.wiki_templates import TEMPLATES, template_named
+
+router = APIRouter(tags=["wiki"])
+
+PageLimit = Annotated[int, Query(ge=1, le=500, description="Items per page (1-500).")]
+Number = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+class PreviewRequest(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    space_id: RowId | None = None
+    body: str = Field(max_length=100_000)
+
+
+class PreviewRead(BaseModel):
+    html: str
+
+
+async def _audiences(session, pages: list[WikiPage]) -> dict[int, list[int]]:
+    narrowed = [page.id for page in pages if page.has_audience]
+    if not narrowed:
+        return {}
+    audience = WikiPage.__audience__
+    rows = await session.execute(
+        select(audience.c.content_id, audience.c.user_id)
+        .where(audience.c.content_id.in_(narrowed))
+        .order_by(audience.c.user_id)
+    )
+    found: dict[int, list[int]] = {page_id: [] for page_id in narrowed}
+    for page_id, user_id in rows.all():
+        found[page_id].append(user_id)
+    return found
+
+
+def _fields(page: WikiPage, audiences: dict[int, list[int]]) -> dict:
+    return {
+        "id": page.id,
+        "space_id": page.space_id,
+        "title": page.title,
+        "slug": page.slug,
+        "url": page_path(page.space_id, page.slug),
+        "parent_id": page.parent_id,
+        "position": page.position,
+        "level": page.level,
+        "audience": audiences.get(page.id),
+        "revision": page.revision,
+        "author_id": page.author_id,
+        "created_at": page.created_at,
+        "updated_at": page.updated_at,
+        "updated_by_id": page.updated_by_id,
+        "deleted_at": page.deleted_at,
+    }
+
+
+async def page_reads(session, pages: list[WikiPage]) -> list[PageRead]:
+    audiences = await _audiences(session, pages)
+    return [PageRead(**_fields(page, audiences)) for page in pages]
+
+
+async def page_detail(session, viewer: User, page: WikiPage) -> PageDetail:
+    place = await wiki.open_wiki(session, viewer=viewer, space_id=page.space_id)
+    return PageDetail(
+        **_fields(page, await _audiences(session, [page])),
+        body=page.body,
+        body_html=await render_body(session, viewer=viewer, space_id=page.space_id, body=page.body),
+        watching=await wiki.is_watching(session, viewer=viewer, page_id=page.id),
+        can_edit=place.may_edit(viewer),
+        can_moderate=place.may_moderate(viewer),
+    )
+
+
+async def _authors(session, revisions: list[WikiRevision]) -> dict[int, User]:
+    ids = {revision.author_id for revision in revisions if revision.author_id is not None}
+    if not ids:
+        return {}
+    return {user.id: user for user in await session.scalars(select(User).where(User.id.in_(ids)))}
+
+
+def _revision_fields(revision: WikiRevision, authors: dict[int, User]) -> dict:
+    author = authors.get(revision.author_id)
+    return {
+        "number": revision.number,
+        "title": revision.title,
+        "message": revision.message,
+        "author": UserPublic.model_validate(author) if author else None,
+        "created_at": revision.created_at,
+        "restored_from": revision.restored_from,
+    }
+
+
+# --- pages of one wiki -------------------------------------------------------------
+
+
+async def _list(session, viewer, space_id, q, limit, cursor) -> dict:
+    found = await wiki.list_pages(
+        session,
+        viewer=viewer,
+        space_id=space_id,
+        query=q,
+        after_id=decode_id_cursor(cursor),
+        limit=limit + 1,
+    )
+    more = len(found) > limit
+    return {
+        "items": await page_reads(session, found[:limit]),
+        "next_cursor": encode_cursor(found[limit - 1].id) if more else None,
+    }
+
+
+async def _create(session, viewer, space_id, data: PageCreate) -> PageDetail:
+    title, body = data.title, data.body
+    if data.template is not None:
+        template = template_named(data.template)
+        title = title or template.title(date.today())
+        body = body if body is not None else template.body(date.today())
+    if title is None:
+        raise Invalid(_("A page needs a title."), code="blank")
+    page = await wiki.create_page(
+        session,
+        viewer=viewer,
+        space_id=space_id,
+        title=title,
+        body=body or "",
+        parent_id=data.parent_id,
+        level=data.level,
+        audience=data.audience,
+        message=data.message,
+    )
+    return await page_detail(session, viewer, page)
+
+
+Query_ = Annotated[str | None, Query(max_length=200, description="In the title or the text.")]
+
+
+@router.get("/wiki/pages", response_model=Page[PageRead])
+async def company_pages(
+    viewer: Viewer,
+    session: Session,
+    q: Query_ = None,
+    limit: PageLimit = 500,
+    cursor: Cursor = None,
+):
+    """The company wiki's pages the viewer may read, by id; arrange them by
+    ``parent_id`` and ``position``."""
+    return await _list(session, viewer, None, q, limit, cursor)
+
+
+@router.post("/wiki/pages", response_model=PageDetail, status_code=201)
+async def create_company_page(data: PageCreate, viewer: Viewer, session: Session):
+    return await _create(session, viewer, None, data)
+
+
+@router.get("/spaces/{space_id}/wiki/pages", response_model=Page[PageRead])
+async def space_pages(
+    space_id: ItemId,
+    viewer: Viewer,
+    session: Session,
+    q: Query_ = None,
+    limit: PageLimit = 500,
+    cursor: Cursor = None,
+):
+    return await _list(session, viewer, space_id, q, limit, cursor)
+
+
+@router.post("/spaces/{space_id}/wiki/pages", response_model=PageDetail, status_code=201)
+async def create_space_page(space_id: ItemId, data: PageCreate, viewer: Viewer, session: Session):
+    return await _create(session, viewer, space_id, data)
+
+
+@router.get("/wiki/deleted", response_model=Page[PageRead])
+async def company_bin(viewer: Viewer, session: Session):
+    """Deleted pages of the company wiki, for administrators to restore."""
+    found = await wiki.list_deleted(session, viewer=viewer, space_id=None)
+    return {"items": await page_reads(session, found), "next_cursor": None}
+
+
+@router.get("/spaces/{space_id}/wiki/deleted", response_model=Page[PageRead])
+async def space_bin(space_id: ItemId, viewer: Viewer, session: Session):
+    """Deleted pages of a space's wiki, for its moderators to restore."""
+    found = await wiki.list_deleted(session, viewer=viewer, space_id=space_id)
+    return {"items": await page_reads(session, found), "next_cursor": None}
+
+
+# --- across wikis --------------------------------------------------------------------
+
+
+@router.get("/wiki/templates", response_model=list[TemplateRead])
+async def templates(viewer: Viewer):
+    today = date.today()
+    return [
+        TemplateRead(name=t.name, label=str(t.label), title=t.title(today), body=t.body(today))
+        for t in TEMPLATES.values()
+    ]
+
+
+@router.get("/wiki/search", response_model=Page[SearchHit])
+async def search(
+    viewer: Viewer,
+    session: Session,
+    q: Annotated[str, Query(min_length=1, max_length=200)],
+    limit: Annotated[int, Query(ge=1, le=50)] = 20,
+):
+    """Pages of every wiki the viewer may read whose title or text holds ``q``."""
+    found = await wiki.search_pages(session, viewer=viewer, query=q, limit=limit)
+    reads = await page_reads(session, found)
+    return {
+        "items": [
+            SearchHit(**read.model_dump(), snippet=snippet(page.body, q))
+            for read, page in zip(reads, found, strict=True)
+        ],
+        "next_cursor": None,
+    }
+
+
+def snippet(body: str, query: str, width: int = 80) -> str:
+    at = body.lower().find(query.lower())
+    if at < 0:
+        return body[: 2 * width].strip()
+    start = max(0, at - width)
+    text = body[start : at + len(query) + width].strip()
+    return ("…" if start else "") + text + ("…" if at + len(query) + width < len(body) else "")
+
+
+@router.post("/wiki/preview", response_model=PreviewRead)
+async def preview(data: PreviewRequest, viewer: Viewer, session: Session):
+    """The editor's preview: the text rendered as it will be, links resolved."""
+    if data.space_id is not None:
+        await wiki.open_wiki(session, viewer=viewer, space_id=data.space_id)
+    html = await render_body(session, viewer=viewer, space_id=data.space_id, body=data.body)
+    return PreviewRead(html=html)
+
+
+# --- one page ------------------------------------------------------------------------
+
+
+@router.get("/wiki/pages/{page_id}", response_model=PageDetail)
+async def get_page(page_id: ItemId, viewer: Viewer, session: Session):
+    page = await wiki.access_page(session, viewer=viewer, page_id=page_id)
+    return await page_detail(session, viewer, page)
+
+
+@router.put("/wiki/pages/{page_id}", response_model=PageDetail)
+async def save_page(page_id: ItemId, data: PageUpdate, viewer: Viewer, session: Session):
+    """Saves a new revision based on ``base_revision``; 409 ``edit_conflict``
+    when another save came first."""
+    page = await wiki.save_page(
+        session,
+        viewer=viewer,
+        page_id=page_id,
+        base_revision=data.base_revision,
+        title=data.title,
+        body=data.body,
+        message=data.message,
+        level=data.level,
+        audience=data.audience,
+        audience_given="audience" in data.model_fields_set,
+    )
+    return await page_detail(session, viewer, page)
+
+
+@router.delete("/wiki/pages/{page_id}", status_code=204)
+async def delete_page(page_id: ItemId, viewer: Viewer, session: Session):
+    await wiki.delete_page(session, viewer=viewer, page_id=page_id)
+    return Response(status_code=204)
+
+
+@router.post("/wiki/pages/{page_id}/restore", response_model=PageDetail)
+async def restore_page(page_id: ItemId, viewer: Viewer, session: Session):
+    page = await wiki.restore_page(session, viewer=viewer, page_id=page_id)
+    return await page_detail(session, viewer, page)
+
+
+@router.post("/wiki/pages/{page_id}/move", response_model=PageRead)
+async def move_page(page_id: ItemId, data: PageMove, viewer: Viewer, session: Session):
+    page = await wiki.move_page(
+        session, viewer=viewer, page_id=page_id, parent_id=data.parent_id, position=data.position
+    )
+    (read,) = await page_reads(session, [page])
+    return read
+
+
+@router.get("/wiki/pages/{page_id}/backlinks", response_model=Page[PageRead])
+async def page_backlinks(page_id: ItemId, viewer: Viewer, session: Session):
+    """Pages that link here, among those the viewer may read."""
+    page = await wiki.access_page(session, viewer=viewer, page_id=page_id)
+    found = await backlinks(session, viewer=viewer, page=page)
+    return {"items": await page_reads(session, found), "next_cursor": None}
+
+
+@router.put("/wiki/pages/{page_id}/watch", response_model=Watching)
+async def watch(page_id: ItemId, viewer: Viewer, session: Session):
+    return Watching(watching=await wiki.watch(session, viewer=viewer, page_id=page_id, on=True))
+
+
+@router.delete("/wiki/pages/{page_id}/watch", response_model=Watching)
+async def unwatch(page_id: ItemId, viewer: Viewer, session: Session):
+    return Watching(watching=await wiki.watch(session, viewer=viewer, page_id=page_id, on=False))
+
+
+# --- history -------------------------------------------------------------------------
+
+
+@router.get("/wiki/pages/{page_id}/revisions", response_model=Page[RevisionRead])
+async def revisions(
+    page_id: ItemId,
+    viewer: Viewer,
+    session: Session,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    cursor: Cursor = None,
+):
+    """Newest first."""
+    found = await wiki.list_revisions(
+        session, viewer=viewer, page_id=page_id, before=decode_id_cursor(cursor), limit=limit + 1
+    )
+    authors = await _authors(session, found)
+    return {
+        "items": [RevisionRead(**_revision_fields(r, authors)) for r in found[:limit]],
+        "next_cursor": encode_cursor(found[limit - 1].number) if len(found) > limit else None,
+    }
+
+
+@router.get("/wiki/pages/{page_id}/revisions/{number}", response_model=RevisionDetail)
+async def revision(page_id: ItemId, number: Number, viewer: Viewer, session: Session):
+    found = await wiki.get_revision(session, viewer=viewer, page_id=page_id, number=number)
+    page = await wiki.access_page(session, viewer=viewer, page_id=page_id)
+    return RevisionDetail(
+        **_revision_fields(found, await _authors(session, [found])),
+        body=found.body,
+        body_html=await render_body(
+            session, viewer=viewer, space_id=page.space_id, body=found.body
+        ),
+    )
+
+
+@router.post("/wiki/pages/{page_id}/revisions/{number}/restore", response_model=PageDetail)
+async def restore_revision(
+    page_id: ItemId, number: Number, data: RevisionRestore, viewer: Viewer, session: Session
+):
+    """Saves revision ``number``'s title and text as a new revision."""
+    page = await wiki.restore_revision(
+        session,
+        viewer=viewer,
+        page_id=page_id,
+        number=number,
+        base_revision=data.base_revision,
+        message=data.message,
+    )
+    return await page_detail(session, viewer, page)
+
+
+@router.get("/wiki/pages/{page_id}/diff", response_model=DiffRead)
+async def diff(
+    page_id: ItemId,
+    viewer: Viewer,
+    session: Session,
+    old: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    new: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+):
+    """Word by word, from ``old`` (default: the one before ``new``) to ``new``
+    (default: the current revision)."""
+    page = await wiki.access_page(session, viewer=viewer, page_id=page_id)
+    new = new or page.revision
+    old = old or max(1, new - 1)
+    first, second, segments = await wiki.compare(
+        session, viewer=viewer, page_id=page_id, old=old, new=new
+    )
+    authors = await _authors(session, [first, second])
+    return DiffRead(
+        page_id=page_id,
+        old=RevisionRead(**_revision_fields(first, authors)),
+        new=RevisionRead(**_revision_fields(second, authors)),
+        segments=[{"op": s.op, "text": s.text} for s in segments],
+    )

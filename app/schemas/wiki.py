@@ -1,0 +1,129 @@
+"""Wiki pages, their revisions and diffs."""
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from app.levels import Level
+from app.schemas.account import UserPublic
+from app.schemas.common import RowId
+
+Message = Field(default="", max_length=300, description="What this save changed (history).")
+Audience = Field(default=None, max_length=200)
+
+
+class PageCreate(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    title: str | None = Field(
+        default=None, min_length=1, max_length=200, description="Required without a template."
+    )
+    body: str | None = Field(
+        default=None, max_length=100_000, description="Markdown; the template's text when absent."
+    )
+    parent_id: RowId | None = None
+    level: Level | None = Field(
+        default=None, description="Defaults to the wiki's level, or the parent's if higher."
+    )
+    audience: list[RowId] | None = Audience
+    message: str = Message
+    template: str | None = Field(
+        default=None, max_length=40, description="meeting_notes or project_charter"
+    )
+
+
+class PageUpdate(BaseModel):
+    """``base_revision``: the revision the edit started from; a newer one
+    answers 409 ``edit_conflict`` with ``current``, ``diff`` and ``merged``.
+    Omitted fields are unchanged; ``audience: null`` removes the audience."""
+
+    model_config = {"extra": "forbid"}
+
+    base_revision: int = Field(ge=1, le=2**31 - 1)
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    body: str | None = Field(default=None, max_length=100_000)
+    message: str = Message
+    level: Level | None = None
+    audience: list[RowId] | None = Audience
+
+
+class PageMove(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    parent_id: RowId | None = None
+    position: int = Field(default=0, ge=0, le=100_000, description="0: first among its siblings.")
+
+
+class RevisionRestore(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    base_revision: int = Field(ge=1, le=2**31 - 1)
+    message: str = Message
+
+
+class Watching(BaseModel):
+    watching: bool
+
+
+class PageRead(BaseModel):
+    id: int
+    space_id: int | None
+    title: str
+    slug: str
+    url: str
+    parent_id: int | None
+    position: int
+    level: Level
+    audience: list[int] | None
+    revision: int
+    author_id: int | None
+    created_at: datetime
+    updated_at: datetime
+    updated_by_id: int | None
+    deleted_at: datetime | None = None
+
+
+class PageDetail(PageRead):
+    body: str
+    body_html: str = Field(description="Links resolved for you: red ones lead to a page to create.")
+    watching: bool
+    can_edit: bool
+    can_moderate: bool
+
+
+class RevisionRead(BaseModel):
+    number: int
+    title: str
+    message: str
+    author: UserPublic | None
+    created_at: datetime
+    restored_from: int | None
+
+
+class RevisionDetail(RevisionRead):
+    body: str
+    body_html: str
+
+
+class DiffSegment(BaseModel):
+    op: Literal["equal", "insert", "delete"]
+    text: str
+
+
+class DiffRead(BaseModel):
+    page_id: int
+    old: RevisionRead
+    new: RevisionRead
+    segments: list[DiffSegment]
+
+
+class TemplateRead(BaseModel):
+    name: str
+    label: str
+    title: str
+    body: str
+
+
+class SearchHit(PageRead):
+    snippet: str
