@@ -1,5 +1,6 @@
 """Markdown to safe HTML, with @mentions and #hashtags as links, and in wiki
-pages ``[[Page title]]`` / ``[[space-slug:Page title|label]]`` links.
+pages ``[[Page title]]``, ``[[space-slug:Page title|label]]`` and
+``[[:Company wiki page]]`` links.
 
 markdown-it renders with raw HTML disabled and a bounded nesting depth; nh3
 then sanitises the result against an allow-list, so no script, style, event
@@ -46,7 +47,10 @@ def normalise_hashtag(tag: str) -> str:
 @dataclass(frozen=True)
 class WikiTarget:
     """Where a ``[[link]]`` points: a page title in a space's wiki (by the
-    space's slug) or, with no space, in the wiki of the page that links."""
+    space's slug: ``[[equipe-rh:Page]]``), in the company wiki (a leading colon:
+    ``[[:Page]]``) or, with neither, in the wiki of the page that links."""
+
+    COMPANY = ""  # the space_slug of a link into the company wiki
 
     space_slug: str | None
     title: str
@@ -54,6 +58,8 @@ class WikiTarget:
     @classmethod
     def parse(cls, text: str) -> "WikiTarget":
         text = text.strip()
+        if text.startswith(":"):
+            return cls(cls.COMPANY, text[1:].strip())
         match = WIKI_SPACE.fullmatch(text)
         if match and match.group(2).strip():
             return cls(match.group(1), match.group(2).strip())

@@ -130,7 +130,9 @@ async def _link_keys(
     keys: dict[WikiTarget, tuple[int | None, int, str] | None] = {}
     for target in targets:
         target_space = space_id
-        if target.space_slug is not None:
+        if target.space_slug == WikiTarget.COMPANY:
+            target_space = None
+        elif target.space_slug is not None:
             if target.space_slug not in spaces:
                 keys[target] = None
                 continue
