@@ -44,6 +44,8 @@ def topics_of(event: Event) -> set[str]:
     topics = set()
     if event.post_id is not None:
         topics |= {f"post:{event.post_id}", "home"}
+    if event.page_id is not None:
+        topics |= {f"wiki:{event.page_id}", "home"}
     if event.space_id is not None:
         topics.add(f"space:{event.space_id}")
     if event.user_id is not None:
@@ -370,5 +372,6 @@ def _public(event: Event) -> dict:
         "kind": event.kind,
         "space_id": event.space_id,
         "post_id": event.post_id,
+        "page_id": event.page_id,
         "payload": event.payload,
     }

@@ -2,7 +2,7 @@
 (in the Authorization header, or in the first message; never in the URL, which
 logs keep), Origin checked against the public URL (no cross-site websocket
 hijacking), then a subscription to topics: "home", "notifications",
-"space:<id>", "post:<id>".
+"space:<id>", "post:<id>", "wiki:<page id>".
 
 Messages to the client: {"type": "hello", "last_event_id"}, {"type": "event",
 "event": {...}}, {"type": "status", "state": "ok"|"degraded"}, {"type": "pong"}.
@@ -34,7 +34,7 @@ CLOSE_POLICY = 1008
 AUTH_SECONDS = 5
 REVALIDATE_SECONDS = 60
 MAX_TOPICS = 50
-TOPIC = re.compile(r"^(home|notifications|(space|post):[1-9][0-9]{0,18})$")
+TOPIC = re.compile(r"^(home|notifications|(space|post|wiki):[1-9][0-9]{0,18})$")
 
 
 @router.websocket("/ws")
