@@ -186,6 +186,7 @@ NOTIFICATION_KIND_LABELS = {
     NotificationKind.JOIN_REQUEST: _l("Someone asks to join a space I manage"),
     NotificationKind.JOIN_REQUEST_DECIDED: _l("My request to join a space is answered"),
     NotificationKind.CONTRACTOR_ACCESS_ENDING: _l("The access of a contractor I sponsor ends soon"),
+    NotificationKind.WIKI_PAGE_CHANGED: _l("A wiki page I watch is changed"),
 }
 
 

@@ -98,7 +98,7 @@ async def notify_readers(
 
 def _visible(viewer: User):
     """A notification about a post or a wiki page shows only while the viewer
-    may read it."""
+    may read it (and, for a page, while it is not in the bin)."""
     return and_(
         or_(
             Notification.post_id.is_(None),
@@ -106,7 +106,9 @@ def _visible(viewer: User):
         ),
         or_(
             Notification.page_id.is_(None),
-            Notification.page_id.in_(select(WikiPage.id).where(readable(viewer, WikiPage))),
+            Notification.page_id.in_(
+                select(WikiPage.id).where(readable(viewer, WikiPage), WikiPage.deleted_at.is_(None))
+            ),
         ),
     )
 

@@ -872,6 +872,10 @@ def describe(notification: Notification) -> Notice:
     elif kind == "contractor_access_ending":
         names["date"] = str(data.get("access_ends_at", ""))[:10]
         text = _("The access of %(person)s, a contractor you sponsor, ends on %(date)s.")
+    elif kind == "wiki_page_changed" and notification.page_id is not None:
+        names["title"] = data.get("title") or _("a wiki page")
+        text = _("%(actor)s changed the wiki page “%(title)s”.")
+        space_link = f"/wiki/pages/{notification.page_id}"
     else:
         text = _("Something happened that concerns you.")
     return Notice(notification=notification, text=text % names, link=post_link or space_link)
