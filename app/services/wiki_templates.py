@@ -22,30 +22,28 @@ def _meeting_title(day: date) -> str:
     return _("Meeting notes %(date)s") % {"date": day.isoformat()}
 
 
+# Each template is one message, so that translators see the whole document.
 def _meeting_body(day: date) -> str:
-    return "\n".join(
-        [
-            f"**{_('Date')}** : {day.isoformat()}",
-            f"**{_('Participants')}** : @",
-            "",
-            f"## {_('Agenda')}",
-            "",
-            "1. ",
-            "",
-            f"## {_('Discussion')}",
-            "",
-            f"## {_('Decisions')}",
-            "",
-            "- ",
-            "",
-            f"## {_('Actions')}",
-            "",
-            f"| {_('What')} | {_('Who')} | {_('By when')} |",
-            "| --- | --- | --- |",
-            "|  |  |  |",
-            "",
-        ]
-    )
+    return _(
+        "**Date**: %(date)s\n"
+        "**Participants**: @\n"
+        "\n"
+        "## Agenda\n"
+        "\n"
+        "1. \n"
+        "\n"
+        "## Discussion\n"
+        "\n"
+        "## Decisions\n"
+        "\n"
+        "- \n"
+        "\n"
+        "## Actions\n"
+        "\n"
+        "| What | Who | By when |\n"
+        "| --- | --- | --- |\n"
+        "|  |  |  |\n"
+    ) % {"date": day.isoformat()}
 
 
 def _charter_title(day: date) -> str:
@@ -53,31 +51,28 @@ def _charter_title(day: date) -> str:
 
 
 def _charter_body(day: date) -> str:
-    return "\n".join(
-        [
-            f"## {_('Objectives')}",
-            "",
-            f"- {_('What the project must achieve, and how we will know it did.')}",
-            "",
-            f"## {_('People')}",
-            "",
-            f"- **{_('Sponsor')}** : @",
-            f"- **{_('Project lead')}** : @",
-            f"- **{_('Team')}** : ",
-            "",
-            f"## {_('Strategy')}",
-            "",
-            f"## {_('Milestones')}",
-            "",
-            f"| {_('Milestone')} | {_('Date')} |",
-            "| --- | --- |",
-            "|  |  |",
-            "",
-            f"## {_('Tools')}",
-            "",
-            f"## {_('Risks')}",
-            "",
-        ]
+    return _(
+        "## Objectives\n"
+        "\n"
+        "- What the project must achieve, and how we will know it did.\n"
+        "\n"
+        "## People\n"
+        "\n"
+        "- **Sponsor**: @\n"
+        "- **Project lead**: @\n"
+        "- **Team**: \n"
+        "\n"
+        "## Strategy\n"
+        "\n"
+        "## Milestones\n"
+        "\n"
+        "| Milestone | Date |\n"
+        "| --- | --- |\n"
+        "|  |  |\n"
+        "\n"
+        "## Tools\n"
+        "\n"
+        "## Risks\n"
     )
 
 
