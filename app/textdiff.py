@@ -3,12 +3,20 @@ the conflict screen show, and the line-level three-way merge that offers an
 editor whose save conflicted both edits at once."""
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 # Words and the spaces between them, each its own token: a diff of tokens
 # reads as a diff of words, and joining them gives the text back exactly.
 WORDS = re.compile(r"\s+|[^\s]+")
+
+# SequenceMatcher weighs every pair of equal tokens, quadratic when they repeat
+# (spaces, blank lines, table rows): a 60,000-character page took half a minute,
+# a page of blank lines far longer, with a worker busy and, on SQLite, the write
+# lock held. Past this many pairs (shared by the changed lines of one diff), a
+# stretch is shown replaced whole rather than compared: a fraction of a second.
+MAX_PAIRS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -18,12 +26,23 @@ class Segment:
 
 
 def word_diff(old: str, new: str) -> list[Segment]:
-    """What changed from ``old`` to ``new``, word by word; consecutive segments
-    of the same kind are joined."""
-    before, after = WORDS.findall(old), WORDS.findall(new)
+    """What changed from ``old`` to ``new``, word by word within the lines that
+    changed; consecutive segments of the same kind are joined."""
     segments: list[Segment] = []
-    matcher = SequenceMatcher(None, before, after, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    before, after = old.splitlines(keepends=True), new.splitlines(keepends=True)
+    lines = _opcodes(before, after)
+    share = MAX_PAIRS // max(1, sum(tag != "equal" for tag, *_ in lines))
+    for tag, i1, i2, j1, j2 in lines:
+        if tag == "equal":
+            _append(segments, "equal", "".join(before[i1:i2]))
+        else:
+            _word_changes(segments, "".join(before[i1:i2]), "".join(after[j1:j2]), share)
+    return segments
+
+
+def _word_changes(segments: list[Segment], old: str, new: str, max_pairs: int) -> None:
+    before, after = WORDS.findall(old), WORDS.findall(new)
+    for tag, i1, i2, j1, j2 in _opcodes(before, after, max_pairs):
         if tag == "equal":
             _append(segments, "equal", "".join(before[i1:i2]))
             continue
@@ -31,7 +50,33 @@ def word_diff(old: str, new: str) -> list[Segment]:
             _append(segments, "delete", "".join(before[i1:i2]))
         if j2 > j1:
             _append(segments, "insert", "".join(after[j1:j2]))
-    return segments
+
+
+def _opcodes(
+    before: list[str], after: list[str], max_pairs: int = MAX_PAIRS
+) -> list[tuple[str, int, int, int, int]]:
+    """SequenceMatcher's opcodes, the common start and end set aside first (they
+    cost nothing), and the rest as one replacement when comparing it would
+    weigh more than ``max_pairs`` pairs of equal tokens."""
+    shortest = min(len(before), len(after))
+    start = 0
+    while start < shortest and before[start] == after[start]:
+        start += 1
+    end = 0
+    while end < shortest - start and before[-end - 1] == after[-end - 1]:
+        end += 1
+    old, new = before[start : len(before) - end], after[start : len(after) - end]
+    counts = Counter(new)
+    if sum(counts[token] for token in old) <= max_pairs:
+        middle = SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
+    else:
+        middle = [("replace", 0, len(old), 0, len(new))]
+    head = [("equal", 0, start, 0, start)] if start else []
+    tail = [("equal", len(before) - end, len(before), len(after) - end, len(after))] if end else []
+    shifted = [
+        (tag, i1 + start, i2 + start, j1 + start, j2 + start) for tag, i1, i2, j1, j2 in middle
+    ]
+    return head + shifted + tail
 
 
 def _append(segments: list[Segment], op: str, text: str) -> None:
@@ -95,9 +140,8 @@ def three_way_merge(base: str, theirs: str, mine: str, *, labels=("theirs", "min
 
 def _changes(base: list[str], other: list[str]) -> list[tuple[int, int, list[str]]]:
     """(start, end, replacement lines) for each base range the other side changed."""
-    matcher = SequenceMatcher(None, base, other, autojunk=False)
     return [
-        (i1, i2, other[j1:j2]) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"
+        (i1, i2, other[j1:j2]) for tag, i1, i2, j1, j2 in _opcodes(base, other) if tag != "equal"
     ]
 
 

@@ -573,7 +573,14 @@ async def test_events_carry_ids_never_the_body_level_or_audience(site):
             raw.append(text)
             kinds.append(message["event"]["kind"])
             assert set(message) == {"type", "event"}
-            assert set(message["event"]) == {"id", "kind", "space_id", "post_id", "payload"}
+            assert set(message["event"]) == {
+                "id",
+                "kind",
+                "space_id",
+                "post_id",
+                "page_id",
+                "payload",
+            }
             assert message["event"]["post_id"] == post["id"]
             assert isinstance(message["event"]["id"], int)
     assert kinds == ["post.created", "comment.created", "reaction.changed"]

@@ -25,6 +25,7 @@ KINDS = {
     "join_request",
     "join_request_decided",
     "contractor_access_ending",
+    "wiki_page_changed",
 }
 
 
@@ -58,7 +59,16 @@ async def test_the_list_newest_first_with_the_unread_count(make):
     newest = body["items"][0]
     assert (newest["actor_id"], newest["post_id"], newest["read_at"]) == (fan.id, post["id"], None)
     assert newest["data"]["reaction"] == "celebrate"
-    assert set(newest) == {"id", "kind", "actor_id", "post_id", "data", "created_at", "read_at"}
+    assert set(newest) == {
+        "id",
+        "kind",
+        "actor_id",
+        "post_id",
+        "page_id",
+        "data",
+        "created_at",
+        "read_at",
+    }
     unread = await client.get(f"{NOTIFICATIONS}/unread-count")
     assert unread.json() == {"unread_count": 3}
 

@@ -1,7 +1,8 @@
 """The policy's expressions agree: in random worlds, the SQL clauses of
-app/access.py select exactly the items and spaces its Python predicates admit,
-the readers it chooses for an item are exactly those the predicate admits, and
-the spaces API shows exactly what the predicate admits.
+app/access.py select exactly the items (posts and wiki pages) and spaces its
+Python predicates admit, the readers it chooses for an item are exactly those
+the predicate admits, and the spaces and wiki APIs show exactly what the
+predicate admits.
 
 Examples per run: the `ci` profile (default) keeps CI fast; run the slow one
 with HYPOTHESIS_PROFILE=thorough pytest tests/test_policy_properties.py.
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from app.access import (
     ItemRef,
@@ -26,7 +27,7 @@ from app.access import (
     visible_spaces,
 )
 from app.levels import AccountKind, Level
-from app.models import Membership, Post, Space, SpaceKind, User, Visibility
+from app.models import Membership, Post, Space, SpaceKind, User, Visibility, WikiPage
 from app.models.base import utcnow
 
 
@@ -94,6 +95,9 @@ def worlds(draw):
 
 
 async def build(session, persons, spaces, posts):
+    """The world's people, spaces, and for each item spec a post and a wiki
+    page alike; returns the users, the spaces, and each item's ``ItemRef`` by
+    post id and by page id."""
     tag = uuid.uuid4().hex[:10]
     users = [
         User(
@@ -124,35 +128,50 @@ async def build(session, persons, spaces, posts):
     for space, spec in zip(rows, spaces, strict=True):
         session.add_all(Membership(space_id=space.id, user_id=users[m].id) for m in spec.members)
     items = []
-    for spec in posts:
-        post = Post(
-            space_id=rows[spec.space].id if spec.space is not None else None,
-            level=spec.level,
-            author_id=users[spec.author].id,
-            has_audience=spec.audience is not None,
+    now = utcnow()
+    for n, spec in enumerate(posts):
+        fields = {
+            "space_id": rows[spec.space].id if spec.space is not None else None,
+            "level": spec.level,
+            "author_id": users[spec.author].id,
+            "has_audience": spec.audience is not None,
+        }
+        page = WikiPage(
+            title=f"Page {n} {tag}",
+            slug=f"page-{n}-{tag}",
+            body=f"Texte {tag}",
+            updated_at=now,
+            **fields,
         )
-        session.add(post)
-        items.append((post, spec))
+        items += [(Post(**fields), spec), (page, spec)]
+    session.add_all(item for item, _spec in items)
     await session.flush()
-    for post, spec in items:
+    for item, spec in items:
         for member in spec.audience or ():
             await session.execute(
-                Post.__audience__.insert().values(content_id=post.id, user_id=users[member].id)
+                type(item)
+                .__audience__.insert()
+                .values(content_id=item.id, user_id=users[member].id)
             )
     await session.flush()
     refs = {
-        post.id: ItemRef(
-            space_id=post.space_id,
+        (type(item), item.id): ItemRef(
+            space_id=item.space_id,
             space_visibility=rows[spec.space].visibility if spec.space is not None else None,
-            level=post.level,
-            author_id=post.author_id,
+            level=item.level,
+            author_id=item.author_id,
             audience=frozenset(users[m].id for m in spec.audience)
             if spec.audience is not None
             else None,
         )
-        for post, spec in items
+        for item, spec in items
     }
-    return users, rows, refs
+    return (
+        users,
+        rows,
+        {item_id: ref for (model, item_id), ref in refs.items() if model is Post},
+        {item_id: ref for (model, item_id), ref in refs.items() if model is WikiPage},
+    )
 
 
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
@@ -160,11 +179,11 @@ async def build(session, persons, spaces, posts):
 async def test_sql_clause_and_predicate_agree(db, world):
     persons, space_specs, post_specs = world
     async with db.sessionmaker() as session:
-        users, spaces, refs = await build(session, persons, space_specs, post_specs)
+        users, spaces, refs, page_refs = await build(session, persons, space_specs, post_specs)
         post_ids, space_ids = list(refs), [space.id for space in spaces]
         readers = [await load_reader(session, viewer) for viewer in users]
         user_ids = [viewer.id for viewer in users]
-        for ref in refs.values():
+        for ref in [*refs.values(), *page_refs.values()]:
             chosen = set(
                 await session.scalars(select(User.id).where(User.id.in_(user_ids), readers_of(ref)))
             )
@@ -177,6 +196,16 @@ async def test_sql_clause_and_predicate_agree(db, world):
             )
             by_predicate = {pid for pid, ref in refs.items() if can_read(reader, ref)}
             assert by_sql == by_predicate, (viewer.kind, viewer.clearance, viewer.is_active)
+            pages_by_sql = set(
+                await session.scalars(
+                    select(WikiPage.id).where(
+                        WikiPage.id.in_(list(page_refs)), readable(viewer, WikiPage)
+                    )
+                )
+            )
+            assert pages_by_sql == {
+                page_id for page_id, ref in page_refs.items() if can_read(reader, ref)
+            }
 
             seen = set(
                 await session.scalars(
@@ -205,7 +234,7 @@ async def test_spaces_api_shows_only_what_the_predicate_admits(db, make, world):
     exactly the spaces the predicate admits; every other one is a 404."""
     persons, space_specs, post_specs = world
     async with db.sessionmaker() as session:
-        users, spaces, _refs = await build(session, persons, space_specs, post_specs)
+        users, spaces, _refs, _page_refs = await build(session, persons, space_specs, post_specs)
         await session.commit()
         try:
             for viewer in users:
@@ -224,6 +253,53 @@ async def test_spaces_api_shows_only_what_the_predicate_admits(db, make, world):
                     status = (await client.get(f"/api/v1/spaces/{space.id}")).status_code
                     assert status == (200 if space.id in expected else 404)
         finally:
+            for space in spaces:
+                await session.delete(space)
+            for user in users:
+                await session.delete(user)
+            await session.commit()
+
+
+@settings(
+    max_examples=10,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(world=worlds())
+async def test_wiki_api_shows_only_what_the_predicate_admits(db, make, world):
+    """Through the API: each wiki's list, the search and GET /wiki/pages/{id}
+    show exactly the pages the predicate admits; a space's wiki that does not
+    exist for the viewer is a 404, like any page they may not read."""
+    persons, space_specs, page_specs = world
+    async with db.sessionmaker() as session:
+        users, spaces, _refs, page_refs = await build(session, persons, space_specs, page_specs)
+        await session.commit()
+        tag = (await session.get(WikiPage, next(iter(page_refs)))).body.split()[-1]
+        try:
+            for viewer in users:
+                if not viewer.is_active:
+                    continue
+                reader = await load_reader(session, viewer)
+                client = await make.bearer(viewer)
+                expected = {pid for pid, ref in page_refs.items() if can_read(reader, ref)}
+                found = (await client.get("/api/v1/wiki/search", params={"q": tag})).json()
+                assert {item["id"] for item in found["items"]} == expected
+                listed = (await client.get("/api/v1/wiki/pages")).json()["items"]
+                company = {pid for pid, ref in page_refs.items() if ref.space_id is None}
+                assert {item["id"] for item in listed} & company == expected & company
+                for space in spaces:
+                    response = await client.get(f"/api/v1/spaces/{space.id}/wiki/pages")
+                    if not can_see_space(reader, space.id, space.visibility):
+                        assert response.status_code == 404
+                        continue
+                    in_space = {pid for pid, ref in page_refs.items() if ref.space_id == space.id}
+                    assert {item["id"] for item in response.json()["items"]} == (
+                        expected & in_space
+                    )
+                for page_id in page_refs:
+                    status = (await client.get(f"/api/v1/wiki/pages/{page_id}")).status_code
+                    assert status == (200 if page_id in expected else 404)
+        finally:
+            await session.execute(delete(WikiPage).where(WikiPage.id.in_(list(page_refs))))
             for space in spaces:
                 await session.delete(space)
             for user in users:

@@ -35,7 +35,9 @@ from app.services.wiki_templates import TEMPLATES, template_named
 router = APIRouter(tags=["wiki"])
 
 PageLimit = Annotated[int, Query(ge=1, le=500, description="Items per page (1-500).")]
-Number = Annotated[int, Path(ge=1, le=2**31 - 1)]
+# Revision numbers are an INTEGER column: a larger number must not reach the driver.
+MAX_REVISION = 2**31 - 1
+Number = Annotated[int, Path(ge=1, le=MAX_REVISION)]
 
 
 class PreviewRequest(BaseModel):
@@ -107,6 +109,15 @@ async def _authors(session, revisions: list[WikiRevision]) -> dict[int, User]:
     if not ids:
         return {}
     return {user.id: user for user in await session.scalars(select(User).where(User.id.in_(ids)))}
+
+
+def _revision_cursor(cursor: str | None) -> int | None:
+    """The revision number a page of history ends before (a forged cursor may
+    hold any number a BIGINT would take)."""
+    number = decode_id_cursor(cursor)
+    if number is not None and number > MAX_REVISION:
+        raise Invalid(_("The cursor is not valid."), code="invalid_cursor")
+    return number
 
 
 def _revision_fields(revision: WikiRevision, authors: dict[int, User]) -> dict:
@@ -238,7 +249,7 @@ async def search(
     reads = await page_reads(session, found)
     return {
         "items": [
-            SearchHit(**read.model_dump(), snippet=snippet(page.body, q))
+            SearchHit(**read.model_dump(), snippet=snippet(page.body, q.strip()))
             for read, page in zip(reads, found, strict=True)
         ],
         "next_cursor": None,
@@ -343,7 +354,7 @@ async def revisions(
 ):
     """Newest first."""
     found = await wiki.list_revisions(
-        session, viewer=viewer, page_id=page_id, before=decode_id_cursor(cursor), limit=limit + 1
+        session, viewer=viewer, page_id=page_id, before=_revision_cursor(cursor), limit=limit + 1
     )
     authors = await _authors(session, found)
     return {

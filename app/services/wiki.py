@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import defer
 
 from app.access import (
     check_can_edit_wiki,
@@ -21,7 +22,6 @@ from app.access import (
     check_not_below,
     default_level_for,
     higher_level,
-    reaches_beyond,
     readable,
 )
 from app.errors import Conflict, Forbidden, Invalid, NotFound, non_blank
@@ -159,12 +159,27 @@ def _descendants(children: dict[int | None, list[int]], page_id: int) -> list[in
     return found
 
 
+async def _admitted(session: AsyncSession, page: WikiPage) -> frozenset[int] | None:
+    """Whom the page's audience admits, its author included; None: no audience."""
+    audience = await audience_of(session, page)
+    return None if audience is None else audience | ({page.author_id} - {None})
+
+
+async def _audience_within(session: AsyncSession, page: WikiPage, parent: WikiPage) -> bool:
+    """Whether the page's audience admits nobody its parent's does not. Judged
+    on the names, not on who may read today: a clearance raised or a space
+    joined later must not open a sub-page to someone its parent keeps out."""
+    parent_admits = await _admitted(session, parent)
+    if parent_admits is None:
+        return True
+    page_admits = await _admitted(session, page)
+    return page_admits is not None and page_admits <= parent_admits
+
+
 async def _check_within(session: AsyncSession, page: WikiPage, parent: WikiPage) -> None:
-    """A page may be read by nobody its parent keeps out."""
+    """A page may be read by nobody its parent keeps out (both are in one wiki)."""
     check_not_below(parent.level, page.level)
-    if await reaches_beyond(
-        session, await item_ref(session, page), await item_ref(session, parent)
-    ):
+    if not await _audience_within(session, page, parent):
         raise Invalid(
             _("This page would be readable by people who may not read its parent page."),
             code="wider_than_parent",
@@ -344,10 +359,9 @@ async def _change_readers(
         child = await session.get(WikiPage, child_id)
         child.level = higher_level(child.level, page.level)
     await session.flush()
-    page_ref = await item_ref(session, page)
     for child_id in children.get(page.id, []):
         child = await session.get(WikiPage, child_id)
-        if await reaches_beyond(session, await item_ref(session, child), page_ref):
+        if not await _audience_within(session, child, page):
             raise Conflict(
                 _(
                     "A sub-page would be readable by people who may not read this page: "
@@ -369,11 +383,14 @@ async def _conflict(
     )
     if base is None or base_revision > page.revision:
         return Invalid(_("This page has no such revision."), code="unknown_revision")
-    author = await session.scalar(
-        select(User.display_name)
-        .join(WikiRevision, WikiRevision.author_id == User.id)
-        .where(WikiRevision.page_id == page.id, WikiRevision.number == page.revision)
-    )
+    # The current revision's own time: the page's updated_at changes with a move too.
+    saved_at, author = (
+        await session.execute(
+            select(WikiRevision.created_at, User.display_name)
+            .outerjoin(User, User.id == WikiRevision.author_id)
+            .where(WikiRevision.page_id == page.id, WikiRevision.number == page.revision)
+        )
+    ).one()
     merged = three_way_merge(base, page.body, mine, labels=(_("their version"), _("your version")))
     return Conflict(
         _("Someone saved this page since you opened it: merge your changes with theirs."),
@@ -383,7 +400,7 @@ async def _conflict(
             "title": page.title,
             "body": page.body,
             "author": author,
-            "saved_at": page.updated_at.isoformat(),
+            "saved_at": saved_at.isoformat(),
         },
         diff=[{"op": s.op, "text": s.text} for s in word_diff(base, page.body)],
         merged={"body": merged.text, "clean": merged.clean},
@@ -436,6 +453,29 @@ async def move_page(
     return page
 
 
+async def shift_page(session: AsyncSession, *, viewer: User, page_id: int, offset: int) -> WikiPage:
+    """Moves a page one place up (``offset`` -1) or down (+1) past the next
+    sibling the viewer may read: pages hidden from them neither count nor move."""
+    page = await access_page(session, viewer=viewer, page_id=page_id)
+    siblings = (await _children_of(session, page.space_id)).get(page.parent_id, [])
+    readable_ids = set(
+        await session.scalars(
+            select(WikiPage.id).where(WikiPage.id.in_(siblings), readable(viewer, WikiPage))
+        )
+    )
+    shown = [sibling for sibling in siblings if sibling in readable_ids]
+    target = shown.index(page.id) + offset
+    if not 0 <= target < len(shown):
+        return page
+    return await move_page(
+        session,
+        viewer=viewer,
+        page_id=page.id,
+        parent_id=page.parent_id,
+        position=siblings.index(shown[target]),
+    )
+
+
 async def delete_page(session: AsyncSession, *, viewer: User, page_id: int) -> None:
     """Soft: the page and its history stay for the moderators to restore. Its
     sub-pages move up to its parent, so that none disappears with it."""
@@ -460,7 +500,10 @@ async def delete_page(session: AsyncSession, *, viewer: User, page_id: int) -> N
 
 async def restore_page(session: AsyncSession, *, viewer: User, page_id: int) -> WikiPage:
     """Back where it was if its parent still stands, at the top otherwise; under
-    a new slug if its own was taken meanwhile."""
+    a new slug if its own was taken meanwhile. A parent raised while the page
+    lay in the bin raises it too, as it did its live sub-pages; one whose
+    audience was narrowed past it sends it to the top rather than keep a
+    sub-page wider than itself."""
     page = await _deleted_page(session, viewer=viewer, page_id=page_id)
     wiki = await open_wiki(session, viewer=viewer, space_id=page.space_id)
     check_can_edit_wiki(viewer, wiki.space, wiki.role)
@@ -468,6 +511,10 @@ async def restore_page(session: AsyncSession, *, viewer: User, page_id: int) -> 
         parent = await session.get(WikiPage, page.parent_id)
         if parent is None or parent.deleted_at is not None:
             page.parent_id = None
+        else:
+            page.level = higher_level(page.level, parent.level)
+            if not await _audience_within(session, page, parent):
+                page.parent_id = None
     page.deleted_at = page.deleted_by_id = None
     page.slug = await claim_slug(session, viewer=viewer, page=page, reuse_taken=True)
     siblings = (await _children_of(session, page.space_id)).get(page.parent_id, [])
@@ -484,8 +531,13 @@ def _in_wiki(space_id: int | None):
     return WikiPage.space_id.is_(None) if space_id is None else WikiPage.space_id == space_id
 
 
+def _containing(query: str) -> str:
+    """A LIKE pattern for ``query`` anywhere, its ``%`` and ``_`` taken literally."""
+    return "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
 def _matching(query: str):
-    pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    pattern = _containing(query)
     return or_(
         WikiPage.title.ilike(pattern, escape="\\"), WikiPage.body.ilike(pattern, escape="\\")
     )
@@ -517,13 +569,31 @@ async def list_pages(
     return list(await session.scalars(statement))
 
 
+async def list_tree(
+    session: AsyncSession, *, viewer: User, space_id: int | None, limit: int = 5000
+) -> list[WikiPage]:
+    """The live pages of a wiki the viewer may read, in order among their
+    siblings, without their text (reading it raises): enough to draw the tree
+    on every page of the wiki without loading the whole wiki's text."""
+    await open_wiki(session, viewer=viewer, space_id=space_id)
+    return list(
+        await session.scalars(
+            select(WikiPage)
+            .options(defer(WikiPage.body, raiseload=True))
+            .where(_in_wiki(space_id), LIVE, readable(viewer, WikiPage))
+            .order_by(WikiPage.position, WikiPage.id)
+            .limit(limit)
+        )
+    )
+
+
 async def search_pages(
     session: AsyncSession, *, viewer: User, query: str, limit: int = 20
 ) -> list[WikiPage]:
     """Pages of every wiki the viewer may read whose title or text holds ``query``,
     titles first, then the most recently updated."""
     query = non_blank(query, _("Say what to look for."))
-    title_first = WikiPage.title.ilike(f"%{query}%").desc()
+    title_first = WikiPage.title.ilike(_containing(query), escape="\\").desc()
     return list(
         await session.scalars(
             select(WikiPage)
@@ -588,6 +658,16 @@ async def revision_count(session: AsyncSession, page_id: int) -> int:
     return await session.scalar(
         select(func.count()).select_from(WikiRevision).where(WikiRevision.page_id == page_id)
     )
+
+
+async def people_by_id(session: AsyncSession, user_ids: set[int | None]) -> dict[int, User]:
+    """The accounts named beside pages the viewer reads (authors, editors, the
+    audience), for their names."""
+    wanted = {user_id for user_id in user_ids if user_id is not None}
+    if not wanted:
+        return {}
+    found = await session.scalars(select(User).where(User.id.in_(wanted)))
+    return {user.id: user for user in found}
 
 
 # --- watching and telling ----------------------------------------------------------

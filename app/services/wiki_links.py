@@ -3,9 +3,11 @@ to redirect), the ``[[links]]`` of each page, what they resolve to for one
 reader, and backlinks — each filtered by the policy, so a link never tells a
 reader that a page they may not read exists."""
 
+import re
+import unicodedata
 from urllib.parse import quote, urlencode
 
-from sqlalchemy import and_, delete, insert, or_, select
+from sqlalchemy import and_, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,7 +17,6 @@ from app.i18n import _
 from app.markdown import WikiHref, WikiTarget, render, wiki_targets
 from app.models import Space, User, WikiLink, WikiPage, WikiSlug
 from app.models.wiki import COMPANY_WIKI
-from app.services.spaces import slugify
 
 LIVE = WikiPage.deleted_at.is_(None)
 
@@ -25,7 +26,15 @@ def wiki_key(space_id: int | None) -> int:
 
 
 def page_slug(title: str) -> str:
-    return slugify(title, limit=120, fallback="page")
+    """Lower-case words joined by hyphens, without accents: "Équipe RH" gives
+    "equipe-rh". Letters of other scripts stay ("Привет", "日本語"): were they
+    dropped, every such title would be "page", taken by the first of them and
+    the target of all their links."""
+    decomposed = unicodedata.normalize("NFKD", title.lower())
+    letters = unicodedata.normalize(
+        "NFC", "".join(char for char in decomposed if not unicodedata.combining(char))
+    )
+    return re.sub(r"[\W_]+", "-", letters).strip("-")[:120].strip("-") or "page"
 
 
 def wiki_path(space_id: int | None) -> str:
@@ -44,10 +53,10 @@ async def claim_slug(
     session: AsyncSession, *, viewer: User, page: WikiPage, reuse_taken: bool = False
 ) -> str:
     """The slug of ``page``'s title in its wiki, recorded for it. A slug that
-    only redirects (an old name) or names a deleted page is taken over. One
-    that names a page the viewer may read is a 409, unless ``reuse_taken``; one
-    that names a page they may not read is passed over for ``-2``, ``-3``...
-    so that a title never reveals that a hidden page has it."""
+    only redirects (an old name) or names a deleted page is taken over. A page
+    of the same title that the viewer may read, under this slug or a suffixed
+    one, is a 409, unless ``reuse_taken``; any other holder is passed over for
+    ``-2``, ``-3``... so that a title never reveals that a hidden page has it."""
     wiki, base = wiki_key(page.space_id), page_slug(page.title)
     candidate, suffix = base, 1
     while True:
@@ -62,7 +71,8 @@ async def claim_slug(
         if holder.deleted_at is not None or holder.slug != candidate:
             row.page_id = page.id
             return candidate
-        if not reuse_taken and candidate == base and await _can_read(session, viewer, holder.id):
+        same_title = page_slug(holder.title) == base
+        if not reuse_taken and same_title and await _can_read(session, viewer, holder.id):
             raise Conflict(
                 _("A page with this title already exists in this wiki."),
                 code="title_taken",
@@ -160,14 +170,17 @@ async def render_body(
     """The HTML of a wiki text for this viewer: each link to the page it names
     if the viewer may read it, otherwise red, to "create this page"."""
     keys = await _link_keys(session, viewer, space_id, body)
-    wanted = [key for key in keys.values() if key is not None]
+    wanted = {(wiki, slug) for _space, wiki, slug in filter(None, keys.values())}
     found: dict[tuple[int, str], str] = {}
     if wanted:
         rows = await session.execute(
             select(WikiSlug.wiki, WikiSlug.slug, WikiPage.slug)
             .join(WikiPage, WikiPage.id == WikiSlug.page_id)
             .where(
-                or_(*[and_(WikiSlug.wiki == w, WikiSlug.slug == s) for _space, w, s in wanted]),
+                # Two flat lists, not an OR per link: a page may hold thousands
+                # of links, and SQLite refuses an expression 1,000 deep.
+                WikiSlug.wiki.in_({wiki for wiki, _slug in wanted}),
+                WikiSlug.slug.in_({slug for _wiki, slug in wanted}),
                 LIVE,
                 readable(viewer, WikiPage),
             )
