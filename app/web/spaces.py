@@ -140,6 +140,13 @@ async def create_space(
     return see_other(f"/spaces/{space.id}?tab=about&done=created")
 
 
+def space_tabs(view: spaces.SpaceView) -> list[str]:
+    """The tabs of a space's page. The wiki's, for those who read the space,
+    leads to the wiki's own pages (/spaces/{id}/wiki)."""
+    wiki = ["wiki"] if view.can_read_content else []
+    return ["stream", *wiki, "members", "about"] + (["settings"] if view.can_manage else [])
+
+
 async def _space_page(
     request: Request,
     session,
@@ -157,8 +164,8 @@ async def _space_page(
     """A space's page on one of its tabs; also the answer to a refused form, with
     the reason shown above the tab."""
     view = await spaces.view_space(session, viewer=viewer, space_id=space_id)
-    tabs = ["stream", "members", "about"] + (["settings"] if view.can_manage else [])
-    if tab not in tabs:
+    tabs = space_tabs(view)
+    if tab not in tabs or tab == "wiki":
         tab = "stream" if view.can_read_content else "about"
     members, next_after, join_requests, pending = [], None, [], []
     if tab == "members" and view.can_read_content:
@@ -215,6 +222,8 @@ async def space_page(
     done: Annotated[str | None, Query(max_length=20)] = None,
     unreachable: Annotated[str | None, Query(max_length=900)] = None,
 ):
+    if tab == "wiki":
+        return see_other(f"/spaces/{space_id}/wiki")
     return await _space_page(
         request,
         session,

@@ -12,6 +12,8 @@
 //                                    value starts with the kind and hold [data-count]
 //   [data-new-comments]              a notice on a post page, hidden until comments arrive
 //   [data-unread]                    the bell's unread count
+//   [data-wiki-newer][data-page="5"] a notice on a wiki page (topic "wiki:5"), hidden until
+//                                    a revision newer than its data-revision is saved
 //   [data-live-state]                a discreet indicator: data-state="offline" | "degraded" | "ok"
 //
 // The database is the record; the socket only announces. After a network cut, a
@@ -92,6 +94,11 @@ function handle(event) {
       if (card) showCount("[data-confirmations]", event.payload.confirmations, card);
       break;
     }
+    case "wiki.page.edited":
+      document.querySelectorAll(`[data-wiki-newer][data-page="${event.page_id}"]`).forEach((notice) => {
+        if (Number(event.payload.revision) > Number(notice.dataset.revision)) notice.hidden = false;
+      });
+      break;
     case "notification.created":
       document.querySelectorAll("[data-unread]").forEach((badge) => {
         badge.textContent = String(Number(badge.textContent || 0) + 1);
