@@ -807,3 +807,40 @@ async def test_a_space_wiki_redirects_old_names_and_keeps_its_pages_to_itself(
     assert elsewhere.status_code == 404
     shown = await browser.get(moved.headers["location"])
     assert shown.status_code == 200 and "Jalons" in shown.text
+
+
+async def test_a_watchers_notification_leads_to_the_page_wherever_it_lives(
+    make, browser_of, session
+):
+    author, watcher, outsider = await make.user(), await make.user(), await make.user()
+    space = await make.space(owner=author, visibility="private", members=[watcher])
+    page = await write_page(session, author, "Procédure", "v1", space_id=space.id)
+    await wiki.watch(session, viewer=watcher, page_id=page.id, on=True)
+    await save(session, author, page, "v2", title="Procédure d'achat")
+    client, _csrf = await browser_of(watcher)
+
+    listed = await client.get("/notifications")
+    assert f"{author.display_name} a modifié la page de wiki « Procédure d'achat »" in unescape(
+        listed.text
+    )
+    assert f'href="/wiki/pages/{page.id}"' in listed.text
+    followed = await client.get(f"/wiki/pages/{page.id}")
+    assert followed.status_code == 303
+    assert followed.headers["location"] == f"/spaces/{space.id}/wiki/procedure-d-achat"
+
+    stranger, _ = await browser_of(outsider)
+    hidden = await stranger.get(f"/wiki/pages/{page.id}")
+    missing = await stranger.get(f"/wiki/pages/{page.id + 1000}")
+    assert hidden.status_code == missing.status_code == 404
+
+
+async def test_a_page_titled_like_a_wiki_screen_gets_an_address_of_its_own(
+    make, browser_of, session
+):
+    author = await make.user()
+    pages = [await write_page(session, author, title) for title in ("New", "Deleted", "Pages")]
+    assert [page.slug for page in pages] == ["new-page", "deleted-page", "pages-page"]
+    client, _csrf = await browser_of(author)
+    shown = await client.get("/wiki/new-page")
+    assert shown.status_code == 200
+    assert "<h1" in shown.text and "New" in shown.text

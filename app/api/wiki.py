@@ -249,20 +249,11 @@ async def search(
     reads = await page_reads(session, found)
     return {
         "items": [
-            SearchHit(**read.model_dump(), snippet=snippet(page.body, q.strip()))
+            SearchHit(**read.model_dump(), snippet=wiki.snippet(page.body, q.strip()))
             for read, page in zip(reads, found, strict=True)
         ],
         "next_cursor": None,
     }
-
-
-def snippet(body: str, query: str, width: int = 80) -> str:
-    at = body.lower().find(query.lower())
-    if at < 0:
-        return body[: 2 * width].strip()
-    start = max(0, at - width)
-    text = body[start : at + len(query) + width].strip()
-    return ("…" if start else "") + text + ("…" if at + len(query) + width < len(body) else "")
 
 
 @router.post("/wiki/preview", response_model=PreviewRead)

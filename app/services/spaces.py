@@ -26,11 +26,9 @@ from app.services.audit import record_audit
 SPACE_TEXTS = frozenset({"name", "objective", "description"})
 
 
-def slugify(name: str, *, limit: int = 60, fallback: str = "espace") -> str:
-    """Lower-case ASCII words joined by hyphens: "Équipe RH" gives "equipe-rh"."""
+def slugify(name: str) -> str:
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:limit].strip("-")
-    return slug or fallback
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:60] or "espace"
 
 
 async def free_slug(session: AsyncSession, name: str) -> str:

@@ -604,6 +604,16 @@ async def search_pages(
     )
 
 
+def snippet(body: str, query: str, width: int = 80) -> str:
+    """Where a search found ``query`` in a page's text, with some context."""
+    at = body.lower().find(query.lower())
+    if at < 0:
+        return body[: 2 * width].strip()
+    start = max(0, at - width)
+    text = body[start : at + len(query) + width].strip()
+    return ("…" if start else "") + text + ("…" if at + len(query) + width < len(body) else "")
+
+
 async def list_deleted(session: AsyncSession, *, viewer: User, space_id: int | None) -> list:
     """The wiki's bin, for its moderators: deleted pages they may read."""
     wiki = await open_wiki(session, viewer=viewer, space_id=space_id)

@@ -19,6 +19,9 @@ from app.models import Space, User, WikiLink, WikiPage, WikiSlug
 from app.models.wiki import COMPANY_WIKI
 
 LIVE = WikiPage.deleted_at.is_(None)
+# Addresses of the wiki's own screens (/wiki/new, /wiki/deleted, /wiki/pages/<id>):
+# a page titled "New" lives at /wiki/new-page.
+RESERVED_SLUGS = frozenset({"new", "deleted", "pages"})
 
 
 def wiki_key(space_id: int | None) -> int:
@@ -34,7 +37,8 @@ def page_slug(title: str) -> str:
     letters = unicodedata.normalize(
         "NFC", "".join(char for char in decomposed if not unicodedata.combining(char))
     )
-    return re.sub(r"[\W_]+", "-", letters).strip("-")[:120].strip("-") or "page"
+    slug = re.sub(r"[\W_]+", "-", letters).strip("-")[:120].strip("-") or "page"
+    return f"{slug}-page" if slug in RESERVED_SLUGS else slug
 
 
 def wiki_path(space_id: int | None) -> str:

@@ -17,7 +17,6 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.access import check_can_edit_wiki, default_level_for, higher_level
 from app.api.deps import MAX_ID, ItemId, Session, Viewer
-from app.api.wiki import snippet
 from app.errors import AppError, Invalid, NotFound
 from app.i18n import _
 from app.levels import Level
@@ -376,7 +375,7 @@ async def wiki_home(
         found = await wiki.list_pages(
             session, viewer=viewer, space_id=place.space_id, query=query, limit=SEARCH_RESULTS
         )
-        results = [(page, snippet(page.body, query)) for page in found]
+        results = [(page, wiki.snippet(page.body, query)) for page in found]
     recent = sorted(tree.pages, key=lambda page: (page.updated_at, page.id), reverse=True)
     return await _wiki_page(
         request,
@@ -823,6 +822,13 @@ async def page_diff(
         segments=segments,
         people=await wiki.people_by_id(session, {first.author_id, second.author_id}),
     )
+
+
+@router.get("/wiki/pages/{page_id}")
+async def page_by_id(page_id: ItemId, viewer: Viewer, session: Session):
+    """Where notifications point: a page by its id, wherever it now lives."""
+    page = await wiki.access_page(session, viewer=viewer, page_id=page_id)
+    return see_other(page_path(page.space_id, page.slug))
 
 
 # Declared last: the same pages for the company wiki and for each space's.
