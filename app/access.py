@@ -197,6 +197,14 @@ async def reaches_beyond(session: AsyncSession, item: ItemRef, bound: ItemRef) -
     )
 
 
+def audience_within(admits: frozenset[int] | None, bound: frozenset[int] | None) -> bool:
+    """Whether an audience admits nobody ``bound`` does not (each: the people it
+    names and the item's author; None: no audience). Judged on the names, not on
+    who may read today: a clearance raised or a space joined later must not open
+    a wiki sub-page to someone its parent keeps out."""
+    return bound is None or (admits is not None and admits <= bound)
+
+
 # --- write rules ----------------------------------------------------------------
 
 

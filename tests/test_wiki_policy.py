@@ -538,20 +538,48 @@ async def test_raising_a_parents_level_raises_every_sub_page(make, session):
     assert (await read_page(client, low["id"]))["level"] == "confidential"
 
 
-async def test_narrowing_a_parent_past_a_wider_sub_page_is_a_409_that_writes_nothing(make):
-    _author, client = await person(make)
-    colleague = await make.user()
+async def test_narrowing_a_parent_narrows_its_wider_sub_pages_even_those_the_editor_cannot_read(
+    make,
+):
+    """The sub-pages follow, as they follow a raised level: never wider than
+    their parent, and nothing tells the editor about sub-pages hidden from them."""
+    author, client = await person(make)
+    _cleared, cleared_client = await person(make, clearance="confidential")
+    colleague, other = await make.user(), await make.user()
+    other_client = await make.bearer(other)
     parent = await create_page(client, "Haut")
-    child = await create_page(client, "Bas", parent_id=parent["id"])
+    open_child = await create_page(client, "Bas", parent_id=parent["id"])
+    named_child = await create_page(
+        client, "Nommés", parent_id=parent["id"], audience=[colleague.id, other.id]
+    )
+    hidden_child = await create_page(
+        cleared_client, "Caché", parent_id=parent["id"], level="confidential"
+    )
+    grandchild = await create_page(client, "Petit", parent_id=open_child["id"])
+    assert len(ids(await other_client.get(PAGES))) == 4
+    expect_error(await client.get(f"{PAGES}/{hidden_child['id']}"), 404, "not_found")
 
     response = await client.put(
         f"{PAGES}/{parent['id']}",
         json={"base_revision": 1, "audience": [colleague.id], "body": "x"},
     )
 
-    expect_error(response, 409, "children_wider")
-    assert await read_page(client, parent["id"]) == parent
-    assert await read_page(client, child["id"]) == child
+    assert response.status_code == 200, response.text
+    audiences = {
+        p["id"]: (await read_page(client, p["id"]))["audience"]
+        for p in (parent, open_child, named_child, grandchild)
+    }
+    assert audiences == {
+        parent["id"]: [colleague.id],
+        open_child["id"]: sorted([colleague.id, author.id]),
+        named_child["id"]: [colleague.id],
+        grandchild["id"]: sorted([colleague.id, author.id]),
+    }
+    # The sub-page hidden from the editor was narrowed too; its own author still
+    # reads it (an author always does).
+    narrowed = await read_page(cleared_client, hidden_child["id"])
+    assert narrowed["audience"] == sorted([colleague.id, author.id])
+    assert ids(await other_client.get(PAGES)) == []
 
 
 async def test_a_sub_page_restored_after_its_parent_was_raised_is_raised_too(make):

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer
 
 from app.access import (
+    audience_within,
     check_can_edit_wiki,
     check_no_write_up,
     check_not_below,
@@ -166,14 +167,7 @@ async def _admitted(session: AsyncSession, page: WikiPage) -> frozenset[int] | N
 
 
 async def _audience_within(session: AsyncSession, page: WikiPage, parent: WikiPage) -> bool:
-    """Whether the page's audience admits nobody its parent's does not. Judged
-    on the names, not on who may read today: a clearance raised or a space
-    joined later must not open a sub-page to someone its parent keeps out."""
-    parent_admits = await _admitted(session, parent)
-    if parent_admits is None:
-        return True
-    page_admits = await _admitted(session, page)
-    return page_admits is not None and page_admits <= parent_admits
+    return audience_within(await _admitted(session, page), await _admitted(session, parent))
 
 
 async def _check_within(session: AsyncSession, page: WikiPage, parent: WikiPage) -> None:
@@ -282,7 +276,7 @@ async def save_page(
     restored_from: int | None = None,
 ) -> WikiPage:
     """A new revision of the page, if ``base_revision`` is still its current
-    one (EditConflict otherwise). Level and audience are changed by the page's
+    one (409 edit_conflict otherwise). Level and audience are changed by the page's
     author or a moderator only; raising the level raises the sub-pages below it."""
     page = await access_page(session, viewer=viewer, page_id=page_id)
     wiki = await open_wiki(session, viewer=viewer, space_id=page.space_id)
@@ -354,21 +348,24 @@ async def _change_readers(
         await set_audience(session, page, audience)
     if page.parent_id is not None:
         await _check_within(session, page, await session.get(WikiPage, page.parent_id))
+    await _narrow_descendants(session, page)
+
+
+async def _narrow_descendants(session: AsyncSession, page: WikiPage) -> None:
+    """After a page's level or audience changed, its sub-pages follow where they
+    were wider: raised to its level, their audience cut down to what it admits
+    (or given its audience when they had none). Only ever narrower, and without
+    telling the editor about sub-pages they may not read."""
     children = await _children_of(session, page.space_id)
-    for child_id in _descendants(children, page.id):
+    for child_id in _descendants(children, page.id):  # each after its parent
         child = await session.get(WikiPage, child_id)
-        child.level = higher_level(child.level, page.level)
+        parent = await session.get(WikiPage, child.parent_id)
+        child.level = higher_level(child.level, parent.level)
+        bound = await _admitted(session, parent)
+        if not audience_within(await _admitted(session, child), bound):
+            named = await audience_of(session, child)
+            await set_audience(session, child, sorted((bound if named is None else named) & bound))
     await session.flush()
-    for child_id in children.get(page.id, []):
-        child = await session.get(WikiPage, child_id)
-        if not await _audience_within(session, child, page):
-            raise Conflict(
-                _(
-                    "A sub-page would be readable by people who may not read this page: "
-                    "narrow its audience first."
-                ),
-                code="children_wider",
-            )
 
 
 async def _conflict(
