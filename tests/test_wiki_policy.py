@@ -671,3 +671,27 @@ async def test_a_hidden_spaces_wiki_answers_like_a_missing_one(make):
     hidden = await client.post(PREVIEW, json={"space_id": secret.id, "body": "x"})
     missing = await client.post(PREVIEW, json={"space_id": MISSING, "body": "x"})
     assert (hidden.status_code, hidden.json()) == (404, missing.json())
+
+
+async def test_lowering_a_page_declassifies_its_current_text_not_its_history(make):
+    _author, client = await person(make, clearance="secret")
+    _reader, reader_client = await person(make)
+    page = await create_page(client, "Fusion", "Cible : Dupont SA", level="secret")
+    page = await save_page(client, page, body="Cible : Martin SA")
+
+    lowered = await save_page(client, page, level="internal")
+
+    assert lowered["level"] == "internal"
+    seen = await reader_client.get(f"{PAGES}/{page['id']}")
+    assert seen.status_code == 200 and seen.json()["body"] == "Cible : Martin SA"
+    history = (await reader_client.get(f"{PAGES}/{page['id']}/revisions")).json()["items"]
+    assert [revision["number"] for revision in history] == [2]
+    for path in (f"{PAGES}/{page['id']}/revisions/1", f"{PAGES}/{page['id']}/diff?old=1&new=2"):
+        expect_error(await reader_client.get(path), 404, "not_found")
+    restore = await reader_client.post(
+        f"{PAGES}/{page['id']}/revisions/1/restore", json={"base_revision": 2}
+    )
+    expect_error(restore, 404, "not_found")
+    # Those cleared for the old level still see the whole history.
+    full = (await client.get(f"{PAGES}/{page['id']}/revisions")).json()["items"]
+    assert [revision["number"] for revision in full] == [2, 1]

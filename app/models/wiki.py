@@ -11,7 +11,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.models.base import Base, BigId, CreatedAt, IdPk, UTCDateTime
+from app.levels import Level
+from app.models.base import Base, BigId, CreatedAt, IdPk, LevelType, UTCDateTime
 from app.models.content import Content, audience_table
 
 # The key of a wiki in tables that must be unique per wiki: the space's id, or
@@ -55,6 +56,9 @@ class WikiRevision(Base):
     id: Mapped[IdPk]
     page_id: Mapped[int] = mapped_column(BigId, ForeignKey("wiki_pages.id", ondelete="CASCADE"))
     number: Mapped[int] = mapped_column(Integer)
+    # The page's level when this text was current: lowering a page declassifies
+    # its current text, not its history.
+    level: Mapped[Level] = mapped_column(LevelType)
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
     message: Mapped[str] = mapped_column(String(300), default="")

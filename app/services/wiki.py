@@ -24,6 +24,7 @@ from app.access import (
     default_level_for,
     higher_level,
     readable,
+    readable_level,
 )
 from app.errors import Conflict, Forbidden, Invalid, NotFound, non_blank
 from app.i18n import _
@@ -246,6 +247,7 @@ async def create_page(
     session.add(
         WikiRevision(
             page_id=page.id,
+            level=page.level,
             number=1,
             title=title,
             body=body,
@@ -316,6 +318,7 @@ async def save_page(
     session.add(
         WikiRevision(
             page_id=page.id,
+            level=page.level,
             number=page.revision,
             title=new_title,
             body=new_body,
@@ -344,6 +347,13 @@ async def _change_readers(
     if level is not None:
         check_no_write_up(viewer, level)
         page.level = level
+        # The text shown now is declassified (or classified) with the page; the
+        # earlier revisions keep the level they had.
+        await session.execute(
+            update(WikiRevision)
+            .where(WikiRevision.page_id == page.id, WikiRevision.number == page.revision)
+            .values(level=level)
+        )
     if audience_given:
         await set_audience(session, page, audience)
     if page.parent_id is not None:
@@ -628,11 +638,13 @@ async def list_deleted(session: AsyncSession, *, viewer: User, space_id: int | N
 async def list_revisions(
     session: AsyncSession, *, viewer: User, page_id: int, before: int | None, limit: int
 ) -> list[WikiRevision]:
-    """Newest first. A page's history is read under the page's rule as it stands now."""
+    """Newest first. A page's history is read under the page's rule as it stands
+    now, and each revision under the level its text had: a page lowered from
+    secret shows its earlier secret text to nobody below secret."""
     await access_page(session, viewer=viewer, page_id=page_id)
     statement = (
         select(WikiRevision)
-        .where(WikiRevision.page_id == page_id)
+        .where(WikiRevision.page_id == page_id, readable_level(viewer, WikiRevision.level))
         .order_by(WikiRevision.number.desc())
         .limit(limit)
     )
@@ -646,7 +658,11 @@ async def get_revision(
 ) -> WikiRevision:
     await access_page(session, viewer=viewer, page_id=page_id)
     revision = await session.scalar(
-        select(WikiRevision).where(WikiRevision.page_id == page_id, WikiRevision.number == number)
+        select(WikiRevision).where(
+            WikiRevision.page_id == page_id,
+            WikiRevision.number == number,
+            readable_level(viewer, WikiRevision.level),
+        )
     )
     if revision is None:
         raise NotFound()

@@ -142,6 +142,7 @@ def upgrade() -> None:
         ),
         sa.Column("page_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("number", sa.Integer(), nullable=False),
+        sa.Column("level", app.models.base.LevelType(), nullable=False),
         sa.Column("title", sa.String(length=200), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
         sa.Column("message", sa.String(length=300), nullable=False),
