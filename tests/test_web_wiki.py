@@ -844,3 +844,20 @@ async def test_a_page_titled_like_a_wiki_screen_gets_an_address_of_its_own(
     shown = await client.get("/wiki/new-page")
     assert shown.status_code == 200
     assert "<h1" in shown.text and "New" in shown.text
+
+
+async def test_the_home_page_lists_recent_wiki_changes_the_reader_may_read(
+    make, browser_of, session
+):
+    author = await make.user(clearance="secret")
+    reader = await make.user()
+    seen = await write_page(session, author, "Guide des congés")
+    await write_page(session, author, "Plan social", level=Level.SECRET)
+    client, _csrf = await browser_of(reader)
+
+    home = await client.get("/")
+
+    card = home.text[home.text.index("data-wiki-changes") :]
+    card = card[: card.index("</ul>")]
+    assert f'data-page="{seen.id}"' in card and "Guide des congés" in card
+    assert "Plan social" not in home.text

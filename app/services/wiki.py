@@ -621,6 +621,20 @@ def snippet(body: str, query: str, width: int = 80) -> str:
     return ("…" if start else "") + text + ("…" if at + len(query) + width < len(body) else "")
 
 
+async def recently_changed(session: AsyncSession, *, viewer: User, limit: int) -> list[WikiPage]:
+    """The pages of every wiki the viewer may read, last changed first (the home
+    page's "wiki" card)."""
+    return list(
+        await session.scalars(
+            select(WikiPage)
+            .options(defer(WikiPage.body))
+            .where(LIVE, readable(viewer, WikiPage))
+            .order_by(WikiPage.updated_at.desc(), WikiPage.id.desc())
+            .limit(limit)
+        )
+    )
+
+
 async def list_deleted(session: AsyncSession, *, viewer: User, space_id: int | None) -> list:
     """The wiki's bin, for its moderators: deleted pages they may read."""
     wiki = await open_wiki(session, viewer=viewer, space_id=space_id)

@@ -12,6 +12,7 @@ from app.i18n import current_language, gettext, ngettext
 from app.levels import AccountKind, Level, Role
 from app.models import PostKind, ReactionKind
 from app.models.space import SpaceKind, SpaceRole, Visibility
+from app.services.wiki_links import page_path
 
 TEMPLATES_DIR = PROJECT_ROOT / "frontend" / "templates"
 
@@ -52,6 +53,7 @@ class Pages:
             post_kind_label=labels.post_kind_label,
             post_kind_help=labels.post_kind_help,
             notification_kind_label=labels.notification_kind_label,
+            page_url=lambda page: page_path(page.space_id, page.slug),
         )
 
     def render(

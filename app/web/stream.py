@@ -21,7 +21,17 @@ from app.labels import reaction_label
 from app.levels import Level
 from app.markdown import HASHTAG_NAME, normalise_hashtag
 from app.models import Comment, FollowKind, Notification, Post, PostKind, ReactionKind, User
-from app.services import comments, compose, feed, follows, notifications, people, posts, reactions
+from app.services import (
+    comments,
+    compose,
+    feed,
+    follows,
+    notifications,
+    people,
+    posts,
+    reactions,
+    wiki,
+)
 from app.services.comments import CommentView
 from app.services.spaces import SpaceView, access_space, role_in
 from app.web.routes import attempt, render, safe_next, see_other
@@ -29,6 +39,7 @@ from app.web.routes import attempt, render, safe_next, see_other
 router = APIRouter(include_in_schema=False)
 
 FEED_PAGE = 20
+WIKI_CHANGES = 5
 COMMENTS_PAGE = 200
 NOTIFICATIONS_PAGE = 30
 # What an "unreachable" notice in a URL may name: handles, a few of them.
@@ -169,6 +180,7 @@ async def home(
         )
         if next_cursor
         else None,
+        wiki_changes=await wiki.recently_changed(session, viewer=viewer, limit=WIKI_CHANGES),
         trending={
             window: await feed.trending_hashtags(session, viewer=viewer, window=window)
             for window in feed.TRENDING_WINDOWS

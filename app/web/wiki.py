@@ -235,7 +235,6 @@ async def _wiki_page(
         current=current,
         may_edit=place.wiki.may_edit(viewer),
         may_moderate=place.wiki.may_moderate(viewer),
-        page_url=lambda page: page_path(page.space_id, page.slug),
         **context,
     )
 

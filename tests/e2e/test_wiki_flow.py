@@ -1,9 +1,9 @@
 """The wiki in real browsers: an editor's preview follows the text as it is
-typed; two people edit the same page at once, the second hears live that the
-first saved, both save, and the second gets the conflict screen with both
-versions, then saves the merge, which keeps both edits. Selectors are the
-pages' ids and data attributes, not their words, so the test holds whatever
-the catalogs say."""
+typed; a new page appears live on another reader's home page; two people edit
+the same page at once, the second hears live that the first saved, both save,
+and the second gets the conflict screen with both versions, then saves the
+merge, which keeps both edits. Selectors are the pages' ids and data
+attributes, not their words, so the test holds whatever the catalogs say."""
 
 import re
 import uuid
@@ -60,8 +60,12 @@ async def test_two_editors_save_at_once_and_the_second_merges(
     await expect(preview.locator("strong")).to_have_text("un")
     await expect(preview.locator("a.wikilink.missing")).to_have_text("Nulle part")
     await body.fill("Étape un\nÉtape deux\nÉtape trois\n")
+    # Meanwhile the second reads the home page, whose wiki card follows live.
+    await second.goto("/")
+    await second.wait_for_timeout(500)  # time for its socket to subscribe
     assert await save(first) == 200
     await expect(first.locator("h1")).to_have_text(title)
+    await expect(second.locator("[data-wiki-changes] li").first).to_have_text(title)
     page_url = re.sub(r"\?.*$", "", first.url)
 
     # Both open the editor of the same revision.

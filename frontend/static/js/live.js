@@ -14,6 +14,9 @@
 //   [data-unread]                    the bell's unread count
 //   [data-wiki-newer][data-page="5"] a notice on a wiki page (topic "wiki:5"), hidden until
 //                                    a revision newer than its data-revision is saved
+//   [data-wiki-changes]              a list of recently changed wiki pages (data-limit items),
+//                                    each <li data-page="5">: a page created or saved moves
+//                                    to the top (its title fetched through the API)
 //   [data-live-state]                a discreet indicator: data-state="offline" | "degraded" | "ok"
 //
 // The database is the record; the socket only announces. After a network cut, a
@@ -66,6 +69,31 @@ function showReactions(event) {
   });
 }
 
+async function showWikiChange(pageId) {
+  const lists = document.querySelectorAll("[data-wiki-changes]");
+  if (!lists.length) return;
+  let page;
+  try {
+    page = await api(`/wiki/pages/${pageId}`);
+  } catch {
+    return; // gone or no longer readable
+  }
+  lists.forEach((list) => {
+    list.querySelector(`[data-page="${pageId}"]`)?.remove();
+    const item = document.createElement("li");
+    item.dataset.page = String(pageId);
+    const link = document.createElement("a");
+    link.href = page.url;
+    link.textContent = page.title;
+    item.append(link);
+    list.prepend(item);
+    while (list.children.length > Number(list.dataset.limit || 5)) list.lastElementChild.remove();
+  });
+  document.querySelectorAll("[data-wiki-changes-empty]").forEach((empty) => {
+    empty.hidden = true;
+  });
+}
+
 function handle(event) {
   if (lastId !== null && event.id <= lastId) return;
   lastId = event.id;
@@ -94,7 +122,11 @@ function handle(event) {
       if (card) showCount("[data-confirmations]", event.payload.confirmations, card);
       break;
     }
+    case "wiki.page.created":
+      showWikiChange(event.page_id);
+      break;
     case "wiki.page.edited":
+      showWikiChange(event.page_id);
       document.querySelectorAll(`[data-wiki-newer][data-page="${event.page_id}"]`).forEach((notice) => {
         if (Number(event.payload.revision) > Number(notice.dataset.revision)) notice.hidden = false;
       });
