@@ -14,6 +14,8 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from app.config import Settings
+from app.errors import Invalid
+from app.i18n import _
 from app.realtime.broker import publish_all
 from app.realtime.events import drop_pending, take_pending
 
@@ -55,17 +57,32 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
         connection.exec_driver_sql(f"BEGIN {mode}".rstrip())
 
 
+def _refuse_nul_characters(engine: AsyncEngine) -> None:
+    """PostgreSQL refuses a NUL character in text with an error that would reach
+    the client as a 500, where SQLite would store it: on both, it is bad input,
+    refused before anything is written, whichever field or query brought it."""
+
+    @event.listens_for(engine.sync_engine, "before_cursor_execute")
+    def check(_connection, _cursor, _statement, parameters, _context, executemany):
+        for row in parameters if executemany else [parameters]:
+            values = row.values() if isinstance(row, dict) else row or ()
+            if any(isinstance(value, str) and "\x00" in value for value in values):
+                raise Invalid(_("Text may not contain a NUL character."), code="nul_character")
+
+
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     if url.startswith("sqlite"):
         engine = create_async_engine(
             url, echo=echo, hide_parameters=True, connect_args={"timeout": 10}
         )
         _tune_sqlite(engine)
-        return engine
-    # hide_parameters: a failing statement is logged without its values (hashes, bodies).
-    return create_async_engine(
-        url, echo=echo, hide_parameters=True, pool_size=10, max_overflow=20, pool_pre_ping=True
-    )
+    else:
+        # hide_parameters: a failing statement is logged without its values (hashes, bodies).
+        engine = create_async_engine(
+            url, echo=echo, hide_parameters=True, pool_size=10, max_overflow=20, pool_pre_ping=True
+        )
+    _refuse_nul_characters(engine)
+    return engine
 
 
 class Database:

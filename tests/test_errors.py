@@ -4,6 +4,8 @@ API description."""
 import re
 from html.parser import HTMLParser
 
+import pytest
+
 from app.migrate import head_revision
 from tests.api_helpers import LOGIN, ME, app_with, client_for
 from tests.helpers import expect_error
@@ -225,3 +227,24 @@ async def test_the_api_docs_page_loads_nothing_from_elsewhere(client):
     ]
     assert foreign == []
     assert parser.inline_scripts == 0
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "payload"),
+    [
+        ("post", "/api/v1/posts", {"body": "avant\x00après"}),
+        ("post", "/api/v1/wiki/pages", {"title": "Titre\x00", "body": "x"}),
+        ("get", "/api/v1/wiki/search?q=a%00b", None),
+    ],
+)
+async def test_a_nul_character_is_bad_input_on_every_database(make, method, path, payload):
+    """PostgreSQL would fail on it as a 500; SQLite would store it."""
+    author = await make.user()
+    client = await make.bearer(author)
+    options = {"json": payload} if payload is not None else {}
+
+    response = await getattr(client, method)(path, **options)
+
+    expect_error(response, 422, "nul_character")
+    assert (await client.get("/api/v1/wiki/pages")).json()["items"] == []
+    assert (await client.get("/api/v1/feed")).json()["items"] == []
