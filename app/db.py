@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from sqlalchemy import Executable, event
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -28,6 +29,18 @@ DEFERRED = "ruche.deferred_writes"
 def defer_write(session: AsyncSession, statement: Executable) -> None:
     """Writes ``statement`` after the session's transaction ends, on its own."""
     session.info.setdefault(DEFERRED, []).append(statement)
+
+
+async def insert_unless_taken(session: AsyncSession, row) -> bool:
+    """Adds ``row`` in a savepoint; False, and nothing changed, when a concurrent
+    transaction committed the same key first (the unique index decides, not a
+    read that raced it)."""
+    try:
+        async with session.begin_nested():
+            session.add(row)
+        return True
+    except IntegrityError:
+        return False
 
 
 def _tune_sqlite(engine: AsyncEngine) -> None:
@@ -63,11 +76,20 @@ def _refuse_nul_characters(engine: AsyncEngine) -> None:
     refused before anything is written, whichever field or query brought it."""
 
     @event.listens_for(engine.sync_engine, "before_cursor_execute")
-    def check(_connection, _cursor, _statement, parameters, _context, executemany):
-        for row in parameters if executemany else [parameters]:
-            values = row.values() if isinstance(row, dict) else row or ()
-            if any(isinstance(value, str) and "\x00" in value for value in values):
-                raise Invalid(_("Text may not contain a NUL character."), code="nul_character")
+    def check(_connection, _cursor, _statement, parameters, _context, _executemany):
+        if _holds_nul(parameters):
+            raise Invalid(_("Text may not contain a NUL character."), code="nul_character")
+
+
+def _holds_nul(parameters) -> bool:
+    """Whatever the driver's shape: a row, a dict, or many of them."""
+    if isinstance(parameters, str):
+        return "\x00" in parameters
+    if isinstance(parameters, dict):
+        parameters = parameters.values()
+    elif not isinstance(parameters, list | tuple):
+        return False
+    return any(_holds_nul(value) for value in parameters)
 
 
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:

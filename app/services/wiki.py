@@ -26,6 +26,7 @@ from app.access import (
     readable,
     readable_level,
 )
+from app.db import insert_unless_taken
 from app.errors import Conflict, Forbidden, Invalid, NotFound, non_blank
 from app.i18n import _
 from app.levels import Level
@@ -712,7 +713,9 @@ async def people_by_id(session: AsyncSession, user_ids: set[int | None]) -> dict
 
 async def _watch(session: AsyncSession, page_id: int, user_id: int) -> None:
     if await session.get(WikiWatch, (page_id, user_id)) is None:
-        session.add(WikiWatch(page_id=page_id, user_id=user_id, created_at=utcnow()))
+        await insert_unless_taken(
+            session, WikiWatch(page_id=page_id, user_id=user_id, created_at=utcnow())
+        )
 
 
 async def watch(session: AsyncSession, *, viewer: User, page_id: int, on: bool) -> bool:

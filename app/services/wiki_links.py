@@ -8,10 +8,10 @@ import unicodedata
 from urllib.parse import quote, urlencode
 
 from sqlalchemy import and_, delete, insert, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.access import readable, visible_spaces
+from app.db import insert_unless_taken
 from app.errors import Conflict, NotFound
 from app.i18n import _
 from app.markdown import WikiHref, WikiTarget, render, wiki_targets
@@ -66,7 +66,9 @@ async def claim_slug(
     while True:
         row = await session.get(WikiSlug, (wiki, candidate))
         if row is None:
-            if await _inserted(session, WikiSlug(wiki=wiki, slug=candidate, page_id=page.id)):
+            if await insert_unless_taken(
+                session, WikiSlug(wiki=wiki, slug=candidate, page_id=page.id)
+            ):
                 return candidate
             continue  # a concurrent save took it first: look again
         if row.page_id == page.id:
@@ -84,15 +86,6 @@ async def claim_slug(
             )
         suffix += 1
         candidate = f"{base}-{suffix}"
-
-
-async def _inserted(session: AsyncSession, row: WikiSlug) -> bool:
-    try:
-        async with session.begin_nested():
-            session.add(row)
-        return True
-    except IntegrityError:
-        return False
 
 
 async def _can_read(session: AsyncSession, viewer: User, page_id: int) -> bool:
