@@ -141,7 +141,8 @@ def _wikilink(state, silent: bool) -> bool:
             found: WikiHref = resolve(target)
             css = "wikilink missing" if found.missing else "wikilink"
             state.push("link_open", "a", 1).attrs = {"href": found.href, "class": css}
-            state.push("text", "", 0).content = (match.group(2) or match.group(1)).strip().lstrip(":")
+            label = match.group(2) or match.group(1).strip().lstrip(":")
+            state.push("text", "", 0).content = label.strip()
             state.push("link_close", "a", -1)
         else:
             state.push("text", "", 0).content = match.group(0)
