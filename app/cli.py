@@ -8,6 +8,11 @@ import sys
 from app.config import Settings
 from app.db import Database
 
+# How uvicorn holds /ws (bench/live_fanout.py's bare ASGI floor uses the same):
+# websockets' sans-I/O protocol, and no per-message deflate, whose zlib state would
+# cost every socket tens of KiB to shrink messages of a few hundred bytes.
+WEBSOCKET_OPTIONS = {"ws": "websockets-sansio", "ws_per_message_deflate": False}
+
 
 def _migrate(settings: Settings) -> None:
     from app.migrate import upgrade
@@ -39,6 +44,15 @@ def _seed_demo(settings: Settings) -> None:
         print(f"  {person.email:<40} {person.kind.value:<11} {person.role.value}")
 
 
+def served_app(settings: Settings | None = None):
+    """What uvicorn runs: the app inside LiveSocketRoute, which takes /ws before
+    FastAPI's stack, so that an idle socket holds none of its frames."""
+    from app.main import create_app
+    from app.realtime.ws import LiveSocketRoute
+
+    return LiveSocketRoute(create_app(settings))
+
+
 def serve(args: argparse.Namespace, settings: Settings) -> None:
     import uvicorn
 
@@ -50,15 +64,18 @@ def serve(args: argparse.Namespace, settings: Settings) -> None:
     _ = settings.resolved_secret_key
     print(f"Ruche listens on http://{args.host}:{args.port}", flush=True)
     uvicorn.run(
-        "app.main:create_app",
+        "app.cli:served_app",
         factory=True,
+        # Said, not guessed: LiveSocketRoute.__call__ returns the coroutine to await
+        # rather than being one, which uvicorn's guess would take for ASGI 2.
+        interface="asgi3",
         host=args.host,
         port=args.port,
         workers=args.workers,
         proxy_headers=True,
         forwarded_allow_ips=args.forwarded_allow_ips,
-        ws_per_message_deflate=False,
         log_level=args.log_level,
+        **WEBSOCKET_OPTIONS,
     )
 
 

@@ -132,5 +132,4 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.add_middleware(BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES)
     app.add_middleware(LanguageMiddleware)
     app.add_middleware(SecurityHeadersMiddleware, https=settings.public_url.startswith("https"))
-    app.add_middleware(live.LiveSocketRoute)
     return app

@@ -38,8 +38,10 @@ accounts and read/write personal access tokens inserted directly):
    and after ``--idle`` authenticated, subscribed, idle websockets held by
    client processes (``--idle-procs``); then held ``--idle-hold`` seconds (the
    server's CPU meanwhile), with the connection cost (server CPU per socket
-   opened) and the collections; then the same for the bare floor server.
-   Target: 10,000 idle connections on one process under 300 MB.
+   opened) and the collections; then the same for two bare floors: the
+   ``websockets`` server of 3., and a bare ASGI app under uvicorn with ``ruche
+   serve``'s websocket options (``--asgi-floor-server``; what uvicorn itself
+   costs per socket). Target: 10,000 idle connections on one process under 300 MB.
 
 The results go, as a Markdown section, to ``--out``, with the machine (CPU,
 memory, load, other busy processes at the start and the end). Everything
@@ -500,6 +502,51 @@ def floor_server(port: int, loop_name: str) -> None:
         uvloop.run(main())
     else:
         asyncio.run(main())
+
+
+def asgi_floor_server(port: int, options: dict) -> None:
+    """A bare ASGI app under uvicorn with ``ruche serve``'s websocket options
+    (``options``: app.cli.WEBSOCKET_OPTIONS): the same hello and subscribed, and
+    nothing else. What any app served this way pays per idle socket, before its
+    own objects."""
+    import uvicorn
+
+    raise_nofile()
+    hello = json.dumps({"type": "hello", "last_event_id": 0, "state": "ok"})
+    granted = json.dumps({"type": "subscribed", "topics": ["home"]})
+
+    async def app(scope, receive, send):
+        if scope["type"] != "websocket":
+            return
+        await receive()  # websocket.connect
+        await send({"type": "websocket.accept"})
+        await send({"type": "websocket.send", "text": hello})
+        while True:
+            message = await receive()
+            if message["type"] == "websocket.disconnect":
+                return
+            if json.loads(message.get("text") or "{}").get("type") == "subscribe":
+                await send({"type": "websocket.send", "text": granted})
+
+    uvicorn.run(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning", **options)
+
+
+def websocket_options(args) -> dict:
+    """``ruche serve``'s uvicorn websocket options, read from the served code."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import json, app.cli; print(json.dumps(app.cli.WEBSOCKET_OPTIONS))",
+        ],
+        env=ruche_env(args, "sqlite://", Path(tempfile.gettempdir())),
+        cwd=args.app_dir or ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return json.loads(done.stdout)
 
 
 # --- the client harness ------------------------------------------------------------------
@@ -1211,42 +1258,36 @@ async def phase_idle(args, workdir, database_url, tokens) -> list[IdleResult]:
     finally:
         server.stop()
     if args.idle_floor:
-        port = free_port()
-        floor = Process(
-            "idle-floor",
-            [
-                "bash",
-                "-c",
-                f"ulimit -n {args.nofile}; exec "
-                + shlex.join(
-                    [
-                        sys.executable,
-                        str(Path(__file__).resolve()),
-                        "--floor-server",
-                        str(port),
-                        "--floor-loop",
-                        args.floor_loop,
-                    ]
-                ),
-            ],
-            log=workdir / "idle-floor.log",
-        )
-        floor.start()
-        try:
-            await wait_port(floor, port)
-            results.append(
-                await hold_idle(
-                    args,
-                    "idle-floor",
-                    floor,
-                    f"ws://127.0.0.1:{port}/",
-                    [None] * args.idle,
-                    5,
-                )
-            )
-        finally:
-            floor.stop()
+        options = websocket_options(args)
+        bare = {
+            "idle-floor": ["--floor-server", "{port}", "--floor-loop", args.floor_loop],
+            "idle-asgi": ["--asgi-floor-server", "{port}", "--asgi-options", json.dumps(options)],
+        }
+        for name, floor_args in bare.items():
+            results.append(await hold_bare(args, workdir, name, floor_args))
     return results
+
+
+async def hold_bare(args, workdir: Path, name: str, floor_args: list[str]) -> IdleResult:
+    """A bare server of this script (``floor_args``, ``{port}`` filled in) holding the
+    same idle sockets, without tokens, as long (its CPU while idle: keepalive pings)."""
+    port = free_port()
+    command = [sys.executable, str(Path(__file__).resolve())]
+    command += [a.replace("{port}", str(port)) for a in floor_args]
+    floor = Process(
+        name,
+        ["bash", "-c", f"ulimit -n {args.nofile}; exec " + shlex.join(command)],
+        env=ruche_env(args, "sqlite://", workdir),
+        cwd=args.app_dir or ROOT,
+        log=workdir / f"{name}.log",
+    )
+    floor.start()
+    try:
+        await wait_port(floor, port)
+        url = f"ws://127.0.0.1:{port}/"
+        return await hold_idle(args, name, floor, url, [None] * args.idle, args.idle_hold)
+    finally:
+        floor.stop()
 
 
 # --- the report ----------------------------------------------------------------------------
@@ -1379,8 +1420,10 @@ def write_report(args, info, started, results, idles, profile_lines, workdir) ->
             f"Idle connections: authenticated websockets, each subscribed to `home`, held by "
             f"client processes of the harness; the server's RSS (`/proc/<pid>/status`) before "
             f"(after a warm-up: 20 sockets and a post, closed) and once they are open; then "
-            f"held {args.idle_hold:.0f} s (the server's CPU meanwhile). The floor: the bare "
-            f"`websockets` server above, same clients (no token).",
+            f"held {args.idle_hold:.0f} s (the server's CPU meanwhile). The floors, same "
+            f"clients (no token), held as long: idle-floor, the bare `websockets` server above; "
+            f"idle-asgi, a bare ASGI app under uvicorn with `ruche serve`'s websocket options "
+            f"(app.cli.WEBSOCKET_OPTIONS).",
             "",
             "| server | held / asked | opened in | server CPU per connection opened "
             "| RSS before | RSS with them | per connection | RSS after the hold (peak) "
@@ -1404,6 +1447,12 @@ def write_report(args, info, started, results, idles, profile_lines, workdir) ->
                 + (f"; failures {idle.failures}" if idle.failures else "")
             )
         ruche = idles[0]
+        for floor in idles[1:]:
+            lines.append(
+                f"- {ruche.name} above {floor.name}: "
+                f"{ruche.per_connection_kib - floor.per_connection_kib:+.1f} KiB per socket, "
+                f"{(ruche.rss_before_kb - floor.rss_before_kb) / 1024:+.1f} MiB at start"
+            )
         held_mb = max(ruche.rss_after_kb, ruche.rss_end_kb) * 1024 / 1e6
         lines.append(
             f"- target {TARGET_IDLE_CONNECTIONS:,} idle connections on one process under "
@@ -1533,7 +1582,7 @@ def main() -> None:
         "--no-idle-floor",
         dest="idle_floor",
         action="store_false",
-        help="skip the bare server's memory per idle connection",
+        help="skip the bare servers' memory per idle connection",
     )
     parser.add_argument(
         "--redis-url",
@@ -1571,6 +1620,8 @@ def main() -> None:
     )
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--floor-server", type=int, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--asgi-floor-server", type=int, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--asgi-options", default="{}", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.floor_loop is None:
         try:
@@ -1581,6 +1632,9 @@ def main() -> None:
             args.floor_loop = "uvloop"
     if args.floor_server is not None:
         floor_server(args.floor_server, args.floor_loop)
+        return
+    if args.asgi_floor_server is not None:
+        asgi_floor_server(args.asgi_floor_server, json.loads(args.asgi_options))
         return
     if args.nice:
         os.nice(args.nice)

@@ -2,8 +2,11 @@
 its migrations, uvicorn and the app's lifespan, exactly as an operator runs them.
 
 Used by the browser tests (``tests/e2e/conftest.py``) and by ``tests/test_serve.py``.
+``InProcessServer`` serves the same app in the tests' own process, for the tests
+that must reach into it (the hub) while real sockets talk to it.
 """
 
+import asyncio
 import os
 import socket
 import subprocess
@@ -13,6 +16,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+import uvicorn
+
+from app.cli import WEBSOCKET_OPTIONS, served_app
+from app.config import Settings
 
 # The venv's console script, next to the interpreter running the tests (not
 # resolved: the venv's ``python`` is a symlink to the system one).
@@ -109,3 +116,39 @@ class RucheServer:
             f"{reason}\ncommand: {' '.join(self.args)}\n--- server output ---\n{self.output()}",
             pytrace=False,
         )
+
+
+class InProcessServer:
+    """``ruche serve``'s app (``served_app``) under uvicorn with its websocket
+    options, in the tests' event loop, on a free port. No migration: the database
+    must be at head already."""
+
+    def __init__(self, settings: Settings):
+        self.asgi = served_app(settings)
+        self.app = self.asgi.app  # the FastAPI app: its state, its hub
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(
+            self.asgi,
+            host="127.0.0.1",
+            port=self.port,
+            interface="asgi3",
+            log_level="warning",
+            **WEBSOCKET_OPTIONS,
+        )
+        self.server = uvicorn.Server(config)
+        self.task: asyncio.Task | None = None
+
+    async def start(self, timeout: float = READY_TIMEOUT_SECONDS) -> None:
+        self.task = asyncio.create_task(self.server.serve())
+        async with asyncio.timeout(timeout):
+            while not self.server.started:
+                if self.task.done():
+                    self.task.result()  # its error, if it failed to start
+                    pytest.fail("the in-process server stopped before listening")
+                await asyncio.sleep(0.05)
+
+    async def stop(self) -> None:
+        self.server.should_exit = True
+        if self.task is not None:
+            await self.task

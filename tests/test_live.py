@@ -1,7 +1,9 @@
 """The live feed against real ``ruche serve`` processes and the `websockets` client:
 who may open /ws and how, what each reader receives (and what it no longer
-receives once its access changes), two workers sharing one feed through a real
-Redis, a Redis outage and a server restart with nothing lost after catch-up.
+receives once its access changes), who a space's readers see present, the hub's
+recheck of open sockets (on ``ruche serve``'s app in this process, to call it),
+two workers sharing one feed and presence through a real Redis, a Redis outage
+and a server restart with nothing lost after catch-up.
 
 One fresh database per group of servers (SQLite, or PostgreSQL under
 RUCHE_TEST_DATABASE_URL), servers shared by the module's tests; every wait has a
@@ -15,24 +17,27 @@ import signal
 import subprocess
 import time
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 import redis
+from sqlalchemy import update
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from app.config import Settings
 from app.db import Database
 from app.migrate import upgrade
-from app.models import Space, User
+from app.models import AccessToken, Space, User, UserSession
+from app.models.base import utcnow
 from app.realtime.broker import PUBLISH_SECONDS
 from app.realtime.hub import CLOSE_SIGNED_OUT
 from app.realtime.ws import AUTH_SECONDS
 from tests.conftest import create_fresh_database, drop_database
 from tests.factories import PASSWORD, Factories
-from tests.live_server import RucheServer, free_port, ruche_env
+from tests.live_server import InProcessServer, RucheServer, free_port, ruche_env
 
 PUBLIC_URL = "http://ruche.test"  # what the servers are told they are reached as
 ORIGIN = PUBLIC_URL
@@ -135,8 +140,8 @@ class Person:
         assert response.status_code == 201, response.text
         return response.json()
 
-    async def token(self) -> str:
-        response = await self.http().post("/api/v1/me/tokens", json={"name": "live"})
+    async def token(self, server: RucheServer | None = None) -> str:
+        response = await self.http(server).post("/api/v1/me/tokens", json={"name": "live"})
         assert response.status_code == 201, response.text
         return response.json()["token"]
 
@@ -605,6 +610,96 @@ async def test_hello_carries_the_last_event_id(site):
     assert [(e["id"], e["post_id"]) for e in caught] == [(newest, post["id"])]
 
 
+async def test_presence_shows_a_spaces_readers_who_is_there(site):
+    owner = await site.person()
+    member = await site.person()
+    outsider = await site.person()
+    space = await site.space(owner=owner.user, visibility="private", members=[member.user])
+    topic = f"space:{space.id}"
+    owner_socket = await owner.socket(None, "home", topic)
+    member_socket = await member.socket(None, topic)
+    outsider_socket = await outsider.socket(None, "home")
+    assert await outsider_socket.subscribe(topic) == ["home"]  # not granted, not counted
+
+    both = [
+        {"id": person.id, "name": person.user.display_name}
+        for person in sorted((owner, member), key=lambda person: person.id)
+    ]
+    for socket in (owner_socket, member_socket):
+        assert (await socket.next("presence", space_id=space.id, count=2))["people"] == both
+    # Whatever the outsider was sent in that round came before the answer to its ping.
+    await outsider_socket.ws.send(json.dumps({"type": "ping"}))
+    while (message := await outsider_socket.receive())["type"] != "pong":
+        assert message["type"] != "presence", message
+
+    await member_socket.ws.close()
+    alone = await owner_socket.next("presence", space_id=space.id, count=1)
+    assert alone["people"] == [{"id": owner.id, "name": owner.user.display_name}]
+
+
+# --- the hub's recheck of open sockets --------------------------------------------------
+
+
+@pytest.fixture
+async def in_process(tmp_path) -> AsyncIterator[tuple[Site, InProcessServer]]:
+    """A fresh database and ``ruche serve``'s app in this process (InProcessServer),
+    for the tests that call the hub themselves."""
+    site = Site(tmp_path, await create_fresh_database(tmp_path))
+    await upgrade(site.database.engine)
+    server = InProcessServer(
+        Settings(
+            database_url=site.database_url,
+            public_url=PUBLIC_URL,
+            secret_key=SECRET_KEY,
+            jobs_interval_seconds=0,
+            _env_file=None,
+        )
+    )
+    await server.start()
+    try:
+        yield site, server
+    finally:
+        await site.close_sockets()
+        await server.stop()
+        await site.close()
+
+
+async def test_the_hubs_recheck_closes_sockets_whose_way_in_ended_unannounced(in_process):
+    """A session expired, a token revoked, an account deactivated, straight in the
+    database, as when the event saying so was lost: Hub.revalidate, the recheck the
+    hub runs every minute, closes their sockets, and no other."""
+    site, server = in_process
+    expired, revoked, deactivated, staying = [
+        await site.sign_in(await site.user(), server) for _ in range(4)
+    ]
+    sockets = {
+        "expired": await expired.socket(server, "home"),
+        "revoked": await site.socket(server, bearer=await revoked.token(server)),
+        "deactivated": await deactivated.socket(server, "home"),
+        "staying": await staying.socket(server, "home"),
+    }
+    now = utcnow()
+    async with site.database.sessionmaker() as session:
+        await session.execute(
+            update(UserSession)
+            .where(UserSession.user_id == expired.id)
+            .values(expires_at=now - timedelta(seconds=1))
+        )
+        await session.execute(
+            update(AccessToken).where(AccessToken.user_id == revoked.id).values(revoked_at=now)
+        )
+        await session.execute(update(User).where(User.id == deactivated.id).values(is_active=False))
+        await session.commit()
+    for socket in sockets.values():
+        assert await socket.alive()  # nothing told the hub
+
+    await server.app.state.hub.revalidate()
+
+    for name in ("expired", "revoked", "deactivated"):
+        assert await sockets[name].closed() == CLOSE_SIGNED_OUT, name
+    assert await sockets["staying"].alive()
+
+
 # --- two workers, one Redis -------------------------------------------------------------
 
 
@@ -621,6 +716,20 @@ async def test_a_post_through_worker_a_reaches_a_socket_held_by_worker_b(pair):
     for socket in (on_b, on_a):
         assert (await socket.next_event())["post_id"] == through_a["id"]
         assert (await socket.next_event())["post_id"] == through_b["id"]
+
+
+async def test_presence_is_shared_by_the_workers(pair):
+    site, _broker = pair
+    a, b = site.servers
+    owner = await site.person()
+    member = await site.person()
+    space = await site.space(owner=owner.user, visibility="private", members=[member.user])
+    on_a = await owner.socket(a, f"space:{space.id}")
+    on_b = await member.socket(b, f"space:{space.id}")
+
+    for socket in (on_a, on_b):
+        shown = await socket.next("presence", space_id=space.id, count=2)
+        assert {person["id"] for person in shown["people"]} == {owner.id, member.id}
 
 
 async def test_a_redis_outage_degrades_then_recovers_and_nothing_is_lost(pair):

@@ -1,24 +1,28 @@
 """The hub, in process: an item whose level is raised stops reaching those below
-it at once, and presence tells a space's readers who looks at it, only when it
-changes."""
+it at once, presence tells a space's readers who looks at it, only when it
+changes, and a socket whose writes wait keeps the rest in order behind them."""
 
+import asyncio
 import json
 import time
+
+from starlette.websockets import WebSocketState
 
 from app.access import load_reader
 from app.realtime.broker import MemoryBroker
 from app.realtime.hub import PRESENCE_SECONDS, Connection, Hub, visible_to
+from app.realtime.ws import _send
 from tests.stream_helpers import person, publish
 
 
-async def connection_for(session, user, topics: set[str]) -> Connection:
+async def connection_for(session, user, topics: set[str], websocket=None) -> Connection:
     return Connection(
-        websocket=None,
+        websocket=websocket,
         reader=await load_reader(session, user),
         user=user,
         session_id=None,
         token_id=None,
-        topics=topics,
+        topics=frozenset(topics),
     )
 
 
@@ -87,3 +91,53 @@ async def test_presence_shows_a_spaces_readers_who_is_there_when_it_changes(make
     hub._presence["other-node"] = (time.monotonic() - PRESENCE_SECONDS * 10, {space.id: {999: "X"}})
     hub._show_presence()
     assert [m["count"] for m in messages(watching[0])] == [2]
+
+
+class HeldSocket:
+    """What a connection writes to: writes wait while ``open`` is cleared, as for a
+    client that reads slowly."""
+
+    def __init__(self):
+        self.client_state = WebSocketState.CONNECTED
+        self.open = asyncio.Event()
+        self.open.set()
+        self.sent: list[int] = []
+        self.closed_with: int | None = None
+
+    async def send_text(self, text: str) -> None:
+        await self.open.wait()
+        self.sent.append(json.loads(text)["n"])
+
+    async def close(self, code: int = 1000) -> None:
+        self.closed_with = code
+        self.client_state = WebSocketState.DISCONNECTED
+
+
+async def test_writes_go_out_at_once_and_queue_in_order_behind_one_that_waits(make, session):
+    socket = HeldSocket()
+    connection = await connection_for(session, await make.user(), {"home"}, socket)
+    connection.offer({"n": 0})  # during the set-up: kept until start
+    assert socket.sent == []
+    connection.start(_send)
+    await connection.writer
+    assert socket.sent == [0]
+
+    # Idle: a message is written within offer, with no task.
+    connection.offer({"n": 1})
+    assert (socket.sent, connection.writer) == ([0, 1], None)
+
+    # A write that has to wait goes to a task; later ones queue behind it, in order.
+    socket.open.clear()
+    for n in (2, 3, 4):
+        connection.offer({"n": n})
+    assert socket.sent == [0, 1]
+    assert list(connection.queue) == [json.dumps({"n": 3}), json.dumps({"n": 4})]
+    socket.open.set()
+    await connection.writer
+    assert socket.sent == [0, 1, 2, 3, 4]
+    connection.offer({"n": 5})
+    assert (socket.sent[-1], connection.writer) == (5, None)
+
+    connection.close(4401)
+    await connection.writer
+    assert socket.closed_with == 4401

@@ -9,9 +9,6 @@ import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-import redis.asyncio as aioredis
-from redis.exceptions import RedisError
-
 from app.realtime.events import Event
 
 logger = logging.getLogger("ruche.realtime")
@@ -60,12 +57,17 @@ class MemoryBroker:
 
 class RedisBroker:
     def __init__(self, url: str):
+        # Imported here: a single process without Redis does not carry the client (~6 MiB).
+        import redis.asyncio as aioredis
+
         self.redis = aioredis.from_url(url, socket_connect_timeout=2, socket_timeout=None)
 
     async def publish(self, event: Event | Presence) -> None:
         await self.redis.publish(CHANNEL, json.dumps(_encode(event)))
 
     async def listen(self) -> AsyncIterator[Event | Presence | Status]:
+        from redis.exceptions import RedisError
+
         healthy = True
         while True:
             pubsub = self.redis.pubsub(ignore_subscribe_messages=True)

@@ -13,10 +13,12 @@ import logging
 import time
 import uuid
 from collections import deque
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import InitVar, dataclass, field
+from datetime import datetime
 
 from fastapi import WebSocket
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 
 from app.access import Reader, can_read, can_read_container, load_reader
 from app.db import Database
@@ -68,24 +70,42 @@ def visible_to(reader: Reader, event: Event, item=None) -> bool:
     return reader.is_active
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Connection:
+    """One open socket. While it idles it holds no task, queue or ORM object: a
+    message is written at once when nothing waits before it (the usual case: the
+    socket's buffer has room); a write that has to wait (a client reading slowly)
+    gets a task, ``writer``, that finishes it and what queued behind it, then ends."""
+
     websocket: WebSocket
-    reader: Reader
-    # The account as it signed in: its id and kind for topic checks, its name for presence.
-    user: User
+    # Loaded once the connection is registered with the hub (None until then).
+    reader: Reader | None
+    # The account as it signed in: only its id and its name (for presence) are kept.
+    user: InitVar[User]
     session_id: int | None
     token_id: int | None
-    topics: set[str] = field(default_factory=set)
-    # Serialised messages waiting for the sender (a deque and one future at a time:
-    # lighter than an asyncio.Queue, and a text serialised once per event).
-    queue: deque = field(default_factory=deque)
-    waiter: asyncio.Future | None = None
+    topics: frozenset[str] = frozenset()
+    user_id: int = field(init=False)
+    name: str = field(init=False)
+    # Serialised messages waiting, oldest first: during the set-up, and behind a
+    # write that had to wait; None while messages go out at once.
+    queue: deque | None = field(default_factory=deque)
+    writer: asyncio.Task | None = None
+    # What the writer task runs (ws._send): given by start(), when the socket is ready.
+    write_rest: Callable | None = None
     closing: int | None = None
-    # A send begun by offer_text that had to wait (the client reads slowly): the
-    # sender task finishes it before anything queued.
-    blocked: tuple | None = None
-    sender_idle: bool = False
+
+    def __post_init__(self, user: User) -> None:
+        self.user_id, self.name = user.id, user.display_name
+
+    def start(self, write_rest: Callable) -> None:
+        """The socket is ready: what was queued during the set-up goes out, then
+        every message as it comes."""
+        self.write_rest = write_rest
+        if self.queue or self.closing is not None:
+            self.writer = asyncio.create_task(write_rest(self))
+        else:
+            self.queue = None
 
     def offer(self, message: dict) -> None:
         self.offer_text(json.dumps(message))
@@ -93,59 +113,43 @@ class Connection:
     def offer_text(self, text: str) -> None:
         if self.closing is not None:
             return
-        if self.sender_idle and not self.queue and self.blocked is None:
-            # Written at once, without waking a task: the common case, a socket
-            # whose buffer has room. A send that must wait goes to the sender.
-            send = self.websocket.send({"type": "websocket.send", "text": text})
-            try:
-                blocker = send.send(None)
-            except StopIteration:
-                return
-            except Exception:
-                return  # the socket is gone: the receiving side ends the connection
-            self.blocked = (send, blocker)
-            self._wake()
+        if self.queue is None:
+            self._write_now(text)
             return
         if len(self.queue) >= QUEUE_SIZE:
             self.close(CLOSE_OVERFLOW)
             return
         self.queue.append(text)
-        self._wake()
 
-    def _wake(self) -> None:
-        if self.waiter is not None and not self.waiter.done():
-            self.waiter.set_result(None)
+    def _write_now(self, text: str) -> None:
+        """Begins the write here, without waking a task; if it has to wait, the
+        writer task finishes it and anything offered meanwhile queues behind it."""
+        send = self.websocket.send_text(text)
+        try:
+            blocker = send.send(None)
+        except StopIteration:
+            return
+        except Exception:
+            return  # the socket is gone: the receiving side ends the connection
+        self.queue = deque()
+        self.writer = asyncio.create_task(self.write_rest(self, _Resume(send, blocker)))
 
-    async def next(self) -> str | None:
-        while True:
-            if self.blocked is not None:
-                send, blocker = self.blocked
-                try:
-                    await _Resume(send, blocker)
-                except Exception:
-                    return None  # the socket is gone
-                finally:
-                    self.blocked = None
-            if self.queue:
-                return self.queue.popleft()
-            self.waiter = asyncio.get_running_loop().create_future()
-            self.sender_idle = True
-            try:
-                await self.waiter
-            finally:
-                self.waiter = None
-                self.sender_idle = False
+    def written(self) -> None:
+        """Called by the writer task once nothing is left: writes go out at once again."""
+        self.queue, self.writer = None, None
 
     def close(self, code: int) -> None:
-        """Asks the sender to close the socket after what it already holds; when
-        the queue is full (an overflow), after nothing more: the sender must see
-        the end, and the client catches up from the last event it received."""
-        if self.closing is None:
-            self.closing = code
-            if len(self.queue) >= QUEUE_SIZE:
-                self.queue.clear()
-            self.queue.append(None)
-            self._wake()
+        """Closes the socket after what it already holds; when the queue is full (an
+        overflow), after nothing more: the client catches up from the last event it
+        received."""
+        if self.closing is not None:
+            return
+        self.closing = code
+        if self.queue is not None and len(self.queue) >= QUEUE_SIZE:
+            self.queue.clear()
+        if self.writer is None and self.write_rest is not None:
+            self.queue = self.queue or deque()
+            self.writer = asyncio.create_task(self.write_rest(self))
 
 
 class _Resume:
@@ -257,28 +261,23 @@ class Hub:
         now = utcnow()
         session_ids = {c.session_id for c in connections if c.session_id is not None}
         token_ids = {c.token_id for c in connections if c.session_id is None}
-        user_ids = {c.reader.user_id for c in connections}
+        user_ids = {c.user_id for c in connections}
         async with self.database.sessionmaker() as session:
-            sessions = await _ids_where(
-                session, UserSession.id, session_ids, UserSession.expires_at > now
-            )
-            tokens = await _ids_where(
-                session, AccessToken.id, token_ids, AccessToken.revoked_at.is_(None),
-                or_(AccessToken.expires_at.is_(None), AccessToken.expires_at > now),
-            )
+            sessions = await _ids_where(session, UserSession.id, session_ids, session_holds(now))
+            tokens = await _ids_where(session, AccessToken.id, token_ids, token_holds(now))
             active = await _ids_where(session, User.id, user_ids, User.is_active)
         for c in connections:
             alive = c.session_id in sessions if c.session_id is not None else c.token_id in tokens
-            if not alive or c.reader.user_id not in active:
+            if not alive or c.user_id not in active:
                 c.close(CLOSE_SIGNED_OUT)
 
     def _end(self, event: Event) -> None:
         for connection in list(self.connections):
-            if connection.reader.user_id == event.user_id and _ended_by(connection, event):
+            if connection.user_id == event.user_id and _ended_by(connection, event):
                 connection.close(CLOSE_SIGNED_OUT)
 
     async def _reload_readers(self, user_id: int) -> None:
-        mine = [c for c in self.connections if c.reader.user_id == user_id]
+        mine = [c for c in self.connections if c.user_id == user_id]
         if not mine:
             return
         async with self.database.sessionmaker() as session:
@@ -288,7 +287,7 @@ class Hub:
             if reader is None or not reader.is_active:
                 connection.close(CLOSE_SIGNED_OUT)
             else:
-                connection.reader, connection.user = reader, user
+                connection.reader, connection.name = reader, user.display_name
 
     def local_presence(self) -> dict[int, dict[int, str]]:
         """The spaces this process's readers look at (a subscription to the space's
@@ -298,7 +297,7 @@ class Hub:
             for topic in connection.topics:
                 if topic.startswith("space:"):
                     people = spaces.setdefault(int(topic[6:]), {})
-                    people[connection.reader.user_id] = connection.user.display_name
+                    people[connection.user_id] = connection.name
         return spaces
 
     async def _presence_loop(self) -> None:
@@ -342,6 +341,19 @@ class Hub:
 
 REVALIDATE_SECONDS = 60
 BATCH = 500
+
+
+def session_holds(now: datetime) -> ColumnElement[bool]:
+    """A sign-in session still opens sockets (sign-out and expiry end it)."""
+    return UserSession.expires_at > now
+
+
+def token_holds(now: datetime) -> ColumnElement[bool]:
+    """A personal access token still opens sockets: neither revoked nor expired."""
+    return and_(
+        AccessToken.revoked_at.is_(None),
+        or_(AccessToken.expires_at.is_(None), AccessToken.expires_at > now),
+    )
 
 
 async def _ids_where(session, column, ids: set, *conditions) -> set:
