@@ -20,6 +20,10 @@ ADMIN_USERS = "/api/v1/admin/users"
 SESSION_COOKIE = "ruche_session"
 
 
+# What a browser asks for: error pages come back as HTML.
+BROWSER = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+
+
 def client_for(app, *, address: str = "192.0.2.1", **headers) -> httpx.AsyncClient:
     return httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app, client=(address, 41000)),

@@ -22,8 +22,10 @@ from app.config import Settings
 from app.db import Database, create_engine
 from app.main import create_app
 from app.migrate import upgrade
+from app.models import User
 from app.realtime.broker import MemoryBroker
 from app.realtime.events import Event
+from tests.api_helpers import BROWSER
 from tests.factories import Factories
 
 TEST_DATABASE_URL = os.environ.get("RUCHE_TEST_DATABASE_URL")
@@ -170,3 +172,21 @@ async def heard(db):
     await listener.settled()  # subscribed before anything is published
     yield listener
     await listener.stop()
+
+
+@pytest.fixture
+async def browser_of(make):
+    """``client, csrf = await browser_of(user)``: a signed-in browser that sends
+    the session's anti-forgery token only where a form puts it."""
+    clients: list[httpx.AsyncClient] = []
+
+    async def open_browser(user: User) -> tuple[httpx.AsyncClient, str]:
+        client = await make.signed_in(user)
+        clients.append(client)
+        csrf = client.headers.pop("X-CSRF-Token")
+        client.headers.update(BROWSER)
+        return client, csrf
+
+    yield open_browser
+    for client in clients:
+        await client.aclose()

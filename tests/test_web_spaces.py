@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 
 from app.levels import AccountKind, Level
 from app.models import AuditEvent, Invitation, JoinRequest, Membership, Space, SpaceRole, User
+from tests.api_helpers import BROWSER
 from tests.test_web_pages import audit as csp_audit
 
-BROWSER = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
 HIDDEN_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 INVITATION_LINK = re.compile(r"data-invitation-link>([^<]+)</code>")
 ALERT_TEXT = re.compile(r'role="alert">([^<]*)<')
@@ -25,24 +25,6 @@ def alert(html: str) -> str:
     """The refusal a page shows beside its form."""
     found = ALERT_TEXT.search(html)
     return unescape(found[1]) if found else ""
-
-
-@pytest.fixture
-async def browser_of(make):
-    """``client, csrf = await browser_of(user)``: a signed-in browser that sends
-    the session's anti-forgery token only where a form puts it."""
-    clients: list[httpx.AsyncClient] = []
-
-    async def open_browser(user: User) -> tuple[httpx.AsyncClient, str]:
-        client = await make.signed_in(user)
-        clients.append(client)
-        csrf = client.headers.pop("X-CSRF-Token")
-        client.headers.update(BROWSER)
-        return client, csrf
-
-    yield open_browser
-    for client in clients:
-        await client.aclose()
 
 
 async def membership_of(session, space: Space, user: User) -> SpaceRole | None:

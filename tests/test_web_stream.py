@@ -9,7 +9,6 @@ from html import unescape
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
-import httpx
 import pytest
 from sqlalchemy import func, select
 
@@ -29,28 +28,10 @@ from app.models import (
 )
 from app.services import comments, notifications, posts
 from tests.test_web_pages import audit as csp_audit
-from tests.test_web_spaces import BROWSER, alert
+from tests.test_web_spaces import alert
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "frontend" / "templates"
 POST_IDS = re.compile(r'<article class="card post[^"]*" id="post-(\d+)"')
-
-
-@pytest.fixture
-async def browser_of(make):
-    """``client, csrf = await browser_of(user)``: a signed-in browser that sends
-    the session's anti-forgery token only where a form puts it."""
-    clients: list[httpx.AsyncClient] = []
-
-    async def open_browser(user: User) -> tuple[httpx.AsyncClient, str]:
-        client = await make.signed_in(user)
-        clients.append(client)
-        csrf = client.headers.pop("X-CSRF-Token")
-        client.headers.update(BROWSER)
-        return client, csrf
-
-    yield open_browser
-    for client in clients:
-        await client.aclose()
 
 
 async def publish(session, author: User, body: str = "Bonjour", **options) -> Post:

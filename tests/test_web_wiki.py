@@ -9,36 +9,18 @@ import re
 from html import unescape
 from urllib.parse import quote
 
-import httpx
 import pytest
 from sqlalchemy import func, select, update
 
 from app.levels import Level
 from app.models import User, WikiPage
 from app.services import wiki
+from tests.api_helpers import BROWSER
 from tests.test_web_pages import audit as csp_audit
-from tests.test_web_spaces import BROWSER, alert
+from tests.test_web_spaces import alert
 
 TEXTAREA = re.compile(r'<textarea id="wiki-body"[^>]*>(.*?)</textarea>', re.S)
 BASE_REVISION = re.compile(r'name="base_revision" value="(\d+)"')
-
-
-@pytest.fixture
-async def browser_of(make):
-    """``client, csrf = await browser_of(user)``: a signed-in browser that sends
-    the session's anti-forgery token only where a form puts it."""
-    clients: list[httpx.AsyncClient] = []
-
-    async def open_browser(user: User) -> tuple[httpx.AsyncClient, str]:
-        client = await make.signed_in(user)
-        clients.append(client)
-        csrf = client.headers.pop("X-CSRF-Token")
-        client.headers.update(BROWSER)
-        return client, csrf
-
-    yield open_browser
-    for client in clients:
-        await client.aclose()
 
 
 async def write_page(session, author: User, title: str, body: str = "", **options) -> WikiPage:
