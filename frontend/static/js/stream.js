@@ -75,14 +75,3 @@ document.addEventListener("submit", async (event) => {
     button.disabled = false;
   }
 });
-
-// --- times in the reader's own zone and language ---------------------------------
-
-const format = new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
-  dateStyle: "medium",
-  timeStyle: "short",
-});
-document.querySelectorAll("time[data-local-time]").forEach((element) => {
-  const moment = new Date(element.dateTime);
-  if (!Number.isNaN(moment.getTime())) element.textContent = format.format(moment);
-});

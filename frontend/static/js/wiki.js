@@ -46,14 +46,3 @@ function setUpEditor(form) {
 }
 
 document.querySelectorAll("form[data-wiki-editor]").forEach(setUpEditor);
-
-// --- times in the reader's own zone and language ---------------------------------
-
-const format = new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
-  dateStyle: "medium",
-  timeStyle: "short",
-});
-document.querySelectorAll("time[data-local-time]").forEach((element) => {
-  const moment = new Date(element.dateTime);
-  if (!Number.isNaN(moment.getTime())) element.textContent = format.format(moment);
-});
