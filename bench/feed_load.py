@@ -45,7 +45,6 @@ import argparse
 import asyncio
 import json
 import os
-import platform
 import random
 import re
 import shlex
@@ -61,6 +60,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+
+from machine import machine  # bench/machine.py: this script's own folder is on the path
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -492,19 +493,6 @@ def summarise_profile(raw: Path) -> list[str]:
 
 
 # --- the report -----------------------------------------------------------------------
-
-
-def machine() -> dict[str, str]:
-    cpuinfo = Path("/proc/cpuinfo").read_text()
-    model = re.search(r"model name\s*:\s*(.+)", cpuinfo)
-    memory = re.search(r"MemTotal:\s*(\d+) kB", Path("/proc/meminfo").read_text())
-    return {
-        "nproc": str(os.cpu_count()),
-        "cpu": model.group(1).strip() if model else platform.processor(),
-        "memory": f"{int(memory.group(1)) / 1024 / 1024:.1f} GiB" if memory else "?",
-        "python": platform.python_version(),
-        "kernel": platform.release(),
-    }
 
 
 async def freshen_tokens(url: str) -> None:

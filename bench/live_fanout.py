@@ -63,8 +63,6 @@ import json
 import math
 import multiprocessing
 import os
-import platform
-import re
 import resource
 import secrets
 import shlex
@@ -78,6 +76,8 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+
+from machine import machine  # bench/machine.py: this script's own folder is on the path
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -168,18 +168,11 @@ def busiest_processes(limit: int = 6) -> list[str]:
     return [f"{share:.0%} cpu  pid {pid}  {command}" for share, pid, command in busy[:limit]]
 
 
-def machine() -> dict[str, str]:
-    cpuinfo = Path("/proc/cpuinfo").read_text()
-    model = re.search(r"model name\s*:\s*(.+)", cpuinfo)
-    memory = re.search(r"MemTotal:\s*(\d+) kB", Path("/proc/meminfo").read_text())
+def machine_and_limits() -> dict[str, str]:
     import websockets
 
     return {
-        "nproc": str(os.cpu_count()),
-        "cpu": model.group(1).strip() if model else platform.processor(),
-        "memory": f"{int(memory.group(1)) / 1024 / 1024:.1f} GiB" if memory else "?",
-        "python": platform.python_version(),
-        "kernel": platform.release(),
+        **machine(),
         "websockets": websockets.__version__,
         "open files (hard limit)": str(resource.getrlimit(resource.RLIMIT_NOFILE)[1]),
     }
@@ -1487,7 +1480,7 @@ async def run(args) -> None:
     if unknown:
         raise SystemExit(f"unknown phases: {', '.join(sorted(unknown))}")
     started = datetime.now(UTC)
-    info = machine()
+    info = machine_and_limits()
     info["busy_list"] = busiest_processes()
     info["load at start"] = loadavg()
     print("machine:", {k: v for k, v in info.items() if k != "busy_list"}, flush=True)
