@@ -12,7 +12,7 @@ text, what changed since its base, and a merge of both to start from.
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer
 
@@ -143,7 +143,7 @@ async def _children_of(session: AsyncSession, space_id: int | None) -> dict[int 
     """The live tree of a wiki, whoever may read it: ids by parent, in order."""
     rows = await session.execute(
         select(WikiPage.id, WikiPage.parent_id)
-        .where(WikiPage.space_id.is_(None) if space_id is None else WikiPage.space_id == space_id)
+        .where(_in_wiki(space_id))
         .where(LIVE)
         .order_by(WikiPage.position, WikiPage.id)
     )
@@ -690,12 +690,6 @@ async def compare(
     first = await get_revision(session, viewer=viewer, page_id=page_id, number=old)
     second = await get_revision(session, viewer=viewer, page_id=page_id, number=new)
     return first, second, word_diff(first.body, second.body)
-
-
-async def revision_count(session: AsyncSession, page_id: int) -> int:
-    return await session.scalar(
-        select(func.count()).select_from(WikiRevision).where(WikiRevision.page_id == page_id)
-    )
 
 
 async def people_by_id(session: AsyncSession, user_ids: set[int | None]) -> dict[int, User]:
