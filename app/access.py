@@ -188,8 +188,10 @@ def readers_of(item: ItemRef) -> ColumnElement[bool]:
 
 
 async def reaches_beyond(session: AsyncSession, item: ItemRef, bound: ItemRef) -> bool:
-    """Whether someone may read ``item`` who may not read ``bound``: what a share
-    may never do to its original, nor a wiki page to its parent (no write-down)."""
+    """Whether someone may read ``item`` who may not read ``bound`` today: what a
+    share may never do to its original (no write-down). Wiki sub-pages are held
+    to their parent by names instead (``audience_within``), which later changes
+    of clearance or membership cannot undo."""
     return bool(
         await session.scalar(
             select(exists().where(readers_of(item), ~readers_of(bound)).select_from(User))
