@@ -8,10 +8,16 @@ import sys
 from app.config import Settings
 from app.db import Database
 
-# How uvicorn holds /ws (bench/live_fanout.py's bare ASGI floor uses the same):
-# websockets' sans-I/O protocol, and no per-message deflate, whose zlib state would
-# cost every socket tens of KiB to shrink messages of a few hundred bytes.
-WEBSOCKET_OPTIONS = {"ws": "websockets-sansio", "ws_per_message_deflate": False}
+# How uvicorn holds /ws (bench/live_fanout.py's bare ASGI floor uses the same): with
+# Ruche's own protocol, about 6 KiB an idle socket where uvicorn's own take 18 to
+# 27 (app/realtime/websocket_protocol.py says why), and no per-message deflate,
+# whose zlib state would cost every socket tens of KiB to shrink messages of a few
+# hundred bytes. A client's messages (sign-in, subscriptions) are small: 64 KiB
+# bounds what one socket can make the server hold.
+WEBSOCKET_OPTIONS = {
+    "ws": "app.realtime.websocket_protocol:WebSocketProtocol",
+    "ws_max_size": 64 * 1024,
+}
 
 
 def _migrate(settings: Settings) -> None:
