@@ -38,10 +38,12 @@ accounts and read/write personal access tokens inserted directly):
    and after ``--idle`` authenticated, subscribed, idle websockets held by
    client processes (``--idle-procs``); then held ``--idle-hold`` seconds (the
    server's CPU meanwhile), with the connection cost (server CPU per socket
-   opened) and the collections; then the same for two bare floors: the
-   ``websockets`` server of 3., and a bare ASGI app under uvicorn with ``ruche
-   serve``'s websocket options (``--asgi-floor-server``; what uvicorn itself
-   costs per socket). Target: 10,000 idle connections on one process under 300 MB.
+   opened) and the collections; then the same for three bare floors: the
+   ``websockets`` server of 3., a bare ASGI app under uvicorn with ``ruche
+   serve``'s websocket options (``--asgi-floor-server``: what the server costs
+   per socket before the app's own objects), and the same app under uvicorn's
+   own ``websockets-sansio`` protocol (what Ruche's protocol saves). Target:
+   10,000 idle connections on one process under 300 MB.
 
 The results go, as a Markdown section, to ``--out``, with the machine (CPU,
 memory, load, other busy processes at the start and the end). Everything
@@ -498,10 +500,10 @@ def floor_server(port: int, loop_name: str) -> None:
 
 
 def asgi_floor_server(port: int, options: dict) -> None:
-    """A bare ASGI app under uvicorn with ``ruche serve``'s websocket options
-    (``options``: app.cli.WEBSOCKET_OPTIONS): the same hello and subscribed, and
-    nothing else. What any app served this way pays per idle socket, before its
-    own objects."""
+    """A bare ASGI app under uvicorn with the websocket ``options`` (``ruche serve``'s,
+    app.cli.WEBSOCKET_OPTIONS, or uvicorn's own protocol): the same hello and
+    subscribed, and nothing else. What any app served this way pays per idle
+    socket, before its own objects."""
     import uvicorn
 
     raise_nofile()
@@ -1252,9 +1254,16 @@ async def phase_idle(args, workdir, database_url, tokens) -> list[IdleResult]:
         server.stop()
     if args.idle_floor:
         options = websocket_options(args)
+        uvicorns = {**options, "ws": "websockets-sansio", "ws_per_message_deflate": False}
         bare = {
             "idle-floor": ["--floor-server", "{port}", "--floor-loop", args.floor_loop],
             "idle-asgi": ["--asgi-floor-server", "{port}", "--asgi-options", json.dumps(options)],
+            "idle-asgi-uvicorn": [
+                "--asgi-floor-server",
+                "{port}",
+                "--asgi-options",
+                json.dumps(uvicorns),
+            ],
         }
         for name, floor_args in bare.items():
             results.append(await hold_bare(args, workdir, name, floor_args))
@@ -1416,7 +1425,8 @@ def write_report(args, info, started, results, idles, profile_lines, workdir) ->
             f"held {args.idle_hold:.0f} s (the server's CPU meanwhile). The floors, same "
             f"clients (no token), held as long: idle-floor, the bare `websockets` server above; "
             f"idle-asgi, a bare ASGI app under uvicorn with `ruche serve`'s websocket options "
-            f"(app.cli.WEBSOCKET_OPTIONS).",
+            f"(app.cli.WEBSOCKET_OPTIONS: Ruche's own protocol); idle-asgi-uvicorn, the same "
+            f"app under uvicorn's own `websockets-sansio` protocol, without compression.",
             "",
             "| server | held / asked | opened in | server CPU per connection opened "
             "| RSS before | RSS with them | per connection | RSS after the hold (peak) "
