@@ -71,7 +71,9 @@ def frame(opcode: int, payload: bytes) -> bytes:
 def close_frame(code: int, reason: str = "") -> bytes:
     if code == NO_STATUS:
         return frame(CLOSE, b"")
-    return frame(CLOSE, struct.pack("!H", code) + reason.encode()[:123])
+    # At most 123 bytes of reason, cut between characters: the client checks its UTF-8.
+    cut = reason.encode()[:123].decode(errors="ignore").encode()
+    return frame(CLOSE, struct.pack("!H", code) + cut)
 
 
 def unmask(payload: bytes, mask: bytes) -> bytes:
