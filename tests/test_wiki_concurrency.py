@@ -8,73 +8,31 @@ text was overwritten; and nothing failed with a 500."""
 
 import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 
 import httpx
 import pytest
 from sqlalchemy import select
 
-from app.config import Settings
-from app.db import Database
-from app.main import create_app
-from app.migrate import upgrade
 from app.models import WikiPage, WikiRevision
-from tests.conftest import create_fresh_database, drop_database
-from tests.factories import Factories
+from tests.own_site import Site, own_site
 from tests.wiki_helpers import PAGES, edit_conflict
 
 WRITERS = 8
 SAVES_EACH = 3
 
 
-@dataclass
-class Site:
-    """A database of its own, and the app on it with real transactions."""
-
-    database: Database
-    app: object
-
-    async def person(self, **fields) -> tuple[int, httpx.AsyncClient]:
-        async with self.database.sessionmaker() as session:
-            make = Factories(session, self.app)
-            user = await make.user(**fields)
-            return user.id, await make.bearer(user)
-
-    async def revisions(self, page_id: int) -> list[tuple[int, int, str]]:
-        async with self.database.sessionmaker() as session:
-            rows = await session.execute(
-                select(WikiRevision.number, WikiRevision.author_id, WikiRevision.body)
-                .where(WikiRevision.page_id == page_id)
-                .order_by(WikiRevision.number)
-            )
-            return [tuple(row) for row in rows.all()]
-
-    async def page(self, page_id: int) -> WikiPage:
-        async with self.database.sessionmaker() as session:
-            return await session.get(WikiPage, page_id)
-
-
 @pytest.fixture(scope="module")
 async def site(tmp_path_factory) -> AsyncIterator[Site]:
-    workdir = tmp_path_factory.mktemp("wiki-concurrency")
-    url = await create_fresh_database(workdir)
-    # Settings of its own, not a copy of the suite's: a copy would keep the
-    # suite's database, cached in resolved_database_url.
-    own_settings = Settings(
-        database_url=url,
-        var_dir=workdir / "var",
-        secret_key="test-secret-key-not-for-production",
-        public_url="http://testserver",
-        _env_file=None,
+    async with own_site(tmp_path_factory.mktemp("wiki-concurrency")) as site:
+        yield site
+
+
+async def revisions(site: Site, page_id: int) -> list[tuple]:
+    return await site.rows(
+        select(WikiRevision.number, WikiRevision.author_id, WikiRevision.body)
+        .where(WikiRevision.page_id == page_id)
+        .order_by(WikiRevision.number)
     )
-    database = Database(own_settings)
-    assert database.engine.url.render_as_string(hide_password=False) == url
-    try:
-        await upgrade(database.engine)
-        yield Site(database, create_app(own_settings, database=database))
-    finally:
-        await database.dispose()
-        await drop_database(url)
 
 
 async def test_many_writers_at_once_lose_no_save(site):
@@ -109,7 +67,7 @@ async def test_many_writers_at_once_lose_no_save(site):
 
     await asyncio.gather(*(write(user_id, client) for user_id, client in writers))
 
-    history = await site.revisions(page_id)
+    history = await revisions(site, page_id)
     # Exactly the accepted saves, numbered one after another, each based on
     # the revision just before it: none was saved over another.
     assert len(accepted) == WRITERS * SAVES_EACH
@@ -122,7 +80,7 @@ async def test_many_writers_at_once_lose_no_save(site):
     assert all(current["revision"] > base for base, current in conflicts)
     assert all(texts[current["revision"]] == current["body"] for _base, current in conflicts)
     # The last text holds every writer's every line, and is the page's.
-    page = await site.page(page_id)
+    page = await site.get(WikiPage, page_id)
     assert (page.revision, page.body) == (history[-1][0], history[-1][2])
     for user_id, _client in writers:
         for n in range(SAVES_EACH):
@@ -158,7 +116,7 @@ async def test_writers_all_based_on_one_revision_have_exactly_one_winner(site):
             {"op": "delete", "text": "départ"},
             {"op": "insert", "text": winner["body"]},
         ]
-    history = await site.revisions(page_id)
+    history = await revisions(site, page_id)
     assert [(number, body) for number, _author, body in history] == [
         (1, "départ"),
         (2, winner["body"]),
