@@ -5,10 +5,12 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.access import can_read_container, load_reader
+from app.db import insert_unless_taken
 from app.errors import Forbidden, Invalid, NotFound
 from app.i18n import _
 from app.markdown import HASHTAG_NAME, normalise_hashtag
 from app.models import Follow, FollowKind, Hashtag, User
+from app.services.hashtags import hashtag_ids
 from app.services.spaces import access_space
 
 
@@ -19,13 +21,9 @@ async def hashtag_id(session: AsyncSession, name: str, *, create: bool) -> int |
         raise Invalid(
             _("A hashtag has up to 50 letters, digits, dashes or underscores."), code="hashtag"
         )
-    found = await session.scalar(select(Hashtag.id).where(Hashtag.name == name))
-    if found is None and create:
-        tag = Hashtag(name=name)
-        session.add(tag)
-        await session.flush()
-        return tag.id
-    return found
+    if create:
+        return (await hashtag_ids(session, {name}))[name]
+    return await session.scalar(select(Hashtag.id).where(Hashtag.name == name))
 
 
 async def _target(session: AsyncSession, viewer: User, kind: FollowKind, target: str) -> int:
@@ -47,8 +45,10 @@ async def _target(session: AsyncSession, viewer: User, kind: FollowKind, target:
 async def follow(session: AsyncSession, *, viewer: User, kind: FollowKind, target: str) -> None:
     target_id = await _target(session, viewer, kind, target)
     if await session.get(Follow, (viewer.id, kind, target_id)) is None:
-        session.add(Follow(user_id=viewer.id, kind=kind, target_id=target_id))
-        await session.flush()
+        # Following twice at once (a double click) keeps one follow, not a 500.
+        await insert_unless_taken(
+            session, Follow(user_id=viewer.id, kind=kind, target_id=target_id)
+        )
 
 
 async def unfollow(session: AsyncSession, *, viewer: User, kind: FollowKind, target: str) -> None:

@@ -25,7 +25,6 @@ from app.markdown import render
 from app.models import (
     AnnouncementRead,
     Comment,
-    Hashtag,
     Mention,
     PollOption,
     PollVote,
@@ -40,6 +39,7 @@ from app.models import (
 from app.models.base import utcnow
 from app.realtime.events import record_event
 from app.services.content import item_ref, set_audience
+from app.services.hashtags import hashtag_ids
 from app.services.notifications import notify_readers
 from app.services.spaces import access_space, role_in
 
@@ -101,22 +101,6 @@ async def announce(session: AsyncSession, post: Post, kind: str, **payload) -> N
     )
 
 
-async def _hashtag_ids(session: AsyncSession, names: frozenset[str]) -> list[int]:
-    if not names:
-        return []
-    existing = dict(
-        (
-            await session.execute(select(Hashtag.name, Hashtag.id).where(Hashtag.name.in_(names)))
-        ).all()
-    )
-    for name in names - existing.keys():
-        tag = Hashtag(name=name)
-        session.add(tag)
-        await session.flush()
-        existing[name] = tag.id
-    return list(existing.values())
-
-
 async def record_body(
     session: AsyncSession,
     *,
@@ -169,7 +153,7 @@ async def record_body(
     unreachable = sorted(user.handle for user in mentioned if user.id not in readers)
     if comment is None:
         await session.execute(delete(PostHashtag).where(PostHashtag.post_id == post.id))
-        for hashtag_id in await _hashtag_ids(session, rendered.hashtags):
+        for hashtag_id in (await hashtag_ids(session, rendered.hashtags)).values():
             session.add(
                 PostHashtag(post_id=post.id, hashtag_id=hashtag_id, created_at=post.created_at)
             )

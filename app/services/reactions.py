@@ -4,6 +4,7 @@ person. Counts and "who reacted" are shown only to readers of the post."""
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.db import insert_unless_taken
 from app.models import CommentReaction, Post, PostReaction, ReactionKind, User
 from app.services.comments import access_comment
 from app.services.content import item_ref
@@ -33,7 +34,8 @@ async def react(
     await check_may_write(session, viewer=viewer, post=post)
     if await session.get(type(reaction), key) is not None:
         return
-    session.add(reaction)
+    if not await insert_unless_taken(session, reaction):
+        return  # the same reaction, sent twice at once (a double click): one is kept
     if author_id is not None and author_id != viewer.id:
         await notify_readers(
             session,
