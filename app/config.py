@@ -26,7 +26,11 @@ class Settings(BaseSettings):
     public_url: str = "http://localhost:8000"
     cookie_secure: bool = False
     session_days: int = 14
-    sign_in_max_failures_per_account: int = 5
+    # An account is locked only for the address its failures come from: someone
+    # guessing elsewhere cannot lock its owner out. The account-wide ceiling stops
+    # guessing spread over many addresses.
+    sign_in_max_failures_per_account_and_address: int = 5
+    sign_in_max_failures_per_account: int = 50
     sign_in_max_failures_per_address: int = 20
     sign_in_window_seconds: int = 900
     sql_echo: bool = False

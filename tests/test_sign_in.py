@@ -112,12 +112,12 @@ async def test_sign_in_refuses_bad_input(client):
 # --- rate limits -----------------------------------------------------------------------------
 
 
-async def test_too_many_failures_lock_the_account_even_with_the_right_password(
+async def test_too_many_failures_lock_the_account_from_that_address_even_with_the_right_password(
     client, make, settings
 ):
     user = await make.user()
     other = await make.user()
-    limit = settings.sign_in_max_failures_per_account
+    limit = settings.sign_in_max_failures_per_account_and_address
 
     for _attempt in range(limit):
         response = await client.post(LOGIN, json={"email": user.email, "password": "not it at all"})
@@ -134,6 +134,41 @@ async def test_too_many_failures_lock_the_account_even_with_the_right_password(
     assert (
         await client.post(LOGIN, json={"email": other.email, "password": PASSWORD})
     ).status_code == 200
+
+
+async def test_failures_from_elsewhere_do_not_lock_the_owner_out(settings, db, make):
+    """Someone guessing a colleague's password from their own desk cannot keep
+    that colleague from signing in from theirs."""
+    user = await make.user()
+    app = app_with(settings, db)
+    async with client_for(app, address="192.0.2.66") as attacker:
+        for _attempt in range(settings.sign_in_max_failures_per_account_and_address + 2):
+            await attacker.post(LOGIN, json={"email": user.email, "password": "guessing"})
+        expect_error(
+            await attacker.post(LOGIN, json={"email": user.email, "password": PASSWORD}),
+            429,
+            "rate_limited",
+        )
+
+    async with client_for(app, address="192.0.2.10") as owner:
+        signed_in = await owner.post(LOGIN, json={"email": user.email, "password": PASSWORD})
+
+    assert signed_in.status_code == 200, signed_in.text
+
+
+async def test_failures_spread_over_many_addresses_lock_the_account(settings, db, make):
+    user = await make.user()
+    app = app_with(settings, db, sign_in_max_failures_per_account=4)
+    for index in range(4):  # each address stays under its own limits
+        async with client_for(app, address=f"198.51.100.{index}") as guesser:
+            response = await guesser.post(LOGIN, json={"email": user.email, "password": "guess"})
+            expect_error(response, 401, "sign_in_failed")
+
+    async with client_for(app, address="192.0.2.10") as owner:
+        locked = await owner.post(LOGIN, json={"email": user.email, "password": PASSWORD})
+
+    expect_error(locked, 429, "rate_limited")
+    assert await count_sessions(make.session, user) == 0
 
 
 async def test_too_many_failures_from_one_address_block_that_address(settings, db, make):
@@ -157,7 +192,7 @@ async def test_too_many_failures_from_one_address_block_that_address(settings, d
 
 async def test_a_successful_sign_in_forgets_the_account_failures(client, make, settings):
     user = await make.user()
-    for _attempt in range(settings.sign_in_max_failures_per_account - 1):
+    for _attempt in range(settings.sign_in_max_failures_per_account_and_address - 1):
         await client.post(LOGIN, json={"email": user.email, "password": "not it at all"})
     assert (
         await client.post(LOGIN, json={"email": user.email, "password": PASSWORD})

@@ -45,33 +45,34 @@ async def sign_in(
     address: str | None,
     user_agent: str | None,
 ) -> SignedIn:
-    """Checks the password under the per-account and per-address limits.
+    """Checks the password under the limits: per account from one address, per
+    account from all, per address.
 
     Every failure answers the same, whether the e-mail is unknown, the password
     wrong or the account deactivated.
     """
     email_key = normalise_email(email)[:254]
     address_key = address or "unknown"
-    window = settings.sign_in_window_seconds
-    await check_rate_limit(
-        session,
-        bucket="sign_in_account",
-        key=email_key,
-        limit=settings.sign_in_max_failures_per_account,
-        window_seconds=window,
-    )
-    await check_rate_limit(
-        session,
-        bucket="sign_in_address",
-        key=address_key,
-        limit=settings.sign_in_max_failures_per_address,
-        window_seconds=window,
-    )
+    from_here = ("sign_in_account_address", f"{email_key} {address_key}"[:300])
+    account = ("sign_in_account", email_key)
+    limits = {
+        from_here: settings.sign_in_max_failures_per_account_and_address,
+        account: settings.sign_in_max_failures_per_account,
+        ("sign_in_address", address_key): settings.sign_in_max_failures_per_address,
+    }
+    for (bucket, key), limit in limits.items():
+        await check_rate_limit(
+            session,
+            bucket=bucket,
+            key=key,
+            limit=limit,
+            window_seconds=settings.sign_in_window_seconds,
+        )
     user = await session.scalar(select(User).where(User.email == email_key))
     password_ok = verify_password(password, user.password_hash if user else None)
     if user is None or not password_ok or not user.is_active:
-        count_hit(session, bucket="sign_in_account", key=email_key)
-        count_hit(session, bucket="sign_in_address", key=address_key)
+        for bucket, key in limits:
+            count_hit(session, bucket=bucket, key=key)
         record_audit(
             session,
             action="auth.sign_in_failed",
@@ -81,7 +82,8 @@ async def sign_in(
             email=email_key,
         )
         raise SignInFailed()
-    await forget_hits(session, bucket="sign_in_account", key=email_key)
+    for bucket, key in (from_here, account):  # the address's failures stay counted
+        await forget_hits(session, bucket=bucket, key=key)
     return await open_session(
         session, user=user, settings=settings, address=address, user_agent=user_agent
     )
