@@ -18,6 +18,7 @@ from app.api import (
     invitations,
     me,
     notifications,
+    people,
     posts,
     spaces,
     wiki,
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         notifications,
         events,
         wiki,
+        people,
     ):
         api.include_router(module.router)
     app.include_router(api)

@@ -46,8 +46,17 @@ def next_id_cursor(items: list, limit: int) -> str | None:
     return encode_cursor(items[limit - 1].id) if len(items) > limit else None
 
 
+def next_name_cursor(items: list, limit: int, name: str) -> str | None:
+    """The cursor after ``items[limit - 1]`` in a list sorted by its attribute
+    ``name``, then id (the directories of spaces and of people)."""
+    if len(items) <= limit:
+        return None
+    last = items[limit - 1]
+    return encode_cursor([getattr(last, name), last.id])
+
+
 def decode_name_cursor(cursor: str | None) -> tuple[str, int] | None:
-    """A cursor over a list sorted by name, then id (the spaces directory)."""
+    """A cursor made by next_name_cursor."""
     key = decode_cursor(cursor)
     if key is None:
         return None

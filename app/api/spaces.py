@@ -11,6 +11,7 @@ from app.api.pagination import (
     decode_id_cursor,
     decode_name_cursor,
     encode_cursor,
+    next_name_cursor,
 )
 from app.models import JoinRequest, SpaceKind, User
 from app.schemas.account import UserPublic
@@ -75,8 +76,7 @@ async def list_spaces(
         {**SpaceRead.model_validate(space).model_dump(), "my_role": roles.get(space.id)}
         for space in page
     ]
-    next_cursor = encode_cursor([page[-1].name, page[-1].id]) if len(found) > limit else None
-    return {"items": items, "next_cursor": next_cursor}
+    return {"items": items, "next_cursor": next_name_cursor(found, limit, "name")}
 
 
 @router.post("", response_model=SpaceDetail, status_code=201)

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Query, Request
 
 from app.api.deps import Address, AppSettings, ItemId, Session, Viewer
-from app.api.pagination import decode_name_cursor, encode_cursor
+from app.api.pagination import decode_name_cursor, next_name_cursor
 from app.errors import AppError, Forbidden, Invalid
 from app.i18n import _
 from app.levels import AccountKind, Level
@@ -59,7 +59,7 @@ async def directory(
         mine=mine,
     )
     page = found[:DIRECTORY_PAGE]
-    more = len(found) > DIRECTORY_PAGE
+    next_cursor = next_name_cursor(found, DIRECTORY_PAGE, "name")
     return render(
         request,
         "spaces/directory.html",
@@ -70,10 +70,8 @@ async def directory(
         kind=space_kind,
         q=q,
         mine=mine,
-        next_page=_directory_link(
-            q=q, kind=space_kind, mine=mine, cursor=encode_cursor([page[-1].name, page[-1].id])
-        )
-        if more
+        next_page=_directory_link(q=q, kind=space_kind, mine=mine, cursor=next_cursor)
+        if next_cursor
         else None,
         done=done,
     )

@@ -14,7 +14,12 @@ from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import RedirectResponse
 
 from app.api.deps import MAX_ID, ItemId, Session, Viewer
-from app.api.pagination import decode_id_cursor, next_id_cursor
+from app.api.pagination import (
+    decode_id_cursor,
+    decode_name_cursor,
+    next_id_cursor,
+    next_name_cursor,
+)
 from app.errors import AppError, Invalid, NotFound, non_blank
 from app.i18n import _
 from app.labels import reaction_label
@@ -39,6 +44,7 @@ from app.web.routes import attempt, render, safe_next, see_other
 router = APIRouter(include_in_schema=False)
 
 FEED_PAGE = 20
+PEOPLE_PAGE = 30
 WIKI_CHANGES = 5
 COMMENTS_PAGE = 200
 NOTIFICATIONS_PAGE = 30
@@ -770,6 +776,34 @@ async def follow_hashtag(
 Handle = Annotated[str, Path(min_length=1, max_length=40)]
 
 
+@router.get("/people")
+async def people_directory(
+    request: Request,
+    viewer: Viewer,
+    session: Session,
+    q: Annotated[str, Query(max_length=100)] = "",
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+):
+    """Everyone the viewer may know of, by name: all active accounts for
+    employees; for externals, the people of their spaces and the authors of what
+    they may read (the service applies the policy)."""
+    found = await people.list_people(
+        session,
+        viewer=viewer,
+        limit=PEOPLE_PAGE + 1,
+        after=decode_name_cursor(cursor),
+        query=q.strip() or None,
+    )
+    next_cursor = next_name_cursor(found, PEOPLE_PAGE, "display_name")
+    return render(
+        request,
+        "stream/people.html",
+        people=found[:PEOPLE_PAGE],
+        q=q,
+        next_page=_link("/people", q=q or None, cursor=next_cursor) if next_cursor else None,
+    )
+
+
 @router.get("/people/{handle}")
 async def person_page(
     request: Request,
@@ -780,7 +814,7 @@ async def person_page(
     done: Done = None,
 ):
     """A person's name, kind and posts (those the viewer may read): where
-    mentions lead. Full profiles come with the people directory."""
+    mentions lead, and the directory at /people."""
     person = await people.access_person(session, viewer=viewer, handle=handle)
     found = await feed.stream(
         session,
