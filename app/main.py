@@ -36,6 +36,7 @@ from app.web import admin as web_admin
 from app.web import api_docs
 from app.web import invitations as web_invitations
 from app.web import routes as web_routes
+from app.web import search as web_search
 from app.web import spaces as web_spaces
 from app.web import stream as web_stream
 from app.web import wiki as web_wiki
@@ -105,7 +106,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.include_router(api)
     app.include_router(live.router)
     app.include_router(api_docs.router)
-    for pages in (web_routes, web_stream, web_spaces, web_invitations, web_admin, web_wiki):
+    web = (web_routes, web_stream, web_spaces, web_invitations, web_admin, web_wiki, web_search)
+    for pages in web:
         app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "frontend" / "static"), "static")
 
