@@ -301,3 +301,18 @@ def test_the_html_audit_sees_what_the_policy_blocks():
     )
 
     assert len(checked.problems) == 7, checked.problems
+
+
+async def test_every_link_of_the_navigation_bar_leads_to_a_page(client, make):
+    """The bar is on every page: none of its links may end on a 404."""
+    admin = await make.user(role="admin", language="en")
+    await sign_in_with_form(client, admin)
+    home = await client.get("/", headers=BROWSER)
+    bar = re.search(r'<header class="topbar">(.*?)</header>', home.text, re.S).group(1)
+    links = sorted(set(re.findall(r'href="(/[^"#]*)"', bar)))
+    assert {"/people", "/search", "/spaces", "/wiki", "/notifications"} <= set(links)
+
+    for link in links:
+        page = await client.get(link, headers=BROWSER)
+        assert page.status_code == 200, link
+        assert audit(page.text).problems == [], link
