@@ -6,6 +6,7 @@ history, diffs, old names that redirect, the bin, and who sees what (the same
 session's anti-forgery token."""
 
 import re
+from datetime import date
 from html import unescape
 from urllib.parse import quote
 
@@ -303,6 +304,26 @@ async def test_a_page_is_created_from_a_template(make, browser_of, session):
     shown = await browser.get(chosen.headers["location"])
     assert "The page is created." in shown.text
     assert "<h2>Objectives</h2>" in shown.text
+
+
+async def test_a_template_title_already_taken_today_is_offered_with_a_number(make, browser_of):
+    """The day's second meeting notes: the form offers a title a save accepts."""
+    author = await make.user(language="en")
+    browser, csrf = await browser_of(author)
+
+    titles = []
+    for _ in range(3):
+        form = await browser.get("/wiki/new", params={"template": "meeting_notes"})
+        title = unescape(re.search(r'name="title" [^>]*value="([^"]*)"', form.text).group(1))
+        saved = await browser.post(
+            "/wiki/new",
+            data={"template": "meeting_notes", "title": title, "body": "Notes", "csrf_token": csrf},
+        )
+        assert saved.status_code == 303, saved.text
+        titles.append(title)
+
+    first = f"Meeting notes {date.today().isoformat()}"
+    assert titles == [first, f"{first} (2)", f"{first} (3)"]
 
 
 async def test_a_new_page_in_a_space_wiki_goes_under_its_parent(make, browser_of, session):

@@ -44,7 +44,7 @@ from app.realtime.events import record_event
 from app.services.content import audience_of, item_ref, set_audience
 from app.services.notifications import notify_readers
 from app.services.spaces import access_space, role_in
-from app.services.wiki_links import LIVE, claim_slug, record_links
+from app.services.wiki_links import LIVE, claim_slug, page_slug, record_links
 from app.textdiff import three_way_merge, word_diff
 
 MAX_TITLE = 200
@@ -593,6 +593,24 @@ async def list_tree(
             .limit(limit)
         )
     )
+
+
+async def free_title(
+    session: AsyncSession, *, viewer: User, space_id: int | None, title: str
+) -> str:
+    """``title``, or ``title (2)``, ``title (3)``...: the first that no page the
+    viewer may read in this wiki bears yet, compared as a save compares them (by
+    slug). A template's title repeats (the day's second meeting notes): offered
+    as is, it would end on a 409 title_taken."""
+    titles = await session.scalars(
+        select(WikiPage.title).where(_in_wiki(space_id), LIVE, readable(viewer, WikiPage))
+    )
+    taken = {page_slug(other) for other in titles}
+    candidate, number = title, 1
+    while page_slug(candidate) in taken:
+        number += 1
+        candidate = f"{title} ({number})"
+    return candidate
 
 
 async def search_pages(

@@ -443,7 +443,9 @@ async def new_page(
     given_title, body = title, ""
     if template:
         chosen = template_named(template)
-        title = title or chosen.title(date.today())
+        title = title or await wiki.free_title(
+            session, viewer=viewer, space_id=place.space_id, title=chosen.title(date.today())
+        )
         body = chosen.body(date.today())
     level = place.default_level
     parent_id = _row_id(parent)
