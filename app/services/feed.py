@@ -13,13 +13,15 @@ one query per kind of thing.
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import lru_cache
 
-from sqlalchemy import Select, and_, exists, func, select, union_all
+from sqlalchemy import BigInteger, Select, and_, bindparam, case, exists, func, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.access import can_read_container, load_reader, readable
 from app.errors import Forbidden
 from app.i18n import _
+from app.levels import AccountKind
 from app.models import (
     AnnouncementRead,
     Comment,
@@ -44,8 +46,23 @@ from app.services.spaces import access_space
 MAX_FOLLOWED_SOURCES = 200
 # Containers that get a range of their own; any more share one range. SQLite
 # refuses a UNION of more than 500 SELECTs, and one person may join or follow
-# hundreds of spaces: 1 + 90 + 200 + 200 stays under that limit.
+# hundreds of spaces: 1 + 90 + 200 + 200 stays under that limit, and so does
+# 1 + 96 + 1 + 200 + 200 once the sources are padded (_padded).
 MAX_CONTAINER_RANGES = 90
+# Padding of the home feed's sources: an id no row has, so a padded range is an
+# empty index probe.
+NO_SOURCE = 0
+# Home-feed statements kept built: 2,000 viewers' first pages take ~120 shapes.
+HOME_STATEMENTS = 256
+# PostgreSQL, for the rest of the request's transaction: the home statement keeps
+# its generic plan (every range of it is an index range whatever the values, and
+# planning it anew for each viewer cost more than running it), and is not
+# JIT-compiled (a generic plan's estimate passes jit_above_cost: ~600 ms of
+# compiling for a 2 ms query). Other requests keep PostgreSQL's defaults.
+GENERIC_PLAN = select(
+    func.set_config("plan_cache_mode", "force_generic_plan", True),
+    func.set_config("jit", "off", True),
+)
 FIRST_COMMENTS = 2
 TRENDING_WINDOWS = {"24h": timedelta(hours=24), "7d": timedelta(days=7)}
 
@@ -105,17 +122,10 @@ def _hashtag_range(hashtag_id, conditions: list, limit: int) -> Select:
     return select(ranged.subquery().c.id)
 
 
-async def _merge(session: AsyncSession, ranges: list[Select], limit: int) -> list[Post]:
-    if not ranges:
-        return []
+def _merged(ranges: list[Select], limit: int) -> Select:
     merged = union_all(*ranges).subquery()
-    return list(
-        await session.scalars(
-            select(Post)
-            .where(Post.id.in_(select(merged.c.id)))
-            .order_by(Post.id.desc())
-            .limit(limit)
-        )
+    return (
+        select(Post).where(Post.id.in_(select(merged.c.id))).order_by(Post.id.desc()).limit(limit)
     )
 
 
@@ -152,23 +162,139 @@ async def stream(
 ) -> list[Post]:
     """Newest first. Without a space, author or hashtag filter: the home feed
     (company stream, joined and followed spaces, followed people and hashtags)."""
+    if filters.space_id is None and filters.author_id is None and filters.hashtag is None:
+        return await _home_feed(
+            session, viewer=viewer, limit=limit, before_id=before_id, filters=filters
+        )
     conditions = _conditions(viewer, filters, before_id)
     if filters.space_id is not None:
         ranges = [_range(_container(filters.space_id), conditions, limit)]
     elif filters.author_id is not None:
         ranges = [_range(Post.author_id == filters.author_id, conditions, limit)]
-    elif filters.hashtag is not None:
-        tag = await session.scalar(select(Hashtag.id).where(Hashtag.name == filters.hashtag))
-        ranges = [] if tag is None else [_hashtag_range(tag, conditions, limit)]
     else:
-        containers, people, hashtags = await _home_sources(session, viewer)
-        own, shared = containers[:MAX_CONTAINER_RANGES], containers[MAX_CONTAINER_RANGES:]
-        ranges = [_range(_container(space_id), conditions, limit) for space_id in own]
-        if shared:
-            ranges.append(_range(Post.space_id.in_(shared), conditions, limit))
-        ranges += [_range(Post.author_id == person, conditions, limit) for person in people]
-        ranges += [_hashtag_range(tag, conditions, limit) for tag in hashtags]
-    return await _merge(session, ranges, limit)
+        tag = await session.scalar(select(Hashtag.id).where(Hashtag.name == filters.hashtag))
+        if tag is None:
+            return []
+        ranges = [_hashtag_range(tag, conditions, limit)]
+    return list(await session.scalars(_merged(ranges, limit)))
+
+
+# --- the home feed: one statement per shape ---------------------------------------
+#
+# The home feed unites one range per source (~20 for a typical viewer, up to
+# ~500). Building that tree and its cache key for every request cost more than
+# running it, and every number of sources was a new SQL text to prepare and
+# plan. So the statement is built once per shape, with bind parameters where
+# the viewer and the sources go, and the numbers of sources are padded to few
+# sizes.
+
+
+@dataclass(frozen=True)
+class _AnyViewer:
+    """Stands for every viewer of one kind in the policy's clauses: ``id`` and
+    ``clearance`` are bound when the statement runs, so ``readable()`` itself,
+    unchanged, writes the rule into a statement shared by all of them."""
+
+    kind: AccountKind
+    is_active: bool
+    id = bindparam("viewer_id", type_=BigInteger)
+    clearance = bindparam("viewer_clearance", type_=Post.level.type)
+
+
+@dataclass(frozen=True)
+class _HomeShape:
+    """All the home feed's statement depends on, once the viewer's id and
+    clearance and the sources' ids are parameters."""
+
+    kind: AccountKind
+    is_active: bool
+    filters: StreamFilters
+    with_cursor: bool
+    limit: int
+    spaces: int
+    shared_spaces: int
+    people: int
+    hashtags: int
+
+
+def _padded(count: int) -> int:
+    """Exact up to 2, then 4, then multiples of 8: ~120 shapes instead of ~640
+    distinct statements for the first pages of 2,000 viewers."""
+    if count <= 2:
+        return count
+    if count <= 4:
+        return 4
+    return -(-count // 8) * 8
+
+
+def _slots(prefix: str, count: int) -> list:
+    return [bindparam(f"{prefix}{index}") for index in range(count)]
+
+
+def _slot_values(prefix: str, ids: list[int], count: int) -> dict[str, int]:
+    padded = [*ids, *[NO_SOURCE] * (count - len(ids))]
+    return {f"{prefix}{index}": source for index, source in enumerate(padded)}
+
+
+@lru_cache(maxsize=HOME_STATEMENTS)
+def _home_statement(shape: _HomeShape) -> Select:
+    """The home feed of every viewer of ``shape``, built once; ``_home_feed``
+    binds the viewer's and the sources' values."""
+    viewer = _AnyViewer(kind=shape.kind, is_active=shape.is_active)
+    before_id = bindparam("before_id", type_=BigInteger) if shape.with_cursor else None
+    conditions = _conditions(viewer, shape.filters, before_id)
+    ranges = [_range(Post.space_id.is_(None), conditions, shape.limit)]
+    ranges += [
+        _range(Post.space_id == space, conditions, shape.limit)
+        for space in _slots("s", shape.spaces)
+    ]
+    if shape.shared_spaces:
+        shared = Post.space_id.in_(_slots("x", shape.shared_spaces))
+        ranges.append(_range(shared, conditions, shape.limit))
+    ranges += [
+        _range(Post.author_id == person, conditions, shape.limit)
+        for person in _slots("p", shape.people)
+    ]
+    ranges += [_hashtag_range(tag, conditions, shape.limit) for tag in _slots("t", shape.hashtags)]
+    return _merged(ranges, shape.limit)
+
+
+async def _home_feed(
+    session: AsyncSession,
+    *,
+    viewer: User,
+    limit: int,
+    before_id: int | None,
+    filters: StreamFilters,
+) -> list[Post]:
+    containers, people, hashtags = await _home_sources(session, viewer)
+    # containers[0] is the company stream, a range of every shape.
+    spaces = containers[1:MAX_CONTAINER_RANGES]
+    shared_spaces = containers[MAX_CONTAINER_RANGES:]
+    shape = _HomeShape(
+        kind=viewer.kind,
+        is_active=viewer.is_active,
+        filters=filters,
+        with_cursor=before_id is not None,
+        limit=limit,
+        spaces=_padded(len(spaces)),
+        shared_spaces=_padded(len(shared_spaces)),
+        people=_padded(len(people)),
+        hashtags=_padded(len(hashtags)),
+    )
+    values = {
+        "viewer_id": viewer.id,
+        "viewer_clearance": viewer.clearance,
+        **_slot_values("s", spaces, shape.spaces),
+        **_slot_values("x", shared_spaces, shape.shared_spaces),
+        **_slot_values("p", people, shape.people),
+        **_slot_values("t", hashtags, shape.hashtags),
+    }
+    if before_id is not None:
+        values["before_id"] = before_id
+    if session.bind.dialect.name == "postgresql":
+        await session.execute(GENERIC_PLAN)
+    return list(await session.scalars(_home_statement(shape), values))
 
 
 async def pinned_posts(session: AsyncSession, *, viewer: User, space_id: int) -> list[Post]:
@@ -244,34 +370,8 @@ async def show_posts(session: AsyncSession, *, viewer: User, posts: list[Post]) 
     ids = [post.id for post in everything]
     people = await _by_id(session, User, {p.author_id for p in everything if p.author_id})
     spaces = await _by_id(session, Space, {p.space_id for p in everything if p.space_id})
-    comment_counts = dict(
-        (
-            await session.execute(
-                select(Comment.post_id, func.count())
-                .where(Comment.post_id.in_(ids), Comment.deleted_at.is_(None))
-                .group_by(Comment.post_id)
-            )
-        ).all()
-    )
-    reactions: dict[int, dict[str, int]] = defaultdict(dict)
-    for post_id, kind, count in (
-        await session.execute(
-            select(PostReaction.post_id, PostReaction.kind, func.count())
-            .where(PostReaction.post_id.in_(ids))
-            .group_by(PostReaction.post_id, PostReaction.kind)
-        )
-    ).all():
-        reactions[post_id][kind.value] = count
-    mine: dict[int, set[str]] = defaultdict(set)
-    for post_id, kind in (
-        await session.execute(
-            select(PostReaction.post_id, PostReaction.kind).where(
-                PostReaction.post_id.in_(ids), PostReaction.user_id == viewer.id
-            )
-        )
-    ).all():
-        mine[post_id].add(kind.value)
-    first = await _first_comments(session, [post.id for post in posts])
+    reactions, mine = await _reactions(session, viewer, ids)
+    comment_counts, first = await _comments(session, ids, {post.id for post in posts})
     audiences = await _audiences(session, [p.id for p in everything if p.has_audience])
     polls = await _polls(session, viewer, [p for p in posts if p.kind is PostKind.POLL])
     confirmations = await _confirmations(
@@ -321,31 +421,60 @@ async def _by_id(session: AsyncSession, model, ids: set[int]) -> dict:
     return {row.id: row for row in await session.scalars(select(model).where(model.id.in_(ids)))}
 
 
-async def _first_comments(
-    session: AsyncSession, post_ids: list[int]
-) -> dict[int, list[tuple[Comment, User | None]]]:
-    position = (
-        func.row_number().over(partition_by=Comment.post_id, order_by=Comment.id).label("position")
+async def _reactions(
+    session: AsyncSession, viewer: User, post_ids: list[int]
+) -> tuple[dict[int, dict[str, int]], dict[int, set[str]]]:
+    """Per post: the count of each kind of reaction, and the kinds the viewer
+    gave, in one statement."""
+    given_by_viewer = func.max(case((PostReaction.user_id == viewer.id, 1), else_=0))
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    mine: dict[int, set[str]] = defaultdict(set)
+    for post_id, kind, count, given in (
+        await session.execute(
+            select(PostReaction.post_id, PostReaction.kind, func.count(), given_by_viewer)
+            .where(PostReaction.post_id.in_(post_ids))
+            .group_by(PostReaction.post_id, PostReaction.kind)
+        )
+    ).all():
+        counts[post_id][kind.value] = count
+        if given:
+            mine[post_id].add(kind.value)
+    return counts, mine
+
+
+async def _comments(
+    session: AsyncSession, post_ids: list[int], with_first: set[int]
+) -> tuple[dict[int, int], dict[int, list[tuple[Comment, User | None]]]]:
+    """Per post: how many comments and replies it has, tombstones left out, and,
+    for the posts of ``with_first``, its first top-level comments, in one
+    statement. Top-level comments are numbered first, so the first rows of a
+    post are top-level when it has any; every post with a comment has a row 1,
+    which carries its count."""
+    position = func.row_number().over(
+        partition_by=Comment.post_id, order_by=(Comment.parent_id.is_not(None), Comment.id)
     )
     numbered = (
-        select(Comment.id, position)
-        .where(
-            Comment.post_id.in_(post_ids),
-            Comment.parent_id.is_(None),
-            Comment.deleted_at.is_(None),
+        select(
+            Comment.id,
+            position.label("position"),
+            func.count().over(partition_by=Comment.post_id).label("total"),
         )
+        .where(Comment.post_id.in_(post_ids), Comment.deleted_at.is_(None))
         .subquery()
     )
     rows = await session.execute(
-        select(Comment, User)
+        select(Comment, User, numbered.c.total)
         .join(numbered, and_(numbered.c.id == Comment.id, numbered.c.position <= FIRST_COMMENTS))
         .outerjoin(User, User.id == Comment.author_id)
         .order_by(Comment.id)
     )
+    counts: dict[int, int] = {}
     first: dict[int, list] = defaultdict(list)
-    for comment, author in rows.all():
-        first[comment.post_id].append((comment, author))
-    return first
+    for comment, author, total in rows.all():
+        counts[comment.post_id] = total
+        if comment.parent_id is None and comment.post_id in with_first:
+            first[comment.post_id].append((comment, author))
+    return counts, first
 
 
 async def _audiences(session: AsyncSession, post_ids: list[int]) -> dict[int, list[int]]:
