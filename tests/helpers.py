@@ -1,6 +1,19 @@
 """What every API test checks the same way."""
 
+import importlib.util
+from types import ModuleType
+
 import httpx
+
+from app.config import PROJECT_ROOT
+
+
+def load_tool(name: str) -> ModuleType:
+    """A script of tools/, loaded from the repository (tools/ is not a package)."""
+    spec = importlib.util.spec_from_file_location(name, PROJECT_ROOT / "tools" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def expect_error(

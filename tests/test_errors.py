@@ -8,12 +8,22 @@ import pytest
 
 from app.migrate import head_revision
 from tests.api_helpers import LOGIN, ME, app_with, client_for
-from tests.helpers import expect_error
+from tests.helpers import expect_error, load_tool
 
 ONE_MIB = 1024 * 1024
 
 
 # --- error shape -----------------------------------------------------------------------------
+
+
+def test_the_documented_error_codes_are_those_the_code_raises():
+    """docs/api.md's table is generated from the source (tools/error_codes.py): a code
+    added, renamed or removed without the table fails here."""
+    tool = load_tool("error_codes")
+    document = tool.API_DOC.read_text()
+
+    assert tool.rewritten(document, tool.raised_codes()) == document
+    assert "`share_widens_readers`" in document
 
 
 async def test_an_unknown_route_answers_404_in_the_shape(client):

@@ -1,25 +1,17 @@
 """French and English: complete catalogs, the language of the request, and the
 account's own preference over the browser's."""
 
-import importlib.util
 import re
 
 import pytest
 
-from app.config import PROJECT_ROOT
 from tests.api_helpers import ADMIN_USERS, LOGIN, ME, cookie_client
-from tests.helpers import expect_error
+from tests.helpers import expect_error, load_tool
 
 
 @pytest.fixture(scope="module")
 def catalogs():
-    """tools/catalogs.py, loaded from the repository (tools/ is not a package)."""
-    spec = importlib.util.spec_from_file_location(
-        "catalogs", PROJECT_ROOT / "tools" / "catalogs.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool("catalogs")
 
 
 def test_every_message_is_translated_in_both_catalogs(catalogs):
