@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from app.api.pagination import encode_cursor
 from app.levels import Level
-from app.models import User
+from app.models import Membership, User
 from tests.api_helpers import (
     ADMIN_USERS,
     LOGIN,
@@ -380,13 +380,55 @@ async def test_an_admin_cannot_demote_or_deactivate_themselves(make, admin, admi
 
     demoted = await admin_client.patch(path, json={"role": "member"})
     deactivated = await admin_client.patch(path, json={"is_active": False})
-    cleared = await admin_client.patch(path, json={"clearance": "secret"})
 
     expect_error(demoted, 409, "self_demotion")
     expect_error(deactivated, 409, "self_demotion")
-    assert cleared.status_code == 200, cleared.text
     admin = await reload(make.session, admin)
-    assert (admin.role, admin.is_active, admin.clearance) == ("admin", True, Level.SECRET)
+    assert (admin.role, admin.is_active) == ("admin", True)
+
+
+@pytest.mark.parametrize("allows_externals", [True, False])
+@pytest.mark.parametrize(
+    "change", [{"kind": "contractor"}, {"kind": "alumni"}, {"clearance": "secret"}]
+)
+async def test_an_admin_changes_neither_their_own_kind_nor_their_clearance(
+    make, admin, admin_client, change, allows_externals
+):
+    """Once a 500 (their sole-owned space handed over to themselves) or a lock-out
+    (a contractor admin answered charter_required on the call that would undo it)."""
+    space = await make.space(owner=admin, allows_externals=allows_externals)
+
+    response = await admin_client.patch(f"{ADMIN_USERS}/{admin.id}", json=change)
+
+    expect_error(response, 409, "self_demotion")
+    admin = await reload(make.session, admin)
+    assert (admin.kind, admin.clearance) == ("employee", Level.INTERNAL)
+    roles = (
+        await make.session.execute(
+            select(Membership.user_id, Membership.role).where(Membership.space_id == space.id)
+        )
+    ).all()
+    assert roles == [(admin.id, "owner")]
+    assert (await admin_client.get(f"{ADMIN_USERS}/{admin.id}")).status_code == 200
+
+
+async def test_a_space_whose_owner_turns_external_gets_an_employee_owner(make, admin, admin_client):
+    """Never an external member: externals may belong to a space, never manage it."""
+    owner = await make.user()
+    contractor = await make.user(kind="contractor", clearance="public")
+    space = await make.space(owner=owner, members=[contractor], allows_externals=True)
+
+    response = await admin_client.patch(f"{ADMIN_USERS}/{owner.id}", json={"kind": "contractor"})
+
+    assert response.status_code == 200, response.text
+    roles = dict(
+        (
+            await make.session.execute(
+                select(Membership.user_id, Membership.role).where(Membership.space_id == space.id)
+            )
+        ).all()
+    )
+    assert roles == {owner.id: "member", contractor.id: "member", admin.id: "owner"}
 
 
 async def test_another_admin_may_demote_an_admin(make, admin, admin_client):

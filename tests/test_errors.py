@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 import pytest
 
 from app.migrate import head_revision
-from tests.api_helpers import LOGIN, ME, app_with, client_for
+from tests.api_helpers import LOGIN, ME, app_with, client_for, cookie_client
 from tests.helpers import expect_error, load_tool
 
 ONE_MIB = 1024 * 1024
@@ -38,10 +38,33 @@ async def test_an_unknown_page_answers_an_html_404_to_a_browser(client):
     assert response.headers["content-type"].startswith("text/html")
 
 
-async def test_a_wrong_method_answers_405_in_the_shape(client):
-    expect_error(await client.delete(ME), 405, "method_not_allowed")
-    expect_error(await client.get(LOGIN), 405, "method_not_allowed")
-    expect_error(await client.put("/api/v1/admin/users"), 405, "method_not_allowed")
+async def test_a_wrong_method_answers_405_in_the_shape_with_allow(client):
+    """RFC 9110: a 405 names the methods the resource has."""
+    for method, path, allowed in (
+        ("DELETE", ME, "GET, PATCH"),
+        ("GET", LOGIN, "POST"),
+        ("PUT", "/api/v1/admin/users", "GET, POST"),
+    ):
+        response = await client.request(method, path)
+        expect_error(response, 405, "method_not_allowed")
+        assert response.headers["allow"] == allowed
+
+
+async def test_a_204_answer_has_no_content_type(app, make):
+    """No body, so nothing to describe: every 204 route of the API says so."""
+    operations = [
+        operation["responses"]["204"]
+        for path in app.openapi()["paths"].values()
+        for operation in path.values()
+        if "204" in operation["responses"]
+    ]
+    assert len(operations) >= 10
+    assert not any("content" in answer for answer in operations)
+    signed_in = await cookie_client(make, await make.user())
+    response = await signed_in.post("/api/v1/auth/logout")
+    assert response.status_code == 204
+    assert "content-type" not in response.headers
+    assert response.content == b""
 
 
 async def test_a_body_that_is_not_json_answers_422_in_the_shape(client):

@@ -89,7 +89,7 @@ async def login(
     )
 
 
-@router.post("/logout", status_code=204)
+@router.post("/logout", status_code=204, response_class=Response)
 async def logout(
     response: Response, session: Session, settings: AppSettings, auth: RequiredAuth
 ) -> None:

@@ -3,6 +3,7 @@ with its status; a browser asking for a page gets the same error as a page."""
 
 import json
 import logging
+import re
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
@@ -34,6 +35,18 @@ def error_body(error: AppError) -> bytes:
     return json.dumps(
         {"error": {**error.detail, "code": error.code, "message": error.message}}
     ).encode()
+
+
+def _allowed_methods(request: Request) -> str | None:
+    """Every method the API document gives this path (RFC 9110: a 405 names them
+    all), where the router names only those of the first route it matched."""
+    matching = [
+        (template.count("{"), sorted(method.upper() for method in operations))
+        for template, operations in request.app.openapi()["paths"].items()
+        if re.fullmatch(re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)), request.url.path)
+    ]
+    # A literal path (/wiki/pages/search) before a template it also fits.
+    return ", ".join(min(matching)[1]) if matching else None
 
 
 def wants_page(request: Request) -> bool:
@@ -97,6 +110,9 @@ def install_error_handlers(app: FastAPI) -> None:
             413: _("The request is too large."),
         }.get(exc.status_code, str(exc.detail))
         error = AppError(message, code=code).with_status(exc.status_code)
+        error.headers.update(exc.headers or {})
+        if exc.status_code == 405:
+            error.headers["Allow"] = _allowed_methods(request) or error.headers.get("Allow", "")
         return error_response(request, error)
 
     @app.exception_handler(Exception)

@@ -2,7 +2,7 @@
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 
 from app.api.deps import ItemId, Session, Viewer
 from app.api.pagination import Cursor, Limit, decode_id_cursor, next_id_cursor
@@ -97,12 +97,12 @@ FOLLOWED = {"users": FollowKind.USER, "spaces": FollowKind.SPACE, "hashtags": Fo
 Followed = Literal["users", "spaces", "hashtags"]
 
 
-@router.put("/follows/{kind}/{target}", status_code=204)
+@router.put("/follows/{kind}/{target}", status_code=204, response_class=Response)
 async def follow(kind: Followed, target: HashtagName, viewer: Viewer, session: Session) -> None:
     """``target``: a user or space id, or a hashtag's name."""
     await follows.follow(session, viewer=viewer, kind=FOLLOWED[kind], target=target)
 
 
-@router.delete("/follows/{kind}/{target}", status_code=204)
+@router.delete("/follows/{kind}/{target}", status_code=204, response_class=Response)
 async def unfollow(kind: Followed, target: HashtagName, viewer: Viewer, session: Session) -> None:
     await follows.unfollow(session, viewer=viewer, kind=FOLLOWED[kind], target=target)

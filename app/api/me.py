@@ -1,6 +1,6 @@
 """The signed-in person: profile, preferences, password and access tokens."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from app.api.deps import Address, AppSettings, ItemId, RequiredAuth, Session, Viewer
 from app.schemas.account import (
@@ -28,7 +28,7 @@ async def update_me(body: PreferencesUpdate, viewer: Viewer, session: Session):
     return viewer
 
 
-@router.post("/password", status_code=204)
+@router.post("/password", status_code=204, response_class=Response)
 async def change_password(
     body: PasswordChange, auth: RequiredAuth, session: Session, address: Address
 ) -> None:
@@ -66,7 +66,7 @@ async def create_token(
     )
 
 
-@router.delete("/tokens/{token_id}", status_code=204)
+@router.delete("/tokens/{token_id}", status_code=204, response_class=Response)
 async def revoke_token(
     token_id: ItemId, viewer: Viewer, session: Session, address: Address
 ) -> None:

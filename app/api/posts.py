@@ -1,6 +1,6 @@
 """Posts, comments and reactions."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from app.api.deps import ItemId, Session, Viewer
 from app.api.pagination import Cursor, Limit, decode_id_cursor, next_id_cursor
@@ -152,7 +152,7 @@ async def edit_post(post_id: ItemId, body: PostUpdate, viewer: Viewer, session: 
     return await _written(session, viewer, published)
 
 
-@router.delete("/posts/{post_id}", status_code=204)
+@router.delete("/posts/{post_id}", status_code=204, response_class=Response)
 async def delete_post(post_id: ItemId, viewer: Viewer, session: Session) -> None:
     await posts.delete_post(session, viewer=viewer, post_id=post_id)
 
@@ -171,7 +171,7 @@ async def pin_post(post_id: ItemId, body: PinUpdate, viewer: Viewer, session: Se
     return await show_one(session, viewer, post)
 
 
-@router.post("/posts/{post_id}/confirm", status_code=204)
+@router.post("/posts/{post_id}/confirm", status_code=204, response_class=Response)
 async def confirm_announcement(post_id: ItemId, viewer: Viewer, session: Session) -> None:
     await posts.confirm_announcement(session, viewer=viewer, post_id=post_id)
 
@@ -233,7 +233,7 @@ async def edit_comment(comment_id: ItemId, body: CommentUpdate, viewer: Viewer, 
     return await _comment_written(session, viewer, comment, unreachable)
 
 
-@router.delete("/comments/{comment_id}", status_code=204)
+@router.delete("/comments/{comment_id}", status_code=204, response_class=Response)
 async def delete_comment(comment_id: ItemId, viewer: Viewer, session: Session) -> None:
     await comments.delete_comment(session, viewer=viewer, comment_id=comment_id)
 
@@ -259,12 +259,12 @@ async def post_reactions(
     )
 
 
-@router.put("/posts/{post_id}/reactions/{kind}", status_code=204)
+@router.put("/posts/{post_id}/reactions/{kind}", status_code=204, response_class=Response)
 async def react_to_post(post_id: ItemId, kind: ReactionKind, viewer: Viewer, session: Session):
     await reactions.react(session, viewer=viewer, kind=kind, post_id=post_id)
 
 
-@router.delete("/posts/{post_id}/reactions/{kind}", status_code=204)
+@router.delete("/posts/{post_id}/reactions/{kind}", status_code=204, response_class=Response)
 async def unreact_to_post(post_id: ItemId, kind: ReactionKind, viewer: Viewer, session: Session):
     await reactions.unreact(session, viewer=viewer, kind=kind, post_id=post_id)
 
@@ -278,14 +278,14 @@ async def comment_reactions(
     )
 
 
-@router.put("/comments/{comment_id}/reactions/{kind}", status_code=204)
+@router.put("/comments/{comment_id}/reactions/{kind}", status_code=204, response_class=Response)
 async def react_to_comment(
     comment_id: ItemId, kind: ReactionKind, viewer: Viewer, session: Session
 ):
     await reactions.react(session, viewer=viewer, kind=kind, comment_id=comment_id)
 
 
-@router.delete("/comments/{comment_id}/reactions/{kind}", status_code=204)
+@router.delete("/comments/{comment_id}/reactions/{kind}", status_code=204, response_class=Response)
 async def unreact_to_comment(
     comment_id: ItemId, kind: ReactionKind, viewer: Viewer, session: Session
 ):

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from app.api.deps import Address, AppSettings, ItemId, Session, Viewer
 from app.api.pagination import (
@@ -124,7 +124,7 @@ async def join_space(
     return JoinResult(status="member")
 
 
-@router.post("/{space_id}/leave", status_code=204)
+@router.post("/{space_id}/leave", status_code=204, response_class=Response)
 async def leave_space(space_id: ItemId, viewer: Viewer, session: Session, address: Address) -> None:
     await memberships.leave_space(session, viewer=viewer, space_id=space_id, address=address)
 
@@ -186,7 +186,7 @@ async def change_member_role(
     return _member(membership, user)
 
 
-@router.delete("/{space_id}/members/{user_id}", status_code=204)
+@router.delete("/{space_id}/members/{user_id}", status_code=204, response_class=Response)
 async def remove_member(
     space_id: ItemId, user_id: ItemId, viewer: Viewer, session: Session, address: Address
 ) -> None:
@@ -195,7 +195,7 @@ async def remove_member(
     )
 
 
-@router.post("/{space_id}/ownership", status_code=204)
+@router.post("/{space_id}/ownership", status_code=204, response_class=Response)
 async def transfer_ownership(
     space_id: ItemId, body: OwnershipTransfer, viewer: Viewer, session: Session, address: Address
 ) -> None:
@@ -263,7 +263,7 @@ async def invite(
     }
 
 
-@router.delete("/{space_id}/invitations/{invitation_id}", status_code=204)
+@router.delete("/{space_id}/invitations/{invitation_id}", status_code=204, response_class=Response)
 async def revoke_invitation(
     space_id: ItemId, invitation_id: ItemId, viewer: Viewer, session: Session, address: Address
 ) -> None:

@@ -140,10 +140,8 @@ async def update_account(
 ) -> User:
     """An admin changes kind, role, clearance or active state, under the policy's rules."""
     user = await access_account(session, viewer=viewer, user_id=user_id)
-    if user.id == viewer.id and (
-        changes.get("role", Role.ADMIN) is not Role.ADMIN or changes.get("is_active") is False
-    ):
-        raise Conflict(_("You cannot remove your own administrator rights."), code="self_demotion")
+    if user.id == viewer.id:
+        _check_own_account_change(user, changes)
     kind = changes.get("kind", user.kind)
     if "kind" in changes and kind.is_external and "clearance" not in changes:
         changes["clearance"] = default_clearance(kind)
@@ -174,6 +172,21 @@ async def update_account(
         await step_down_from_spaces(session, user=user, successor=viewer)
     await session.flush()
     return user
+
+
+def _check_own_account_change(admin: User, changes: dict) -> None:
+    """An administrator neither removes their own rights nor changes their own
+    kind or clearance: another administrator does (four eyes), and nobody locks
+    themself out of the screen that would undo it."""
+    if changes.get("role", Role.ADMIN) is not Role.ADMIN or changes.get("is_active") is False:
+        raise Conflict(_("You cannot remove your own administrator rights."), code="self_demotion")
+    if changes.get("kind", admin.kind) is not admin.kind or (
+        changes.get("clearance", admin.clearance) is not admin.clearance
+    ):
+        raise Conflict(
+            _("Another administrator must change your own kind or clearance."),
+            code="self_demotion",
+        )
 
 
 def _audit_value(value):
@@ -281,10 +294,17 @@ async def step_down_from_spaces(session: AsyncSession, *, user: User, successor:
 async def _hand_over_ownership(
     session: AsyncSession, *, space: Space, leaving: User, successor: User
 ) -> None:
+    # Only an active employee may manage a space: an external member stays a member.
     others = (
         await session.scalars(
             select(Membership)
-            .where(Membership.space_id == space.id, Membership.user_id != leaving.id)
+            .join(User, User.id == Membership.user_id)
+            .where(
+                Membership.space_id == space.id,
+                Membership.user_id != leaving.id,
+                User.is_active,
+                User.kind == AccountKind.EMPLOYEE,
+            )
             .order_by(Membership.created_at)
         )
     ).all()
