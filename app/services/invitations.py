@@ -27,6 +27,7 @@ from app.services.memberships import (
     find_account_for_space,
 )
 from app.services.notifications import notify
+from app.services.people import access_person
 from app.services.ratelimit import check_rate_limit, count_hit
 from app.services.spaces import access_managed_space, role_in
 
@@ -68,8 +69,8 @@ async def invite(
         raise Invalid(_("Invite either an account or an e-mail address."), code="invalid")
     invitee = None
     if user_id is not None:
-        invitee = await session.get(User, user_id)
-        if invitee is None or not invitee.is_active:
+        invitee = await access_person(session, viewer=viewer, user_id=user_id)
+        if not invitee.is_active:
             raise NotFound()
     else:
         invitee = await session.scalar(select(User).where(User.email == normalise_email(email)))
