@@ -167,3 +167,23 @@ def test_writing_in_a_container_needs_access_and_a_live_space(writer, space, rol
     with pytest.raises((Forbidden, Conflict)) as refused:
         check_can_write_in(writer, space, role)
     assert refused.value.code == outcome
+
+
+# --- who may know of whom lives in app/access.py too ---------------------------------
+
+KNOWING = re.compile(r"know(n|able)", re.IGNORECASE)
+
+
+def test_the_people_rule_is_defined_only_in_app_access():
+    """Services ask ``knowable_people``/``knowable_among``; none writes its own
+    rule of whom a viewer may know of (as ``services/people.py`` once did)."""
+    offences = [
+        f"app/{path.relative_to(APP).as_posix()}:{node.lineno}: {node.name}"
+        for path in sorted(APP.rglob("*.py"))
+        if path.relative_to(APP).as_posix() != "access.py"
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and KNOWING.search(node.name)
+    ]
+    assert offences == [], "Whom a viewer may know of is decided in app/access.py:\n" + "\n".join(
+        offences
+    )

@@ -124,10 +124,10 @@ async def list_notifications(
     )
     if before_id is not None:
         statement = statement.where(Notification.id < before_id)
-    return await _unknown_actors_unnamed(session, viewer, list(await session.scalars(statement)))
+    return await _strangers_unnamed(session, viewer, list(await session.scalars(statement)))
 
 
-async def _unknown_actors_unnamed(
+async def _strangers_unnamed(
     session: AsyncSession, viewer: User, found: list[Notification]
 ) -> list[Notification]:
     """An actor the reader may not know of (a colleague who reacted to an
