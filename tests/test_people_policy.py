@@ -291,7 +291,7 @@ async def test_mentioning_a_handle_an_external_may_not_know_of_is_as_mentioning_
 
 
 async def test_adding_or_inviting_someone_an_external_may_not_know_of_answers_as_missing(
-    make, world
+    make, browser_of, world
 ):
     space = await make.space(
         owner=world.owner, visibility="private", allows_externals=True, moderators=[world.external]
@@ -304,3 +304,23 @@ async def test_adding_or_inviting_someone_an_external_may_not_know_of_answers_as
         missing = await world.outsider_client.post(path, json={body: MISSING_ID})
         same_answer(hidden, missing)
         assert missing.status_code == 404, path
+    # By e-mail address, through the API and the space's page (by address or handle).
+    invitations = f"/api/v1/spaces/{space.id}/invitations"
+    by_address = [
+        await world.outsider_client.post(
+            invitations, json={"email": address, "external_kind": "alumni"}
+        )
+        for address in (world.stranger.email, "nobody@example.test")
+    ]
+    same_answer(*by_address)
+    assert by_address[0].status_code == 403
+    browser, csrf = await browser_of(world.external)
+    for path in (f"/spaces/{space.id}/members", f"/spaces/{space.id}/invitations"):
+        pages = [
+            await browser.post(path, data={"csrf_token": csrf, "identifier": identifier})
+            for identifier in (world.stranger.handle, "personne-inexistante")
+        ]
+        assert pages[0].status_code == pages[1].status_code == 422, path
+        assert (
+            pages[0].text.replace(world.stranger.handle, "personne-inexistante") == pages[1].text
+        ), path

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.access import check_clearance_allowed
+from app.access import check_clearance_allowed, knowable_people
 from app.config import Settings
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.i18n import _
@@ -73,7 +73,10 @@ async def invite(
         if not invitee.is_active:
             raise NotFound()
     else:
-        invitee = await session.scalar(select(User).where(User.email == normalise_email(email)))
+        # The address of someone the inviter may not know of is taken as a new one.
+        invitee = await session.scalar(
+            select(User).where(User.email == normalise_email(email), knowable_people(viewer))
+        )
     await _check_not_invited_yet(session, space, invitee, email)
     secret = new_secret()
     invitation = Invitation(
