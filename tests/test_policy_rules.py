@@ -8,10 +8,12 @@ from pathlib import Path
 import pytest
 
 from app.access import (
+    Reader,
     check_can_write_in,
     check_clearance_allowed,
     check_no_write_up,
     check_not_below,
+    named_in_presence,
 )
 from app.errors import Conflict, Forbidden, Invalid
 from app.levels import AccountKind, Level, Role
@@ -187,3 +189,23 @@ def test_the_people_rule_is_defined_only_in_app_access():
     assert offences == [], "Whom a viewer may know of is decided in app/access.py:\n" + "\n".join(
         offences
     )
+
+
+@pytest.mark.parametrize(
+    ("kind", "user_id", "is_member", "named"),
+    [
+        ("employee", 2, False, True),  # employees know everyone
+        ("alumni", 2, True, True),  # a member of the space
+        ("contractor", 2, False, False),  # anyone else: counted, not named
+        ("contractor", 1, False, True),  # oneself
+    ],
+)
+def test_presence_names_to_an_external_only_the_spaces_members(kind, user_id, is_member, named):
+    reader = Reader(
+        user_id=1,
+        kind=AccountKind(kind),
+        clearance=Level.PUBLIC,
+        is_active=True,
+        member_space_ids=frozenset({7}),
+    )
+    assert named_in_presence(reader, user_id, is_member) is named
