@@ -12,6 +12,13 @@ side, and nowhere else:
   filtering realtime events.
 A property-based test (tests/test_policy_properties.py) proves they agree.
 
+Who may know of a person is decided here too: ``knowable_people(viewer)`` as a
+clause over User, ``knowable_among`` for people already in hand, and
+``named_in_presence`` for who is looking at a space. Employees know everyone;
+an external knows themselves, the members of their spaces and the authors of
+what they may read. Anyone else is counted, or shown as "a colleague", and an
+id or handle of theirs answers as if the account did not exist.
+
 A viewer may read an item when all hold:
 1. the viewer is active and may read the item's container (the company stream:
    everyone; an open space: any employee, and its members; a private or secret
@@ -20,6 +27,7 @@ A viewer may read an item when all hold:
 3. the item has no audience, or the viewer is in it, or is its author.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
@@ -28,7 +36,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.errors import Conflict, Forbidden, Invalid
 from app.i18n import _
 from app.levels import AccountKind, Level
-from app.models import Content, Membership, Space, SpaceRole, User, Visibility
+from app.models import (
+    Comment,
+    Content,
+    Membership,
+    Post,
+    Space,
+    SpaceRole,
+    User,
+    Visibility,
+    WikiPage,
+    WikiRevision,
+)
 
 # External accounts (alumni, contractors) never read above this level.
 EXTERNAL_CLEARANCE_CAP = Level.PUBLIC
@@ -103,6 +122,14 @@ def can_read(reader: Reader, item: ItemRef) -> bool:
     )
 
 
+def named_in_presence(reader: Reader, user_id: int, is_member: bool) -> bool:
+    """Whether a space's presence names this person to ``reader`` (who may read
+    the space): employees see every name; an external sees the space's members
+    and themselves, people they may know of (see ``knowable_people``) decided
+    without a query. Anyone else is counted, not named."""
+    return reader.is_employee or is_member or user_id == reader.user_id
+
+
 def can_see_space(reader: Reader, space_id: int, visibility: Visibility) -> bool:
     """Whether the space exists for this reader (directory, its page, its name).
     Private spaces are listed to employees; secret ones only to their members."""
@@ -166,6 +193,45 @@ def readable_spaces(viewer: User) -> ColumnElement[bool]:
     if viewer.kind.is_external:
         return is_member
     return or_(is_member, Space.visibility == Visibility.OPEN)
+
+
+def knowable_people(viewer: User) -> ColumnElement[bool]:
+    """The people the viewer may know of, as a clause over ``User``. Employees:
+    every account. Externals: themselves, the members of their spaces, and the
+    people shown with what they may read (authors of posts and of the comments
+    under them, authors of wiki pages and of the revisions they may read), so
+    that reading the network reveals nobody else of the company."""
+    if not viewer.kind.is_external:
+        return true()
+    readable_revisions = (
+        select(WikiRevision.author_id)
+        .join(WikiPage, WikiPage.id == WikiRevision.page_id)
+        .where(readable(viewer, WikiPage), readable_level(viewer, WikiRevision.level))
+    )
+    return or_(
+        User.id == viewer.id,
+        User.id.in_(
+            select(Membership.user_id).where(Membership.space_id.in_(member_space_ids(viewer)))
+        ),
+        exists().where(Post.author_id == User.id, readable(viewer, Post)),
+        exists().where(
+            Comment.author_id == User.id, Comment.post_id == Post.id, readable(viewer, Post)
+        ),
+        exists().where(WikiPage.author_id == User.id, readable(viewer, WikiPage)),
+        User.id.in_(readable_revisions),
+    )
+
+
+async def knowable_among(session: AsyncSession, viewer: User, user_ids: Iterable[int]) -> set[int]:
+    """Those of ``user_ids`` (people already in hand: reactors, readers, an
+    audience...) the viewer may know of: one query for an external, none for an
+    employee."""
+    wanted = {user_id for user_id in user_ids if user_id is not None}
+    if not viewer.kind.is_external or not wanted:
+        return wanted
+    return set(
+        await session.scalars(select(User.id).where(User.id.in_(wanted), knowable_people(viewer)))
+    )
 
 
 def readers_of(item: ItemRef) -> ColumnElement[bool]:

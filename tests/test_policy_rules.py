@@ -8,10 +8,12 @@ from pathlib import Path
 import pytest
 
 from app.access import (
+    Reader,
     check_can_write_in,
     check_clearance_allowed,
     check_no_write_up,
     check_not_below,
+    named_in_presence,
 )
 from app.errors import Conflict, Forbidden, Invalid
 from app.levels import AccountKind, Level, Role
@@ -167,3 +169,43 @@ def test_writing_in_a_container_needs_access_and_a_live_space(writer, space, rol
     with pytest.raises((Forbidden, Conflict)) as refused:
         check_can_write_in(writer, space, role)
     assert refused.value.code == outcome
+
+
+# --- who may know of whom lives in app/access.py too ---------------------------------
+
+KNOWING = re.compile(r"know(n|able)", re.IGNORECASE)
+
+
+def test_the_people_rule_is_defined_only_in_app_access():
+    """Services ask ``knowable_people``/``knowable_among``; none writes its own
+    rule of whom a viewer may know of (as ``services/people.py`` once did)."""
+    offences = [
+        f"app/{path.relative_to(APP).as_posix()}:{node.lineno}: {node.name}"
+        for path in sorted(APP.rglob("*.py"))
+        if path.relative_to(APP).as_posix() != "access.py"
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and KNOWING.search(node.name)
+    ]
+    assert offences == [], "Whom a viewer may know of is decided in app/access.py:\n" + "\n".join(
+        offences
+    )
+
+
+@pytest.mark.parametrize(
+    ("kind", "user_id", "is_member", "named"),
+    [
+        ("employee", 2, False, True),  # employees know everyone
+        ("alumni", 2, True, True),  # a member of the space
+        ("contractor", 2, False, False),  # anyone else: counted, not named
+        ("contractor", 1, False, True),  # oneself
+    ],
+)
+def test_presence_names_to_an_external_only_the_spaces_members(kind, user_id, is_member, named):
+    reader = Reader(
+        user_id=1,
+        kind=AccountKind(kind),
+        clearance=Level.PUBLIC,
+        is_active=True,
+        member_space_ids=frozenset({7}),
+    )
+    assert named_in_presence(reader, user_id, is_member) is named

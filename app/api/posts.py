@@ -75,6 +75,7 @@ def post_read(view: PostView) -> PostRead:
         author=UserPublic.model_validate(view.author) if view.author else None,
         level=post.level,
         audience=sorted(view.audience) if view.audience is not None else None,
+        audience_others=view.audience_others,
         body=post.body,
         body_html=post.body_html,
         created_at=post.created_at,
@@ -178,10 +179,12 @@ async def confirm_announcement(post_id: ItemId, viewer: Viewer, session: Session
 
 @router.get("/posts/{post_id}/confirmations", response_model=AnnouncementReaders)
 async def announcement_readers(post_id: ItemId, viewer: Viewer, session: Session):
-    confirmed, pending = await posts.announcement_readers(session, viewer=viewer, post_id=post_id)
+    readers = await posts.announcement_readers(session, viewer=viewer, post_id=post_id)
     return AnnouncementReaders(
-        confirmed=[UserPublic.model_validate(u) for u in confirmed],
-        pending=[UserPublic.model_validate(u) for u in pending],
+        confirmed=[UserPublic.model_validate(u) for u in readers.confirmed],
+        pending=[UserPublic.model_validate(u) for u in readers.pending],
+        confirmed_others=readers.confirmed_others,
+        pending_others=readers.pending_others,
     )
 
 
@@ -247,7 +250,10 @@ async def comment_versions(comment_id: ItemId, viewer: Viewer, session: Session)
 
 
 def _reactions_read(rows) -> list[ReactionRead]:
-    return [ReactionRead(kind=kind, user=UserPublic.model_validate(user)) for kind, user in rows]
+    return [
+        ReactionRead(kind=kind, user=UserPublic.model_validate(user) if user else None)
+        for kind, user in rows
+    ]
 
 
 @router.get("/posts/{post_id}/reactions", response_model=list[ReactionRead])

@@ -28,10 +28,11 @@ class Status:
 
 @dataclass(frozen=True)
 class Presence:
-    """One process's snapshot of who looks at which space: {space_id: {user_id: name}}."""
+    """One process's snapshot of who looks at which space:
+    {space_id: {user_id: [name, whether a member of the space]}}."""
 
     node: str
-    spaces: dict[int, dict[int, str]]
+    spaces: dict[int, dict[int, list]]
 
 
 class MemoryBroker:
@@ -104,7 +105,7 @@ def _decode(data: dict) -> Event | Presence:
         return Presence(
             node=data["presence"]["node"],
             spaces={
-                int(space): {int(user): name for user, name in people.items()}
+                int(space): {int(user): entry for user, entry in people.items()}
                 for space, people in spaces.items()
             },
         )

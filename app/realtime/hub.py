@@ -20,7 +20,7 @@ from datetime import datetime
 from fastapi import WebSocket
 from sqlalchemy import ColumnElement, and_, or_, select
 
-from app.access import Reader, can_read, can_read_container, load_reader
+from app.access import Reader, can_read, can_read_container, load_reader, named_in_presence
 from app.db import Database
 from app.models import AccessToken, User, UserSession, Visibility
 from app.models.base import utcnow
@@ -185,9 +185,13 @@ class Hub:
         self.connections: set[Connection] = set()
         self.healthy = True
         self.node = uuid.uuid4().hex
-        # Who looks at which space, per process: {node: (seen at, {space: {user: name}})}.
-        self._presence: dict[str, tuple[float, dict[int, dict[int, str]]]] = {}
-        self._shown: dict[int, dict[int, str]] = {}
+        # Who looks at which space, per process:
+        # {node: (seen at, {space: {user: [name, member of the space]}})}.
+        self._presence: dict[str, tuple[float, dict[int, dict[int, list]]]] = {}
+        self._shown: dict[int, dict[int, list]] = {}
+        # The visibility of the spaces subscribed to, as last granted or changed: what
+        # presence needs to re-check, per reader, that they may still read the space.
+        self.space_visibility: dict[int, Visibility] = {}
         self._tasks: list[asyncio.Task] = []
 
     def start(self) -> None:
@@ -234,6 +238,11 @@ class Hub:
             return
         if event.kind in ACCESS_KINDS and event.user_id is not None:
             await self._reload_readers(event.user_id)
+        if event.kind == "space.changed" and event.space_visibility is not None:
+            self.space_visibility[event.space_id] = Visibility(event.space_visibility)
+            self._drop_unreadable_spaces(
+                [c for c in self.connections if f"space:{event.space_id}" in c.topics]
+            )
         text = json.dumps({"type": "event", "event": _public(event)})
         topics = topics_of(event)
         item = event.item()
@@ -288,16 +297,40 @@ class Hub:
                 connection.close(CLOSE_SIGNED_OUT)
             else:
                 connection.reader, connection.name = reader, user.display_name
+        self._drop_unreadable_spaces(mine)
 
-    def local_presence(self) -> dict[int, dict[int, str]]:
+    def _drop_unreadable_spaces(self, connections: list[Connection]) -> None:
+        """A space's topic stays only while its reader may read the space (a member
+        removed, a space made private or secret, an account offboarded lose it):
+        it also shows them present there and tells them who else is."""
+        for connection in connections:
+            if connection.closing is not None or connection.reader is None:
+                continue
+            kept = frozenset(
+                topic
+                for topic in connection.topics
+                if not topic.startswith("space:")
+                or self._may_read_space(connection, int(topic[6:]))
+            )
+            if kept != connection.topics:
+                connection.topics = kept
+                connection.offer({"type": "subscribed", "topics": sorted(kept)})
+
+    def _may_read_space(self, connection: Connection, space_id: int) -> bool:
+        return can_read_container(connection.reader, space_id, self.space_visibility.get(space_id))
+
+    def local_presence(self) -> dict[int, dict[int, list]]:
         """The spaces this process's readers look at (a subscription to the space's
-        topic, which the socket grants only to those who may read the space)."""
-        spaces: dict[int, dict[int, str]] = {}
+        topic, which the socket grants only to those who may read the space), with
+        whether each is a member of the space (externals see only members named)."""
+        spaces: dict[int, dict[int, list]] = {}
         for connection in self.connections:
             for topic in connection.topics:
                 if topic.startswith("space:"):
-                    people = spaces.setdefault(int(topic[6:]), {})
-                    people[connection.user_id] = connection.name
+                    space_id = int(topic[6:])
+                    people = spaces.setdefault(space_id, {})
+                    member = space_id in connection.reader.member_space_ids
+                    people[connection.user_id] = [connection.name, member]
         return spaces
 
     async def _presence_loop(self) -> None:
@@ -317,7 +350,7 @@ class Hub:
     def _show_presence(self) -> None:
         fresh_after = time.monotonic() - PRESENCE_SECONDS * 3
         self._presence = {n: v for n, v in self._presence.items() if v[0] >= fresh_after}
-        merged: dict[int, dict[int, str]] = {}
+        merged: dict[int, dict[int, list]] = {}
         for _seen, spaces in self._presence.values():
             for space_id, people in spaces.items():
                 merged.setdefault(space_id, {}).update(people)
@@ -325,18 +358,34 @@ class Hub:
             people = merged.get(space_id, {})
             if people == self._shown.get(space_id):
                 continue
-            message = {
-                "type": "presence",
-                "space_id": space_id,
-                "count": len(people),
-                "people": [{"id": i, "name": n} for i, n in sorted(people.items())][
-                    :PRESENCE_NAMES
-                ],
-            }
+            everyone = None
             for connection in list(self.connections):
-                if f"space:{space_id}" in connection.topics:
-                    connection.offer(message)
+                if f"space:{space_id}" not in connection.topics or not self._may_read_space(
+                    connection, space_id
+                ):
+                    continue
+                if connection.reader.is_employee:
+                    everyone = everyone or _presence_message(connection.reader, space_id, people)
+                    connection.offer(everyone)
+                else:
+                    connection.offer(_presence_message(connection.reader, space_id, people))
         self._shown = merged
+
+
+def _presence_message(reader: Reader, space_id: int, people: dict[int, list]) -> dict:
+    """Who looks at a space, as ``reader`` may be told: everyone counted, named
+    only the people the policy lets them know of (an employee: everyone)."""
+    named = [
+        {"id": user_id, "name": name}
+        for user_id, (name, member) in sorted(people.items())
+        if named_in_presence(reader, user_id, member)
+    ]
+    return {
+        "type": "presence",
+        "space_id": space_id,
+        "count": len(people),
+        "people": named[:PRESENCE_NAMES],
+    }
 
 
 REVALIDATE_SECONDS = 60

@@ -29,7 +29,7 @@ from app.realtime.hub import CLOSE_SIGNED_OUT, Connection, session_holds, token_
 from app.services.activity import last_event_id
 from app.services.charter import needs_charter
 from app.services.sessions import token_for_secret
-from app.services.spaces import readable_space_ids
+from app.services.spaces import readable_space_visibilities
 
 router = APIRouter()
 
@@ -201,12 +201,16 @@ async def _readable_topics(connection: Connection, topics: set[str]) -> set[str]
     asked = {int(topic[6:]) for topic in topics if topic.startswith("space:")}
     if not asked:
         return topics
-    database = connection.websocket.app.state.db
-    async with database.sessionmaker() as session:
+    app = connection.websocket.app
+    async with app.state.db.sessionmaker() as session:
         viewer = await session.get(User, connection.user_id)
         allowed = (
-            await readable_space_ids(session, viewer=viewer, space_ids=asked) if viewer else set()
+            await readable_space_visibilities(session, viewer=viewer, space_ids=asked)
+            if viewer
+            else {}
         )
+    # The hub re-checks presence against the space's visibility as it changes.
+    app.state.hub.space_visibility.update(allowed)
     return {t for t in topics if not t.startswith("space:") or int(t[6:]) in allowed}
 
 

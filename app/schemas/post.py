@@ -87,7 +87,12 @@ class PostRead(BaseModel):
     space: SpaceRef | None
     author: UserPublic | None
     level: Level
-    audience: list[int] | None
+    audience: list[int] | None = Field(
+        description="The people it is narrowed to (null: no audience), those you may know of."
+    )
+    audience_others: int = Field(
+        default=0, description="People of the audience you may not know of: counted, not named."
+    )
     body: str
     body_html: str
     created_at: datetime
@@ -135,7 +140,10 @@ class CommentWritten(CommentRead):
 
 class ReactionRead(BaseModel):
     kind: ReactionKind
-    user: UserPublic
+    user: UserPublic | None = Field(
+        description="Null: a colleague you may not know of (externals see only the people "
+        "of their spaces and the authors of what they read)."
+    )
 
 
 class VoteCreate(BaseModel):
@@ -151,8 +159,12 @@ class PinUpdate(BaseModel):
 
 
 class AnnouncementReaders(BaseModel):
+    """People you may know of by name; the others counted."""
+
     confirmed: list[UserPublic]
     pending: list[UserPublic]
+    confirmed_others: int = 0
+    pending_others: int = 0
 
 
 class TrendingHashtag(BaseModel):

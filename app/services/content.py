@@ -4,7 +4,7 @@ the ``ItemRef`` through which the policy chooses its readers."""
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.access import ItemRef
+from app.access import ItemRef, knowable_people
 from app.errors import Invalid
 from app.i18n import _
 from app.models import Content, Space, User
@@ -35,9 +35,12 @@ async def item_ref(session: AsyncSession, item: Content) -> ItemRef:
     )
 
 
-async def set_audience(session: AsyncSession, item: Content, user_ids: list[int] | None) -> None:
+async def set_audience(
+    session: AsyncSession, item: Content, user_ids: list[int] | None, *, viewer: User | None = None
+) -> None:
     """Narrows ``item`` to ``user_ids`` (None: no audience, everyone the rest of
-    the policy admits)."""
+    the policy admits). ``viewer``, who sets it: a person they may not know of
+    is refused exactly as an account that does not exist."""
     audience = type(item).__audience__
     await session.execute(delete(audience).where(audience.c.content_id == item.id))
     item.has_audience = user_ids is not None
@@ -45,7 +48,10 @@ async def set_audience(session: AsyncSession, item: Content, user_ids: list[int]
         return
     if len(set(user_ids)) > MAX_AUDIENCE:
         raise Invalid(_("An audience may name 200 people at most."), code="audience_too_large")
-    known = set(await session.scalars(select(User.id).where(User.id.in_(set(user_ids)))))
+    named = select(User.id).where(User.id.in_(set(user_ids)))
+    if viewer is not None:
+        named = named.where(knowable_people(viewer))
+    known = set(await session.scalars(named))
     if known != set(user_ids):
         raise Invalid(_("The audience names an unknown person."), code="unknown_audience")
     await session.execute(

@@ -18,7 +18,7 @@ from functools import lru_cache
 from sqlalchemy import BigInteger, Select, and_, bindparam, case, exists, func, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.access import can_read_container, load_reader, readable
+from app.access import can_read_container, knowable_among, load_reader, readable
 from app.errors import Forbidden
 from app.i18n import _
 from app.levels import AccountKind
@@ -354,7 +354,9 @@ class PostView:
     reactions: dict[str, int] = field(default_factory=dict)
     my_reactions: set[str] = field(default_factory=set)
     first_comments: list[tuple[Comment, User | None]] = field(default_factory=list)
+    # The audience's people the viewer may know of; the others only counted.
     audience: list[int] | None = None
+    audience_others: int = 0
     poll: PollView | None = None
     confirmed_by_me: bool | None = None
     confirmations: int | None = None
@@ -373,6 +375,7 @@ async def show_posts(session: AsyncSession, *, viewer: User, posts: list[Post]) 
     reactions, mine = await _reactions(session, viewer, ids)
     comment_counts, first = await _comments(session, ids, {post.id for post in posts})
     audiences = await _audiences(session, [p.id for p in everything if p.has_audience])
+    known = await knowable_among(session, viewer, {i for ids in audiences.values() for i in ids})
     polls = await _polls(session, viewer, [p for p in posts if p.kind is PostKind.POLL])
     confirmations = await _confirmations(
         session, viewer, [p.id for p in posts if p.kind is PostKind.ANNOUNCEMENT]
@@ -388,7 +391,10 @@ async def show_posts(session: AsyncSession, *, viewer: User, posts: list[Post]) 
             my_reactions=mine.get(post.id, set()),
             first_comments=first.get(post.id, []),
             # An empty audience is not "no audience": the post is its author's alone.
-            audience=audiences.get(post.id, []) if post.has_audience else None,
+            audience=[i for i in audiences.get(post.id, []) if i in known]
+            if post.has_audience
+            else None,
+            audience_others=sum(i not in known for i in audiences.get(post.id, [])),
             poll=polls.get(post.id),
         )
         if post.kind is PostKind.ANNOUNCEMENT:

@@ -4,13 +4,14 @@ company stream and one's own spaces. Joining a space follows it."""
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.access import can_read_container, load_reader
+from app.access import can_read_container, knowable_among, load_reader
 from app.db import insert_unless_taken
 from app.errors import Forbidden, Invalid, NotFound
 from app.i18n import _
 from app.markdown import HASHTAG_NAME, normalise_hashtag
 from app.models import Follow, FollowKind, Hashtag, User
 from app.services.hashtags import hashtag_ids
+from app.services.people import access_person
 from app.services.spaces import access_space
 
 
@@ -33,9 +34,8 @@ async def _target(session: AsyncSession, viewer: User, kind: FollowKind, target:
         raise NotFound()
     target_id = int(target)
     if kind is FollowKind.USER:
-        if await session.scalar(select(User.id).where(User.id == target_id)) is None:
-            raise NotFound()
-        return target_id
+        # Someone the viewer may not know of answers as if the account did not exist.
+        return (await access_person(session, viewer=viewer, user_id=target_id)).id
     space = await access_space(session, viewer=viewer, space_id=target_id)
     if not can_read_container(await load_reader(session, viewer), space.id, space.visibility):
         raise Forbidden(_("Join this space to follow it."), code="not_member")
@@ -73,7 +73,8 @@ async def followed_ids(session: AsyncSession, *, viewer: User, kind: FollowKind)
 
 
 async def list_follows(session: AsyncSession, *, viewer: User) -> dict[str, list]:
-    """What the viewer follows: people and spaces by id, hashtags by name."""
+    """What the viewer follows: people (those they may still know of) and spaces
+    by id, hashtags by name."""
     rows = (
         await session.execute(
             select(Follow.kind, Follow.target_id, Hashtag.name)
@@ -83,8 +84,10 @@ async def list_follows(session: AsyncSession, *, viewer: User) -> dict[str, list
             .where(Follow.user_id == viewer.id)
         )
     ).all()
+    users = [target for kind, target, _name in rows if kind is FollowKind.USER]
+    known = await knowable_among(session, viewer, users)
     return {
-        "users": [target for kind, target, _name in rows if kind is FollowKind.USER],
+        "users": [target for target in users if target in known],
         "spaces": [target for kind, target, _name in rows if kind is FollowKind.SPACE],
         "hashtags": [name for kind, _target, name in rows if kind is FollowKind.HASHTAG],
     }

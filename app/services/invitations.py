@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.access import check_clearance_allowed
+from app.access import check_clearance_allowed, knowable_people
 from app.config import Settings
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.i18n import _
@@ -27,6 +27,7 @@ from app.services.memberships import (
     find_account_for_space,
 )
 from app.services.notifications import notify
+from app.services.people import access_person
 from app.services.ratelimit import check_rate_limit, count_hit
 from app.services.spaces import access_managed_space, role_in
 
@@ -68,11 +69,14 @@ async def invite(
         raise Invalid(_("Invite either an account or an e-mail address."), code="invalid")
     invitee = None
     if user_id is not None:
-        invitee = await session.get(User, user_id)
-        if invitee is None or not invitee.is_active:
+        invitee = await access_person(session, viewer=viewer, user_id=user_id)
+        if not invitee.is_active:
             raise NotFound()
     else:
-        invitee = await session.scalar(select(User).where(User.email == normalise_email(email)))
+        # The address of someone the inviter may not know of is taken as a new one.
+        invitee = await session.scalar(
+            select(User).where(User.email == normalise_email(email), knowable_people(viewer))
+        )
     await _check_not_invited_yet(session, space, invitee, email)
     secret = new_secret()
     invitation = Invitation(

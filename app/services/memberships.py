@@ -3,7 +3,7 @@
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.access import can_read_container, load_reader
+from app.access import can_read_container, knowable_people, load_reader
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.i18n import _
 from app.models import (
@@ -21,6 +21,7 @@ from app.models.base import utcnow
 from app.realtime.events import record_event
 from app.services.audit import record_audit
 from app.services.notifications import notify
+from app.services.people import access_person
 from app.services.spaces import access_managed_space, access_space, role_in
 
 
@@ -93,8 +94,8 @@ async def add_member_by_manager(
     check_writable(space)
     if role is not SpaceRole.MEMBER and viewer_role is not SpaceRole.OWNER:
         raise Forbidden(_("Only an owner may change the role of owners and moderators."))
-    user = await session.get(User, user_id)
-    if user is None or not user.is_active:
+    user = await access_person(session, viewer=viewer, user_id=user_id)
+    if not user.is_active:
         raise NotFound()
     membership = await add_member(
         session, space=space, user=user, role=role, actor=viewer, address=address
@@ -390,7 +391,9 @@ async def find_account_for_space(
     await access_managed_space(session, viewer=viewer, space_id=space_id)
     wanted = identifier.strip().removeprefix("@").lower()
     column = User.email if "@" in wanted else User.handle
-    user = await session.scalar(select(User).where(column == wanted, User.is_active.is_(True)))
+    user = await session.scalar(
+        select(User).where(column == wanted, User.is_active.is_(True), knowable_people(viewer))
+    )
     if not wanted or user is None:
         raise Invalid(
             _("No active account has this e-mail address or handle."), code="unknown_account"

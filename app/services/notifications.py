@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import and_, func, insert, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.access import ItemRef, readable, readers_of
+from app.access import ItemRef, knowable_among, readable, readers_of
 from app.models import (
     Notification,
     NotificationKind,
@@ -124,7 +124,24 @@ async def list_notifications(
     )
     if before_id is not None:
         statement = statement.where(Notification.id < before_id)
-    return list((await session.scalars(statement)).all())
+    return await _strangers_unnamed(session, viewer, list(await session.scalars(statement)))
+
+
+async def _strangers_unnamed(
+    session: AsyncSession, viewer: User, found: list[Notification]
+) -> list[Notification]:
+    """An actor the reader may not know of (a colleague who reacted to an
+    external's post, say) is told without id or name. The rows are detached
+    first: this answer leaves them out, the database keeps them."""
+    known = await knowable_among(session, viewer, [n.actor_id for n in found])
+    for notification in found:
+        if notification.actor_id is not None and notification.actor_id not in known:
+            session.expunge(notification)
+            notification.actor_id = None
+            notification.data = {
+                key: value for key, value in notification.data.items() if key != "actor_name"
+            }
+    return found
 
 
 async def unread_count(session: AsyncSession, *, viewer: User) -> int:

@@ -1,27 +1,12 @@
 """People as others see them: the directory, and finding an account by its
 @handle (where mention links lead). Both show only whom the viewer may know of."""
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.access import member_space_ids, readable
+from app.access import knowable_people
 from app.errors import NotFound
-from app.models import Membership, Post, User
-
-
-def _known_to(viewer: User):
-    """Whom the viewer may know of. Employees: every account. Externals: only
-    themselves, the members of their spaces and the authors of what they may
-    read, so a guessed handle reveals nothing else of the company."""
-    if not viewer.kind.is_external:
-        return User.id.is_not(None)
-    return or_(
-        User.id == viewer.id,
-        User.id.in_(
-            select(Membership.user_id).where(Membership.space_id.in_(member_space_ids(viewer)))
-        ),
-        exists().where(Post.author_id == User.id, readable(viewer, Post)),
-    )
+from app.models import User
 
 
 async def access_person(
@@ -30,7 +15,7 @@ async def access_person(
     """The account with this handle (or id); NotFound alike when it does not
     exist and when the viewer may not know of it."""
     key = User.id == user_id if handle is None else User.handle == handle.strip().lower()
-    person = await session.scalar(select(User).where(key, _known_to(viewer)))
+    person = await session.scalar(select(User).where(key, knowable_people(viewer)))
     if person is None:
         raise NotFound()
     return person
@@ -47,7 +32,9 @@ async def list_people(
     """The directory, by name: active accounts the viewer may know of (former
     ones still have their page, reached from what they wrote)."""
     statement = (
-        select(User).where(User.is_active, _known_to(viewer)).order_by(User.display_name, User.id)
+        select(User)
+        .where(User.is_active, knowable_people(viewer))
+        .order_by(User.display_name, User.id)
     )
     if query:
         query = query.strip().lower()

@@ -14,6 +14,8 @@ from app.access import (
     check_not_below,
     default_level_for,
     higher_level,
+    knowable_among,
+    knowable_people,
     reaches_beyond,
     readable,
     readers_of,
@@ -112,10 +114,15 @@ async def record_body(
 ) -> tuple[str, list[str]]:
     """Renders a post's or comment's body, stores its mentions (and a post's
     hashtags) and tells the mentioned people who may read the post. Returns the
-    HTML and the handles of mentioned people who may not read it."""
+    HTML and the handles of mentioned people who may not read it. A handle of
+    someone the writer may not know of is taken as one nobody has."""
     rendered = render(body)
     mentioned = (
-        list(await session.scalars(select(User).where(User.handle.in_(rendered.mentions))))
+        list(
+            await session.scalars(
+                select(User).where(User.handle.in_(rendered.mentions), knowable_people(actor))
+            )
+        )
         if rendered.mentions
         else []
     )
@@ -202,7 +209,7 @@ async def publish_post(
         post.shared_from_id = original.id
     session.add(post)
     await session.flush()
-    await set_audience(session, post, audience)
+    await set_audience(session, post, audience, viewer=viewer)
     if post.shared_from_id is not None:
         await _check_share_reaches_no_one_new(session, post, original)
     if poll is not None:
@@ -281,7 +288,7 @@ async def edit_post(
             check_not_below(original.level, level)
         post.level = level
     if audience_given:
-        await set_audience(session, post, audience)
+        await set_audience(session, post, audience, viewer=viewer)
     if original is not None and (level is not None or audience_given):
         # A share's new level or audience must not open the original to anyone new.
         await _check_share_reaches_no_one_new(session, post, original)
@@ -350,9 +357,20 @@ async def confirm_announcement(session: AsyncSession, *, viewer: User, post_id: 
         await announce(session, post, "announcement.confirmed", confirmations=confirmations)
 
 
+@dataclass(frozen=True)
+class AnnouncementReaders:
+    """Who confirmed an announcement and who has not yet, by name for the people
+    the viewer may know of; the others only counted."""
+
+    confirmed: list[User]
+    pending: list[User]
+    confirmed_others: int
+    pending_others: int
+
+
 async def announcement_readers(
     session: AsyncSession, *, viewer: User, post_id: int
-) -> tuple[list[User], list[User]]:
+) -> AnnouncementReaders:
     """Who confirmed and who has not yet, among the post's readers: for its author
     (and the space's moderators)."""
     post = await access_post(session, viewer=viewer, post_id=post_id)
@@ -369,7 +387,13 @@ async def announcement_readers(
     )
     confirmed = list(await session.scalars(readers.where(User.id.in_(confirmed_ids))))
     pending = list(await session.scalars(readers.where(User.id.not_in(confirmed_ids))))
-    return confirmed, pending
+    known = await knowable_among(session, viewer, [user.id for user in confirmed + pending])
+    return AnnouncementReaders(
+        confirmed=[user for user in confirmed if user.id in known],
+        pending=[user for user in pending if user.id in known],
+        confirmed_others=sum(user.id not in known for user in confirmed),
+        pending_others=sum(user.id not in known for user in pending),
+    )
 
 
 async def vote(session: AsyncSession, *, viewer: User, post_id: int, option_ids: list[int]) -> None:

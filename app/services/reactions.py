@@ -4,6 +4,7 @@ person. Counts and "who reacted" are shown only to readers of the post."""
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.access import knowable_among
 from app.db import insert_unless_taken
 from app.models import CommentReaction, Post, PostReaction, ReactionKind, User
 from app.services.comments import access_comment
@@ -103,7 +104,8 @@ async def who_reacted(
     post_id: int | None = None,
     comment_id: int | None = None,
     kind: ReactionKind | None = None,
-) -> list[tuple[ReactionKind, User]]:
+) -> list[tuple[ReactionKind, User | None]]:
+    """Who reacted, oldest first; None for a colleague the viewer may not know of."""
     if comment_id is not None:
         target = await access_comment(session, viewer=viewer, comment_id=comment_id)
         model, column = CommentReaction, CommentReaction.comment_id
@@ -119,4 +121,6 @@ async def who_reacted(
     )
     if kind is not None:
         statement = statement.where(model.kind == kind)
-    return list((await session.execute(statement)).all())
+    rows = (await session.execute(statement)).all()
+    known = await knowable_among(session, viewer, [user.id for _kind, user in rows])
+    return [(given, user if user.id in known else None) for given, user in rows]

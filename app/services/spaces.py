@@ -90,16 +90,21 @@ async def _view(session: AsyncSession, reader: Reader, space: Space) -> SpaceVie
     )
 
 
-async def readable_space_ids(
+async def readable_space_visibilities(
     session: AsyncSession, *, viewer: User, space_ids: set[int]
-) -> set[int]:
-    """Those of ``space_ids`` whose content the viewer may read."""
+) -> dict[int, Visibility]:
+    """Those of ``space_ids`` whose content the viewer may read, with their
+    visibility (what the live feed re-checks them with)."""
     if not space_ids:
-        return set()
-    return set(
-        await session.scalars(
-            select(Space.id).where(Space.id.in_(space_ids), readable_spaces(viewer))
-        )
+        return {}
+    return dict(
+        (
+            await session.execute(
+                select(Space.id, Space.visibility).where(
+                    Space.id.in_(space_ids), readable_spaces(viewer)
+                )
+            )
+        ).all()
     )
 
 

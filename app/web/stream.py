@@ -863,7 +863,7 @@ def describe(notification: Notification) -> Notice:
     (only what its reader could see when it was made)."""
     data = notification.data or {}
     names = {
-        "actor": data.get("actor_name") or data.get("inviter_name") or _("Someone"),
+        "actor": data.get("actor_name") or data.get("inviter_name") or _("A colleague"),
         "person": data.get("user_name") or _("Someone"),
         "space": data.get("space_name") or _("a space"),
     }
