@@ -14,7 +14,7 @@ from app.api.pagination import encode_cursor
 from app.errors import Invalid, NotFound
 from app.models import Activity, WikiLink, WikiPage, WikiRevision, WikiSlug, WikiWatch
 from app.services import wiki
-from app.services.wiki_links import find_by_slug
+from app.services.wiki.links import find_by_slug
 from tests.helpers import expect_error
 from tests.stream_helpers import notified, person
 from tests.wiki_helpers import (

@@ -16,7 +16,7 @@ from app.levels import Level
 from app.models import Activity, User, WikiPage
 from app.realtime.hub import visible_to
 from app.services import wiki
-from app.services.wiki_links import find_by_slug
+from app.services.wiki.links import find_by_slug
 from tests.helpers import expect_error
 from tests.space_helpers import admin_client
 from tests.stream_helpers import NOTIFICATIONS, notified, person

@@ -29,8 +29,8 @@ from app.schemas.wiki import (
     Watching,
 )
 from app.services import wiki
-from app.services.wiki_links import backlinks, page_path, render_body
-from app.services.wiki_templates import TEMPLATES, template_named
+from app.services.wiki.links import backlinks, page_path, render_body
+from app.services.wiki.templates import TEMPLATES, template_named
 
 router = APIRouter(tags=["wiki"])
 
