@@ -6,8 +6,10 @@ package's modules: ``reading`` (finding pages, lists, history), ``writing``
 named here."""
 
 from app.services.wiki.reading import (
+    Audience,
     Wiki,
     access_page,
+    audiences_for,
     compare,
     free_title,
     get_revision,
@@ -21,7 +23,7 @@ from app.services.wiki.reading import (
     search_pages,
     snippet,
 )
-from app.services.wiki.tree import move_page, shift_page
+from app.services.wiki.tree import move_page, positions_for, shift_page
 from app.services.wiki.watching import is_watching, watch
 from app.services.wiki.writing import (
     create_page,
@@ -32,8 +34,10 @@ from app.services.wiki.writing import (
 )
 
 __all__ = [
+    "Audience",
     "Wiki",
     "access_page",
+    "audiences_for",
     "compare",
     "create_page",
     "delete_page",
@@ -47,6 +51,7 @@ __all__ = [
     "move_page",
     "open_wiki",
     "people_by_id",
+    "positions_for",
     "recently_changed",
     "restore_page",
     "restore_revision",

@@ -14,8 +14,9 @@ from app.access import check_can_edit_wiki, readable, readable_level
 from app.errors import Conflict, Forbidden, NotFound, non_blank
 from app.i18n import _
 from app.models import Space, SpaceRole, User, WikiPage, WikiRevision
+from app.services.people import _known_to as known_to
 from app.services.spaces import access_space, role_in
-from app.services.wiki.links import LIVE, page_slug
+from app.services.wiki.links import LIVE, in_wiki, page_slug
 from app.textdiff import word_diff
 
 
@@ -74,10 +75,6 @@ async def deleted_page(session: AsyncSession, *, viewer: User, page_id: int) -> 
     if not wiki.may_moderate(viewer):
         raise NotFound()
     return page
-
-
-def in_wiki(space_id: int | None):
-    return WikiPage.space_id.is_(None) if space_id is None else WikiPage.space_id == space_id
 
 
 def _containing(query: str) -> str:
@@ -249,6 +246,40 @@ async def compare(
     first = await get_revision(session, viewer=viewer, page_id=page_id, number=old)
     second = await get_revision(session, viewer=viewer, page_id=page_id, number=new)
     return first, second, word_diff(first.body, second.body)
+
+
+@dataclass
+class Audience:
+    """Whom a narrowed page names, as one viewer is shown them: the people they
+    may know of, and how many others (an external is not told the names of
+    colleagues the directory hides from them)."""
+
+    known: list[User]
+    others: int
+
+
+async def audiences_for(
+    session: AsyncSession, *, viewer: User, pages: list[WikiPage]
+) -> dict[int, Audience]:
+    """The audience of each narrowed page among ``pages`` (those without one
+    are absent), in the order of the accounts' ids."""
+    narrowed = [page.id for page in pages if page.has_audience]
+    if not narrowed:
+        return {}
+    audience = WikiPage.__audience__
+    rows = await session.execute(
+        select(audience.c.content_id, User, known_to(viewer).label("known"))
+        .join(User, User.id == audience.c.user_id)
+        .where(audience.c.content_id.in_(narrowed))
+        .order_by(audience.c.user_id)
+    )
+    found = {page_id: Audience(known=[], others=0) for page_id in narrowed}
+    for page_id, person, known in rows.all():
+        if known:
+            found[page_id].known.append(person)
+        else:
+            found[page_id].others += 1
+    return found
 
 
 async def people_by_id(session: AsyncSession, user_ids: set[int | None]) -> dict[int, User]:

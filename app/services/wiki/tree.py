@@ -2,7 +2,7 @@
 read by nobody its parent keeps out, so moves and changes of level or
 audience keep every sub-page within its parent."""
 
-from sqlalchemy import select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.access import (
@@ -17,8 +17,8 @@ from app.i18n import _
 from app.models import User, WikiPage
 from app.models.base import utcnow
 from app.services.content import audience_of, set_audience
-from app.services.wiki.links import LIVE
-from app.services.wiki.reading import Wiki, access_page, in_wiki, open_wiki
+from app.services.wiki.links import LIVE, in_wiki
+from app.services.wiki.reading import Wiki, access_page, open_wiki
 from app.services.wiki.watching import announce
 
 
@@ -104,11 +104,35 @@ async def narrow_descendants(session: AsyncSession, page: WikiPage) -> None:
     await session.flush()
 
 
+async def _readable_among(session: AsyncSession, viewer: User, page_ids: list[int]) -> list[int]:
+    """``page_ids`` (in their order) that the viewer may read."""
+    found = set(
+        await session.scalars(
+            select(WikiPage.id).where(WikiPage.id.in_(page_ids), readable(viewer, WikiPage))
+        )
+    )
+    return [page_id for page_id in page_ids if page_id in found]
+
+
+def _index_for(order: list[int], shown: list[int], position: int) -> int:
+    """Where a reader's ``position`` among the siblings they may read
+    (``shown``) falls among all of them (``order``, the moved page left out):
+    just before the one they see at that place, or just after the last they
+    see. Hidden siblings keep their order around it."""
+    if not shown:
+        return len(order)
+    if position < len(shown):
+        return order.index(shown[position])
+    return order.index(shown[-1]) + 1
+
+
 async def move_page(
     session: AsyncSession, *, viewer: User, page_id: int, parent_id: int | None, position: int
 ) -> WikiPage:
     """Moves a page (with its sub-pages) under another parent of its wiki, or
-    reorders it among its siblings. Its address does not change."""
+    reorders it among its siblings. Its address does not change. ``position``
+    counts the siblings the viewer may read only (0: first of them), as the
+    positions they are shown do."""
     page = await access_page(session, viewer=viewer, page_id=page_id)
     wiki = await open_wiki(session, viewer=viewer, space_id=page.space_id)
     check_can_edit_wiki(viewer, wiki.space, wiki.role)
@@ -119,8 +143,10 @@ async def move_page(
         if parent.id == page.id or parent.id in descendants(children, page.id):
             raise Invalid(_("A page cannot be moved under itself."), code="cycle")
         await check_within(session, page, parent)
+    order = [sibling for sibling in children.get(parent_id, []) if sibling != page.id]
+    shown = await _readable_among(session, viewer, order)
     page.parent_id = parent_id
-    await place_among(session, page, children.get(parent_id, []), position)
+    await place_among(session, page, order, _index_for(order, shown, position))
     page.updated_at = utcnow()
     await session.flush()
     await announce(session, page, "wiki.page.moved", viewer)
@@ -132,19 +158,51 @@ async def shift_page(session: AsyncSession, *, viewer: User, page_id: int, offse
     sibling the viewer may read: pages hidden from them neither count nor move."""
     page = await access_page(session, viewer=viewer, page_id=page_id)
     siblings = (await children_of(session, page.space_id)).get(page.parent_id, [])
-    readable_ids = set(
-        await session.scalars(
-            select(WikiPage.id).where(WikiPage.id.in_(siblings), readable(viewer, WikiPage))
-        )
-    )
-    shown = [sibling for sibling in siblings if sibling in readable_ids]
+    shown = await _readable_among(session, viewer, siblings)
     target = shown.index(page.id) + offset
     if not 0 <= target < len(shown):
         return page
     return await move_page(
-        session,
-        viewer=viewer,
-        page_id=page.id,
-        parent_id=page.parent_id,
-        position=siblings.index(shown[target]),
+        session, viewer=viewer, page_id=page.id, parent_id=page.parent_id, position=target
     )
+
+
+async def positions_for(
+    session: AsyncSession, *, viewer: User, pages: list[WikiPage]
+) -> dict[int, int]:
+    """Each page's place among its siblings that the viewer may read (0: the
+    first), as they see the tree: a hidden sibling is not counted, so that no
+    gap tells them it is there. Deleted pages (the bin) count among the live
+    ones and the other deleted pages asked for."""
+    if not pages:
+        return {}
+    wanted = [page.id for page in pages]
+    parents = {page.parent_id for page in pages}
+    wikis = {page.space_id for page in pages}
+    place = func.row_number().over(
+        partition_by=(WikiPage.space_id, WikiPage.parent_id),
+        order_by=(WikiPage.position, WikiPage.id),
+    )
+    siblings = (
+        select(WikiPage.id, (place - 1).label("place"))
+        .where(
+            _among(WikiPage.space_id, wikis),
+            _among(WikiPage.parent_id, parents),
+            or_(LIVE, WikiPage.id.in_(wanted)),
+            readable(viewer, WikiPage),
+        )
+        .subquery()
+    )
+    rows = await session.execute(
+        select(siblings.c.id, siblings.c.place).where(siblings.c.id.in_(wanted))
+    )
+    return dict(rows.all())
+
+
+def _among(column, values: set[int | None]):
+    """``column`` in ``values``, NULL included when None is one of them."""
+    known = {value for value in values if value is not None}
+    clauses = [column.in_(known)] if known else []
+    if None in values:
+        clauses.append(column.is_(None))
+    return or_(*clauses)

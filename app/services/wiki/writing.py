@@ -13,8 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.access import (
     check_can_edit_wiki,
     check_no_write_up,
+    check_not_below,
     default_level_for,
     higher_level,
+    readable_level,
 )
 from app.errors import Conflict, Forbidden, Invalid, non_blank
 from app.i18n import _
@@ -22,7 +24,7 @@ from app.levels import Level
 from app.models import User, WikiPage, WikiRevision
 from app.models.base import utcnow
 from app.services.content import audience_of, set_audience
-from app.services.wiki.links import claim_slug, record_links
+from app.services.wiki.links import claim_slug, lower_slug_level, record_links
 from app.services.wiki.reading import access_page, deleted_page, get_revision, open_wiki
 from app.services.wiki.tree import (
     check_within,
@@ -150,7 +152,7 @@ async def save_page(
     new_body = _body(body) if body is not None else page.body
     message = _message(message)
     if base_revision != page.revision:
-        raise await _conflict(session, page, base_revision, new_body)
+        raise await _conflict(session, viewer, page, base_revision, new_body)
     if (level is not None and level != page.level) or audience_given:
         if page.author_id != viewer.id and not wiki.may_moderate(viewer):
             raise Forbidden(
@@ -170,7 +172,7 @@ async def save_page(
     if won.rowcount != 1:
         # Another save committed between our read and our write.
         await session.refresh(page)
-        raise await _conflict(session, page, base_revision, new_body)
+        raise await _conflict(session, viewer, page, base_revision, new_body)
     now = utcnow()
     renamed = new_title != page.title
     page.revision = base_revision + 1
@@ -210,6 +212,7 @@ async def _change_readers(
     if level is not None:
         check_no_write_up(viewer, level)
         page.level = level
+        await lower_slug_level(session, page)
         # The text shown now is declassified (or classified) with the page; the
         # earlier revisions keep the level they had.
         await session.execute(
@@ -225,17 +228,22 @@ async def _change_readers(
 
 
 async def _conflict(
-    session: AsyncSession, page: WikiPage, base_revision: int, mine: str
+    session: AsyncSession, viewer: User, page: WikiPage, base_revision: int, mine: str
 ) -> Conflict:
     """What the editor needs to merge: the current revision, what changed
-    since theirs, and both edits merged line by line (marked where they clash)."""
+    since theirs, and both edits merged line by line (marked where they clash).
+    A base the viewer may not read (its text had a level above their
+    clearance) is never shown, not even as a diff or inside a merge: they get
+    the current text only, ``diff`` and ``merged`` null."""
+    if not 1 <= base_revision <= page.revision:
+        return Invalid(_("This page has no such revision."), code="unknown_revision")
     base = await session.scalar(
         select(WikiRevision.body).where(
-            WikiRevision.page_id == page.id, WikiRevision.number == base_revision
+            WikiRevision.page_id == page.id,
+            WikiRevision.number == base_revision,
+            readable_level(viewer, WikiRevision.level),
         )
     )
-    if base is None or base_revision > page.revision:
-        return Invalid(_("This page has no such revision."), code="unknown_revision")
     # The current revision's own time: the page's updated_at changes with a move too.
     saved_at, author = (
         await session.execute(
@@ -244,7 +252,13 @@ async def _conflict(
             .where(WikiRevision.page_id == page.id, WikiRevision.number == page.revision)
         )
     ).one()
-    merged = three_way_merge(base, page.body, mine, labels=(_("their version"), _("your version")))
+    diff = merged = None
+    if base is not None:
+        diff = [{"op": s.op, "text": s.text} for s in word_diff(base, page.body)]
+        merge = three_way_merge(
+            base, page.body, mine, labels=(_("their version"), _("your version"))
+        )
+        merged = {"body": merge.text, "clean": merge.clean}
     return Conflict(
         _("Someone saved this page since you opened it: merge your changes with theirs."),
         code="edit_conflict",
@@ -255,8 +269,8 @@ async def _conflict(
             "author": author,
             "saved_at": saved_at.isoformat(),
         },
-        diff=[{"op": s.op, "text": s.text} for s in word_diff(base, page.body)],
-        merged={"body": merged.text, "clean": merged.clean},
+        diff=diff,
+        merged=merged,
     )
 
 
@@ -269,8 +283,12 @@ async def restore_revision(
     base_revision: int,
     message: str = "",
 ) -> WikiPage:
-    """An old revision's title and text saved as a new revision: history only grows."""
+    """An old revision's title and text saved as a new revision: history only
+    grows. Never below the level that text had: restoring a secret-era revision
+    into a page lowered since would declassify it (write-down)."""
     old = await get_revision(session, viewer=viewer, page_id=page_id, number=number)
+    page = await access_page(session, viewer=viewer, page_id=page_id)
+    check_not_below(old.level, page.level)
     return await save_page(
         session,
         viewer=viewer,

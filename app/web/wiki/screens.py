@@ -7,7 +7,6 @@ from fastapi.responses import Response
 from app.errors import AppError, NotFound
 from app.models import User, WikiPage
 from app.services import compose, wiki
-from app.services.content import audience_of
 from app.services.wiki.links import backlinks
 from app.services.wiki.templates import TEMPLATES
 from app.web.routes import render
@@ -64,10 +63,8 @@ async def show_page(
     error: AppError | None = None,
 ) -> Response:
     tree = await load_tree(session, viewer, place.space_id)
-    audience = await audience_of(session, page)
-    people = await wiki.people_by_id(
-        session, {page.author_id, page.updated_by_id, *(audience or ())}
-    )
+    audience = (await wiki.audiences_for(session, viewer=viewer, pages=[page])).get(page.id)
+    people = await wiki.people_by_id(session, {page.author_id, page.updated_by_id})
     siblings = [
         node.page
         for node in (
@@ -87,7 +84,8 @@ async def show_page(
         linked_from=await backlinks(session, viewer=viewer, page=page),
         author=people.get(page.author_id),
         editor=people.get(page.updated_by_id),
-        audience=[people[user_id] for user_id in sorted(audience or ()) if user_id in people],
+        audience=audience.known if audience is not None else [],
+        audience_others=audience.others if audience is not None else 0,
         watching=await wiki.is_watching(session, viewer=viewer, page_id=page.id),
         may_delete=place.wiki.may_edit(viewer)
         and (page.author_id == viewer.id or place.wiki.may_moderate(viewer)),

@@ -216,8 +216,10 @@ async def save_page(
         return see_other(page_path(saved.space_id, saved.slug) + "?done=saved")
     page = await form_page(session, viewer, place, page_id)
     if error.code == "edit_conflict":
+        merged = error.detail["merged"]
         values.update(
-            body=error.detail["merged"]["body"],
+            # Without a merge (a base they may not read), their own text.
+            body=merged["body"] if merged is not None else body,
             base_revision=error.detail["current"]["revision"],
             mine=body,
             base=base_revision,
