@@ -306,6 +306,10 @@ def higher_level(first: Level, second: Level) -> Level:
     return first if first.rank >= second.rank else second
 
 
+def lower_level(first: Level, second: Level) -> Level:
+    return first if first.rank <= second.rank else second
+
+
 def check_no_write_up(viewer: User, level: Level) -> None:
     """Nobody writes above their own clearance."""
     if level.rank > viewer.clearance.rank:

@@ -1,10 +1,11 @@
 """The async engine, the session factory and the one way to run a transaction."""
 
+import hashlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from sqlalchemy import Executable, event
+from sqlalchemy import Executable, event, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
@@ -41,6 +42,18 @@ async def insert_unless_taken(session: AsyncSession, row) -> bool:
         return True
     except IntegrityError:
         return False
+
+
+async def serialise_on(session: AsyncSession, name: str) -> None:
+    """Makes the writers of one ``name`` wait for each other until commit, where
+    no unique key can decide (a slug two pages may share when one is hidden
+    from the other's writer). On PostgreSQL a transaction-scoped advisory
+    lock; SQLite has one writer at a time anyway (IMMEDIATE transactions)."""
+    if session.bind.dialect.name != "postgresql":
+        return
+    digest = hashlib.blake2b(name.encode(), digest_size=8).digest()
+    key = int.from_bytes(digest, "big", signed=True)
+    await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 def _tune_sqlite(engine: AsyncEngine) -> None:

@@ -179,7 +179,9 @@ async def test_an_employee_creates_a_space_and_owns_it(make, session):
     assert re.fullmatch(r"[a-z0-9-]+", space["slug"])
     assert await role_of(session, space["id"], creator.id) == "owner"
     again = await client.post(SPACES, json=new_space_body())
-    assert again.json()["slug"] != space["slug"]
+    assert again.status_code == 409, again.text
+    assert again.json()["error"]["code"] == "name_taken"
+    assert again.json()["error"]["space_id"] == space["id"]
     created = await session.scalar(
         select(AuditEvent).where(
             AuditEvent.action == "space.created", AuditEvent.target_id == space["id"]

@@ -14,7 +14,7 @@ from app.api.pagination import encode_cursor
 from app.errors import Invalid, NotFound
 from app.models import Activity, WikiLink, WikiPage, WikiRevision, WikiSlug, WikiWatch
 from app.services import wiki
-from app.services.wiki_links import find_by_slug
+from app.services.wiki.links import find_by_slug
 from tests.helpers import expect_error
 from tests.stream_helpers import notified, person
 from tests.wiki_helpers import (
@@ -853,10 +853,11 @@ async def test_deleting_a_page_moves_its_children_up(make):
     assert (await client.delete(f"{PAGES}/{middle['id']}")).status_code == 204
 
     children = [await read_page(client, p["id"]) for p in (sibling, *low)]
+    # Numbered among the live pages: the one in the bin leaves no gap.
     assert [(c["parent_id"], c["position"]) for c in children] == [
+        (top["id"], 0),
         (top["id"], 1),
         (top["id"], 2),
-        (top["id"], 3),
     ]
 
 
@@ -898,7 +899,11 @@ async def test_a_page_restored_after_its_parent_went_comes_back_at_the_top(make)
     assert restored["parent_id"] is None
 
 
-async def test_a_restored_page_whose_name_was_taken_gets_another_address(make, session):
+async def test_a_restored_page_whose_name_was_taken_yields_it_to_the_page_that_took_it(
+    make, session
+):
+    """No ``-2``: a suffix would tell its readers of a page that some of them may
+    not read. The name answers with the page that claimed it first."""
     admin, admin_client = await person(make, role="admin")
     _author, client = await person(make)
     first = await create_page(client, "Procédure")
@@ -907,7 +912,7 @@ async def test_a_restored_page_whose_name_was_taken_gets_another_address(make, s
 
     restored = (await admin_client.post(f"{PAGES}/{first['id']}/restore")).json()
 
-    assert (second["slug"], restored["slug"]) == ("procedure", "procedure-2")
+    assert (second["slug"], restored["slug"]) == ("procedure", "procedure")
     found = await find_by_slug(session, viewer=admin, space_id=None, slug="procedure")
     assert found.id == second["id"]
 

@@ -16,7 +16,7 @@ from app.levels import Level
 from app.models import Activity, User, WikiPage
 from app.realtime.hub import visible_to
 from app.services import wiki
-from app.services.wiki_links import find_by_slug
+from app.services.wiki.links import find_by_slug
 from tests.helpers import expect_error
 from tests.space_helpers import admin_client
 from tests.stream_helpers import NOTIFICATIONS, notified, person
@@ -257,7 +257,9 @@ async def test_backlinks_show_only_the_sources_the_reader_may_read(make):
     ]
 
 
-async def test_a_name_held_by_a_hidden_page_is_passed_over_not_refused(make, session):
+async def test_a_name_held_by_a_hidden_page_is_free_without_a_suffix(make, session):
+    """A ``-2`` would tell the writer, and everyone who reads their page, that a
+    page they may not read bears the title: the name is theirs as it is."""
     author, author_client = await person(make, clearance="confidential")
     writer, client = await person(make)
     space = await make.space(owner=author, visibility="private", members=[writer])
@@ -268,8 +270,8 @@ async def test_a_name_held_by_a_hidden_page_is_passed_over_not_refused(make, ses
     also = await create_page(client, "Budget", space_id=space.id)
     other = await create_page(client, "Fusion 2")
 
-    assert (mine["slug"], also["slug"], other["slug"]) == ("fusion-2", "budget-2", "fusion-2-2")
-    # A title the writer may see is refused, under whichever name it lives.
+    assert (mine["slug"], also["slug"], other["slug"]) == ("fusion", "budget", "fusion-2")
+    # A title the writer may see is refused.
     draft = await create_page(client, "Brouillon")
     for response in (
         await client.post(PAGES, json={"title": "Fusion"}),
@@ -279,11 +281,14 @@ async def test_a_name_held_by_a_hidden_page_is_passed_over_not_refused(make, ses
         assert response.json()["error"]["page_id"] == mine["id"]
     assert (await read_page(author_client, hidden["id"]))["slug"] == "fusion"
     assert (await read_page(author_client, narrowed["id"]))["slug"] == "budget"
-    # Looking the hidden page up by its name finds nothing.
-    with pytest.raises(NotFound):
-        await find_by_slug(session, viewer=writer, space_id=None, slug="fusion")
-    found = await find_by_slug(session, viewer=writer, space_id=None, slug="fusion-2")
+    # The name finds, for each reader, the page they may read; for one who may
+    # read both, the first to have claimed it.
+    found = await find_by_slug(session, viewer=writer, space_id=None, slug="fusion")
     assert found.id == mine["id"]
+    found = await find_by_slug(session, viewer=author, space_id=None, slug="fusion")
+    assert found.id == hidden["id"]
+    found = await find_by_slug(session, viewer=writer, space_id=space.id, slug="budget")
+    assert found.id == also["id"]
 
 
 async def test_an_old_name_of_a_hidden_page_finds_nothing(make, session):

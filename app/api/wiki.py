@@ -29,8 +29,8 @@ from app.schemas.wiki import (
     Watching,
 )
 from app.services import wiki
-from app.services.wiki_links import backlinks, page_path, render_body
-from app.services.wiki_templates import TEMPLATES, template_named
+from app.services.wiki.links import backlinks, page_path, render_body
+from app.services.wiki.templates import TEMPLATES, template_named
 
 router = APIRouter(tags=["wiki"])
 
@@ -51,23 +51,8 @@ class PreviewRead(BaseModel):
     html: str
 
 
-async def _audiences(session, pages: list[WikiPage]) -> dict[int, list[int]]:
-    narrowed = [page.id for page in pages if page.has_audience]
-    if not narrowed:
-        return {}
-    audience = WikiPage.__audience__
-    rows = await session.execute(
-        select(audience.c.content_id, audience.c.user_id)
-        .where(audience.c.content_id.in_(narrowed))
-        .order_by(audience.c.user_id)
-    )
-    found: dict[int, list[int]] = {page_id: [] for page_id in narrowed}
-    for page_id, user_id in rows.all():
-        found[page_id].append(user_id)
-    return found
-
-
-def _fields(page: WikiPage, audiences: dict[int, list[int]]) -> dict:
+def _fields(page: WikiPage, audiences: dict, positions: dict[int, int]) -> dict:
+    audience = audiences.get(page.id)
     return {
         "id": page.id,
         "space_id": page.space_id,
@@ -75,9 +60,10 @@ def _fields(page: WikiPage, audiences: dict[int, list[int]]) -> dict:
         "slug": page.slug,
         "url": page_path(page.space_id, page.slug),
         "parent_id": page.parent_id,
-        "position": page.position,
+        "position": positions.get(page.id, 0),
         "level": page.level,
-        "audience": audiences.get(page.id),
+        "audience": [person.id for person in audience.known] if audience else None,
+        "audience_others": audience.others if audience else 0,
         "revision": page.revision,
         "author_id": page.author_id,
         "created_at": page.created_at,
@@ -87,15 +73,20 @@ def _fields(page: WikiPage, audiences: dict[int, list[int]]) -> dict:
     }
 
 
-async def page_reads(session, pages: list[WikiPage]) -> list[PageRead]:
-    audiences = await _audiences(session, pages)
-    return [PageRead(**_fields(page, audiences)) for page in pages]
+async def _field_sets(session, viewer: User, pages: list[WikiPage]) -> list[dict]:
+    audiences = await wiki.audiences_for(session, viewer=viewer, pages=pages)
+    positions = await wiki.positions_for(session, viewer=viewer, pages=pages)
+    return [_fields(page, audiences, positions) for page in pages]
+
+
+async def page_reads(session, viewer: User, pages: list[WikiPage]) -> list[PageRead]:
+    return [PageRead(**fields) for fields in await _field_sets(session, viewer, pages)]
 
 
 async def page_detail(session, viewer: User, page: WikiPage) -> PageDetail:
     place = await wiki.open_wiki(session, viewer=viewer, space_id=page.space_id)
     return PageDetail(
-        **_fields(page, await _audiences(session, [page])),
+        **(await _field_sets(session, viewer, [page]))[0],
         body=page.body,
         body_html=await render_body(session, viewer=viewer, space_id=page.space_id, body=page.body),
         watching=await wiki.is_watching(session, viewer=viewer, page_id=page.id),
@@ -146,7 +137,7 @@ async def _list(session, viewer, space_id, q, limit, cursor) -> dict:
     )
     more = len(found) > limit
     return {
-        "items": await page_reads(session, found[:limit]),
+        "items": await page_reads(session, viewer, found[:limit]),
         "next_cursor": encode_cursor(found[limit - 1].id) if more else None,
     }
 
@@ -215,14 +206,14 @@ async def create_space_page(space_id: ItemId, data: PageCreate, viewer: Viewer, 
 async def company_bin(viewer: Viewer, session: Session):
     """Deleted pages of the company wiki, for administrators to restore."""
     found = await wiki.list_deleted(session, viewer=viewer, space_id=None)
-    return {"items": await page_reads(session, found), "next_cursor": None}
+    return {"items": await page_reads(session, viewer, found), "next_cursor": None}
 
 
 @router.get("/spaces/{space_id}/wiki/deleted", response_model=Page[PageRead])
 async def space_bin(space_id: ItemId, viewer: Viewer, session: Session):
     """Deleted pages of a space's wiki, for its moderators to restore."""
     found = await wiki.list_deleted(session, viewer=viewer, space_id=space_id)
-    return {"items": await page_reads(session, found), "next_cursor": None}
+    return {"items": await page_reads(session, viewer, found), "next_cursor": None}
 
 
 # --- across wikis --------------------------------------------------------------------
@@ -246,7 +237,7 @@ async def search(
 ):
     """Pages of every wiki the viewer may read whose title or text holds ``q``."""
     found = await wiki.search_pages(session, viewer=viewer, query=q, limit=limit)
-    reads = await page_reads(session, found)
+    reads = await page_reads(session, viewer, found)
     return {
         "items": [
             SearchHit(**read.model_dump(), snippet=wiki.snippet(page.body, q.strip()))
@@ -310,7 +301,7 @@ async def move_page(page_id: ItemId, data: PageMove, viewer: Viewer, session: Se
     page = await wiki.move_page(
         session, viewer=viewer, page_id=page_id, parent_id=data.parent_id, position=data.position
     )
-    (read,) = await page_reads(session, [page])
+    (read,) = await page_reads(session, viewer, [page])
     return read
 
 
@@ -319,7 +310,7 @@ async def page_backlinks(page_id: ItemId, viewer: Viewer, session: Session):
     """Pages that link here, among those the viewer may read."""
     page = await wiki.access_page(session, viewer=viewer, page_id=page_id)
     found = await backlinks(session, viewer=viewer, page=page)
-    return {"items": await page_reads(session, found), "next_cursor": None}
+    return {"items": await page_reads(session, viewer, found), "next_cursor": None}
 
 
 @router.put("/wiki/pages/{page_id}/watch", response_model=Watching)

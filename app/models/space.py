@@ -50,7 +50,9 @@ class Space(Base):
     __tablename__ = "spaces"
 
     id: Mapped[IdPk]
-    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    # Not unique: a secret space must not keep a name from anyone who may not
+    # know of it; links resolve a slug among the spaces their reader sees.
+    slug: Mapped[str] = mapped_column(String(80), index=True)
     name: Mapped[str] = mapped_column(String(120))
     description: Mapped[str] = mapped_column(Text, default="")
     # Required: a space without a stated objective is vain.

@@ -71,16 +71,29 @@ class WikiRevision(Base):
 
 
 class WikiSlug(Base):
-    """Every slug a page has had, unique per wiki: the current one names the
-    page, the earlier ones redirect to it after a rename or a move."""
+    """Every slug a page has had: the current one names the page, the earlier
+    ones redirect to it after a rename or a move. Not unique per wiki: a page
+    hidden from a writer must not keep them from a name (nor give theirs a
+    ``-2``), so a reader may find two holders of one slug; they are told apart
+    among what that reader may read (see ``wiki.links.find_by_slug``)."""
 
     __tablename__ = "wiki_slugs"
+    __table_args__ = (
+        UniqueConstraint("page_id", "slug"),
+        Index("ix_wiki_slugs_wiki_slug", "wiki", "slug"),
+    )
 
-    wiki: Mapped[int] = mapped_column(BigId, primary_key=True)
-    slug: Mapped[str] = mapped_column(String(200), primary_key=True)
+    # Claims in order: of two pages that a reader may read under one name, the
+    # first to claim it keeps it.
+    id: Mapped[IdPk]
+    wiki: Mapped[int] = mapped_column(BigId)
+    slug: Mapped[str] = mapped_column(String(200))
     page_id: Mapped[int] = mapped_column(
         BigId, ForeignKey("wiki_pages.id", ondelete="CASCADE"), index=True
     )
+    # The highest level the page had while it bore this name: an old name
+    # answers only readers cleared for it, as an old revision does.
+    level: Mapped[Level] = mapped_column(LevelType)
 
 
 class WikiLink(Base):

@@ -52,7 +52,12 @@ class PageMove(BaseModel):
     model_config = {"extra": "forbid"}
 
     parent_id: RowId | None = None
-    position: int = Field(default=0, ge=0, le=100_000, description="0: first among its siblings.")
+    position: int = Field(
+        default=0,
+        ge=0,
+        le=100_000,
+        description="0: first among the siblings you may read; beyond the last: last.",
+    )
 
 
 class RevisionRestore(BaseModel):
@@ -73,9 +78,17 @@ class PageRead(BaseModel):
     slug: str
     url: str
     parent_id: int | None
-    position: int
+    position: int = Field(
+        description="Place among the siblings you may read (0: first); hidden ones are not counted."
+    )
     level: Level
-    audience: list[int] | None
+    audience: list[int] | None = Field(
+        description="Who may read it besides its author, among the people you may know of; "
+        "null: no audience."
+    )
+    audience_others: int = Field(
+        default=0, description="How many more people the audience names, whom you may not know of."
+    )
     revision: int
     author_id: int | None
     created_at: datetime

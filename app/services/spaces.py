@@ -15,6 +15,7 @@ from app.access import (
     readable_spaces,
     visible_spaces,
 )
+from app.db import serialise_on
 from app.errors import Conflict, Forbidden, NotFound, non_blank
 from app.i18n import _
 from app.levels import AccountKind, Level
@@ -31,14 +32,23 @@ def slugify(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:60] or "espace"
 
 
-async def free_slug(session: AsyncSession, name: str) -> str:
-    base = slugify(name)
-    taken = set(await session.scalars(select(Space.slug).where(Space.slug.like(f"{base}%"))))
-    candidate, suffix = base, 1
-    while candidate in taken:
-        suffix += 1
-        candidate = f"{base}-{suffix}"
-    return candidate
+async def claim_space_slug(session: AsyncSession, *, viewer: User, name: str) -> str:
+    """The slug of a new space's name: 409 name_taken when a space the creator
+    may see already bears it. A space they may not see does not count (nor
+    give theirs a ``-2``): slugs are not unique, and a link's space slug names
+    the space its reader sees (the oldest, if they see two). Creators of one
+    slug wait for each other, so that of two spaces created at once, one is
+    refused."""
+    slug = slugify(name)
+    await serialise_on(session, f"space-slug:{slug}")
+    holder = await session.scalar(
+        select(Space.id).where(Space.slug == slug, visible_spaces(viewer)).order_by(Space.id)
+    )
+    if holder is not None:
+        raise Conflict(
+            _("A space with this name already exists."), code="name_taken", space_id=holder
+        )
+    return slug
 
 
 @dataclass(frozen=True)
@@ -138,7 +148,7 @@ async def create_space(
         raise Forbidden(_("External accounts cannot create spaces."), code="external")
     check_no_write_up(viewer, default_level)
     space = Space(
-        slug=await free_slug(session, name),
+        slug=await claim_space_slug(session, viewer=viewer, name=name),
         name=non_blank(name, _("The name cannot be blank.")),
         objective=non_blank(objective, _("State the space's objective.")),
         description=description.strip(),

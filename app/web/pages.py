@@ -12,7 +12,7 @@ from app.i18n import current_language, gettext, ngettext
 from app.levels import AccountKind, Level, Role
 from app.models import PostKind, ReactionKind
 from app.models.space import SpaceKind, SpaceRole, Visibility
-from app.services.wiki_links import page_path
+from app.services.wiki.links import page_path
 
 TEMPLATES_DIR = PROJECT_ROOT / "frontend" / "templates"
 

@@ -1,0 +1,290 @@
+"""Writing a wiki: a new page, the editor and its save (the conflict screen
+merges two edits instead of losing one), watching, moving, deleting, and
+restoring from the bin."""
+
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Form, Query, Request
+
+from app.access import check_can_edit_wiki, default_level_for, higher_level
+from app.api.deps import ItemId, Session, Viewer
+from app.errors import Invalid, NotFound
+from app.levels import Level
+from app.services import wiki
+from app.services.wiki.links import page_path
+from app.services.wiki.templates import template_named
+from app.web.routes import attempt, see_other
+from app.web.wiki.common import (
+    Intent,
+    Message,
+    RevisionNumber,
+    Slug,
+    Text,
+    Title,
+    WikiPlace,
+    form_page,
+    load_tree,
+    page_at,
+    parent_choice,
+    rendered,
+    row_id,
+)
+from app.web.wiki.screens import (
+    editor_values,
+    gone,
+    show_editor,
+    show_page,
+    wiki_page,
+)
+
+router = APIRouter()
+
+
+@router.post("/pages/{page_id}/restore")
+async def restore_deleted_page(
+    request: Request, page_id: ItemId, viewer: Viewer, session: Session, place: WikiPlace
+):
+    page, error = await attempt(session, wiki.restore_page(session, viewer=viewer, page_id=page_id))
+    if error is not None:
+        return await wiki_page(
+            request,
+            "wiki/deleted.html",
+            viewer=viewer,
+            place=place,
+            tree=await load_tree(session, viewer, place.space_id),
+            status_code=error.status,
+            deleted=await wiki.list_deleted(session, viewer=viewer, space_id=place.space_id),
+            people={},
+            error=error.message,
+        )
+    return see_other(page_path(page.space_id, page.slug) + "?done=restored")
+
+
+# --- a new page ------------------------------------------------------------------------------
+
+
+@router.get("/new")
+async def new_page(
+    request: Request,
+    viewer: Viewer,
+    session: Session,
+    place: WikiPlace,
+    title: Annotated[str, Query(max_length=200)] = "",
+    parent: Annotated[str, Query(max_length=20)] = "",
+    template: Annotated[str, Query(max_length=40)] = "",
+):
+    """The form of a new page: its title given by a red link, its parent by the
+    page it hangs under, its text by a template."""
+    check_can_edit_wiki(viewer, place.wiki.space, place.wiki.role)
+    given_title, body = title, ""
+    if template:
+        chosen = template_named(template)
+        title = title or await wiki.free_title(
+            session, viewer=viewer, space_id=place.space_id, title=chosen.title(date.today())
+        )
+        body = chosen.body(date.today())
+    level = place.default_level
+    parent_id = row_id(parent)
+    if parent_id is not None:
+        parent_page = await form_page(session, viewer, place, parent_id)
+        level = higher_level(level, parent_page.level)
+    values = editor_values(
+        title=title,
+        body=body,
+        parent_id=parent_id,
+        level=default_level_for(viewer, level),
+        template=template,
+    )
+    return await show_editor(
+        request, session, viewer, place, values=values, given_title=given_title
+    )
+
+
+@router.post("/new")
+async def create_page(
+    request: Request,
+    viewer: Viewer,
+    session: Session,
+    place: WikiPlace,
+    title: Title = "",
+    body: Text = "",
+    message: Message = "",
+    parent_id: Annotated[str, Form(max_length=20)] = "",
+    level: Annotated[Level | None, Form()] = None,
+    template: Annotated[str, Form(max_length=40)] = "",
+    intent: Intent = "save",
+):
+    values = editor_values(
+        title=title,
+        body=body,
+        message=message,
+        parent_id=row_id(parent_id),
+        level=level,
+        template=template,
+    )
+    if intent == "preview":
+        preview = await rendered(session, viewer, place.space_id, body)
+        return await show_editor(request, session, viewer, place, values=values, preview=preview)
+    try:
+        parent = parent_choice(parent_id)
+        if template and not body.strip():
+            # A template chosen but its text not loaded (the form sent as is).
+            chosen = template_named(template)
+            body = chosen.body(date.today())
+            title = title.strip() or chosen.title(date.today())
+    except Invalid as error:
+        return await show_editor(request, session, viewer, place, values=values, error=error)
+    page, error = await attempt(
+        session,
+        wiki.create_page(
+            session,
+            viewer=viewer,
+            space_id=place.space_id,
+            title=title,
+            body=body,
+            parent_id=parent,
+            level=level,
+            message=message,
+        ),
+    )
+    if error is not None:
+        return await show_editor(request, session, viewer, place, values=values, error=error)
+    return see_other(page_path(page.space_id, page.slug) + "?done=created")
+
+
+@router.get("/{slug}/edit")
+async def edit_page(
+    request: Request, slug: Slug, viewer: Viewer, session: Session, place: WikiPlace
+):
+    page, moved = await page_at(request, session, viewer, place, slug, "/edit")
+    if moved is not None:
+        return moved
+    check_can_edit_wiki(viewer, place.wiki.space, place.wiki.role)
+    values = editor_values(
+        title=page.title, body=page.body, level=page.level, base_revision=page.revision
+    )
+    return await show_editor(request, session, viewer, place, values=values, page=page)
+
+
+@router.post("/pages/{page_id}/edit")
+async def save_page(
+    request: Request,
+    page_id: ItemId,
+    viewer: Viewer,
+    session: Session,
+    place: WikiPlace,
+    base_revision: RevisionNumber,
+    title: Title = "",
+    body: Text = "",
+    message: Message = "",
+    level: Annotated[Level | None, Form()] = None,
+    intent: Intent = "save",
+):
+    """A new revision; when someone saved since the editor opened, the conflict
+    screen (409): their version, what they changed, and both edits merged in the
+    editor, based on their revision, so that saving again keeps both."""
+    try:
+        page = await form_page(session, viewer, place, page_id)
+    except NotFound:
+        return gone(request, title=title, body=body)
+    values = editor_values(
+        title=title, body=body, message=message, level=level, base_revision=base_revision
+    )
+    if intent == "preview":
+        preview = await rendered(session, viewer, place.space_id, body)
+        return await show_editor(
+            request, session, viewer, place, values=values, page=page, preview=preview
+        )
+    try:
+        saved, error = await attempt(
+            session,
+            wiki.save_page(
+                session,
+                viewer=viewer,
+                page_id=page.id,
+                base_revision=base_revision,
+                title=title,
+                body=body,
+                message=message,
+                level=level,
+            ),
+        )
+    except NotFound:
+        return gone(request, title=title, body=body)
+    if error is None:
+        return see_other(page_path(saved.space_id, saved.slug) + "?done=saved")
+    page = await form_page(session, viewer, place, page_id)
+    if error.code == "edit_conflict":
+        merged = error.detail["merged"]
+        values.update(
+            # Without a merge (a base they may not read), their own text.
+            body=merged["body"] if merged is not None else body,
+            base_revision=error.detail["current"]["revision"],
+            mine=body,
+            base=base_revision,
+        )
+    return await show_editor(request, session, viewer, place, values=values, page=page, error=error)
+
+
+@router.post("/pages/{page_id}/watch")
+async def watch_page(
+    request: Request,
+    page_id: ItemId,
+    viewer: Viewer,
+    session: Session,
+    place: WikiPlace,
+    watching: Annotated[bool, Form()],
+):
+    page = await form_page(session, viewer, place, page_id)
+    await wiki.watch(session, viewer=viewer, page_id=page.id, on=watching)
+    done = "watching" if watching else "unwatched"
+    return see_other(page_path(page.space_id, page.slug) + f"?done={done}")
+
+
+@router.post("/pages/{page_id}/move")
+async def move_page(
+    request: Request,
+    page_id: ItemId,
+    viewer: Viewer,
+    session: Session,
+    place: WikiPlace,
+    shift: Annotated[Literal["up", "down", ""], Form()] = "",
+    parent_id: Annotated[str, Form(max_length=20)] = "",
+    position: Annotated[int, Form(ge=1, le=100_000)] = 100_000,
+):
+    """Up or down among its siblings, or under another parent at a position
+    (1: first; beyond the last: last)."""
+    page = await form_page(session, viewer, place, page_id)
+    if shift:
+        call = wiki.shift_page(
+            session, viewer=viewer, page_id=page.id, offset=-1 if shift == "up" else 1
+        )
+    else:
+        try:
+            parent = parent_choice(parent_id)
+        except Invalid as error:
+            return await show_page(request, session, viewer, place, page, error=error)
+        call = wiki.move_page(
+            session, viewer=viewer, page_id=page.id, parent_id=parent, position=position - 1
+        )
+    moved, error = await attempt(session, call)
+    if error is not None:
+        page = await form_page(session, viewer, place, page_id)
+        return await show_page(request, session, viewer, place, page, error=error)
+    return see_other(page_path(moved.space_id, moved.slug) + "?done=moved")
+
+
+@router.post("/pages/{page_id}/delete")
+async def delete_page(
+    request: Request, page_id: ItemId, viewer: Viewer, session: Session, place: WikiPlace
+):
+    """Into the bin; its sub-pages move up to its parent."""
+    page = await form_page(session, viewer, place, page_id)
+    _nothing, error = await attempt(
+        session, wiki.delete_page(session, viewer=viewer, page_id=page.id)
+    )
+    if error is not None:
+        page = await form_page(session, viewer, place, page_id)
+        return await show_page(request, session, viewer, place, page, error=error)
+    return see_other(f"{place.root}?done=deleted")
