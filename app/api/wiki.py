@@ -287,7 +287,7 @@ async def save_page(page_id: ItemId, data: PageUpdate, viewer: Viewer, session: 
 @router.delete("/wiki/pages/{page_id}", status_code=204, response_class=Response)
 async def delete_page(page_id: ItemId, viewer: Viewer, session: Session):
     await wiki.delete_page(session, viewer=viewer, page_id=page_id)
-    return Response(status_code=204, response_class=Response)
+    return Response(status_code=204)
 
 
 @router.post("/wiki/pages/{page_id}/restore", response_model=PageDetail)

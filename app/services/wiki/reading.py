@@ -14,7 +14,6 @@ from app.access import check_can_edit_wiki, knowable_people, readable, readable_
 from app.errors import Conflict, Forbidden, NotFound, non_blank
 from app.i18n import _
 from app.models import Space, SpaceRole, User, WikiPage, WikiRevision
-
 from app.services.spaces import access_space, role_in
 from app.services.wiki.links import LIVE, in_wiki, page_slug
 from app.textdiff import word_diff
