@@ -340,6 +340,16 @@ def check_can_write_in(viewer: User, space: Space | None, role: SpaceRole | None
         raise Forbidden(_("Join this space to write in it."), code="not_member")
 
 
+def check_may_hold_role(person: User, role: SpaceRole) -> None:
+    """Externals belong to spaces, never manage them: managing shows who asks to
+    join and who is invited, people an external may not know of."""
+    if role is not SpaceRole.MEMBER and person.kind.is_external:
+        raise Invalid(
+            _("External accounts (alumni, contractors) cannot manage a space."),
+            code="external_manager",
+        )
+
+
 def check_can_edit_wiki(viewer: User, space: Space | None, role: SpaceRole | None) -> None:
     """A space's wiki is written as its stream is; the company wiki, unlike the
     company stream, only by employees: externals read its public pages."""

@@ -355,6 +355,27 @@ async def test_an_owner_names_moderators_and_owners(make, session):
     ]
 
 
+@pytest.mark.parametrize("kind", ["contractor", "alumni"])
+async def test_an_external_member_is_never_made_a_manager(make, session, kind):
+    """Managing shows who asks to join and who is invited: people an external
+    may not know of. Externals belong to spaces, never manage them."""
+    owner = await make.user()
+    external = await make.user(kind=kind, clearance="public")
+    space = await make.space(owner=owner, members=[external], allows_externals=True)
+    client = await make.bearer(owner)
+
+    for role in ("moderator", "owner"):
+        response = await client.patch(
+            f"{SPACES}/{space.id}/members/{external.id}", json={"role": role}
+        )
+        expect_error(response, 422, "external_manager")
+    response = await client.post(f"{SPACES}/{space.id}/ownership", json={"user_id": external.id})
+    expect_error(response, 422, "external_manager")
+
+    assert await role_of(session, space.id, external.id) == "member"
+    assert await role_of(session, space.id, owner.id) == "owner"
+
+
 async def test_changing_a_role_refuses_bad_input_and_strangers(make):
     owner, outsider = await make.user(), await make.user()
     space = await make.space(owner=owner)

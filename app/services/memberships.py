@@ -3,7 +3,7 @@
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.access import can_read_container, knowable_people, load_reader
+from app.access import can_read_container, check_may_hold_role, knowable_people, load_reader
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.i18n import _
 from app.models import (
@@ -58,6 +58,7 @@ async def add_member(
     address: str | None = None,
 ) -> Membership:
     check_may_belong(space, user)
+    check_may_hold_role(user, role)
     if await role_in(session, space_id=space.id, user_id=user.id) is not None:
         raise Conflict(_("Already a member of this space."), code="already_member")
     membership = Membership(space_id=space.id, user_id=user.id, role=role)
@@ -334,12 +335,13 @@ async def change_role(
         role is not SpaceRole.MEMBER or membership.role is not SpaceRole.MEMBER
     ):
         raise Forbidden(_("Only an owner may change the role of owners and moderators."))
+    target = await session.get(User, user_id)
+    check_may_hold_role(target, role)
     if role is not SpaceRole.OWNER:
         await _check_not_last_owner(session, membership)
     before = membership.role
     membership.role = role
     await membership_changed(session, user_id=user_id, space_id=space.id, role=role.value)
-    target = await session.get(User, user_id)
     if before is not role:
         record_audit(
             session,
@@ -368,10 +370,11 @@ async def transfer_ownership(
     if viewer_role is not SpaceRole.OWNER:
         raise Forbidden(_("Only an owner may transfer ownership."))
     new_owner = await _membership(session, space.id, user_id)
+    target = await session.get(User, user_id)
+    check_may_hold_role(target, SpaceRole.OWNER)
     new_owner.role = SpaceRole.OWNER
     if user_id != viewer.id:
         (await _membership(session, space.id, viewer.id)).role = SpaceRole.MODERATOR
-    target = await session.get(User, user_id)
     record_audit(
         session,
         action="space.ownership_transferred",
