@@ -88,12 +88,14 @@ class World:
     page_refs: dict[int, ItemRef] = field(default_factory=dict)
     revisions: dict[int, dict[int, Level]] = field(default_factory=dict)
     slugs: list[tuple[int, str, int]] = field(default_factory=list)  # (wiki, slug, page)
+    page_slugs: dict[int, str] = field(default_factory=dict)  # each page's current slug
     hashtags: list[str] = field(default_factory=list)
     user_ids: list[int] = field(default_factory=list)
     invitations: dict[int, tuple[int, int | None]] = field(default_factory=dict)
     join_requests: dict[int, tuple[int, int]] = field(default_factory=dict)
     tokens: dict[int, int] = field(default_factory=dict)  # token id -> owner
-    invitation_tokens: list[str] = field(default_factory=list)
+    # An e-mail invitation's secret and its space: holding it shows the space.
+    invitation_tokens: list[tuple[str, int]] = field(default_factory=list)
 
     # --- what an account may see ------------------------------------------------
 
@@ -110,11 +112,28 @@ class World:
             return can_read(reader, self.post_refs[key])
         if kind == "page":
             return can_read(reader, self.page_refs[key])
+        if kind == "request":  # a join request's message: its author and the space's managers
+            space, person = self.join_requests[key]
+            return person == reader.user_id or space in account.managed_spaces
         if kind == "revision":
             # A former state: readers of the page cleared for the level it had.
             page = self.page_refs[key]
             return can_read(reader, page) and can_read(reader, replace(page, level=holder[2]))
         raise AssertionError(holder)
+
+    def describe(self, marker: str) -> str:
+        """What holds a marker, for the report: "person alumni", "space secret_ext"..."""
+        people = {user.id: label for label, user in self.people.items()}
+        spaces = {space_id: label for label, space_id in self.spaces.items()}
+        names = []
+        for holder in self.markers.get(marker, [("unknown", marker)]):
+            kind, key = holder[0], holder[1]
+            label = {"person": people, "space": spaces}.get(kind, {}).get(key, key)
+            names.append(f"{kind} {label}" + (f" ({holder[2]})" if len(holder) > 2 else ""))
+        return " / ".join(names)
+
+    def markers_of(self, holder: tuple) -> set[str]:
+        return {marker for marker, holders in self.markers.items() if holder in holders}
 
     def allowed_markers(self, account: Account) -> frozenset[str]:
         return frozenset(
@@ -365,7 +384,7 @@ async def build_world(session, app) -> World:
         f"/spaces/{s['open_ext']}/invitations",
         json={"email": "guest@example.test", "external_kind": "alumni"},
     )
-    w.invitation_tokens.append(emailed["accept_url"].rsplit("/", 1)[-1])
+    w.invitation_tokens.append((emailed["accept_url"].rsplit("/", 1)[-1], s["open_ext"]))
 
     # --- wiki pages: levels, audience, renamed, moved, lowered, raised --------
     root = await b.page("employee", level="public")
@@ -405,11 +424,11 @@ async def build_world(session, app) -> World:
     return w
 
 
+# Who reads: every kind of account once (the confidential and secret employees
+# write the world; the admin and the removed employee stand for those clearances).
 VIEWERS = (
     "admin",
     "employee",
-    "confidential",
-    "secret",
     "lowered",
     "removed",
     "leaver",
@@ -498,7 +517,9 @@ async def read_oracle_inputs(session, w: World) -> None:
                 if item.has_audience
                 else None,
             )
-            for text in (getattr(item, "body", ""), getattr(item, "title", ""), getattr(item, "slug", "")):
+            if kind == "page":
+                w.page_slugs[item.id] = item.slug
+            for text in (item.body, getattr(item, "title", ""), getattr(item, "slug", "")):
                 hold(text, (kind, item.id))
     for version in await session.scalars(select(PostVersion)):
         hold(version.body, ("post", version.post_id))
@@ -528,10 +549,9 @@ async def read_oracle_inputs(session, w: World) -> None:
         row.id: (row.space_id, row.invitee_id)
         for row in (await session.execute(select(Invitation.id, Invitation.space_id, Invitation.invitee_id))).all()
     }
-    w.join_requests = {
-        row.id: (row.space_id, row.user_id)
-        for row in (await session.execute(select(JoinRequest.id, JoinRequest.space_id, JoinRequest.user_id))).all()
-    }
+    for request in await session.scalars(select(JoinRequest)):
+        w.join_requests[request.id] = (request.space_id, request.user_id)
+        hold(request.message, ("request", request.id))
     w.hashtags = sorted(set(w.hashtags))
     w.markers = dict(holders)
     assert COMPANY_WIKI == 0

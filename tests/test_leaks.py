@@ -96,7 +96,7 @@ async def leak_world(engine, settings):
 
 def hidden(world: World, account: Account, ref: tuple | None) -> bool:
     """Whether ``ref`` must look missing to ``account``."""
-    if ref is None:
+    if ref is None or ref[0] == "invited":  # "invited": a secret that is its own permission
         return False
     reader = account.reader
     if reader is None or not reader.is_active:
@@ -160,7 +160,8 @@ def single_fillers(world: World) -> dict[str, list[Arg]]:
         + [Arg(MISSING["handle"])],
         "name": [Arg(tag, ("marker", tag)) for tag in world.hashtags] + [Arg(MISSING["name"])],
         # An invitation's secret: whoever holds it may preview it.
-        "token": [Arg(token) for token in world.invitation_tokens] + [Arg(MISSING["token"])],
+        "token": [Arg(token, ("invited", space)) for token, space in world.invitation_tokens]
+        + [Arg(MISSING["token"])],
         # Reactions: the kind is a constant, the item varies.
         "kind": [Arg(ReactionKind.LIKE.value)],
     }
@@ -202,24 +203,7 @@ def combinations(world: World, names: list[str]) -> tuple[list[dict[str, Arg]], 
         )
         names -= {"kind", "target"}
     if "slug" in names:  # a slug within its wiki: the company's, or the path's space
-        slugs = sorted({slug for _wiki, slug, _page in world.slugs}) + [MISSING["slug"]]
-        spaces = singles["space_id"] if "space_id" in names else [None]
-        groups.append(
-            [
-                {
-                    **({"space_id": space} if space is not None else {}),
-                    "slug": Arg(slug, ("slug", wiki_of({"space_id": space} if space else {}), slug))
-                    if slug != MISSING["slug"]
-                    else Arg(slug),
-                }
-                for space in spaces
-                for slug in slugs
-                if space is None
-                or not space.ref
-                or slug == MISSING["slug"]
-                or (int(space.value), slug) in {(w, s) for w, s, _p in world.slugs}
-            ]
-        )
+        groups.append(slug_combos(world, singles["space_id"] if "space_id" in names else None))
         names -= {"slug", "space_id"}
     if {"space_id", "page_id"} <= names:  # a page of a space's wiki
         groups.append(
@@ -257,12 +241,36 @@ def combinations(world: World, names: list[str]) -> tuple[list[dict[str, Arg]], 
         combos = [
             {**combo, "number": number}
             for combo in combos
-            for number in revision_numbers(world, page_of(world, combo))
+            for number in revision_numbers(world, page_of(world, combo), combo)
         ]
     return combos, unknown
 
 
-def revision_numbers(world: World, page: int | None) -> list[Arg]:
+def slug_combos(world: World, spaces: list[Arg] | None) -> list[dict[str, Arg]]:
+    """Each wiki (the company's when ``spaces`` is None) with every slug it has
+    had, one slug of another wiki and a missing one; a missing space with one."""
+    combos = []
+    for space in spaces or [None]:
+        wiki = int(space.value) if space is not None and space.ref else COMPANY_WIKI
+        own = sorted(slug for w, slug, _page in world.slugs if w == wiki)
+        other = sorted(slug for w, slug, _page in world.slugs if w != wiki)[:1]
+        if space is not None and not space.ref:
+            own, other = [], sorted(slug for _w, slug, _page in world.slugs)[:1]
+        for slug in own + other:
+            combos.append({"slug": Arg(slug, ("slug", wiki, slug))})
+        combos.append({"slug": Arg(MISSING["slug"])})
+        if space is not None:
+            for combo in combos[-len(own) - len(other) - 1 :]:
+                combo["space_id"] = space
+    return combos
+
+
+def revision_numbers(world: World, page: int | None, combo: dict[str, Arg]) -> list[Arg]:
+    """Every revision of the page (and a missing one); through a former slug,
+    which only redirects, the first."""
+    slug = combo.get("slug")
+    if page and slug is not None and world.page_slugs.get(page) != slug.value:
+        return [Arg("1", ("revision", page, 1))]
     numbers = world.revisions.get(page, {}) if page else {1: None}
     return [Arg(str(n), ("revision", page, n) if page else None) for n in numbers] + [
         Arg(MISSING["number"])
@@ -420,13 +428,15 @@ class Sweep:
     def record(self, call: Call, account: Account, kind: str, detail: str) -> None:
         self.leaks[(call.method, call.template, kind)].add(f"{account.label}: {detail}")
 
-    def check_markers(self, call, account, url, response) -> None:
+    def check_markers(self, call, account, url, response, granted=frozenset()) -> None:
+        """``granted``: markers the request itself may reveal (what it asked for,
+        what a secret it carries shows)."""
         shown = response.text + "\n" + "\n".join(f"{k}: {v}" for k, v in response.headers.items())
-        echoed = set(MARKER.findall(url))
-        for marker in sorted(set(MARKER.findall(shown.lower())) - account.allowed - echoed):
+        allowed = account.allowed | set(MARKER.findall(url)) | granted
+        for marker in sorted(set(MARKER.findall(shown.lower())) - allowed):
             holders = self.world.markers.get(marker, [("unknown",)])
             what = "/".join(sorted({holder[0] for holder in holders}))
-            self.record(call, account, f"shows {what}", f"{marker} via {url}")
+            self.record(call, account, f"shows {what}", f"{marker} ({self.world.describe(marker)})")
 
     @staticmethod
     def normalised(response: httpx.Response, url: str, args: dict[str, Arg]) -> tuple:
@@ -436,7 +446,9 @@ class Sweep:
         values = sorted({a.value for a in args.values() if len(a.value) > 2}, key=len, reverse=True)
 
         def clean(text: str) -> str:
-            text = text.replace(path, "{path}").replace(quote(path, safe=""), "{path}")
+            for whole in (url, path):
+                for form in (whole, quote(whole, safe=""), quote(whole, safe="/")):
+                    text = text.replace(form, "{path}")
             for value in values:
                 text = re.sub(rf"(?<![\w-]){re.escape(value)}(?![\w-])", "{value}", text)
             return text
@@ -458,29 +470,74 @@ def url_of(template: str, args: dict[str, Arg], query: dict[str, Arg]) -> str:
     return path
 
 
+# Anonymous and deactivated callers are refused before anything is read: a few
+# combinations of each route suffice to see that they are refused alike.
+SAMPLED = 3
+
+
+def shape(world: World, args: dict[str, Arg]) -> tuple:
+    """What the policy sees of a combination: two with the same shape are
+    decided alike, so a write needs trying with one of them only."""
+    parts = []
+    for name, arg in sorted(args.items()):
+        ref = arg.ref
+        if ref is None:
+            parts.append((name, arg.value))
+        elif ref[0] == "post":
+            parts.append((name, world.post_refs[ref[1]]))
+        elif ref[0] == "comment":
+            parts.append((name, "comment", world.post_refs[world.comment_posts[ref[1]]]))
+        elif ref[0] == "page":
+            page = ref[1]
+            parts.append((name, world.page_refs[page], tuple(world.revisions.get(page, {}).values())))
+        else:
+            parts.append((name, ref))
+    return tuple(parts)
+
+
+def grants(world: World, args: dict[str, Arg]) -> frozenset[str]:
+    """Markers a request may show because of a secret it carries."""
+    return frozenset(
+        marker
+        for arg in args.values()
+        if arg.ref and arg.ref[0] == "invited"
+        for marker in world.markers_of(("space", arg.ref[1]))
+    )
+
+
 async def sweep(leak_world: Sweep, calls: list[Call]) -> list[str]:
     """Runs every call as every account; returns the parameters nobody fills."""
     world = leak_world.world
     unfilled = []
     for call in calls:
         params = get_flat_params(call.route.dependant)
-        path_names = [p.alias for p in params if p.field_info.__class__.__name__ == "Path"]
+        path_names = re.findall(r"{(\w+)}", call.template)
         query_names = {p.alias for p in params if p.field_info.__class__.__name__ == "Query"}
         combos, unknown = combinations(world, path_names)
         if unknown:
             unfilled.append(f"{call.method} {call.template}: {', '.join(unknown)}")
             continue
-        body = write_body(call) if call.method != "GET" else {}
+        body = {}
+        if call.method != "GET":
+            body = write_body(call)
+            shapes = {}
+            for combo in combos:
+                shapes.setdefault(shape(world, combo), combo)
+            combos = list(shapes.values())
+        import sys
+        import time
+        started, before = time.process_time(), leak_world.requests
         for account in world.accounts:
             cache: dict[str, httpx.Response] = {}
 
-            async def answer(url: str) -> httpx.Response:
+            async def answer(url: str, granted=frozenset()) -> httpx.Response:
                 if url not in cache:
                     cache[url] = await leak_world.send(account, call, url, body)
-                    leak_world.check_markers(call, account, url, cache[url])
+                    leak_world.check_markers(call, account, url, cache[url], granted)
                 return cache[url]
 
-            for combo in combos:
+            refused = account.reader is None or not account.reader.is_active
+            for combo in combos[:SAMPLED] if refused else combos:
                 queries = (
                     query_variants(world, call, query_names, combo)
                     if call.method == "GET"
@@ -489,7 +546,7 @@ async def sweep(leak_world: Sweep, calls: list[Call]) -> list[str]:
                 for query in queries:
                     args = {**combo, **query}
                     url = url_of(call.template, combo, query)
-                    response = await answer(url)
+                    response = await answer(url, grants(world, args))
                     secret = {n for n, a in args.items() if hidden(world, account, a.ref)}
                     if not secret:
                         continue
@@ -512,6 +569,7 @@ async def sweep(leak_world: Sweep, calls: list[Call]) -> list[str]:
                             "hidden answers unlike missing",
                             f"{url} {response.status_code} vs {twin_url} {missing.status_code}",
                         )
+        print(f"PROFILE {time.process_time()-started:6.2f}s {leak_world.requests-before:5d} {call.method} {call.template}", file=sys.stderr)
     return unfilled
 
 
@@ -527,9 +585,14 @@ def report(leak_world: Sweep, unfilled: list[str]) -> str:
         lines.append("Routes with parameters the leak test cannot fill (add them to its table):")
         lines += [f"  {line}" for line in unfilled]
     for (method, template, kind), details in sorted(leak_world.leaks.items()):
-        accounts = sorted({d.split(":")[0] for d in details})
-        lines.append(f"{method} {template} — {kind} — to {', '.join(accounts)}")
-        lines += [f"    {d}" for d in sorted(details)[:3]]
+        by_account = defaultdict(list)
+        for detail in sorted(details):
+            label, what = detail.split(": ", 1)
+            by_account[label].append(what)
+        lines.append(f"{method} {template} — {kind}")
+        for label, whats in sorted(by_account.items()):
+            more = f" (+{len(whats) - 3} more)" if len(whats) > 3 else ""
+            lines.append(f"    to {label}: {'; '.join(whats[:3])}{more}")
     return "\n".join(lines)
 
 
