@@ -294,17 +294,13 @@ async def build_world(session, app) -> World:
 
     # --- posts at every level, with and without audience ----------------------
     tag_public, tag_secret = b.marker("tag"), b.marker("tag")
-    public = await b.post(
-        "employee", level="public", body=f"{b.text('post')} #{tag_public}"
-    )
+    public = await b.post("employee", level="public", body=f"{b.text('post')} #{tag_public}")
     await b.post("employee", level="internal")
     await b.post("confidential", level="confidential")
     await b.post("secret", level="secret", body=f"{b.text('post')} #{tag_secret}")
     await b.post("employee", level="internal", audience=[p["confidential"]])
     await b.post("employee", level="public", audience=[p["alumni"]])
-    await b.post(
-        "alumni", level="public", body=f"{b.text('post')} @{w.people['bystander'].handle}"
-    )
+    await b.post("alumni", level="public", body=f"{b.text('post')} @{w.people['bystander'].handle}")
     # A mention the outsider may not read: nobody tells them.
     await b.post(
         "employee", level="internal", body=f"{b.text('post')} @{w.people['outsider'].handle}"
@@ -330,18 +326,20 @@ async def build_world(session, app) -> World:
         poll={"options": [f"Yes {b.marker('poll')}", f"No {b.marker('poll')}"]},
     )
     await b.call(
-        "bystander", "POST", f"/posts/{poll['id']}/votes",
+        "bystander",
+        "POST",
+        f"/posts/{poll['id']}/votes",
         json={"option_ids": [poll["poll"]["options"][0]["id"]]},
     )
     announcement = await b.post("employee", space="open_ext", level="public", kind="announcement")
     await b.call("bystander", "POST", f"/posts/{announcement['id']}/confirm")
     question = await b.post("alumni", space="open_ext", level="public", kind="question")
     answer = await b.comment("bystander", question)
-    await b.call("alumni", "PUT", f"/posts/{question['id']}/answer", json={"comment_id": answer["id"]})
-    comment_in_ext = await b.comment("employee", in_ext)
     await b.call(
-        "admin", "PUT", f"/comments/{comment_in_ext['id']}/reactions/insightful"
+        "alumni", "PUT", f"/posts/{question['id']}/answer", json={"comment_id": answer["id"]}
     )
+    comment_in_ext = await b.comment("employee", in_ext)
+    await b.call("admin", "PUT", f"/comments/{comment_in_ext['id']}/reactions/insightful")
     await b.post("employee", space="open_ext", level="public", shared_from_id=public["id"])
 
     # An open space that will turn secret: a non-member employee took part.
@@ -354,10 +352,15 @@ async def build_world(session, app) -> World:
     await b.comment("removed", private)
     await b.post("secret", space="private", level="confidential")
     await b.post("leaver", space="private", level="internal")
-    await b.call("employee", "POST", f"/spaces/{s['private']}/join", json={"message": b.marker("ask")})
+    await b.call(
+        "employee", "POST", f"/spaces/{s['private']}/join", json={"message": b.marker("ask")}
+    )
 
     in_secret = await b.post(
-        "secret", space="secret", level="secret", body=f"{b.text('post')} @{w.people['lowered'].handle}"
+        "secret",
+        space="secret",
+        level="secret",
+        body=f"{b.text('post')} @{w.people['lowered'].handle}",
     )
     await b.react("lowered", in_secret)
     await b.post("lowered", space="secret", level="internal")
@@ -393,7 +396,9 @@ async def build_world(session, app) -> World:
     await b.page("employee", level="internal")
     await b.page("employee", level="internal", audience=[p["confidential"]])
     declassified = await b.page("secret", level="secret")
-    declassified = await b.save("secret", declassified, title=f"Page {b.marker('title')}", body=b.text("page"))
+    declassified = await b.save(
+        "secret", declassified, title=f"Page {b.marker('title')}", body=b.text("page")
+    )
     declassified = await b.save("secret", declassified, level="internal")
     await b.save("employee", declassified, body=b.text("page"))
     classified = await b.page("confidential", level="internal")
@@ -401,7 +406,9 @@ async def build_world(session, app) -> World:
     classified = await b.save(
         "confidential", classified, title=f"Page {b.marker('title')}", level="confidential"
     )
-    await b.call("confidential", "POST", f"/wiki/pages/{hidden_child['id']}/move", json={"parent_id": None})
+    await b.call(
+        "confidential", "POST", f"/wiki/pages/{hidden_child['id']}/move", json={"parent_id": None}
+    )
     ext_page = await b.page("employee", space="open_ext", level="public")
     await b.call("alumni", "PUT", f"/wiki/pages/{ext_page['id']}/watch")
     ext_page = await b.save("employee", ext_page, body=b.text("page"))
@@ -544,10 +551,17 @@ async def read_oracle_inputs(session, w: World) -> None:
         w.revisions.setdefault(revision.page_id, {})[revision.number] = revision.level
         for text in (revision.title, revision.body):
             hold(text, ("revision", revision.page_id, revision.level))
-    w.slugs = [tuple(row) for row in (await session.execute(select(WikiSlug.wiki, WikiSlug.slug, WikiSlug.page_id))).all()]
+    w.slugs = [
+        tuple(row)
+        for row in (
+            await session.execute(select(WikiSlug.wiki, WikiSlug.slug, WikiSlug.page_id))
+        ).all()
+    ]
     w.invitations = {
         row.id: (row.space_id, row.invitee_id)
-        for row in (await session.execute(select(Invitation.id, Invitation.space_id, Invitation.invitee_id))).all()
+        for row in (
+            await session.execute(select(Invitation.id, Invitation.space_id, Invitation.invitee_id))
+        ).all()
     }
     for request in await session.scalars(select(JoinRequest)):
         w.join_requests[request.id] = (request.space_id, request.user_id)
