@@ -1,0 +1,571 @@
+"""A small company for the generic leak test (tests/test_leaks.py), and what
+each of its accounts may see of it.
+
+Every name and every text holds unique markers (``zzpost007zz``: letters and
+digits only, so they survive slugs, Markdown and HTML escaping unchanged). The
+world is built through the public API by its own people, then changed (a level
+raised, a member removed, an open space turned secret, a clearance lowered,
+someone offboarded). The oracle is computed afterwards from the database rows
+that hold each marker and ``app/access.py``'s predicates, never from the
+routes under test: a marker may appear in a response only when one of the
+rows holding it is something the viewer may read or know of.
+"""
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from itertools import count
+
+import httpx
+from sqlalchemy import select
+
+from app.access import ItemRef, Reader, can_read, can_see_space, load_reader
+from app.levels import AccountKind, Level, Role
+from app.models import (
+    Comment,
+    CommentVersion,
+    Hashtag,
+    Invitation,
+    JoinRequest,
+    Membership,
+    PollOption,
+    Post,
+    PostHashtag,
+    PostVersion,
+    Space,
+    SpaceRole,
+    User,
+    Visibility,
+    WikiPage,
+    WikiRevision,
+    WikiSlug,
+)
+from app.models.auth import AccessToken
+from app.models.wiki import COMPANY_WIKI
+from tests.api_helpers import SESSION_COOKIE
+from tests.factories import Factories
+
+API = "/api/v1"
+MARKER = re.compile(r"zz[a-z]+\d{3}zz")
+
+
+def people_known_clause(viewer: User):
+    """The rule of who may know of a person, from where the policy keeps it."""
+    try:
+        from app.access import knowable_people  # the rule's home once it moves there
+    except ImportError:
+        from app.services.people import _known_to as knowable_people
+    return knowable_people(viewer)
+
+
+@dataclass
+class Account:
+    """A viewer of the sweep: its row, its reader, and its credentials."""
+
+    label: str
+    user: User | None  # None: the anonymous visitor
+    reader: Reader | None = None
+    bearer: str | None = None
+    cookie: str | None = None
+    csrf: str | None = None
+    allowed: frozenset[str] = frozenset()
+    known_people: frozenset[int] = frozenset()
+    managed_spaces: frozenset[int] = frozenset()
+
+
+@dataclass
+class World:
+    """The company, the oracle's inputs, and each account's view of it."""
+
+    people: dict[str, User] = field(default_factory=dict)
+    spaces: dict[str, int] = field(default_factory=dict)
+    accounts: list[Account] = field(default_factory=list)
+    # Filled from the database once the world is built.
+    markers: dict[str, list[tuple]] = field(default_factory=dict)
+    space_refs: dict[int, Visibility] = field(default_factory=dict)
+    post_refs: dict[int, ItemRef] = field(default_factory=dict)
+    comment_posts: dict[int, int] = field(default_factory=dict)
+    page_refs: dict[int, ItemRef] = field(default_factory=dict)
+    revisions: dict[int, dict[int, Level]] = field(default_factory=dict)
+    slugs: list[tuple[int, str, int]] = field(default_factory=list)  # (wiki, slug, page)
+    page_slugs: dict[int, str] = field(default_factory=dict)  # each page's current slug
+    hashtags: list[str] = field(default_factory=list)
+    user_ids: list[int] = field(default_factory=list)
+    invitations: dict[int, tuple[int, int | None]] = field(default_factory=dict)
+    join_requests: dict[int, tuple[int, int]] = field(default_factory=dict)
+    tokens: dict[int, int] = field(default_factory=dict)  # token id -> owner
+    # An e-mail invitation's secret and its space: holding it shows the space.
+    invitation_tokens: list[tuple[str, int]] = field(default_factory=list)
+
+    # --- what an account may see ------------------------------------------------
+
+    def item_visible(self, account: Account, holder: tuple) -> bool:
+        reader = account.reader
+        if reader is None:
+            return False
+        kind, key = holder[0], holder[1]
+        if kind == "person":
+            return key in account.known_people
+        if kind == "space":
+            return can_see_space(reader, key, self.space_refs[key])
+        if kind == "post":
+            return can_read(reader, self.post_refs[key])
+        if kind == "page":
+            return can_read(reader, self.page_refs[key])
+        if kind == "request":  # a join request's message: its author and the space's managers
+            space, person = self.join_requests[key]
+            return person == reader.user_id or space in account.managed_spaces
+        if kind == "revision":
+            # A former state: readers of the page cleared for the level it had.
+            page = self.page_refs[key]
+            return can_read(reader, page) and can_read(reader, replace(page, level=holder[2]))
+        raise AssertionError(holder)
+
+    def describe(self, marker: str) -> str:
+        """What holds a marker, for the report: "person alumni", "space secret_ext"..."""
+        people = {user.id: label for label, user in self.people.items()}
+        spaces = {space_id: label for label, space_id in self.spaces.items()}
+        names = []
+        for holder in self.markers.get(marker, [("unknown", marker)]):
+            kind, key = holder[0], holder[1]
+            label = {"person": people, "space": spaces}.get(kind, {}).get(key, key)
+            names.append(f"{kind} {label}" + (f" ({holder[2]})" if len(holder) > 2 else ""))
+        return " / ".join(names)
+
+    def markers_of(self, holder: tuple) -> set[str]:
+        return {marker for marker, holders in self.markers.items() if holder in holders}
+
+    def allowed_markers(self, account: Account) -> frozenset[str]:
+        return frozenset(
+            marker
+            for marker, holders in self.markers.items()
+            if any(self.item_visible(account, holder) for holder in holders)
+        )
+
+
+def scopes_of(user: User) -> tuple[str, ...]:
+    return ("read", "write", "admin") if user.role is Role.ADMIN else ("read", "write")
+
+
+class Builder:
+    """Writes the world through the API, as its people would."""
+
+    def __init__(self, session, app):
+        self.make = Factories(session, app)
+        self.session = session
+        self.app = app
+        self.world = World()
+        self.clients: dict[str, httpx.AsyncClient] = {}
+        self._serial = count(1)
+
+    def marker(self, kind: str) -> str:
+        return f"zz{kind}{next(self._serial):03d}zz"
+
+    def text(self, kind: str) -> str:
+        """Two markers: a search for the first still shows the second if it leaks."""
+        return f"{self.marker(kind)} and {self.marker(kind)}"
+
+    async def person(self, label: str, **fields) -> User:
+        name = self.marker("person")
+        user = await self.make.user(
+            display_name=f"Person {name}", email=f"{name}@example.test", **fields
+        )
+        user.handle = name
+        await self.session.commit()
+        self.world.people[label] = user
+        self.clients[label] = await self.make.bearer(user, scopes=scopes_of(user))
+        return user
+
+    async def call(self, label: str, method: str, path: str, expect=(200, 201, 204), **kw):
+        response = await self.clients[label].request(method, f"{API}{path}", **kw)
+        assert response.status_code in expect, (label, method, path, response.text)
+        return response.json() if response.content else None
+
+    async def space(self, label: str, owner: str, *, members=(), **fields) -> int:
+        created = await self.call(
+            owner,
+            "POST",
+            "/spaces",
+            json={
+                "name": f"Space {self.marker('space')}",
+                "objective": f"Objective {self.marker('space')}",
+                "description": f"About {self.marker('space')}",
+                "kind": "project",
+                **fields,
+            },
+        )
+        space_id = created["id"]
+        for member in members:
+            await self.call(
+                owner,
+                "POST",
+                f"/spaces/{space_id}/members",
+                json={"user_id": self.world.people[member].id},
+            )
+        self.world.spaces[label] = space_id
+        return space_id
+
+    async def post(self, author: str, *, space: str | None = None, **fields) -> dict:
+        body = fields.pop("body", None) or self.text("post")
+        return await self.call(
+            author,
+            "POST",
+            "/posts",
+            json={
+                "body": body,
+                "space_id": self.world.spaces[space] if space else None,
+                **fields,
+            },
+        )
+
+    async def comment(self, author: str, post: dict, **fields) -> dict:
+        return await self.call(
+            author,
+            "POST",
+            f"/posts/{post['id']}/comments",
+            json={"body": self.text("comment"), **fields},
+        )
+
+    async def react(self, who: str, post: dict, kind: str = "like") -> None:
+        await self.call(who, "PUT", f"/posts/{post['id']}/reactions/{kind}")
+
+    async def page(self, author: str, *, space: str | None = None, **fields) -> dict:
+        path = f"/spaces/{self.world.spaces[space]}/wiki/pages" if space else "/wiki/pages"
+        return await self.call(
+            author,
+            "POST",
+            path,
+            json={"title": f"Page {self.marker('title')}", "body": self.text("page"), **fields},
+        )
+
+    async def save(self, author: str, page: dict, **fields) -> dict:
+        return await self.call(
+            author,
+            "PUT",
+            f"/wiki/pages/{page['id']}",
+            json={"base_revision": page["revision"], **fields},
+        )
+
+
+async def build_world(session, app) -> World:
+    b = Builder(session, app)
+    w = b.world
+    # --- people ---------------------------------------------------------------
+    await b.person("admin", role=Role.ADMIN, clearance=Level.SECRET)
+    await b.person("employee", clearance=Level.INTERNAL)
+    await b.person("confidential", clearance=Level.CONFIDENTIAL)
+    await b.person("secret", clearance=Level.SECRET)
+    await b.person("lowered", clearance=Level.SECRET)  # lowered to internal below
+    await b.person("removed", clearance=Level.CONFIDENTIAL)  # removed from a space below
+    await b.person("leaver", clearance=Level.CONFIDENTIAL)  # offboarded below
+    await b.person("alumni", kind=AccountKind.ALUMNI)
+    await b.person("contractor", kind=AccountKind.CONTRACTOR)
+    await b.person("outsider", kind=AccountKind.CONTRACTOR)  # in no space at all
+    await b.person("inactive")  # deactivated below
+    await b.person("bystander", clearance=Level.CONFIDENTIAL)  # never a viewer
+    p = {label: user.id for label, user in w.people.items()}
+
+    # --- spaces of every visibility -------------------------------------------
+    await b.space(
+        "open_ext",
+        "employee",
+        visibility="open",
+        allows_externals=True,
+        default_level="public",
+        members=("alumni", "contractor", "confidential"),
+    )
+    await b.space("turned", "confidential", visibility="open", members=("lowered",))
+    await b.space(
+        "private", "secret", visibility="private", members=("removed", "confidential", "leaver")
+    )
+    await b.space(
+        "secret", "secret", visibility="secret", members=("lowered", "confidential", "bystander")
+    )
+    await b.space(
+        "secret_ext",
+        "secret",
+        visibility="secret",
+        allows_externals=True,
+        default_level="public",
+        members=("contractor",),
+    )
+    await b.space("open_plain", "bystander", visibility="open")
+    s = w.spaces
+
+    # --- posts at every level, with and without audience ----------------------
+    tag_public, tag_secret = b.marker("tag"), b.marker("tag")
+    public = await b.post("employee", level="public", body=f"{b.text('post')} #{tag_public}")
+    await b.post("employee", level="internal")
+    await b.post("confidential", level="confidential")
+    await b.post("secret", level="secret", body=f"{b.text('post')} #{tag_secret}")
+    await b.post("employee", level="internal", audience=[p["confidential"]])
+    await b.post("employee", level="public", audience=[p["alumni"]])
+    await b.post("alumni", level="public", body=f"{b.text('post')} @{w.people['bystander'].handle}")
+    # A mention the outsider may not read: nobody tells them.
+    await b.post(
+        "employee", level="internal", body=f"{b.text('post')} @{w.people['outsider'].handle}"
+    )
+    raised = await b.post("secret", level="internal")
+    raised_comment = await b.comment("employee", raised)
+    await b.comment("secret", raised, parent_id=raised_comment["id"])
+    await b.react("employee", raised, "celebrate")
+    await b.call("secret", "PATCH", f"/posts/{raised['id']}", json={"body": b.text("post")})
+
+    # An open space that lets externals in: a reactor they may not know of.
+    in_ext = await b.post("employee", space="open_ext", level="public")
+    await b.comment("alumni", in_ext)
+    await b.react("admin", in_ext)
+    await b.react("bystander", in_ext, "support")
+    await b.react("contractor", in_ext)
+    await b.post("employee", space="open_ext", level="internal")
+    poll = await b.post(
+        "employee",
+        space="open_ext",
+        level="public",
+        kind="poll",
+        poll={"options": [f"Yes {b.marker('poll')}", f"No {b.marker('poll')}"]},
+    )
+    await b.call(
+        "bystander",
+        "POST",
+        f"/posts/{poll['id']}/votes",
+        json={"option_ids": [poll["poll"]["options"][0]["id"]]},
+    )
+    announcement = await b.post("employee", space="open_ext", level="public", kind="announcement")
+    await b.call("bystander", "POST", f"/posts/{announcement['id']}/confirm")
+    question = await b.post("alumni", space="open_ext", level="public", kind="question")
+    answer = await b.comment("bystander", question)
+    await b.call(
+        "alumni", "PUT", f"/posts/{question['id']}/answer", json={"comment_id": answer["id"]}
+    )
+    comment_in_ext = await b.comment("employee", in_ext)
+    await b.call("admin", "PUT", f"/comments/{comment_in_ext['id']}/reactions/insightful")
+    await b.post("employee", space="open_ext", level="public", shared_from_id=public["id"])
+
+    # An open space that will turn secret: a non-member employee took part.
+    turned = await b.post("confidential", space="turned", level="internal")
+    await b.comment("employee", turned)
+    await b.react("employee", turned)
+    await b.call("employee", "PUT", f"/follows/spaces/{s['turned']}")
+
+    private = await b.post("secret", space="private", level="internal")
+    await b.comment("removed", private)
+    await b.post("secret", space="private", level="confidential")
+    await b.post("leaver", space="private", level="internal")
+    await b.call(
+        "employee", "POST", f"/spaces/{s['private']}/join", json={"message": b.marker("ask")}
+    )
+
+    in_secret = await b.post(
+        "secret",
+        space="secret",
+        level="secret",
+        body=f"{b.text('post')} @{w.people['lowered'].handle}",
+    )
+    await b.react("lowered", in_secret)
+    await b.post("lowered", space="secret", level="internal")
+    await b.post("confidential", space="secret", level="confidential")
+
+    secret_ext = await b.post("secret", space="secret_ext", level="public")
+    await b.comment("contractor", secret_ext)
+    await b.post("bystander", space="open_plain", level="internal")
+
+    # Follows, invitations (one revoked), a pending one.
+    await b.call("employee", "PUT", f"/follows/users/{p['secret']}")
+    await b.call("contractor", "PUT", f"/follows/hashtags/{tag_public}")
+    await b.call("alumni", "PUT", f"/follows/users/{p['employee']}")
+    revoked = await b.call(
+        "secret", "POST", f"/spaces/{s['secret_ext']}/invitations", json={"user_id": p["alumni"]}
+    )
+    await b.call("secret", "DELETE", f"/spaces/{s['secret_ext']}/invitations/{revoked['id']}")
+    await b.call(
+        "secret", "POST", f"/spaces/{s['private']}/invitations", json={"user_id": p["bystander"]}
+    )
+    emailed = await b.call(
+        "employee",
+        "POST",
+        f"/spaces/{s['open_ext']}/invitations",
+        json={"email": "guest@example.test", "external_kind": "alumni"},
+    )
+    w.invitation_tokens.append((emailed["accept_url"].rsplit("/", 1)[-1], s["open_ext"]))
+
+    # --- wiki pages: levels, audience, renamed, moved, lowered, raised --------
+    root = await b.page("employee", level="public")
+    hidden_child = await b.page("confidential", parent_id=root["id"], level="confidential")
+    await b.page("employee", parent_id=root["id"], level="public")
+    await b.page("employee", level="internal")
+    await b.page("employee", level="internal", audience=[p["confidential"]])
+    declassified = await b.page("secret", level="secret")
+    declassified = await b.save(
+        "secret", declassified, title=f"Page {b.marker('title')}", body=b.text("page")
+    )
+    declassified = await b.save("secret", declassified, level="internal")
+    await b.save("employee", declassified, body=b.text("page"))
+    classified = await b.page("confidential", level="internal")
+    await b.call("employee", "PUT", f"/wiki/pages/{classified['id']}/watch")
+    classified = await b.save(
+        "confidential", classified, title=f"Page {b.marker('title')}", level="confidential"
+    )
+    await b.call(
+        "confidential", "POST", f"/wiki/pages/{hidden_child['id']}/move", json={"parent_id": None}
+    )
+    ext_page = await b.page("employee", space="open_ext", level="public")
+    await b.call("alumni", "PUT", f"/wiki/pages/{ext_page['id']}/watch")
+    ext_page = await b.save("employee", ext_page, body=b.text("page"))
+    await b.save("employee", ext_page, level="internal", title=f"Page {b.marker('title')}")
+    await b.page("secret", space="secret", level="secret")
+    await b.page("secret", space="secret_ext", level="public")
+    await b.page("confidential", space="turned", level="internal")
+    await b.page("secret", space="private", level="confidential")
+
+    # --- changes of level, membership, visibility, clearance, kind ------------
+    await b.call("secret", "PATCH", f"/posts/{raised['id']}", json={"level": "secret"})
+    await b.call("secret", "DELETE", f"/spaces/{s['private']}/members/{p['removed']}")
+    await b.call("confidential", "PATCH", f"/spaces/{s['turned']}", json={"visibility": "secret"})
+    await b.call("admin", "PATCH", f"/admin/users/{p['lowered']}", json={"clearance": "internal"})
+    await b.call("admin", "POST", f"/admin/users/{p['leaver']}/offboard")
+    await b.call("admin", "PATCH", f"/admin/users/{p['inactive']}", json={"is_active": False})
+
+    await read_oracle_inputs(session, w)
+    await open_accounts(b, w)
+    return w
+
+
+# Who reads: every kind of account once (the confidential and secret employees
+# write the world; the admin and the removed employee stand for those clearances).
+VIEWERS = (
+    "admin",
+    "employee",
+    "lowered",
+    "removed",
+    "leaver",
+    "alumni",
+    "contractor",
+    "outsider",
+    "inactive",
+)
+
+
+async def open_accounts(b: Builder, w: World) -> None:
+    """Credentials of each viewer, opened after every change (offboarding ends
+    sessions; the leaver accepts the charter again as alumni)."""
+    from app.api.deps import cookie_signer
+    from app.services.sessions import open_session
+
+    settings = b.app.state.settings
+    for label in VIEWERS:
+        user = await b.session.get(User, w.people[label].id, populate_existing=True)
+        if not user.is_active:
+            # Credentials made before the deactivation, as an attacker would keep them.
+            user.is_active = True
+        client = await b.make.bearer(user, scopes=scopes_of(user))
+        signed_in = await open_session(
+            b.session, user=user, settings=settings, address=None, user_agent="leak test"
+        )
+        if label == "leaver":
+            user.charter_accepted_at = user.created_at
+        if label == "inactive":
+            user.is_active = False
+        await b.session.commit()
+        account = Account(
+            label=label,
+            user=user,
+            reader=await load_reader(b.session, user),
+            bearer=client.headers["Authorization"],
+            cookie=f"{SESSION_COOKIE}={cookie_signer(settings).sign(signed_in.secret).decode()}",
+            csrf=signed_in.session.csrf_token,
+        )
+        await client.aclose()
+        known = await b.session.scalars(select(User.id).where(people_known_clause(user)))
+        account.known_people = frozenset(known) if user.is_active else frozenset()
+        managed = await b.session.scalars(
+            select(Membership.space_id).where(
+                Membership.user_id == user.id,
+                Membership.role.in_([SpaceRole.OWNER, SpaceRole.MODERATOR]),
+            )
+        )
+        account.managed_spaces = frozenset(managed)
+        account.allowed = w.allowed_markers(account)
+        w.accounts.append(account)
+    w.accounts.append(Account(label="anonymous", user=None))
+    tokens = await b.session.execute(select(AccessToken.id, AccessToken.user_id))
+    w.tokens = dict(tokens.all())
+
+
+async def read_oracle_inputs(session, w: World) -> None:
+    """Which rows hold each marker, and what the predicates need of those rows."""
+    holders: dict[str, list[tuple]] = defaultdict(list)
+
+    def hold(text: str | None, holder: tuple) -> None:
+        for marker in MARKER.findall(text or ""):
+            if holder not in holders[marker]:
+                holders[marker].append(holder)
+
+    for user in await session.scalars(select(User)):
+        w.user_ids.append(user.id)
+        for text in (user.display_name, user.handle, user.email):
+            hold(text, ("person", user.id))
+    for space in await session.scalars(select(Space)):
+        w.space_refs[space.id] = space.visibility
+        for text in (space.name, space.slug, space.objective, space.description):
+            hold(text, ("space", space.id))
+    audiences = defaultdict(set)
+    for table in (Post.__audience__, WikiPage.__audience__):
+        for content_id, user_id in (await session.execute(select(table))).all():
+            audiences[table.name, content_id].add(user_id)
+    for model, refs, kind in ((Post, w.post_refs, "post"), (WikiPage, w.page_refs, "page")):
+        for item in await session.scalars(select(model)):
+            refs[item.id] = ItemRef(
+                space_id=item.space_id,
+                space_visibility=w.space_refs.get(item.space_id),
+                level=item.level,
+                author_id=item.author_id,
+                audience=frozenset(audiences[model.__audience__.name, item.id])
+                if item.has_audience
+                else None,
+            )
+            if kind == "page":
+                w.page_slugs[item.id] = item.slug
+            for text in (item.body, getattr(item, "title", ""), getattr(item, "slug", "")):
+                hold(text, (kind, item.id))
+    for version in await session.scalars(select(PostVersion)):
+        hold(version.body, ("post", version.post_id))
+    for comment in await session.scalars(select(Comment)):
+        w.comment_posts[comment.id] = comment.post_id
+        hold(comment.body, ("post", comment.post_id))
+    rows = await session.execute(
+        select(CommentVersion.body, Comment.post_id).join(
+            Comment, Comment.id == CommentVersion.comment_id
+        )
+    )
+    for body, post_id in rows.all():
+        hold(body, ("post", post_id))
+    for option in await session.scalars(select(PollOption)):
+        hold(option.label, ("post", option.post_id))
+    for name, post_id in (
+        await session.execute(select(Hashtag.name, PostHashtag.post_id).join(PostHashtag))
+    ).all():
+        w.hashtags.append(name)
+        hold(name, ("post", post_id))
+    for revision in await session.scalars(select(WikiRevision)):
+        w.revisions.setdefault(revision.page_id, {})[revision.number] = revision.level
+        for text in (revision.title, revision.body):
+            hold(text, ("revision", revision.page_id, revision.level))
+    w.slugs = [
+        tuple(row)
+        for row in (
+            await session.execute(select(WikiSlug.wiki, WikiSlug.slug, WikiSlug.page_id))
+        ).all()
+    ]
+    w.invitations = {
+        row.id: (row.space_id, row.invitee_id)
+        for row in (
+            await session.execute(select(Invitation.id, Invitation.space_id, Invitation.invitee_id))
+        ).all()
+    }
+    for request in await session.scalars(select(JoinRequest)):
+        w.join_requests[request.id] = (request.space_id, request.user_id)
+        hold(request.message, ("request", request.id))
+    w.hashtags = sorted(set(w.hashtags))
+    w.markers = dict(holders)
+    assert COMPANY_WIKI == 0
