@@ -8,8 +8,10 @@ side, and nowhere else:
   composes into its query, and ``readers_of(item)``, the same rule from the
   item's side, that chooses who is notified;
 - as Python predicates, ``can_read(reader, item)``, ``can_see_space`` and
-  ``can_read_container``, for single objects already in hand and for
-  filtering realtime events.
+  ``can_read_container``, for single objects already in hand.
+The rule of who may see an event is written the same way, on top of them:
+``visible_events(viewer)`` over the activity log (catch-up) and
+``can_see_event(reader, event)`` for the websocket.
 A property-based test (tests/test_policy_properties.py) proves they agree.
 
 A viewer may read an item when all hold:
@@ -28,7 +30,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.errors import Conflict, Forbidden, Invalid
 from app.i18n import _
 from app.levels import AccountKind, Level
-from app.models import Content, Membership, Space, SpaceRole, User, Visibility
+from app.models import (
+    Activity,
+    Content,
+    Membership,
+    Post,
+    Space,
+    SpaceRole,
+    User,
+    Visibility,
+    WikiPage,
+)
 
 # External accounts (alumni, contractors) never read above this level.
 EXTERNAL_CLEARANCE_CAP = Level.PUBLIC
@@ -78,6 +90,18 @@ class ItemRef:
     audience: frozenset[int] | None
 
 
+@dataclass(frozen=True)
+class EventRef:
+    """What the event rule needs to know of an event: whose it is (a personal
+    event: its person only; None: anyone's), the content it concerns (None: no
+    content) or else the space it concerns (and that space's visibility)."""
+
+    user_id: int | None
+    item: ItemRef | None
+    space_id: int | None
+    space_visibility: Visibility | None
+
+
 # --- the Python predicates ------------------------------------------------------
 
 
@@ -111,6 +135,22 @@ def can_see_space(reader: Reader, space_id: int, visibility: Visibility) -> bool
     if space_id in reader.member_space_ids:
         return True
     return reader.is_employee and visibility is not Visibility.SECRET
+
+
+def can_see_event(reader: Reader, event: EventRef) -> bool:
+    """Who may be told of an event (the websocket's filter): a personal event
+    only its person; an event about a post or a wiki page whoever may read it;
+    an event about a space whoever may read the space's content; any other, any
+    active reader. The twin of ``visible_events``."""
+    if not reader.is_active:
+        return False
+    if event.user_id is not None and event.user_id != reader.user_id:
+        return False
+    if event.item is not None:
+        return can_read(reader, event.item)
+    if event.space_id is not None:
+        return can_read_container(reader, event.space_id, event.space_visibility)
+    return True
 
 
 # --- the same rules as SQL ------------------------------------------------------
@@ -166,6 +206,31 @@ def readable_spaces(viewer: User) -> ColumnElement[bool]:
     if viewer.kind.is_external:
         return is_member
     return or_(is_member, Space.visibility == Visibility.OPEN)
+
+
+def visible_events(viewer: User) -> ColumnElement[bool]:
+    """The clause over ``Activity`` twin of ``can_see_event``, for catch-up: the
+    post or wiki page an event names is judged as it stands now, so a later
+    raise of its level, or a space left, hides its earlier events too."""
+    if not viewer.is_active:
+        return false()
+    about_content = or_(Activity.post_id.is_not(None), Activity.page_id.is_not(None))
+    return and_(
+        or_(Activity.user_id.is_(None), Activity.user_id == viewer.id),
+        or_(
+            Activity.post_id.is_(None),
+            Activity.post_id.in_(select(Post.id).where(readable(viewer, Post))),
+        ),
+        or_(
+            Activity.page_id.is_(None),
+            Activity.page_id.in_(select(WikiPage.id).where(readable(viewer, WikiPage))),
+        ),
+        or_(
+            about_content,
+            Activity.space_id.is_(None),
+            Activity.space_id.in_(select(Space.id).where(readable_spaces(viewer))),
+        ),
+    )
 
 
 def readers_of(item: ItemRef) -> ColumnElement[bool]:

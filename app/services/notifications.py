@@ -88,6 +88,7 @@ async def notify_readers(
             await record_event(
                 session,
                 kind="notification.created",
+                item=item,
                 user_id=user_id,
                 post_id=post_id,
                 page_id=page_id,
