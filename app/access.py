@@ -23,6 +23,7 @@ A viewer may read an item when all hold:
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,7 +34,11 @@ from app.levels import AccountKind, Level
 from app.models import (
     Activity,
     Content,
+    Invitation,
+    InvitationStatus,
     Membership,
+    Notification,
+    NotificationKind,
     Post,
     Space,
     SpaceRole,
@@ -229,6 +234,54 @@ def visible_events(viewer: User) -> ColumnElement[bool]:
             about_content,
             Activity.space_id.is_(None),
             Activity.space_id.in_(select(Space.id).where(readable_spaces(viewer))),
+        ),
+    )
+
+
+def notification_space_id():
+    """The space a notification concerns (invitations, join requests), kept in
+    its data: the notification shows only while its reader may know of it."""
+    return Notification.data["space_id"].as_integer()
+
+
+def invited_spaces(viewer: User, now: datetime):
+    """Spaces the viewer holds a standing invitation to (pending, unexpired):
+    they may know its name, not its content, until they answer or it ends."""
+    return select(Invitation.space_id).where(
+        Invitation.invitee_id == viewer.id,
+        Invitation.status == InvitationStatus.PENDING,
+        Invitation.expires_at > now,
+    )
+
+
+def visible_notifications(viewer: User, now: datetime) -> ColumnElement[bool]:
+    """The viewer's notifications they may still be shown, judged at read time
+    (the list, the unread count, the bell): one about a post or a wiki page while
+    they may read it (a page, while it is not in the bin); one about a space
+    while the space exists for them, or, for an invitation, while it stands. A
+    notification read is never a way around the rule that made it."""
+    if not viewer.is_active:
+        return false()
+    space_id = notification_space_id()
+    return and_(
+        Notification.user_id == viewer.id,
+        or_(
+            Notification.post_id.is_(None),
+            Notification.post_id.in_(select(Post.id).where(readable(viewer, Post))),
+        ),
+        or_(
+            Notification.page_id.is_(None),
+            Notification.page_id.in_(
+                select(WikiPage.id).where(readable(viewer, WikiPage), WikiPage.deleted_at.is_(None))
+            ),
+        ),
+        or_(
+            space_id.is_(None),
+            space_id.in_(select(Space.id).where(visible_spaces(viewer))),
+            and_(
+                Notification.kind == NotificationKind.INVITATION.value,
+                space_id.in_(invited_spaces(viewer, now)),
+            ),
         ),
     )
 

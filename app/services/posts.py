@@ -142,7 +142,6 @@ async def record_body(
         kind=notify_kind,
         actor_id=actor.id,
         user_ids=[user.id for user in fresh],
-        actor_name=actor.display_name,
         comment_id=comment.id if comment else None,
     )
     readers = set(
@@ -217,7 +216,6 @@ async def publish_post(
             post_id=post.id,
             kind="announcement",
             actor_id=viewer.id,
-            actor_name=viewer.display_name,
         )
     await session.flush()
     await announce(session, post, "post.created", author_id=viewer.id, post_kind=kind.value)
@@ -435,7 +433,6 @@ async def accept_answer(
             kind="accepted_answer",
             actor_id=viewer.id,
             user_ids=[comment.author_id],
-            actor_name=viewer.display_name,
             comment_id=comment.id,
         )
     await session.flush()
