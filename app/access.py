@@ -8,8 +8,10 @@ side, and nowhere else:
   composes into its query, and ``readers_of(item)``, the same rule from the
   item's side, that chooses who is notified;
 - as Python predicates, ``can_read(reader, item)``, ``can_see_space`` and
-  ``can_read_container``, for single objects already in hand and for
-  filtering realtime events.
+  ``can_read_container``, for single objects already in hand.
+The rule of who may see an event is written the same way, on top of them:
+``visible_events(viewer)`` over the activity log (catch-up) and
+``can_see_event(reader, event)`` for the websocket.
 A property-based test (tests/test_policy_properties.py) proves they agree.
 
 Who may know of a person is decided here too: ``knowable_people(viewer)`` as a
@@ -29,6 +31,7 @@ A viewer may read an item when all hold:
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -37,9 +40,14 @@ from app.errors import Conflict, Forbidden, Invalid
 from app.i18n import _
 from app.levels import AccountKind, Level
 from app.models import (
+    Activity,
     Comment,
     Content,
+    Invitation,
+    InvitationStatus,
     Membership,
+    Notification,
+    NotificationKind,
     Post,
     Space,
     SpaceRole,
@@ -97,6 +105,18 @@ class ItemRef:
     audience: frozenset[int] | None
 
 
+@dataclass(frozen=True)
+class EventRef:
+    """What the event rule needs to know of an event: whose it is (a personal
+    event: its person only; None: anyone's), the content it concerns (None: no
+    content) or else the space it concerns (and that space's visibility)."""
+
+    user_id: int | None
+    item: ItemRef | None
+    space_id: int | None
+    space_visibility: Visibility | None
+
+
 # --- the Python predicates ------------------------------------------------------
 
 
@@ -138,6 +158,22 @@ def can_see_space(reader: Reader, space_id: int, visibility: Visibility) -> bool
     if space_id in reader.member_space_ids:
         return True
     return reader.is_employee and visibility is not Visibility.SECRET
+
+
+def can_see_event(reader: Reader, event: EventRef) -> bool:
+    """Who may be told of an event (the websocket's filter): a personal event
+    only its person; an event about a post or a wiki page whoever may read it;
+    an event about a space whoever may read the space's content; any other, any
+    active reader. The twin of ``visible_events``."""
+    if not reader.is_active:
+        return False
+    if event.user_id is not None and event.user_id != reader.user_id:
+        return False
+    if event.item is not None:
+        return can_read(reader, event.item)
+    if event.space_id is not None:
+        return can_read_container(reader, event.space_id, event.space_visibility)
+    return True
 
 
 # --- the same rules as SQL ------------------------------------------------------
@@ -231,6 +267,79 @@ async def knowable_among(session: AsyncSession, viewer: User, user_ids: Iterable
         return wanted
     return set(
         await session.scalars(select(User.id).where(User.id.in_(wanted), knowable_people(viewer)))
+    )
+
+
+def visible_events(viewer: User) -> ColumnElement[bool]:
+    """The clause over ``Activity`` twin of ``can_see_event``, for catch-up: the
+    post or wiki page an event names is judged as it stands now, so a later
+    raise of its level, or a space left, hides its earlier events too."""
+    if not viewer.is_active:
+        return false()
+    about_content = or_(Activity.post_id.is_not(None), Activity.page_id.is_not(None))
+    return and_(
+        or_(Activity.user_id.is_(None), Activity.user_id == viewer.id),
+        or_(
+            Activity.post_id.is_(None),
+            Activity.post_id.in_(select(Post.id).where(readable(viewer, Post))),
+        ),
+        or_(
+            Activity.page_id.is_(None),
+            Activity.page_id.in_(select(WikiPage.id).where(readable(viewer, WikiPage))),
+        ),
+        or_(
+            about_content,
+            Activity.space_id.is_(None),
+            Activity.space_id.in_(select(Space.id).where(readable_spaces(viewer))),
+        ),
+    )
+
+
+def notification_space_id():
+    """The space a notification concerns (invitations, join requests), kept in
+    its data: the notification shows only while its reader may know of it."""
+    return Notification.data["space_id"].as_integer()
+
+
+def invited_spaces(viewer: User, now: datetime):
+    """Spaces the viewer holds a standing invitation to (pending, unexpired):
+    they may know its name, not its content, until they answer or it ends."""
+    return select(Invitation.space_id).where(
+        Invitation.invitee_id == viewer.id,
+        Invitation.status == InvitationStatus.PENDING,
+        Invitation.expires_at > now,
+    )
+
+
+def visible_notifications(viewer: User, now: datetime) -> ColumnElement[bool]:
+    """The viewer's notifications they may still be shown, judged at read time
+    (the list, the unread count, the bell): one about a post or a wiki page while
+    they may read it (a page, while it is not in the bin); one about a space
+    while the space exists for them, or, for an invitation, while it stands. A
+    notification read is never a way around the rule that made it."""
+    if not viewer.is_active:
+        return false()
+    space_id = notification_space_id()
+    return and_(
+        Notification.user_id == viewer.id,
+        or_(
+            Notification.post_id.is_(None),
+            Notification.post_id.in_(select(Post.id).where(readable(viewer, Post))),
+        ),
+        or_(
+            Notification.page_id.is_(None),
+            Notification.page_id.in_(
+                select(WikiPage.id).where(readable(viewer, WikiPage), WikiPage.deleted_at.is_(None))
+            ),
+        ),
+        or_(
+            space_id.is_(None),
+            space_id.in_(select(Space.id).where(visible_spaces(viewer))),
+            and_(
+                Notification.kind == NotificationKind.INVITATION.value,
+                space_id.in_(invited_spaces(viewer, now)),
+            ),
+        ),
     )
 
 

@@ -77,8 +77,13 @@ async def test_an_invited_account_is_told_and_accepts(make, session):
     expires = datetime.fromisoformat(issued["expires_at"])
     assert timedelta(days=13) < expires - datetime.now(UTC) <= timedelta(days=14)
     told = await notifications_of(session, invitee, "invitation")
-    assert [(n.data["invitation_id"], n.data["space_name"]) for n in told] == [
-        (issued["id"], "Comité de direction")
+    # Names are read when shown, never stored with the notification.
+    assert [(n.data, n.actor_id) for n in told] == [
+        ({"space_id": space.id, "invitation_id": issued["id"]}, owner.id)
+    ]
+    shown = (await invitee_client.get("/api/v1/notifications")).json()["items"]
+    assert [(n["data"]["space_name"], n["data"]["actor_name"]) for n in shown] == [
+        ("Comité de direction", owner.display_name)
     ]
     mine = (await invitee_client.get("/api/v1/me/invitations")).json()
     assert [(i["id"], i["space"]["id"]) for i in mine] == [(issued["id"], space.id)]
@@ -423,8 +428,10 @@ async def test_an_email_invitation_creates_an_external_account_in_that_space_onl
         await client.post(ACCEPT, json=acceptance(token, password="another password")), 404
     )
     expect_error(await client.get(f"{PREVIEW}/{token}"), 404)
-    answered = await notifications_of(session, inviter, "invitation_answered")
-    assert [n.data["user_name"] for n in answered] == ["Camille Prestataire"]
+    answered = (await inviter_client.get("/api/v1/notifications")).json()["items"]
+    assert [(n["kind"], n["actor_id"], n["data"]["actor_name"]) for n in answered] == [
+        ("invitation_answered", external.id, "Camille Prestataire")
+    ]
     # Signing in with the chosen password works too.
     response = await make.client().post(
         "/api/v1/auth/login",

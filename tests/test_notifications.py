@@ -1,8 +1,15 @@
 """Notifications through the API: the list and its unread count, pages, marking
 read, preferences per kind, and the policy applied again at read time."""
 
+import re
+import uuid
+from datetime import timedelta
+
 import pytest
 
+from app.models import Invitation
+from app.models.base import utcnow
+from tests.api_helpers import BROWSER
 from tests.helpers import expect_error
 from tests.stream_helpers import (
     NOTIFICATIONS,
@@ -13,6 +20,7 @@ from tests.stream_helpers import (
     person,
     publish,
 )
+from tests.wiki_helpers import create_page, read_page, save_page
 
 KINDS = {
     "mention",
@@ -201,3 +209,169 @@ async def test_a_notification_vanishes_when_the_reader_leaves_the_audience(make)
         "next_cursor": None,
         "unread_count": 0,
     }
+
+
+# --- nothing outlives access: checked when read, names read when shown --------------
+
+
+def bell(html: str) -> int:
+    """The count the bell of a page shows."""
+    found = re.search(r"data-unread[^>]*>(\d+)<", html)
+    assert found, "no bell on the page"
+    return int(found.group(1))
+
+
+async def everything_shown(make, user) -> tuple[dict, int, str, str]:
+    """What the reader is shown of their notifications: the API list, the unread
+    count, the web page, and a page's bell."""
+    client = await make.bearer(user)
+    browser = await make.signed_in(user)
+    browser.headers.update(BROWSER)
+    try:
+        listed = (await client.get(NOTIFICATIONS)).json()
+        count = (await client.get(f"{NOTIFICATIONS}/unread-count")).json()["unread_count"]
+        page = await browser.get("/notifications")
+        home = await browser.get("/")
+        assert (page.status_code, home.status_code) == (200, 200)
+        return listed, count, page.text, home.text
+    finally:
+        await browser.aclose()
+
+
+@pytest.mark.parametrize("ending", ["revoked", "declined", "expired"])
+async def test_an_invitation_to_a_secret_space_that_ends_leaves_nothing_of_it(
+    make, session, ending
+):
+    owner, owner_client = await person(make)
+    invitee, invitee_client = await person(make)
+    name = f"Rachat confidentiel {uuid.uuid4().hex[:8]}"
+    space = await make.space(owner=owner, visibility="secret", name=name)
+    issued = await owner_client.post(
+        f"/api/v1/spaces/{space.id}/invitations", json={"user_id": invitee.id}
+    )
+    assert issued.status_code == 201, issued.text
+    invitation_id = issued.json()["id"]
+    # While it stands, the invitee is told the space's name, everywhere.
+    listed, count, page, home = await everything_shown(make, invitee)
+    assert [n["data"]["space_name"] for n in listed["items"]] == [name]
+    assert (listed["unread_count"], count, bell(home)) == (1, 1, 1)
+    assert name in page
+
+    if ending == "revoked":
+        answer = await owner_client.delete(f"/api/v1/spaces/{space.id}/invitations/{invitation_id}")
+        assert answer.status_code == 204, answer.text
+    elif ending == "declined":
+        answer = await invitee_client.post(f"/api/v1/invitations/{invitation_id}/decline")
+        assert answer.status_code == 200, answer.text
+    else:
+        invitation = await session.get(Invitation, invitation_id)
+        invitation.expires_at = utcnow() - timedelta(minutes=1)
+        await session.flush()
+
+    listed, count, page, home = await everything_shown(make, invitee)
+    assert listed == {"items": [], "next_cursor": None, "unread_count": 0}
+    assert (count, bell(home)) == (0, 0)
+    assert name not in page and name not in home
+    assert f"/spaces/{space.id}" not in page
+
+
+async def test_an_accepted_invitation_keeps_its_notification(make):
+    owner, owner_client = await person(make)
+    invitee, invitee_client = await person(make)
+    space = await make.space(owner=owner, visibility="secret", name="Comité restreint")
+    issued = await owner_client.post(
+        f"/api/v1/spaces/{space.id}/invitations", json={"user_id": invitee.id}
+    )
+    await invitee_client.post(f"/api/v1/invitations/{issued.json()['id']}/accept")
+
+    listed = (await invitee_client.get(NOTIFICATIONS)).json()
+    assert [(n["kind"], n["data"]["space_name"]) for n in listed["items"]] == [
+        ("invitation", "Comité restreint")
+    ]
+
+
+async def test_a_join_request_vanishes_for_a_manager_the_space_no_longer_shows_to(make):
+    owner, owner_client = await person(make)
+    moderator, moderator_client = await person(make)
+    _asker, asker_client = await person(make, display_name="Dominique Demandeur")
+    name = f"Atelier fermé {uuid.uuid4().hex[:8]}"
+    space = await make.space(owner=owner, visibility="private", name=name)
+    added = await owner_client.post(
+        f"/api/v1/spaces/{space.id}/members", json={"user_id": moderator.id, "role": "moderator"}
+    )
+    assert added.status_code == 201, added.text
+    asked = await asker_client.post(f"/api/v1/spaces/{space.id}/join", json={"message": ""})
+    assert asked.status_code == 200, asked.text
+    listed = (await moderator_client.get(NOTIFICATIONS)).json()
+    assert [
+        (n["kind"], n["data"]["space_name"], n["data"]["actor_name"]) for n in listed["items"]
+    ] == [("join_request", name, "Dominique Demandeur")]
+
+    await owner_client.delete(f"/api/v1/spaces/{space.id}/members/{moderator.id}")
+    # Still a private space: listed to every employee, so the notice stays.
+    assert len((await moderator_client.get(NOTIFICATIONS)).json()["items"]) == 1
+    made_secret = await owner_client.patch(
+        f"/api/v1/spaces/{space.id}", json={"visibility": "secret"}
+    )
+    assert made_secret.status_code == 200, made_secret.text
+
+    listed, count, page, home = await everything_shown(make, moderator)
+    assert listed["items"] == [] and (listed["unread_count"], count, bell(home)) == (0, 0, 0)
+    assert name not in page
+
+
+async def test_a_space_renamed_shows_its_name_of_now_never_a_former_one(make):
+    owner, owner_client = await person(make)
+    invitee, _invitee_client = await person(make)
+    space = await make.space(owner=owner, visibility="secret", name="Projet Faucon")
+    await owner_client.post(f"/api/v1/spaces/{space.id}/invitations", json={"user_id": invitee.id})
+
+    renamed = await owner_client.patch(f"/api/v1/spaces/{space.id}", json={"name": "Projet B"})
+    assert renamed.status_code == 200, renamed.text
+
+    listed, _count, page, _home = await everything_shown(make, invitee)
+    assert [n["data"]["space_name"] for n in listed["items"]] == ["Projet B"]
+    assert "Faucon" not in str(listed) and "Faucon" not in page
+
+
+async def test_a_mention_raised_above_the_reader_leaves_nothing_on_any_path(make):
+    _author, client = await person(make, clearance="confidential")
+    reader, _reader_client = await person(make)
+    post = await publish(client, f"Chiffres du trimestre, @{reader.handle}")
+    listed, count, _page, home = await everything_shown(make, reader)
+    assert [n["post_id"] for n in listed["items"]] == [post["id"]]
+    assert (count, bell(home)) == (1, 1)
+
+    raised = await client.patch(f"{POSTS}/{post['id']}", json={"level": "confidential"})
+    assert raised.status_code == 200, raised.text
+
+    listed, count, page, home = await everything_shown(make, reader)
+    assert listed["items"] == [] and (listed["unread_count"], count, bell(home)) == (0, 0, 0)
+    assert f"/posts/{post['id']}" not in page
+
+
+async def test_a_watched_pages_notification_shows_its_title_of_now(make):
+    _author, client = await person(make, clearance="confidential")
+    _watcher, watcher_client = await person(make, clearance="confidential")
+    page = await create_page(client, "Fusion Alpha", "v1", level="confidential")
+    await watcher_client.put(f"/api/v1/wiki/pages/{page['id']}/watch")
+    page = await save_page(client, page, body="v2")
+    assert [
+        n["data"]["title"] for n in (await watcher_client.get(NOTIFICATIONS)).json()["items"]
+    ] == ["Fusion Alpha"]
+
+    await save_page(client, page, title="Note interne", level="internal")
+    watcher_told = (await watcher_client.get(NOTIFICATIONS)).json()["items"]
+    assert {n["data"]["title"] for n in watcher_told} == {"Note interne"}
+    assert "Alpha" not in str(watcher_told)
+
+    # Raised above a watcher: every notification of the page goes, on every path.
+    colleague, colleague_client = await person(make)
+    page = await read_page(colleague_client, page["id"])
+    await colleague_client.put(f"/api/v1/wiki/pages/{page['id']}/watch")
+    page = await save_page(client, page, body="v4")
+    assert len((await colleague_client.get(NOTIFICATIONS)).json()["items"]) == 1
+    await save_page(client, page, level="confidential")
+    listed, count, shown, home = await everything_shown(make, colleague)
+    assert listed["items"] == [] and (count, bell(home)) == (0, 0)
+    assert "Note interne" not in shown

@@ -8,9 +8,9 @@ import time
 
 from starlette.websockets import WebSocketState
 
-from app.access import load_reader
+from app.access import can_see_event, load_reader
 from app.realtime.broker import MemoryBroker
-from app.realtime.hub import PRESENCE_SECONDS, Connection, Hub, visible_to
+from app.realtime.hub import PRESENCE_SECONDS, Connection, Hub
 from app.realtime.ws import _send
 from tests.stream_helpers import person, publish
 
@@ -51,7 +51,7 @@ async def test_raising_a_posts_level_stops_its_events_reaching_those_below(
 
     events = [e for e in await heard.settled() if e.post_id == post["id"] and e.user_id is None]
     assert [e.kind for e in events] == ["post.created", "post.edited", "reaction.changed"]
-    assert [visible_to(reader, e) for e in events] == [True, False, False]
+    assert [can_see_event(reader, e.ref()) for e in events] == [True, False, False]
 
 
 async def test_presence_shows_a_spaces_readers_who_is_there_when_it_changes(make, session, db):

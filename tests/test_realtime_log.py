@@ -12,14 +12,14 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.websockets import WebSocketState
 
-from app.access import load_reader
+from app.access import can_see_event, load_reader
 from app.api.deps import MAX_ID, Session, Viewer
 from app.errors import Invalid
 from app.levels import Level
 from app.main import create_app
 from app.models import Activity, Post, User
 from app.realtime.events import record_event
-from app.realtime.hub import CLOSE_OVERFLOW, QUEUE_SIZE, Connection, visible_to
+from app.realtime.hub import CLOSE_OVERFLOW, QUEUE_SIZE, Connection
 from app.realtime.ws import _send
 from app.services import posts
 from app.services.content import item_ref
@@ -434,8 +434,8 @@ async def test_a_connection_whose_queue_overflows_is_closed_not_waited_for(make,
 
 
 async def test_what_a_socket_is_sent_is_what_the_catch_up_returns(make, session, heard):
-    """For every reader, the events the hub would let through (app/realtime/hub.py's
-    visible_to) are exactly those GET /events returns, when nothing changed since."""
+    """For every reader, the events the hub would let through (app/access.py's
+    can_see_event) are exactly those GET /events returns, when nothing changed since."""
     owner, owner_client = await person(make, clearance="confidential")
     member, member_client = await person(make)
     contractor, contractor_client = await person(make, kind="contractor")
@@ -482,7 +482,7 @@ async def test_what_a_socket_is_sent_is_what_the_catch_up_returns(make, session,
         me = (await client.get("/api/v1/me")).json()
         reader = await load_reader(session, await session.get(User, me["id"]))
         caught_up, _ = await catch_up(client, start)
-        live = [event.id for event in heard_events if visible_to(reader, event)]
+        live = [event.id for event in heard_events if can_see_event(reader, event.ref())]
         caught_ids = [event["id"] for event in caught_up]
         differing = [
             (event.kind, event.space_id, event.space_visibility, event.level)

@@ -945,11 +945,17 @@ async def test_watchers_are_told_of_each_new_revision_but_not_the_editor(make, s
     for person_told in (author, watcher):
         told = await notified(session, person_told, kind="wiki_page_changed")
         assert [(n.page_id, n.actor_id, n.data) for n in told] == [
-            (page["id"], editor.id, {"actor_name": "Éditrice", "title": "Suivie", "revision": 2})
+            (page["id"], editor.id, {"revision": 2})
         ]
     assert await notified(session, editor, kind="wiki_page_changed") == []
     listed = (await watcher_client.get("/api/v1/notifications")).json()["items"]
-    assert [(n["kind"], n["page_id"]) for n in listed] == [("wiki_page_changed", page["id"])]
+    assert [(n["kind"], n["page_id"], n["data"]) for n in listed] == [
+        (
+            "wiki_page_changed",
+            page["id"],
+            {"revision": 2, "actor_name": "Éditrice", "title": "Suivie"},
+        )
+    ]
 
     # The editor watches from their first save; the watcher stops.
     unwatched = await watcher_client.delete(f"{PAGES}/{page['id']}/watch")

@@ -10,11 +10,10 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import select
 
-from app.access import load_reader, readable
+from app.access import can_see_event, load_reader, readable
 from app.errors import NotFound
 from app.levels import Level
 from app.models import Activity, User, WikiPage
-from app.realtime.hub import visible_to
 from app.services import wiki
 from app.services.wiki.links import find_by_slug
 from tests.helpers import expect_error
@@ -415,8 +414,8 @@ async def test_the_catch_up_hides_a_private_wikis_events_from_outsiders(make, se
 
 
 async def test_what_a_socket_is_sent_of_the_wiki_is_what_the_catch_up_returns(make, session, heard):
-    """For every reader, the wiki events the hub would let through (its
-    visible_to) are exactly those GET /events returns."""
+    """For every reader, the wiki events the hub would let through (app/access.py's
+    can_see_event) are exactly those GET /events returns."""
     owner, owner_client = await person(make, clearance="confidential")
     member, member_client = await person(make)
     contractor, contractor_client = await person(make, kind="contractor")
@@ -448,7 +447,7 @@ async def test_what_a_socket_is_sent_of_the_wiki_is_what_the_catch_up_returns(ma
     for client in clients:
         me = (await client.get("/api/v1/me")).json()
         reader = await load_reader(session, await session.get(User, me["id"]))
-        live = [event.id for event in events if visible_to(reader, event)]
+        live = [event.id for event in events if can_see_event(reader, event.ref())]
         assert [event["id"] for event in await catch_up(client, since)] == live, me["kind"]
 
 

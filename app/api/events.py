@@ -39,6 +39,5 @@ async def events_since(
     limit: Annotated[int, Query(ge=1, le=activity.MAX_CATCH_UP)] = activity.MAX_CATCH_UP,
 ):
     """Events after ``since``, oldest first, only those the viewer may see now."""
-    found = await activity.events_since(session, viewer=viewer, since_id=since, limit=limit)
-    last_id = found[-1].id if found else max(since, await activity.last_event_id(session))
-    return EventsRead(items=found, last_id=last_id, more=len(found) == limit)
+    page = await activity.events_since(session, viewer=viewer, since_id=since, limit=limit)
+    return EventsRead(items=page.items, last_id=page.last_id, more=page.more)

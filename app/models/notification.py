@@ -38,7 +38,9 @@ class Notification(Base):
     page_id: Mapped[int | None] = mapped_column(
         BigId, ForeignKey("wiki_pages.id", ondelete="CASCADE")
     )
-    # Only what this reader may see: ids and names it already has access to.
+    # Ids the read-time rule checks (space_id, invitation_id, comment_id...) and plain
+    # facts, never a name: names are read when the notification is shown
+    # (app/services/notifications.py), so no former or hidden one can outlive access.
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[CreatedAt]
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.access import ItemRef
+from app.access import EventRef, ItemRef
 from app.levels import Level
 from app.models import Activity, Space, Visibility
 
@@ -45,6 +45,16 @@ class Event:
             level=Level(self.level),
             author_id=self.author_id,
             audience=frozenset(self.audience) if self.audience is not None else None,
+        )
+
+    def ref(self) -> EventRef:
+        """The event as app/access.py's event rule judges it: the item as it
+        stood at commit, which is when the hub hears of it."""
+        return EventRef(
+            user_id=self.user_id,
+            item=self.item(),
+            space_id=self.space_id,
+            space_visibility=Visibility(self.space_visibility) if self.space_visibility else None,
         )
 
     def to_json(self) -> dict[str, Any]:

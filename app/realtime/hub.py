@@ -20,7 +20,7 @@ from datetime import datetime
 from fastapi import WebSocket
 from sqlalchemy import ColumnElement, and_, or_, select
 
-from app.access import Reader, can_read, can_read_container, load_reader, named_in_presence
+from app.access import Reader, can_read_container, can_see_event, load_reader, named_in_presence
 from app.db import Database
 from app.models import AccessToken, User, UserSession, Visibility
 from app.models.base import utcnow
@@ -53,21 +53,6 @@ def topics_of(event: Event) -> set[str]:
     if event.user_id is not None:
         topics.add("notifications")
     return topics
-
-
-def visible_to(reader: Reader, event: Event, item=None) -> bool:
-    """The websocket twin of app/services/activity.visible_activity. ``item``:
-    ``event.item()`` when the caller already has it (once per event, not per reader)."""
-    if event.user_id is not None and event.user_id != reader.user_id:
-        return False
-    if item is None:
-        item = event.item()
-    if item is not None:
-        return can_read(reader, item)
-    if event.space_id is not None:
-        visibility = Visibility(event.space_visibility) if event.space_visibility else None
-        return can_read_container(reader, event.space_id, visibility)
-    return reader.is_active
 
 
 @dataclass(eq=False, slots=True)
@@ -245,11 +230,9 @@ class Hub:
             )
         text = json.dumps({"type": "event", "event": _public(event)})
         topics = topics_of(event)
-        item = event.item()
+        ref = event.ref()  # once per event, not per reader
         for connection in list(self.connections):
-            if not connection.topics.isdisjoint(topics) and visible_to(
-                connection.reader, event, item
-            ):
+            if not connection.topics.isdisjoint(topics) and can_see_event(connection.reader, ref):
                 connection.offer_text(text)
 
     async def _revalidate_loop(self) -> None:

@@ -74,7 +74,6 @@ async def add_comment(
             kind="reply",
             actor_id=viewer.id,
             user_ids=told,
-            actor_name=viewer.display_name,
             comment_id=comment.id,
         )
     await session.flush()

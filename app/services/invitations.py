@@ -108,10 +108,9 @@ async def invite(
             session,
             user_id=invitee.id,
             kind="invitation",
+            actor_id=viewer.id,
             space_id=space.id,
-            space_name=space.name,
             invitation_id=invitation.id,
-            inviter_name=viewer.display_name,
         )
     record_audit(
         session,
@@ -296,10 +295,9 @@ async def _answered(
             session,
             user_id=invitation.inviter_id,
             kind="invitation_answered",
+            actor_id=invitee.id,
             space_id=space.id,
-            space_name=space.name,
             accepted=accepted,
-            user_name=invitee.display_name,
         )
     record_audit(
         session,

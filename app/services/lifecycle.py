@@ -51,7 +51,6 @@ async def warn_sponsors(session: AsyncSession, *, now: datetime) -> list[User]:
             user_id=user.sponsor_id,
             kind="contractor_access_ending",
             user_id_ending=user.id,
-            user_name=user.display_name,
             access_ends_at=user.access_ends_at.isoformat(),
         )
         user.sponsor_warned_at = now

@@ -139,11 +139,9 @@ async def join_space(
             session,
             user_id=manager_id,
             kind="join_request",
+            actor_id=viewer.id,
             space_id=space.id,
-            space_name=space.name,
             request_id=request.id,
-            user_id_requesting=viewer.id,
-            user_name=viewer.display_name,
         )
     return request
 
@@ -204,7 +202,6 @@ async def decide_join_request(
         user_id=requester.id,
         kind="join_request_decided",
         space_id=space.id,
-        space_name=space.name,
         approved=approve,
     )
     await session.flush()

@@ -2,22 +2,33 @@
 
 Whoever causes a notification about a post or a wiki page goes through
 ``notify_readers``: only people who may read it are told, so a notification never opens
-content to someone the policy keeps out. Lists check again at read time, so a
-post whose level is raised later vanishes from its notifications too.
+content to someone the policy keeps out. Lists and counts check again at read
+time (app/access.py's ``visible_notifications``), so a post whose level is
+raised later, or a secret space whose invitation is revoked, vanishes from its
+notifications too; and the names they show are read then, never stored.
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, insert, literal, or_, select, update
+from sqlalchemy import func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
-from app.access import ItemRef, knowable_among, readable, readers_of
+from app.access import (
+    ItemRef,
+    knowable_among,
+    notification_space_id,
+    readers_of,
+    visible_notifications,
+)
 from app.models import (
     Notification,
     NotificationKind,
     NotificationPreference,
-    Post,
+    Space,
     User,
     WikiPage,
 )
@@ -88,6 +99,7 @@ async def notify_readers(
             await record_event(
                 session,
                 kind="notification.created",
+                item=item,
                 user_id=user_id,
                 post_id=post_id,
                 page_id=page_id,
@@ -96,59 +108,97 @@ async def notify_readers(
     return chosen
 
 
-def _visible(viewer: User):
-    """A notification about a post or a wiki page shows only while the viewer
-    may read it (and, for a page, while it is not in the bin)."""
-    return and_(
-        or_(
-            Notification.post_id.is_(None),
-            Notification.post_id.in_(select(Post.id).where(readable(viewer, Post))),
-        ),
-        or_(
-            Notification.page_id.is_(None),
-            Notification.page_id.in_(
-                select(WikiPage.id).where(readable(viewer, WikiPage), WikiPage.deleted_at.is_(None))
-            ),
-        ),
+# Names are never stored with a notification: a name (of a space, a page, a
+# person) is read when the notification is shown, so that a space renamed while
+# secret or a page's former title never reaches a reader through it. Stored:
+# ids the read-time rule checks (post, page, space) and plain facts.
+NAME_KEYS = frozenset({"actor_name", "inviter_name", "user_name", "space_name", "title"})
+
+
+@dataclass
+class ShownNotification:
+    """A notification as its reader is shown it, with the names read now."""
+
+    id: int
+    kind: str
+    actor_id: int | None
+    post_id: int | None
+    page_id: int | None
+    data: dict[str, Any]
+    created_at: datetime
+    read_at: datetime | None
+
+
+def _shown(
+    notification: Notification,
+    actor_name: str | None,
+    space_name: str | None,
+    title: str | None,
+    user_name: str | None,
+) -> ShownNotification:
+    data = {key: value for key, value in notification.data.items() if key not in NAME_KEYS}
+    names = {
+        "actor_name": actor_name,
+        "space_name": space_name,
+        "title": title,
+        "user_name": user_name,
+    }
+    data.update((key, name) for key, name in names.items() if name is not None)
+    return ShownNotification(
+        id=notification.id,
+        kind=notification.kind,
+        actor_id=notification.actor_id,
+        post_id=notification.post_id,
+        page_id=notification.page_id,
+        data=data,
+        created_at=notification.created_at,
+        read_at=notification.read_at,
     )
 
 
 async def list_notifications(
     session: AsyncSession, *, viewer: User, limit: int, before_id: int | None
-) -> list[Notification]:
+) -> list[ShownNotification]:
+    """The viewer's notifications that the policy lets them see now, newest
+    first, each with the names it mentions as they are now."""
+    actor, subject = aliased(User), aliased(User)
+    space, page = aliased(Space), aliased(WikiPage)
     statement = (
-        select(Notification)
-        .where(Notification.user_id == viewer.id, _visible(viewer))
+        select(Notification, actor.display_name, space.name, page.title, subject.display_name)
+        .outerjoin(actor, actor.id == Notification.actor_id)
+        .outerjoin(space, space.id == notification_space_id())
+        .outerjoin(page, page.id == Notification.page_id)
+        .outerjoin(subject, subject.id == Notification.data["user_id_ending"].as_integer())
+        .where(visible_notifications(viewer, utcnow()))
         .order_by(Notification.id.desc())
         .limit(limit)
     )
     if before_id is not None:
         statement = statement.where(Notification.id < before_id)
-    return await _strangers_unnamed(session, viewer, list(await session.scalars(statement)))
+    found = [_shown(*row) for row in (await session.execute(statement)).all()]
+    return await _strangers_unnamed(session, viewer, found)
 
 
 async def _strangers_unnamed(
-    session: AsyncSession, viewer: User, found: list[Notification]
-) -> list[Notification]:
+    session: AsyncSession, viewer: User, found: list[ShownNotification]
+) -> list[ShownNotification]:
     """An actor the reader may not know of (a colleague who reacted to an
-    external's post, say) is told without id or name. The rows are detached
-    first: this answer leaves them out, the database keeps them."""
-    known = await knowable_among(session, viewer, [n.actor_id for n in found])
-    for notification in found:
-        if notification.actor_id is not None and notification.actor_id not in known:
-            session.expunge(notification)
-            notification.actor_id = None
-            notification.data = {
-                key: value for key, value in notification.data.items() if key != "actor_name"
-            }
+    external's post, say) is told without id or name."""
+    known = await knowable_among(session, viewer, [shown.actor_id for shown in found])
+    for shown in found:
+        if shown.actor_id is not None and shown.actor_id not in known:
+            shown.actor_id = None
+            shown.data.pop("actor_name", None)
     return found
 
 
 async def unread_count(session: AsyncSession, *, viewer: User) -> int:
+    """Counts only what the list would show: the bell never counts a notification
+    its reader may no longer see."""
     return await session.scalar(
         select(func.count())
         .select_from(Notification)
-        .where(Notification.user_id == viewer.id, Notification.read_at.is_(None), _visible(viewer))
+        .where(visible_notifications(viewer, utcnow()), Notification.read_at.is_(None))
     )
 
 

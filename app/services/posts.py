@@ -149,7 +149,6 @@ async def record_body(
         kind=notify_kind,
         actor_id=actor.id,
         user_ids=[user.id for user in fresh],
-        actor_name=actor.display_name,
         comment_id=comment.id if comment else None,
     )
     readers = set(
@@ -224,7 +223,6 @@ async def publish_post(
             post_id=post.id,
             kind="announcement",
             actor_id=viewer.id,
-            actor_name=viewer.display_name,
         )
     await session.flush()
     await announce(session, post, "post.created", author_id=viewer.id, post_kind=kind.value)
@@ -459,7 +457,6 @@ async def accept_answer(
             kind="accepted_answer",
             actor_id=viewer.id,
             user_ids=[comment.author_id],
-            actor_name=viewer.display_name,
             comment_id=comment.id,
         )
     await session.flush()

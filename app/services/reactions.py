@@ -45,7 +45,6 @@ async def react(
             kind="reaction",
             actor_id=viewer.id,
             user_ids=[author_id],
-            actor_name=viewer.display_name,
             reaction=kind.value,
             comment_id=comment_id,
         )

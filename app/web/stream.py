@@ -25,7 +25,7 @@ from app.i18n import _
 from app.labels import reaction_label
 from app.levels import Level
 from app.markdown import HASHTAG_NAME, normalise_hashtag
-from app.models import Comment, FollowKind, Notification, Post, PostKind, ReactionKind, User
+from app.models import Comment, FollowKind, Post, PostKind, ReactionKind, User
 from app.services import (
     comments,
     compose,
@@ -38,6 +38,7 @@ from app.services import (
     wiki,
 )
 from app.services.comments import CommentView
+from app.services.notifications import ShownNotification
 from app.services.spaces import SpaceView, access_space, role_in
 from app.web.routes import attempt, render, safe_next, see_other
 
@@ -853,18 +854,19 @@ async def follow_person(
 class Notice:
     """A notification as its reader sees it: a sentence and where it leads."""
 
-    notification: Notification
+    notification: ShownNotification
     text: str
     link: str | None
 
 
-def describe(notification: Notification) -> Notice:
+def describe(notification: ShownNotification) -> Notice:
     """The sentence of a notification, from its kind and the names it carries
-    (only what its reader could see when it was made)."""
+    (read when it is shown, only while its reader may see what it is about). The
+    person is the one it concerns (a contractor) or else the one who acted."""
     data = notification.data or {}
     names = {
-        "actor": data.get("actor_name") or data.get("inviter_name") or _("A colleague"),
-        "person": data.get("user_name") or _("Someone"),
+        "actor": data.get("actor_name") or _("A colleague"),
+        "person": data.get("user_name") or data.get("actor_name") or _("Someone"),
         "space": data.get("space_name") or _("a space"),
     }
     on_comment = bool(data.get("comment_id"))

@@ -64,3 +64,23 @@ async def test_a_post_is_announced_live_to_its_readers_only(
     await expect(contractor.locator("article.post").first).to_contain_text(public)
     await reader.context.close()
     await contractor.context.close()
+
+
+async def test_the_bell_shows_the_servers_count_when_a_notification_arrives(
+    browser: Browser, live_server: str, page: Page, sign_in
+):
+    """The bell is not added up in the page: on each notification it asks the
+    server, which counts only what its reader may still see."""
+    reader = await open_home(browser, live_server, READER)
+    await sign_in(AUTHOR)
+    bell = reader.locator("[data-unread]")
+    before = int(await bell.text_content() or 0)
+    # A count the page would only add to (as it once did) shows as wrong.
+    await bell.evaluate("(badge) => { badge.textContent = '41'; }")
+    await reader.wait_for_timeout(1000)  # the socket connects and subscribes
+
+    await publish(page, f"Pour @chloe.fournier {uuid.uuid4().hex[:6]}", "Interne")
+
+    await expect(bell).to_have_text(str(before + 1))
+    await expect(bell).to_be_visible()
+    await reader.context.close()

@@ -46,8 +46,6 @@ async def tell_watchers(session: AsyncSession, page: WikiPage, editor: User) -> 
         kind=NotificationKind.WIKI_PAGE_CHANGED,
         actor_id=editor.id,
         user_ids=list(watchers),
-        actor_name=editor.display_name,
-        title=page.title,
         revision=page.revision,
     )
 

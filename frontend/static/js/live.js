@@ -132,14 +132,40 @@ function handle(event) {
       });
       break;
     case "notification.created":
-      document.querySelectorAll("[data-unread]").forEach((badge) => {
-        badge.textContent = String(Number(badge.textContent || 0) + 1);
-        badge.hidden = false;
-      });
+      refreshUnread();
       break;
     default:
       break;
   }
+}
+
+// The bell shows the server's count, never one added up here: the server counts
+// only the notifications their reader may still see (a revoked invitation, a
+// post raised above the reader's clearance drop out). One request at a time;
+// events that come meanwhile ask for one more.
+let unreadAsked = null;
+let unreadAgain = false;
+
+function refreshUnread() {
+  if (unreadAsked) {
+    unreadAgain = true;
+    return;
+  }
+  unreadAsked = api("/notifications/unread-count")
+    .then(({ unread_count: count }) => {
+      document.querySelectorAll("[data-unread]").forEach((badge) => {
+        badge.textContent = String(count);
+        badge.hidden = count === 0;
+      });
+    })
+    .catch(() => {})
+    .finally(() => {
+      unreadAsked = null;
+      if (unreadAgain) {
+        unreadAgain = false;
+        refreshUnread();
+      }
+    });
 }
 
 async function catchUp() {
