@@ -34,11 +34,14 @@ from app.realtime.broker import create_broker
 from app.realtime.hub import Hub
 from app.web import admin as web_admin
 from app.web import api_docs
+from app.web import feed as web_feed
 from app.web import invitations as web_invitations
+from app.web import notifications as web_notifications
+from app.web import people as web_people
+from app.web import posts as web_posts
 from app.web import routes as web_routes
 from app.web import search as web_search
 from app.web import spaces as web_spaces
-from app.web import stream as web_stream
 from app.web import wiki as web_wiki
 from app.web.pages import Pages
 
@@ -106,7 +109,18 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.include_router(api)
     app.include_router(live.router)
     app.include_router(api_docs.router)
-    web = (web_routes, web_stream, web_spaces, web_invitations, web_admin, web_wiki, web_search)
+    web = (
+        web_routes,
+        web_feed,
+        web_posts,
+        web_people,
+        web_notifications,
+        web_spaces,
+        web_invitations,
+        web_admin,
+        web_wiki,
+        web_search,
+    )
     for pages in web:
         app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "frontend" / "static"), "static")

@@ -1,4 +1,4 @@
-"""Pages of the web UI shell: sign-in, settings (the home feed is in stream.py)."""
+"""Pages of the web UI shell: sign-in, settings (the home feed is in feed.py)."""
 
 from collections.abc import Awaitable
 from typing import Annotated, TypeVar

@@ -17,7 +17,7 @@ from app.models import JoinRequest, SpaceKind, SpaceRole, User, Visibility
 from app.schemas.common import Email
 from app.services import invitations, memberships, spaces
 from app.web.routes import attempt, render, see_other
-from app.web.stream import space_stream_tab, unreachable_handles
+from app.web.stream_shared import space_stream_tab, unreachable_handles
 
 router = APIRouter(include_in_schema=False)
 

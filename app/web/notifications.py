@@ -1,0 +1,155 @@
+"""The notifications page: each notification as a sentence and where it leads,
+marking them read, and the preferences of what to be notified of."""
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+
+from app.api.deps import MAX_ID, Session, Viewer
+from app.api.pagination import decode_id_cursor, next_id_cursor
+from app.i18n import _
+from app.labels import reaction_label
+from app.models import ReactionKind
+from app.services import notifications
+from app.services.notifications import ShownNotification
+from app.web.routes import render
+from app.web.stream_shared import CursorQuery, Done, Next, _link, back
+
+router = APIRouter(include_in_schema=False)
+
+NOTIFICATIONS_PAGE = 30
+
+
+# --- notifications ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A notification as its reader sees it: a sentence and where it leads."""
+
+    notification: ShownNotification
+    text: str
+    link: str | None
+
+
+def describe(notification: ShownNotification) -> Notice:
+    """The sentence of a notification, from its kind and the names it carries
+    (read when it is shown, only while its reader may see what it is about). The
+    person is the one it concerns (a contractor) or else the one who acted."""
+    data = notification.data or {}
+    names = {
+        "actor": data.get("actor_name") or _("A colleague"),
+        "person": data.get("user_name") or data.get("actor_name") or _("Someone"),
+        "space": data.get("space_name") or _("a space"),
+    }
+    on_comment = bool(data.get("comment_id"))
+    post_link = None
+    if notification.post_id is not None:
+        post_link = f"/posts/{notification.post_id}"
+        if on_comment:
+            post_link += f"#comment-{data['comment_id']}"
+    space_link = f"/spaces/{data['space_id']}" if data.get("space_id") else None
+    kind = notification.kind
+    if kind == "mention":
+        text = (
+            _("%(actor)s mentioned you in a comment.")
+            if on_comment
+            else _("%(actor)s mentioned you in a post.")
+        )
+    elif kind == "reply":
+        text = _("%(actor)s replied to you.")
+    elif kind == "reaction":
+        reaction = data.get("reaction", "")
+        names["reaction"] = (
+            reaction_label(reaction) if reaction in ReactionKind._value2member_map_ else reaction
+        )
+        text = (
+            _("%(actor)s reacted to your comment: %(reaction)s.")
+            if on_comment
+            else _("%(actor)s reacted to your post: %(reaction)s.")
+        )
+    elif kind == "announcement":
+        text = _("%(actor)s published an announcement: confirm that you have read it.")
+    elif kind == "accepted_answer":
+        text = _("%(actor)s accepted your answer.")
+    elif kind == "invitation":
+        text = _("%(actor)s invited you to join %(space)s.")
+        space_link = "/spaces"  # where invitations are answered
+    elif kind == "invitation_answered":
+        text = (
+            _("%(person)s accepted your invitation to %(space)s.")
+            if data.get("accepted")
+            else _("%(person)s declined your invitation to %(space)s.")
+        )
+    elif kind == "join_request":
+        text = _("%(person)s asks to join %(space)s.")
+        space_link = f"{space_link}?tab=members" if space_link else None
+    elif kind == "join_request_decided":
+        text = (
+            _("Your request to join %(space)s was approved.")
+            if data.get("approved")
+            else _("Your request to join %(space)s was declined.")
+        )
+    elif kind == "contractor_access_ending":
+        names["date"] = str(data.get("access_ends_at", ""))[:10]
+        text = _("The access of %(person)s, a contractor you sponsor, ends on %(date)s.")
+    elif kind == "wiki_page_changed" and notification.page_id is not None:
+        names["title"] = data.get("title") or _("a wiki page")
+        text = _("%(actor)s changed the wiki page “%(title)s”.")
+        space_link = f"/wiki/pages/{notification.page_id}"
+    else:
+        text = _("Something happened that concerns you.")
+    return Notice(notification=notification, text=text % names, link=post_link or space_link)
+
+
+@router.get("/notifications")
+async def notifications_page(
+    request: Request,
+    viewer: Viewer,
+    session: Session,
+    cursor: CursorQuery = None,
+    done: Done = None,
+):
+    found = await notifications.list_notifications(
+        session, viewer=viewer, limit=NOTIFICATIONS_PAGE + 1, before_id=decode_id_cursor(cursor)
+    )
+    next_cursor = next_id_cursor(found, NOTIFICATIONS_PAGE)
+    return render(
+        request,
+        "stream/notifications.html",
+        notices=[describe(found_one) for found_one in found[:NOTIFICATIONS_PAGE]],
+        older=_link("/notifications", cursor=next_cursor) if next_cursor else None,
+        preferences=await notifications.preferences(session, viewer=viewer),
+        done=done,
+    )
+
+
+@router.post("/notifications/read")
+async def mark_notifications_read(
+    viewer: Viewer,
+    session: Session,
+    ids: Annotated[list[int], Form(max_length=500)] = (),
+    everything: Annotated[bool, Form()] = False,
+    next: Next = "/notifications",
+):
+    """One (or some) by id, or all of them."""
+    await notifications.mark_read(
+        session, viewer=viewer, ids=None if everything else [i for i in ids if 1 <= i <= MAX_ID]
+    )
+    return back(next, done="read")
+
+
+@router.post("/notifications/preferences")
+async def save_notification_preferences(
+    viewer: Viewer,
+    session: Session,
+    kinds: Annotated[list[str], Form(max_length=50)] = (),
+):
+    """Each kind ticked is on; each kind left unticked is off."""
+    await notifications.set_preferences(
+        session,
+        viewer=viewer,
+        changes={kind: kind in kinds for kind in notifications.KINDS},
+    )
+    return back("/notifications", anchor="preferences", done="preferences")
