@@ -23,11 +23,11 @@ from app.web.stream_shared import (
     Next,
     OptionalBody,
     Unreachable,
-    _container_choice,
-    _link,
-    _row_id,
     back,
     composer_values,
+    container_choice,
+    page_link,
+    row_id,
     show_stream,
     unreachable_handles,
 )
@@ -73,7 +73,7 @@ async def home(
         values=composer_values(places[0] if places else None),
         filters={"kind": post_kind, "unanswered": unanswered, "to_confirm": to_confirm},
         filtered=bool(post_kind or unanswered or to_confirm or cursor),
-        older=_link(
+        older=page_link(
             "/",
             kind=post_kind.value if post_kind else "",
             unanswered=unanswered,
@@ -104,7 +104,7 @@ async def _compose_page(
     """The composer alone: to write from anywhere, and to show a refusal with
     what the author wrote."""
     places = await compose.writable_places(session, viewer=viewer)
-    chosen = _row_id(values.get("space_id", ""))
+    chosen = row_id(values.get("space_id", ""))
     if chosen is not None and chosen not in {place.space.id for place in places if place.space}:
         # A space the picker does not list (an open space's own composer).
         space = await access_space(session, viewer=viewer, space_id=chosen)
@@ -196,7 +196,7 @@ async def publish_post(
     }
     try:
         text = non_blank(body, _("Write something before publishing."))
-        container = _container_choice(space_id)
+        container = container_choice(space_id)
         poll = _poll_spec(kind, poll_options, poll_multiple, poll_closes_at, timezone_offset)
     except Invalid as error:
         return await _compose_page(request, session, viewer, values=values, next=next, error=error)
@@ -256,7 +256,7 @@ async def hashtag_page(
         **await show_stream(session, viewer, found[:FEED_PAGE]),
         tag=tag,
         following=tag in (await follows.list_follows(session, viewer=viewer))["hashtags"],
-        older=_link(f"/hashtags/{tag}", cursor=next_cursor) if next_cursor else None,
+        older=page_link(f"/hashtags/{tag}", cursor=next_cursor) if next_cursor else None,
         done=done,
     )
 

@@ -14,7 +14,7 @@ from app.models import ReactionKind
 from app.services import notifications
 from app.services.notifications import ShownNotification
 from app.web.routes import render
-from app.web.stream_shared import CursorQuery, Done, Next, _link, back
+from app.web.stream_shared import CursorQuery, Done, Next, back, page_link
 
 router = APIRouter(include_in_schema=False)
 
@@ -119,7 +119,7 @@ async def notifications_page(
         request,
         "stream/notifications.html",
         notices=[describe(found_one) for found_one in found[:NOTIFICATIONS_PAGE]],
-        older=_link("/notifications", cursor=next_cursor) if next_cursor else None,
+        older=page_link("/notifications", cursor=next_cursor) if next_cursor else None,
         preferences=await notifications.preferences(session, viewer=viewer),
         done=done,
     )

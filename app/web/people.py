@@ -15,7 +15,7 @@ from app.api.pagination import (
 from app.models import FollowKind
 from app.services import feed, follows, people
 from app.web.routes import render
-from app.web.stream_shared import FEED_PAGE, CursorQuery, Done, _link, back, show_stream
+from app.web.stream_shared import FEED_PAGE, CursorQuery, Done, back, page_link, show_stream
 
 router = APIRouter(include_in_schema=False)
 
@@ -48,7 +48,7 @@ async def people_directory(
         "stream/people.html",
         people=found[:PEOPLE_PAGE],
         q=q,
-        next_page=_link("/people", q=q or None, cursor=next_cursor) if next_cursor else None,
+        next_page=page_link("/people", q=q or None, cursor=next_cursor) if next_cursor else None,
     )
 
 
@@ -79,7 +79,7 @@ async def person_page(
         **await show_stream(session, viewer, found[:FEED_PAGE]),
         person=person,
         following=person.id in followed,
-        older=_link(f"/people/{person.handle}", cursor=next_cursor) if next_cursor else None,
+        older=page_link(f"/people/{person.handle}", cursor=next_cursor) if next_cursor else None,
         done=done,
     )
 

@@ -22,9 +22,9 @@ from app.web.stream_shared import (
     Next,
     OptionalBody,
     Unreachable,
-    _container_choice,
-    _link,
     back,
+    container_choice,
+    page_link,
     show_stream,
     unreachable_handles,
 )
@@ -102,7 +102,7 @@ async def _post_page(
         may_moderate=may_moderate,
         writable=await compose.may_write_under(session, viewer=viewer, post=post),
         threads=threads_of(comment_views),
-        more_comments=_link(f"/posts/{post.id}", cursor=next_cursor) if next_cursor else None,
+        more_comments=page_link(f"/posts/{post.id}", cursor=next_cursor) if next_cursor else None,
         versions=await posts.post_versions(session, viewer=viewer, post_id=post.id)
         if post.edited_at is not None
         else [],
@@ -218,7 +218,7 @@ async def share_post(
     """A new post that embeds this one; the service refuses any destination
     where someone could read it who may not read the original."""
     try:
-        container = _container_choice(space_id)
+        container = container_choice(space_id)
     except Invalid as error:
         return await _post_page(request, session, viewer, post_id, error=error)
     published, error = await attempt(

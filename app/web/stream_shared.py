@@ -56,7 +56,7 @@ def unreachable_handles(given: str | None) -> list[str]:
     return [h for h in given.split(",") if HANDLE.fullmatch(h)][:MAX_UNREACHABLE]
 
 
-def _link(path: str, **params) -> str:
+def page_link(path: str, **params) -> str:
     query = {key: value for key, value in params.items() if value not in (None, "", False)}
     query = {key: "true" if value is True else value for key, value in query.items()}
     return f"{path}?{urlencode(query)}" if query else path
@@ -108,8 +108,8 @@ async def space_stream_tab(session, viewer: User, view: SpaceView, *, cursor: st
         "levels": compose.writable_levels(viewer),
         "values": composer_values(place),
         # Forms of the tab come back to it (also when the page answers a POST).
-        "here": _link(f"/spaces/{view.space.id}", tab="stream", cursor=cursor),
-        "older": _link(f"/spaces/{view.space.id}", tab="stream", cursor=next_cursor)
+        "here": page_link(f"/spaces/{view.space.id}", tab="stream", cursor=cursor),
+        "older": page_link(f"/spaces/{view.space.id}", tab="stream", cursor=next_cursor)
         if next_cursor
         else None,
     }
@@ -118,18 +118,18 @@ async def space_stream_tab(session, viewer: User, view: SpaceView, *, cursor: st
 # --- where the composer publishes ---------------------------------------------------
 
 
-def _row_id(text: str) -> int | None:
+def row_id(text: str) -> int | None:
     """An id typed in a form field, or None when it is not one."""
     if not re.fullmatch(r"[0-9]{1,19}", text) or not 1 <= int(text) <= MAX_ID:
         return None
     return int(text)
 
 
-def _container_choice(space_id: str) -> int | None:
+def container_choice(space_id: str) -> int | None:
     """The company stream (an empty choice) or a space's id."""
     if not space_id:
         return None
-    chosen = _row_id(space_id)
+    chosen = row_id(space_id)
     if chosen is None:
         raise Invalid(_("Choose where to publish."), code="space")
     return chosen
