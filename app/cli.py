@@ -9,14 +9,16 @@ from app.config import Settings
 from app.db import Database
 
 # How uvicorn holds /ws (bench/live_fanout.py's bare ASGI floor uses the same): with
-# Ruche's own protocol, about 6 KiB an idle socket where uvicorn's own take 18 to
-# 27 (app/realtime/websocket_protocol.py says why), and no per-message deflate,
-# whose zlib state would cost every socket tens of KiB to shrink messages of a few
-# hundred bytes. A client's messages (sign-in, subscriptions) are small: 64 KiB
-# bounds what one socket can make the server hold.
+# Ruche's glue around the `websockets` sans-I/O protocol, a few KiB an idle socket
+# where uvicorn's own take 18 to 27 (app/realtime/websocket_protocol.py says why),
+# and no per-message deflate unless RUCHE_WS_COMPRESSION (its zlib state would cost
+# every socket tens of KiB to shrink messages of a few hundred bytes). A client's
+# messages (sign-in, subscriptions) are small: 64 KiB bounds what one socket can
+# make the server hold.
 WEBSOCKET_OPTIONS = {
     "ws": "app.realtime.websocket_protocol:WebSocketProtocol",
     "ws_max_size": 64 * 1024,
+    "ws_per_message_deflate": False,
 }
 
 
@@ -81,7 +83,7 @@ def serve(args: argparse.Namespace, settings: Settings) -> None:
         proxy_headers=True,
         forwarded_allow_ips=args.forwarded_allow_ips,
         log_level=args.log_level,
-        **WEBSOCKET_OPTIONS,
+        **{**WEBSOCKET_OPTIONS, "ws_per_message_deflate": settings.ws_compression},
     )
 
 

@@ -24,6 +24,9 @@ class Settings(BaseSettings):
         default=None, description="Signs cookies; generated and kept under var/ when not given."
     )
     public_url: str = "http://localhost:8000"
+    # Per-message compression of the websocket at /ws. Off: events are a few
+    # hundred bytes, and a compressed socket holds tens of KiB of zlib state.
+    ws_compression: bool = False
     cookie_secure: bool = False
     session_days: int = 14
     # An account is locked only for the address its failures come from: someone
