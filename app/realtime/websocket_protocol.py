@@ -67,6 +67,7 @@ TURN_FRAMES = 256
 TEXT, BINARY, CONT, PONG, CLOSE = Opcode.TEXT, Opcode.BINARY, Opcode.CONT, Opcode.PONG, Opcode.CLOSE
 
 # Close codes (RFC 6455 section 7.4).
+NO_STATUS = 1005
 ABNORMAL = 1006
 INVALID_DATA = 1007
 TOO_BIG = 1009
@@ -182,6 +183,7 @@ class WebSocketProtocol(asyncio.Protocol):
         "close_timer",  # while our close frame waits for the client's answer
         "disconnect",  # (code, reason) once the app has been told the socket ended
         "drain",  # the future send() awaits while the transport's buffer is full
+        "ending",  # the close frame of a failed connection, held (see _ended)
         "inbox",  # ASGI messages the app has not received yet (None: none)
         "message",  # a fragmented message still arriving
         "ping_unanswered",
@@ -202,7 +204,7 @@ class WebSocketProtocol(asyncio.Protocol):
         self.transport = self.scope = self.response = self.message = None
         self.inbox = self.receiver = self.drain = self.unread = None
         self.ping_unanswered = False
-        self.close_timer = self.disconnect = None
+        self.close_timer = self.disconnect = self.ending = None
 
     # --- asyncio.Protocol -------------------------------------------------------
 
@@ -218,7 +220,7 @@ class WebSocketProtocol(asyncio.Protocol):
             self.close_timer = None
         self.protocol.receive_eof()  # the library's state becomes CLOSED
         self.protocol.data_to_send()  # nowhere to go
-        self.message = self.unread = None
+        self.message = self.unread = self.ending = None
         if self.scope is not None:
             self._tell_disconnect(ABNORMAL, "")
         if self.drain is not None and not self.drain.done():
@@ -308,6 +310,8 @@ class WebSocketProtocol(asyncio.Protocol):
         if self.ping_unanswered and close_unanswered:
             logger.debug("WebSocket keepalive ping timeout")
             self._fail(INTERNAL_ERROR, "keepalive ping timeout")
+            self._ended()
+            self._flush()
             return
         self.ping_unanswered = True
         self.protocol.send_ping(b"")
@@ -441,12 +445,33 @@ class WebSocketProtocol(asyncio.Protocol):
         return True
 
     def _ended(self) -> None:
-        """The library stopped the connection (a close frame received or answered,
-        or the client broke RFC 6455): the app learns how, once."""
+        """The connection stops (a close frame received or answered, or the client
+        broke RFC 6455): the app learns how, once, after the messages that came
+        before. If some are still in the inbox when the connection failed, the
+        close frame waits in ``ending`` until the app has taken them, so that its
+        answers to them go first (Autobahn 3.2, 4.1.3, 5.15...)."""
+        protocol = self.protocol
+        received = protocol.close_rcvd
+        if (
+            received is not None
+            and protocol.close_rcvd_then_sent
+            and protocol.close_sent is not received
+            and not self.transport.is_closing()
+        ):
+            # A close between a message's fragments: allowed (RFC 6455 5.4), and
+            # answered like any close, not failed with 1002 as the library does.
+            protocol.data_to_send()
+            payload = b"" if received.code == NO_STATUS else received.serialize()
+            self.transport.write(Frame(CLOSE, payload).serialize(mask=False))
+            self.transport.close()
         if self.scope is None:
             return
-        protocol = self.protocol
-        ending = protocol.close_rcvd or protocol.close_sent
+        ending = received or protocol.close_sent
+        if received is None and self.disconnect is None and self.inbox:
+            self.ending = protocol.data_to_send()
+            self.close_timer = asyncio.get_running_loop().call_later(
+                CLOSE_TIMEOUT, self._send_ending
+            )
         if ending is None:
             self._tell_disconnect(ABNORMAL, "")
         else:
@@ -456,9 +481,17 @@ class WebSocketProtocol(asyncio.Protocol):
         """Fails the connection (RFC 6455 7.1.7): a close frame, and no waiting."""
         self.message = None
         self.protocol.fail(code, reason)
-        self._tell_disconnect(code, reason)
-        self._flush()
         return False
+
+    def _send_ending(self) -> None:
+        """The close frame held for the app's last answers: now."""
+        ending, self.ending = self.ending or (), None
+        if self.close_timer is not None:
+            self.close_timer.cancel()
+            self.close_timer = None
+        for data in ending:
+            self.transport.write(data)
+        self.transport.close()
 
     def _flush(self) -> None:
         """Writes what the library has for the client; its end of stream closes
@@ -474,8 +507,8 @@ class WebSocketProtocol(asyncio.Protocol):
     def _deliver(self, message: dict) -> None:
         """Hands ``message`` to the app's receive() and wakes it. Reading pauses
         while the app leaves many messages untaken (a client flooding it)."""
-        if self.protocol.state is not OPEN:
-            return  # past our close: the app has been told it is over
+        if self.disconnect is not None:
+            return  # past the close: the app has been told it is over
         if self.inbox is None:
             self.inbox = [message]
         else:
@@ -506,6 +539,8 @@ class WebSocketProtocol(asyncio.Protocol):
             finally:
                 self.receiver = None
         message = self.inbox.pop(0)
+        if self.ending is not None and message["type"] == "websocket.disconnect":
+            self._send_ending()
         if not self.inbox:
             self.inbox = None
             if self.protocol.state is OPEN:
@@ -540,10 +575,22 @@ class WebSocketProtocol(asyncio.Protocol):
                 self._close(message.get("code", 1000), message.get("reason") or "")
             else:
                 raise RuntimeError(f"Expected 'websocket.send' or 'websocket.close', got {kind!r}")
+        elif self.ending is not None and kind == "websocket.send":
+            self._answer_before_ending(message)
+        elif self.ending is not None:
+            self._send_ending()
         elif kind == "websocket.send" or state is CLOSED:
             raise ClientDisconnected()
         elif kind != "websocket.close":  # closing what is closing already changes nothing
             raise RuntimeError(f"Unexpected {kind!r} once the socket is closing")
+
+    def _answer_before_ending(self, message: dict) -> None:
+        """The library sends nothing once it failed the connection: the app's answer
+        to a message that came before the failure is framed here, by the library's
+        Frame (and its extensions), ahead of the held close frame."""
+        data = message.get("bytes")
+        frame = Frame(BINARY, data) if data is not None else Frame(TEXT, message["text"].encode())
+        self.transport.write(frame.serialize(mask=False, extensions=self.protocol.extensions))
 
     def _close(self, code: int, reason: str) -> None:
         """Our close frame; the client answers with its own within CLOSE_TIMEOUT."""
@@ -574,7 +621,9 @@ class WebSocketProtocol(asyncio.Protocol):
     def _app_ended(self, code: int) -> None:
         """The app has returned (or failed): whatever it left open is closed."""
         state = self.protocol.state
-        if state is CONNECTING and self.response is not None:
+        if self.ending is not None:
+            self._send_ending()
+        elif state is CONNECTING and self.response is not None:
             self._refuse(500)
         elif state is OPEN:
             self._close(code, "")
