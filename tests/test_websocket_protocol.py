@@ -1321,3 +1321,28 @@ async def test_compression_is_negotiated_only_when_the_server_offers_it(server):
         await ws.send("squeezed " * 1000)
         assert await asyncio.wait_for(ws.recv(), TIMEOUT) == "squeezed " * 1000
     assert app.received[0] == {"type": "websocket.receive", "text": "squeezed " * 1000}
+
+
+# --- what Autobahn|Testsuite checks beyond the library (bench/autobahn.py) -----------
+
+
+async def test_a_close_between_fragments_is_answered_like_any_close(server):
+    """RFC 6455 5.4 lets control frames come between fragments (Autobahn 7.1.5)."""
+    client = await server.accepted()
+
+    await client.send(text("fragment1", fin=False), close(1000), client_frame(CONTINUATION, b"2"))
+
+    assert (await client.closed_with()).close_code == 1000
+    assert (await server.app.disconnect())["code"] == 1000
+    assert server.app.received == []
+
+
+async def test_messages_before_a_protocol_error_are_answered_before_the_close(server):
+    """Autobahn 3.2: the echo of the first message, then the connection failed."""
+    client = await server.accepted()
+
+    await client.send(text("Hello, world!"), text("again", rsv=2), client_frame(PING))
+
+    assert await client.frame() == (True, TEXT, b"Hello, world!", b"\x81\x0d")
+    assert (await client.closed_with()).close_code == 1002
+    assert (await server.app.disconnect())["code"] == 1002
