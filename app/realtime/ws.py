@@ -20,7 +20,7 @@ from starlette.requests import HTTPConnection
 from starlette.websockets import WebSocketState
 
 from app.access import load_reader
-from app.api.deps import Auth, authenticate
+from app.auth import Auth, authenticate
 from app.config import Settings, origin_of
 from app.errors import AppError
 from app.models import AccessToken, User, UserSession
