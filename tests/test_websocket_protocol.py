@@ -16,11 +16,15 @@ import random
 import string
 import struct
 import time
+import tomllib
 from collections.abc import AsyncIterator, Awaitable, Callable
+from importlib.metadata import version
+from pathlib import Path
 from typing import NamedTuple
 
 import pytest
 import uvicorn
+from packaging.requirements import Requirement
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 from websockets.protocol import OPEN
@@ -1346,3 +1350,17 @@ async def test_messages_before_a_protocol_error_are_answered_before_the_close(se
     assert await client.frame() == (True, TEXT, b"Hello, world!", b"\x81\x0d")
     assert (await client.closed_with()).close_code == 1002
     assert (await server.app.disconnect())["code"] == 1002
+
+
+def test_the_installed_uvicorn_and_websockets_are_within_the_pinned_ranges():
+    """The glue uses uvicorn's internals and websockets' sans-I/O API: this suite
+    proves it against the versions pyproject.toml allows, and only those."""
+    pyproject = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text())
+    pinned = {
+        (requirement := Requirement(line)).name: requirement.specifier
+        for line in pyproject["project"]["dependencies"]
+    }
+
+    for name in ("uvicorn", "websockets"):
+        assert version(name) in pinned[name], (name, version(name), pinned[name])
+        assert "<" in str(pinned[name]), f"{name} has no upper bound"
