@@ -27,6 +27,7 @@ import uvicorn
 from packaging.requirements import Requirement
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
+from websockets.http11 import Request
 from websockets.protocol import OPEN
 
 from app.realtime import websocket_protocol
@@ -1189,9 +1190,12 @@ async def test_an_idle_socket_holds_its_scope_and_nothing_else(server):
         for name in ("response", "inbox", "message", "receiver", "drain"):
             assert getattr(socket, name) is None, name
         assert socket.close_timer is None and socket.disconnect is None
-        # The library's protocol holds no bytes, event or write in between.
+        # The library's protocol holds no bytes, event or write in between, and
+        # not the handshake's request (its parser of the handshake would keep it).
         assert not socket.protocol.reader.buffer
         assert not socket.protocol.events and not socket.protocol.writes
+        parser_locals = socket.protocol.parser.gi_frame.f_locals.values()
+        assert not any(isinstance(value, Request) for value in parser_locals)
         # Besides the scope (which holds the headers), only scalars and shared objects.
         for name in WebSocketProtocol.__slots__:
             if name not in ("scope", "shared", "transport", "protocol"):

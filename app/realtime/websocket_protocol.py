@@ -104,9 +104,12 @@ class Shared:
             else None
         )
 
-    def protocol(self) -> ServerProtocol:
+    def protocol(self, state=CONNECTING) -> ServerProtocol:
         return ServerProtocol(
-            extensions=self.extensions, max_size=self.config.ws_max_size, logger=library_logger
+            extensions=self.extensions,
+            max_size=self.config.ws_max_size,
+            logger=library_logger,
+            state=state,
         )
 
     def default_headers(self) -> list[tuple[bytes, bytes]]:
@@ -329,8 +332,8 @@ class WebSocketProtocol(asyncio.Protocol):
                 self._flush()
                 self.transport.close()
             return
-        if self.scope is not None or protocol.eof_sent or len(events) > 1:
-            self.transport.close()  # frames before our answer break RFC 6455 (4.1)
+        if self.scope is not None or protocol.eof_sent or len(events) > 1 or protocol.reader.buffer:
+            self.transport.close()  # data before our answer breaks RFC 6455 (4.1)
             return
         (request,) = events
         response = protocol.accept(request)
@@ -403,8 +406,15 @@ class WebSocketProtocol(asyncio.Protocol):
             headers[name.decode("latin-1")] = value.decode("latin-1")
         logger.info('%s - "WebSocket %s" [accepted]', _client(self.scope), self.scope["path"])
         self.response = None
-        self.protocol.send_response(response)
+        handshake = self.protocol
+        handshake.send_response(response)
         self._flush()
+        # The library's parser keeps the request (its headers: 1.5 KiB) in its
+        # suspended frame for the socket's whole life. The frames go to a protocol
+        # of their own, open from the start with what the handshake negotiated;
+        # the handshake's took no byte past the request (checked in _connecting).
+        self.protocol = self.shared.protocol(state=OPEN)
+        self.protocol.extensions = handshake.extensions
         self._pace()
         self.shared.opened(self)
 
