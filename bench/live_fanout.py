@@ -22,8 +22,9 @@ accounts and read/write personal access tokens inserted directly):
    ``Database.commit``'s after-commit hook calls right after the commit); the
    app's code is not changed. The POST's HTTP response is no origin: on one
    process it comes back after the fan-out (its latency from the response is
-   shown too). Reported: p50/p99 over all deliveries, and over posts of the LAST client's receipt; the servers' CPU
-   time per post and their garbage collections during the measured posts.
+   shown too). Reported: p50/p99 over all deliveries, and over posts of the LAST
+   client's receipt; the servers' CPU time per post and their garbage
+   collections during the measured posts.
 2. ``two``: the same with two ``ruche serve`` processes on the same database
    sharing a Redis (its own ``redis-server`` on a free port unless
    ``--redis-url``); clients alternate between them; posts go through A.
