@@ -14,9 +14,11 @@ arrive, a future only while the app waits, and one sweep per server pings them a
 Why not Ruche's own frame parser any more: it was security code written by hand,
 and one message in many small fragments cost it quadratic time (issue 12). The
 frames are the library's, checked by Autobahn|Testsuite (bench/autobahn.py). What
-the library leaves to its caller is here: reassembling fragments (capped at
-MAX_FRAGMENTS, the bytes at ``ws_max_size`` by the library), checking text is
-UTF-8 as each fragment arrives, backpressure both ways.
+the library leaves to its caller is here: reassembling fragments (each weighing
+at least FRAGMENT_WEIGHT bytes toward ``ws_max_size``, which the library
+enforces), checking text is UTF-8 as each fragment arrives, parsing a bounded
+amount a turn of the event loop, backpressure both ways, and two answers Autobahn
+expects that the library does not give (``_ended``).
 
 Per-message compression is negotiated only when uvicorn's ``ws_per_message_deflate``
 is set (``ruche serve`` sets it from RUCHE_WS_COMPRESSION, off by default: a
@@ -45,7 +47,8 @@ from websockets.protocol import CLOSED, CLOSING, CONNECTING, OPEN
 from websockets.server import ServerProtocol
 
 logger = logging.getLogger("uvicorn.error")
-# The library's own connection logs ("connection open"...) would be one line a socket.
+# The library's logger (not uvicorn's: its "connection open"/"closed" lines, one a
+# socket, stay below the default WARNING level unless an operator asks for them).
 library_logger = logging.getLogger("websockets.server")
 
 CLOSE_TIMEOUT = 10.0
