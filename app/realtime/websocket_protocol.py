@@ -308,6 +308,8 @@ class WebSocketProtocol(asyncio.Protocol):
             self._flush()
         elif protocol.state is CONNECTING and self.response is not None:
             self._refuse(503)
+        elif self.ending is not None:
+            self._send_ending()
         self.transport.close()
 
     def keepalive(self, close_unanswered: bool) -> None:
