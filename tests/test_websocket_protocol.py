@@ -1260,7 +1260,10 @@ def fragmented(size: int, count: int = FLOOD) -> bytes:
 async def flood_costs(served: Served, flood: bytes) -> tuple[Frame, float, float]:
     """Sends ``flood`` on one socket while another does round trips: the flooded
     socket's answer, the CPU the process spent until it came (the server's, and
-    the clients' little), and the longest round trip meanwhile."""
+    the clients' little), and the longest round trip meanwhile. Round trips are
+    timed in the process's CPU time too: server and clients share one event loop,
+    so that is how long the loop was busy before answering, which a loaded
+    machine's preemption does not lengthen (wall time, it does)."""
     flooding = await served.accepted("/flood")
     async with served.connect("/other") as other:
         await other.send("warm")
@@ -1270,10 +1273,10 @@ async def flood_costs(served: Served, flood: bytes) -> tuple[Frame, float, float
         writing = asyncio.create_task(flooding.send(flood))
         answer = asyncio.create_task(flooding.data())
         while not answer.done():
-            sent = time.perf_counter()
+            sent = time.process_time()
             await other.send("meanwhile")
             assert await asyncio.wait_for(other.recv(), TIMEOUT) == "meanwhile"
-            longest = max(longest, time.perf_counter() - sent)
+            longest = max(longest, time.process_time() - sent)
         received = await answer
         await asyncio.wait_for(writing, TIMEOUT)
         return received, time.process_time() - started, longest
@@ -1283,29 +1286,31 @@ async def flood_costs(served: Served, flood: bytes) -> tuple[Frame, float, float
 async def test_a_flood_of_fragments_is_refused_cheaply_while_others_are_served(server, size):
     """65,536 fragments (exactly 64 KiB of one-byte ones, or empty ones) cost the
     hand-written parser 50 s of CPU, and every other socket waited. Under the
-    production cap a message may come in 1,024 fragments."""
+    production cap a message may come in 1,024 fragments: refused after those,
+    in 8 ms of CPU here, the other socket's round trips taking 7 to 8 ms."""
     received, cpu, longest = await flood_costs(server, fragmented(size))
 
     assert (received.opcode, received.close_code) == (CLOSE, 1009)
     assert received.close_reason == b"more than 1024 fragments"
     assert cpu < 0.5, f"{cpu:.3f} s of CPU"
-    assert longest < 0.05, f"a round trip took {longest * 1000:.0f} ms"
+    assert longest < 0.05, f"a round trip took {longest * 1000:.0f} ms of CPU"
 
 
 @pytest.mark.parametrize("size", [64, 0], ids=["64-bytes", "empty"])
 async def test_under_a_16_mib_cap_a_message_of_65536_fragments_is_echoed_in_linear_time(size):
     """Autobahn's case 9.3.1 (4 MiB in fragments of 64 bytes), which the
     hand-written parser answered after 49 s, and as many empty fragments: whole,
-    at a few microseconds a fragment (about 0.4 s here; the bounds are loose, this
-    is about the order of magnitude), the other socket still served between."""
+    at a few microseconds a fragment (0.38 to 0.44 s of CPU here, the clients'
+    share included; the bound is about the order of magnitude), the other socket
+    served between (12 to 14 ms)."""
     app = Echo()
     async with serving(app, ws_max_size=16 * 1024 * 1024) as served:
         received, cpu, longest = await flood_costs(served, fragmented(size))
 
         assert (received.opcode, received.payload) == (TEXT, b"a" * size * FLOOD)
         assert {"type": "websocket.receive", "text": "a" * size * FLOOD} in app.received
-        assert cpu < 2, f"{cpu:.3f} s of CPU"
-        assert longest < 0.5, f"a round trip took {longest * 1000:.0f} ms"
+        assert cpu < 1, f"{cpu:.3f} s of CPU"
+        assert longest < 0.05, f"a round trip took {longest * 1000:.0f} ms of CPU"
 
 
 # --- per-message compression (RUCHE_WS_COMPRESSION) ---------------------------------
