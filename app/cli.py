@@ -3,20 +3,23 @@
 import argparse
 import asyncio
 import getpass
+import re
 import sys
 
-from app.config import Settings
+from app.config import Settings, origin_of
 from app.db import Database
 
 # How uvicorn holds /ws (bench/live_fanout.py's bare ASGI floor uses the same): with
-# Ruche's own protocol, about 6 KiB an idle socket where uvicorn's own take 18 to
-# 27 (app/realtime/websocket_protocol.py says why), and no per-message deflate,
-# whose zlib state would cost every socket tens of KiB to shrink messages of a few
-# hundred bytes. A client's messages (sign-in, subscriptions) are small: 64 KiB
-# bounds what one socket can make the server hold.
+# Ruche's glue around the `websockets` sans-I/O protocol, a few KiB an idle socket
+# where uvicorn's own take 18 to 27 (app/realtime/websocket_protocol.py says why),
+# and no per-message deflate unless RUCHE_WS_COMPRESSION (its zlib state would cost
+# every socket tens of KiB to shrink messages of a few hundred bytes). A client's
+# messages (sign-in, subscriptions) are small: 64 KiB bounds what one socket can
+# make the server hold.
 WEBSOCKET_OPTIONS = {
     "ws": "app.realtime.websocket_protocol:WebSocketProtocol",
     "ws_max_size": 64 * 1024,
+    "ws_per_message_deflate": False,
 }
 
 
@@ -50,6 +53,29 @@ def _seed_demo(settings: Settings) -> None:
         print(f"  {person.email:<40} {person.kind.value:<11} {person.role.value}")
 
 
+# Names of this machine that reach what listens on 127.0.0.1: one address to a person.
+LOOPBACK = re.compile(r"://(localhost|127\.0\.0\.1|\[::1\])(?=:|$)")
+
+
+def listening_url(host: str, port: int) -> str:
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def public_url_warning(settings: Settings, listening: str) -> str | None:
+    """Said at start when RUCHE_PUBLIC_URL is not where the server listens: right
+    behind a reverse proxy, a surprise otherwise (invitation links point there)."""
+    public, here = (
+        LOOPBACK.sub("://localhost", origin_of(url)) for url in (settings.public_url, listening)
+    )
+    if public == here:
+        return None
+    return (
+        f"Warning: RUCHE_PUBLIC_URL is {settings.public_url}, not the address Ruche listens on "
+        f"({listening}). Right behind a reverse proxy; otherwise set RUCHE_PUBLIC_URL to the "
+        "address people type: invitation links use it. The live feed accepts pages from both."
+    )
+
+
 def served_app(settings: Settings | None = None):
     """What uvicorn runs: the app inside LiveSocketRoute, which takes /ws before
     FastAPI's stack, so that an idle socket holds none of its frames."""
@@ -68,7 +94,11 @@ def serve(args: argparse.Namespace, settings: Settings) -> None:
     # Made (or read) now, once: left to the first sign-in, each worker process
     # could generate its own key, and a cookie signed by one fail on another.
     _ = settings.resolved_secret_key
-    print(f"Ruche listens on http://{args.host}:{args.port}", flush=True)
+    listening = listening_url(args.host, args.port)
+    print(f"Ruche listens on {listening}", flush=True)
+    warning = public_url_warning(settings, listening)
+    if warning:
+        print(warning, file=sys.stderr, flush=True)
     uvicorn.run(
         "app.cli:served_app",
         factory=True,
@@ -81,7 +111,7 @@ def serve(args: argparse.Namespace, settings: Settings) -> None:
         proxy_headers=True,
         forwarded_allow_ips=args.forwarded_allow_ips,
         log_level=args.log_level,
-        **WEBSOCKET_OPTIONS,
+        **{**WEBSOCKET_OPTIONS, "ws_per_message_deflate": settings.ws_compression},
     )
 
 

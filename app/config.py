@@ -12,6 +12,17 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+def origin_of(url: str) -> str:
+    """As browsers send it in ``Origin``: scheme and host, lowercased, no path, and
+    no default port."""
+    scheme, _, rest = url.strip().partition("://")
+    host = rest.split("/", 1)[0]
+    default_port = {"http": ":80", "https": ":443"}.get(scheme.lower())
+    if default_port and host.endswith(default_port):
+        host = host[: -len(default_port)]
+    return f"{scheme.lower()}://{host.lower()}"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RUCHE_", env_file=".env", extra="ignore")
 
@@ -24,6 +35,12 @@ class Settings(BaseSettings):
         default=None, description="Signs cookies; generated and kept under var/ when not given."
     )
     public_url: str = "http://localhost:8000"
+    # Origins allowed on the websocket besides the public URL's and the page's own
+    # (same host): comma-separated, e.g. "https://intranet.example.com".
+    allowed_origins: str = ""
+    # Per-message compression of the websocket at /ws. Off: events are a few
+    # hundred bytes, and a compressed socket holds tens of KiB of zlib state.
+    ws_compression: bool = False
     cookie_secure: bool = False
     session_days: int = 14
     # An account is locked only for the address its failures come from: someone
@@ -64,13 +81,14 @@ class Settings(BaseSettings):
 
     @property
     def public_origin(self) -> str:
-        """As browsers send it in ``Origin``: no path, and no default port."""
-        scheme, _, rest = self.public_url.partition("://")
-        host = rest.split("/", 1)[0]
-        default_port = {"http": ":80", "https": ":443"}.get(scheme.lower())
-        if default_port and host.endswith(default_port):
-            host = host[: -len(default_port)]
-        return f"{scheme.lower()}://{host.lower()}"
+        return origin_of(self.public_url)
+
+    @cached_property
+    def websocket_origins(self) -> frozenset[str]:
+        """The origins allowed on /ws whatever the host asked: the public URL's and
+        RUCHE_ALLOWED_ORIGINS'."""
+        extra = (origin for origin in self.allowed_origins.split(",") if origin.strip())
+        return frozenset({self.public_origin, *map(origin_of, extra)})
 
     @property
     def is_sqlite(self) -> bool:

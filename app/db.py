@@ -2,7 +2,7 @@
 
 import hashlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from sqlalchemy import Executable, event, text
@@ -18,8 +18,6 @@ from sqlalchemy.ext.asyncio import (
 from app.config import Settings
 from app.errors import Invalid
 from app.i18n import _
-from app.realtime.broker import publish_all
-from app.realtime.events import drop_pending, take_pending
 
 logger = logging.getLogger("ruche")
 
@@ -132,8 +130,11 @@ class Database:
             else create_engine(settings.resolved_database_url, echo=settings.sql_echo)
         )
         self.owns_engine = bind is None
-        # Where committed transactions announce their events (set by the app).
-        self.broker = None
+        # What a commit announces and a rollback forgets: the events a transaction
+        # recorded (app.realtime.broker.announce_commits sets them; db.py knows
+        # nothing of events, as realtime/ sits above it).
+        self.after_commit: Callable[[AsyncSession], Awaitable[None]] | None = None
+        self.before_rollback: Callable[[AsyncSession], None] | None = None
         self.sessionmaker = async_sessionmaker(
             bind if bind is not None else self.engine,
             expire_on_commit=False,
@@ -148,16 +149,17 @@ class Database:
             )
 
     async def commit(self, session: AsyncSession) -> None:
-        """Commits, then announces the events the transaction recorded."""
+        """Commits, then runs the after-commit hook (announcing the events the
+        transaction recorded)."""
         await session.commit()
-        events = take_pending(session)
-        if events and self.broker is not None:
-            await publish_all(self.broker, events)
+        if self.after_commit is not None:
+            await self.after_commit(session)
         await self._write_deferred(session)
 
     async def rollback(self, session: AsyncSession) -> None:
-        """Rolls back; the transaction's events are dropped unannounced."""
-        drop_pending(session)
+        """Rolls back; the before-rollback hook drops the transaction's events."""
+        if self.before_rollback is not None:
+            self.before_rollback(session)
         await session.rollback()
         await self._write_deferred(session)
 

@@ -8,7 +8,7 @@ import logging
 from app.config import Settings
 from app.db import Database
 from app.models.base import utcnow
-from app.realtime.broker import create_broker
+from app.realtime.broker import announce_commits, create_broker
 from app.services.lifecycle import run_due_jobs
 
 logger = logging.getLogger("ruche.jobs")
@@ -23,13 +23,14 @@ async def run_jobs_once(settings: Settings) -> dict[str, int]:
     """From cron: with Redis, what the jobs change is announced to open sockets
     as from any worker (a contractor whose access ends is disconnected at once)."""
     database = Database(settings)
-    if settings.redis_url:
-        database.broker = create_broker(settings.redis_url)
+    broker = create_broker(settings.redis_url) if settings.redis_url else None
+    if broker is not None:
+        announce_commits(database, broker)
     try:
         return await run_jobs(database)
     finally:
-        if database.broker is not None:
-            await database.broker.close()
+        if broker is not None:
+            await broker.close()
         await database.dispose()
 
 

@@ -30,7 +30,7 @@ from app.jobs import run_jobs_forever
 from app.middleware import BodyLimitMiddleware, LanguageMiddleware, SecurityHeadersMiddleware
 from app.migrate import current_revision, head_revision
 from app.realtime import ws as live
-from app.realtime.broker import create_broker
+from app.realtime.broker import announce_commits, create_broker
 from app.realtime.hub import Hub
 from app.web import admin as web_admin
 from app.web import api_docs
@@ -83,7 +83,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.state.settings = settings
     app.state.db = database or Database(settings)
     app.state.broker = create_broker(settings.redis_url)
-    app.state.db.broker = app.state.broker
+    announce_commits(app.state.db, app.state.broker)
     app.state.hub = Hub(app.state.broker, app.state.db)
     app.state.pages = Pages()
     app.state.head_revision = head_revision()

@@ -18,12 +18,13 @@ accounts and read/write personal access tokens inserted directly):
    client's receipt of the matching ``post.created`` event. The commit is marked
    inside the server (``time.monotonic()``, the clock of this process's
    ``perf_counter`` on Linux) by the launcher (LAUNCHER below: ``ruche``'s own
-   ``main``, plus a hook on ``app.db.publish_all``, which ``Database.commit``
-   calls right after the commit); the app's code is not changed. The POST's
-   HTTP response is no origin: on one process it comes back after the fan-out
-   (its latency from the response is shown too). Reported: p50/p99 over all
-   deliveries, and over posts of the LAST client's receipt; the servers' CPU
-   time per post and their garbage collections during the measured posts.
+   ``main``, plus a hook on ``app.realtime.broker.publish_all``, which
+   ``Database.commit``'s after-commit hook calls right after the commit); the
+   app's code is not changed. The POST's HTTP response is no origin: on one
+   process it comes back after the fan-out (its latency from the response is
+   shown too). Reported: p50/p99 over all deliveries, and over posts of the LAST
+   client's receipt; the servers' CPU time per post and their garbage
+   collections during the measured posts.
 2. ``two``: the same with two ``ruche serve`` processes on the same database
    sharing a Redis (its own ``redis-server`` on a free port unless
    ``--redis-url``); clients alternate between them; posts go through A.
@@ -203,7 +204,8 @@ def ruche_env(args, database_url: str, var_dir: Path, **extra: str) -> dict[str,
 
 # ``ruche`` as its console script runs it, plus, when LIVE_BENCH_MARKS names a file,
 # a mark of each commit that announces post.created events: time.monotonic() right
-# after the commit (app.db.Database.commit calls publish_all then), and the posts;
+# after the commit (app.db.Database.commit's after-commit hook, set by
+# app.realtime.broker.announce_commits, calls publish_all then), and the posts;
 # when LIVE_BENCH_GC names a file, the start and duration of each collection of the
 # garbage collector's generations 1 and 2. The app's code is not changed; each mark
 # costs one line written.
@@ -211,8 +213,8 @@ LAUNCHER = """\
 import os, sys, time
 sys.argv[0] = "ruche"
 if os.environ.get("LIVE_BENCH_MARKS"):
-    import app.db
-    _publish_all = app.db.publish_all
+    import app.realtime.broker
+    _publish_all = app.realtime.broker.publish_all
     _marks = open(os.environ["LIVE_BENCH_MARKS"], "a", buffering=1)
     async def publish_all(broker, events):
         now = time.monotonic()
@@ -220,7 +222,7 @@ if os.environ.get("LIVE_BENCH_MARKS"):
         if posts:
             _marks.write(f"{now!r} {' '.join(posts)}\\n")
         await _publish_all(broker, events)
-    app.db.publish_all = publish_all
+    app.realtime.broker.publish_all = publish_all
 if os.environ.get("LIVE_BENCH_GC"):
     import gc
     _gc_log = open(os.environ["LIVE_BENCH_GC"], "a", buffering=1)

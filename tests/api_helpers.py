@@ -6,7 +6,7 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.api.deps import cookie_signer
+from app.auth import cookie_signer
 from app.main import create_app
 from app.models import AuditEvent
 from app.services.sessions import open_session

@@ -23,7 +23,7 @@ from app.db import Database, create_engine
 from app.main import create_app
 from app.migrate import upgrade
 from app.models import User
-from app.realtime.broker import MemoryBroker
+from app.realtime.broker import MemoryBroker, announce_commits
 from app.realtime.events import Event
 from tests.api_helpers import BROWSER
 from tests.factories import Factories
@@ -167,8 +167,9 @@ class Heard:
 @pytest.fixture
 async def heard(db):
     """The test's database announces to a memory broker; this listens to it."""
-    db.broker = MemoryBroker()
-    listener = Heard(db.broker)
+    broker = MemoryBroker()
+    announce_commits(db, broker)
+    listener = Heard(broker)
     await listener.settled()  # subscribed before anything is published
     yield listener
     await listener.stop()

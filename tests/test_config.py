@@ -17,3 +17,17 @@ from app.config import Settings
 def test_the_public_origin_is_what_browsers_send(public_url, origin):
     """The websocket compares Origin with it exactly: browsers omit default ports."""
     assert Settings(public_url=public_url, _env_file=None).public_origin == origin
+
+
+def test_the_websocket_origins_are_the_public_urls_and_the_allowed_ones():
+    settings = Settings(
+        public_url="https://ruche.example.com/",
+        allowed_origins=" https://Intranet.example.com:443/ruche , http://10.0.0.5:8000,",
+        _env_file=None,
+    )
+
+    assert settings.websocket_origins == {
+        "https://ruche.example.com",
+        "https://intranet.example.com",
+        "http://10.0.0.5:8000",
+    }

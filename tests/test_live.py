@@ -41,6 +41,7 @@ from tests.live_server import InProcessServer, RucheServer, free_port, ruche_env
 
 PUBLIC_URL = "http://ruche.test"  # what the servers are told they are reached as
 ORIGIN = PUBLIC_URL
+ALLOWED_ORIGIN = "https://intranet.test"  # RUCHE_ALLOWED_ORIGINS
 SECRET_KEY = "live-tests-secret-key-not-for-production"
 SESSION_COOKIE = "ruche_session"
 LOGIN = "/api/v1/auth/login"
@@ -56,6 +57,7 @@ def server_env(database_url: str, **settings: str) -> dict[str, str]:
     return ruche_env(
         database_url=database_url,
         public_url=PUBLIC_URL,
+        allowed_origins=f"http://other.test, {ALLOWED_ORIGIN}/",
         secret_key=SECRET_KEY,
         jobs_interval_seconds="0",
         **settings,
@@ -365,13 +367,39 @@ async def pair(redis_pair) -> AsyncIterator[tuple[Site, RedisServer]]:
 
 async def test_another_sites_origin_or_none_is_refused_at_the_handshake(site):
     reader = await site.person()
+    port = site.servers[0].port
+    others = (
+        "http://evil.test",
+        "https://ruche.test",
+        "http://ruche.test:8080",
+        "null",
+        "http://intranet.test",  # the allowed one's scheme matters
+        "https://intranet.test.evil.test",
+        # Another port or another name for the same machine is another origin:
+        # the handshake asks for 127.0.0.1:<port>.
+        f"http://127.0.0.1:{free_port()}",
+        f"http://localhost:{port}",
+        f"https://127.0.0.1:{port}",
+    )
 
-    for origin in ("http://evil.test", "https://ruche.test", "http://ruche.test:8080", "null"):
+    for origin in others:
         # The browser would send the victim's cookie along: refused all the same.
         assert await refused_handshake(site, cookie=reader.cookie, origin=origin) == 403, origin
     assert await refused_handshake(site, cookie=reader.cookie, origin=None) == 403
 
     assert (await site.socket(cookie=reader.cookie)).hello["type"] == "hello"
+
+
+async def test_the_pages_own_origin_and_the_allowed_ones_are_accepted(site):
+    """Same-origin (the host the handshake asks for: `ruche serve` reached at the
+    address it prints, whatever RUCHE_PUBLIC_URL says), the public URL's, and
+    RUCHE_ALLOWED_ORIGINS' (given with a slash, any case: compared as origins)."""
+    reader = await site.person()
+    port = site.servers[0].port
+
+    for origin in (f"http://127.0.0.1:{port}", ORIGIN, ALLOWED_ORIGIN, "HTTP://Other.test"):
+        socket = await site.socket(cookie=reader.cookie, origin=origin)
+        assert socket.hello["type"] == "hello", origin
 
 
 async def test_a_token_in_the_url_is_refused(site):

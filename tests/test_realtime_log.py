@@ -18,6 +18,7 @@ from app.errors import Invalid
 from app.levels import Level
 from app.main import create_app
 from app.models import Activity, Post, User
+from app.realtime.broker import announce_commits
 from app.realtime.events import record_event
 from app.realtime.hub import CLOSE_OVERFLOW, QUEUE_SIZE, Connection
 from app.realtime.ws import _send
@@ -68,7 +69,7 @@ async def test_publishing_records_one_row_and_announces_it_after_commit(
     make, session, heard, monkeypatch
 ):
     author, client = await person(make)
-    broker = make.app.state.db.broker
+    broker = heard.broker
     steps: list[str] = []
     commit, publish_now = AsyncSession.commit, broker.publish
 
@@ -168,7 +169,7 @@ async def test_a_request_failing_after_recording_its_event_announces_nothing(
     """The event is recorded, then the route fails: the pending event is dropped
     with the rollback, and the next request announces only its own."""
     app = create_app(settings, database=db)
-    db.broker = heard.broker  # create_app gave the database a broker of its own
+    announce_commits(db, heard.broker)  # create_app gave the database a broker of its own
 
     @app.post("/api/v1/_publish_then_fail", status_code=201)
     async def publish_then_fail(viewer: Viewer, session: Session, fail: bool = True):

@@ -101,3 +101,11 @@ def test_create_admin_refuses_a_short_password(newcomer):
         json={"email": "short@example.test", "password": "short"},
     )
     assert signed_in.status_code == 401
+
+
+def test_serve_says_where_it_listens_and_warns_that_the_public_url_is_elsewhere(newcomer):
+    output = newcomer.output()
+
+    assert f"Ruche listens on {newcomer.base_url}" in output
+    # Not the default port: the default public URL, http://localhost:8000, is elsewhere.
+    assert "RUCHE_PUBLIC_URL is http://localhost:8000, not the address Ruche listens on" in output

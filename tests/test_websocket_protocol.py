@@ -16,13 +16,19 @@ import random
 import string
 import struct
 import time
+import tomllib
 from collections.abc import AsyncIterator, Awaitable, Callable
+from importlib.metadata import version
+from pathlib import Path
 from typing import NamedTuple
 
 import pytest
 import uvicorn
+from packaging.requirements import Requirement
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
+from websockets.http11 import Request
+from websockets.protocol import OPEN
 
 from app.realtime import websocket_protocol
 from app.realtime.websocket_protocol import WebSocketProtocol
@@ -177,6 +183,11 @@ class RawClient:
                 chunks.append(chunk)
         return b"".join(chunks)
 
+    async def closed_after_body(self) -> None:
+        """A refusal's body (the library explains in a line of text), then the end."""
+        body = await self.rest()
+        assert len(body) == int(self.headers["content-length"]) < 200, body
+
     def abort(self) -> None:
         self.writer.transport.abort()
 
@@ -228,6 +239,7 @@ class Served:
             interface="asgi3",
             ws=PROTOCOL,
             ws_max_size=options.pop("ws_max_size", MAX_SIZE),
+            ws_per_message_deflate=options.pop("ws_per_message_deflate", False),
             ws_ping_interval=options.pop("ws_ping_interval", None),
             ws_ping_timeout=options.pop("ws_ping_timeout", None),
             **options,
@@ -260,10 +272,11 @@ class Served:
         return f"ws://127.0.0.1:{self.port}{path}"
 
     def connect(self, path: str = "/", **options):
-        """The `websockets` client, without compression, proxy or pings of its own."""
+        """The `websockets` client, without proxy or pings of its own, and without
+        compression unless asked."""
+        options.setdefault("compression", None)
         return connect(
             self.url(path),
-            compression=None,
             proxy=None,
             ping_interval=None,
             open_timeout=TIMEOUT,
@@ -467,7 +480,7 @@ async def test_a_version_other_than_13_gets_426_naming_13(server):
     assert client.status == 426
     assert client.headers["sec-websocket-version"] == "13"
     assert "sec-websocket-accept" not in client.headers
-    assert await client.rest() == b""
+    await client.closed_after_body()
     await asyncio.sleep(0)
     assert server.app.calls == 0
 
@@ -488,7 +501,7 @@ async def test_a_bad_key_gets_400_and_never_reaches_the_app(server, key):
 
     assert client.status == 400
     assert "sec-websocket-accept" not in client.headers
-    assert await client.rest() == b""
+    await client.closed_after_body()
     await asyncio.sleep(0)
     assert server.app.calls == 0
 
@@ -677,18 +690,18 @@ async def test_frames_delivered_byte_by_byte_still_parse(server):
         assert (await client.frame()).payload == message.encode()
     assert await client.frame() == (True, PONG, b"pp", b"\x8a\x02")
 
-    # A big frame in uneven chunks: its bytes wait in ``pending`` until it is whole.
+    # A big frame in uneven chunks: its bytes wait in the library's buffer until it is whole.
     sent, step = 0, 1
     while sent + step < len(big):
         await client.send(big[sent : sent + step])
         await asyncio.sleep(0)
         sent, step = sent + step, step * 3 % 4093 + 1
-    await until(lambda: socket.pending_size == sent)
-    assert len(socket.pending) > 1  # kept as chunks, not joined again at each one
+    # The header (2 + 8 bytes of length + 4 of mask) is read; the payload waits whole.
+    await until(lambda: len(socket.protocol.reader.buffer) == sent - 14)
     assert server.app.received == [{"type": "websocket.receive", "text": m} for m in messages]
     await client.send(big[sent:])
     assert (await client.frame()).payload == pattern(MAX_SIZE)
-    assert socket.pending is None
+    assert not socket.protocol.reader.buffer
 
 
 async def test_several_frames_in_one_write_all_arrive_in_order(server):
@@ -742,6 +755,12 @@ ERRORS = {
         [client_frame(TEXT, b"ok \xc3", fin=False), client_frame(CONTINUATION, b"(")],
         1007,
     ),
+    # Failed at the fragment that brings it, not once the message is whole.
+    "invalid-utf8-in-an-unfinished-message": ([client_frame(TEXT, b"ok \xff", fin=False)], 1007),
+    "invalid-utf8-in-an-unfinished-continuation": (
+        [client_frame(TEXT, b"ok", fin=False), client_frame(CONTINUATION, b"\xc3(", fin=False)],
+        1007,
+    ),
     "too-big-header-only": ([binary(b"", announce=MAX_SIZE + 1)], 1009),
     "too-big-64-bit-header-only": ([binary(b"", announce=1 << 40)], 1009),
     "too-big-across-fragments": (
@@ -783,7 +802,7 @@ async def test_a_too_big_frame_fails_before_its_payload_arrives(server):
     await client.send(binary(b"", announce=1 << 30)[:-4] + MASK + b"\x00" * 1000)
 
     assert (await client.closed_with()).close_code == 1009
-    assert socket.pending is None
+    assert not socket.protocol.reader.buffer
     assert (await server.app.disconnect())["code"] == 1009
 
 
@@ -1167,14 +1186,19 @@ async def test_an_idle_socket_holds_its_scope_and_nothing_else(server):
 
     def idle_slots_are_empty() -> None:
         assert not hasattr(socket, "__dict__")
-        assert socket.state == websocket_protocol.OPEN
-        for name in ("accept", "inbox", "pending", "fragments", "receiver", "drain"):
+        assert socket.protocol.state is OPEN
+        for name in ("response", "inbox", "message", "receiver", "drain"):
             assert getattr(socket, name) is None, name
         assert socket.close_timer is None and socket.disconnect is None
-        assert socket.pending_size == 0 and socket.needed == 0
+        # The library's protocol holds no bytes, event or write in between, and
+        # not the handshake's request (its parser of the handshake would keep it).
+        assert not socket.protocol.reader.buffer
+        assert not socket.protocol.events and not socket.protocol.writes
+        parser_locals = socket.protocol.parser.gi_frame.f_locals.values()
+        assert not any(isinstance(value, Request) for value in parser_locals)
         # Besides the scope (which holds the headers), only scalars and shared objects.
         for name in WebSocketProtocol.__slots__:
-            if name not in ("scope", "shared", "transport"):
+            if name not in ("scope", "shared", "transport", "protocol"):
                 assert getattr(socket, name) is None or isinstance(
                     getattr(socket, name), (int, float)
                 ), name
@@ -1201,13 +1225,13 @@ async def test_an_idle_socket_holds_its_scope_and_nothing_else(server):
     # An unfinished frame and an unfinished message, only until they are complete.
     middle = client_frame(CONTINUATION, b"ee", fin=False)
     await client.send(text("thr", fin=False), middle[:5])
-    await until(lambda: socket.pending is not None and socket.fragments is not None)
+    await until(lambda: socket.protocol.reader.buffer and socket.message is not None)
     await client.send(middle[5:])
-    await until(lambda: socket.pending is None)
-    assert socket.fragments is not None
+    await until(lambda: not socket.protocol.reader.buffer)
+    assert socket.message is not None
     await client.send(client_frame(CONTINUATION, b"!"))
     await until(lambda: socket.inbox is not None)
-    assert socket.fragments is None
+    assert socket.message is None
     go.set()
     await until(lambda: len(received) == 3)
     idle_slots_are_empty()
@@ -1218,3 +1242,134 @@ async def test_an_idle_socket_holds_its_scope_and_nothing_else(server):
     await client.closed_with()
     await until(lambda: len(received) == 4)
     await until(lambda: not server.sockets())
+
+
+# --- floods of fragments (issue 12) ----------------------------------------------------
+
+FLOOD = 65536  # fragments in one message
+
+
+def fragmented(size: int, count: int = FLOOD) -> bytes:
+    """One text message in ``count`` fragments of ``size`` bytes, as one write."""
+    middle = client_frame(CONTINUATION, b"a" * size, fin=False)
+    return b"".join(
+        (text("a" * size, fin=False), middle * (count - 2), client_frame(CONTINUATION, b"a" * size))
+    )
+
+
+async def flood_costs(served: Served, flood: bytes) -> tuple[Frame, float, float]:
+    """Sends ``flood`` on one socket while another does round trips: the flooded
+    socket's answer, the CPU the process spent until it came (the server's, and
+    the clients' little), and the longest round trip meanwhile. Round trips are
+    timed in the process's CPU time too: server and clients share one event loop,
+    so that is how long the loop was busy before answering, which a loaded
+    machine's preemption does not lengthen (wall time, it does)."""
+    flooding = await served.accepted("/flood")
+    async with served.connect("/other") as other:
+        await other.send("warm")
+        assert await asyncio.wait_for(other.recv(), TIMEOUT) == "warm"
+        longest = 0.0
+        started = time.process_time()
+        writing = asyncio.create_task(flooding.send(flood))
+        answer = asyncio.create_task(flooding.data())
+        while not answer.done():
+            sent = time.process_time()
+            await other.send("meanwhile")
+            assert await asyncio.wait_for(other.recv(), TIMEOUT) == "meanwhile"
+            longest = max(longest, time.process_time() - sent)
+        received = await answer
+        await asyncio.wait_for(writing, TIMEOUT)
+        return received, time.process_time() - started, longest
+
+
+@pytest.mark.parametrize("size", [1, 0], ids=["one-byte", "empty"])
+async def test_a_flood_of_fragments_is_refused_cheaply_while_others_are_served(server, size):
+    """65,536 fragments (exactly 64 KiB of one-byte ones, or empty ones) cost the
+    hand-written parser 50 s of CPU, and every other socket waited. Under the
+    production cap a message may come in 1,024 fragments: refused after those,
+    in 8 ms of CPU here, the other socket's round trips taking 7 to 8 ms."""
+    received, cpu, longest = await flood_costs(server, fragmented(size))
+
+    assert (received.opcode, received.close_code) == (CLOSE, 1009)
+    assert received.close_reason == b"more than 1024 fragments"
+    assert cpu < 0.5, f"{cpu:.3f} s of CPU"
+    assert longest < 0.05, f"a round trip took {longest * 1000:.0f} ms of CPU"
+
+
+@pytest.mark.parametrize("size", [64, 0], ids=["64-bytes", "empty"])
+async def test_under_a_16_mib_cap_a_message_of_65536_fragments_is_echoed_in_linear_time(size):
+    """Autobahn's case 9.3.1 (4 MiB in fragments of 64 bytes), which the
+    hand-written parser answered after 49 s, and as many empty fragments: whole,
+    at a few microseconds a fragment (0.38 to 0.44 s of CPU here, the clients'
+    share included; the bound is about the order of magnitude), the other socket
+    served between (12 to 14 ms)."""
+    app = Echo()
+    async with serving(app, ws_max_size=16 * 1024 * 1024) as served:
+        received, cpu, longest = await flood_costs(served, fragmented(size))
+
+        assert (received.opcode, received.payload) == (TEXT, b"a" * size * FLOOD)
+        assert {"type": "websocket.receive", "text": "a" * size * FLOOD} in app.received
+        assert cpu < 1, f"{cpu:.3f} s of CPU"
+        assert longest < 0.05, f"a round trip took {longest * 1000:.0f} ms of CPU"
+
+
+# --- per-message compression (RUCHE_WS_COMPRESSION) ---------------------------------
+
+
+async def test_compression_is_negotiated_only_when_the_server_offers_it(server):
+    """Off (the module's server, as ``ruche serve`` by default): the offer is not
+    answered and frames go uncompressed. On: the library's permessage-deflate."""
+    async with server.connect(compression="deflate") as ws:
+        assert "sec-websocket-extensions" not in ws.response.headers
+        await ws.send("plain " * 100)
+        assert await asyncio.wait_for(ws.recv(), TIMEOUT) == "plain " * 100
+
+    app = Echo()
+    async with (
+        serving(app, ws_per_message_deflate=True) as served,
+        served.connect(compression="deflate") as ws,
+    ):
+        assert ws.response.headers["sec-websocket-extensions"].startswith("permessage-deflate")
+        assert [extension.name for extension in ws.protocol.extensions] == ["permessage-deflate"]
+        await ws.send("squeezed " * 1000)
+        assert await asyncio.wait_for(ws.recv(), TIMEOUT) == "squeezed " * 1000
+    assert app.received[0] == {"type": "websocket.receive", "text": "squeezed " * 1000}
+
+
+# --- what Autobahn|Testsuite checks beyond the library (bench/autobahn.py) -----------
+
+
+async def test_a_close_between_fragments_is_answered_like_any_close(server):
+    """RFC 6455 5.4 lets control frames come between fragments (Autobahn 7.1.5)."""
+    client = await server.accepted()
+
+    await client.send(text("fragment1", fin=False), close(1000), client_frame(CONTINUATION, b"2"))
+
+    assert (await client.closed_with()).close_code == 1000
+    assert (await server.app.disconnect())["code"] == 1000
+    assert server.app.received == []
+
+
+async def test_messages_before_a_protocol_error_are_answered_before_the_close(server):
+    """Autobahn 3.2: the echo of the first message, then the connection failed."""
+    client = await server.accepted()
+
+    await client.send(text("Hello, world!"), text("again", rsv=2), client_frame(PING))
+
+    assert await client.frame() == (True, TEXT, b"Hello, world!", b"\x81\x0d")
+    assert (await client.closed_with()).close_code == 1002
+    assert (await server.app.disconnect())["code"] == 1002
+
+
+def test_the_installed_uvicorn_and_websockets_are_within_the_pinned_ranges():
+    """The glue uses uvicorn's internals and websockets' sans-I/O API: this suite
+    proves it against the versions pyproject.toml allows, and only those."""
+    pyproject = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text())
+    pinned = {
+        (requirement := Requirement(line)).name: requirement.specifier
+        for line in pyproject["project"]["dependencies"]
+    }
+
+    for name in ("uvicorn", "websockets"):
+        assert version(name) in pinned[name], (name, version(name), pinned[name])
+        assert "<" in str(pinned[name]), f"{name} has no upper bound"

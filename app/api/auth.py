@@ -3,14 +3,13 @@
 from fastapi import APIRouter, Request, Response
 
 from app.api.deps import (
-    SESSION_COOKIE,
     Address,
     AppSettings,
     PreviousSession,
     RequiredAuth,
     Session,
-    cookie_signer,
 )
+from app.auth import SESSION_COOKIE, cookie_signer
 from app.config import Settings
 from app.models import UserSession
 from app.schemas.account import MeRead, SignedInRead, SignInRequest

@@ -1,15 +1,13 @@
 """Typed dependencies shared by the API and the pages: the request's session,
 its settings and who is asking."""
 
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
-from itsdangerous import BadSignature, Signer
 from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.requests import HTTPConnection
 
 from app.api.errors import wants_page
+from app.auth import Auth, authenticate
 from app.config import Settings
 from app.errors import AppError, Forbidden, NotAuthenticated
 from app.i18n import _, current_language
@@ -17,9 +15,7 @@ from app.models import AccessToken, User, UserSession
 from app.security import same_secret
 from app.services.charter import needs_charter
 from app.services.notifications import unread_count
-from app.services.sessions import session_for_secret, token_for_secret
 
-SESSION_COOKIE = "ruche_session"
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -73,23 +69,6 @@ def client_address(request: Request) -> str | None:
 Address = Annotated[str | None, Depends(client_address)]
 
 
-def cookie_signer(settings: Settings) -> Signer:
-    return Signer(settings.resolved_secret_key, salt="ruche.session")
-
-
-@dataclass
-class Auth:
-    """Who is asking, and by which means: a session cookie or a bearer token."""
-
-    user: User
-    user_session: UserSession | None = None
-    token: AccessToken | None = None
-
-    @property
-    def csrf_token(self) -> str | None:
-        return self.user_session.csrf_token if self.user_session else None
-
-
 async def optional_auth(request: Request, session: Session, settings: AppSettings) -> Auth | None:
     auth = await authenticate(request, session, settings)
     if auth is None:
@@ -105,32 +84,6 @@ async def optional_auth(request: Request, session: Session, settings: AppSetting
         # The bell of every page shows the unread count: one COUNT, for pages only.
         request.state.unread_count = await unread_count(session, viewer=auth.user)
     return auth
-
-
-async def authenticate(
-    request: HTTPConnection, session: AsyncSession, settings: Settings
-) -> Auth | None:
-    """Who a request or a websocket comes from: a bearer token, else the session
-    cookie. An invalid token is an error; no credential at all is None."""
-    authorization = request.headers.get("authorization", "")
-    if authorization.lower().startswith("bearer "):
-        found = await token_for_secret(session, authorization[7:].strip())
-        if found is None:
-            raise NotAuthenticated(_("The access token is not valid."), code="invalid_token")
-        user, token = found
-        return Auth(user=user, token=token)
-    cookie = request.cookies.get(SESSION_COOKIE)
-    if not cookie:
-        return None
-    try:
-        secret = cookie_signer(settings).unsign(cookie).decode()
-    except BadSignature:
-        return None
-    found = await session_for_secret(session, secret)
-    if found is None:
-        return None
-    user, user_session = found
-    return Auth(user=user, user_session=user_session)
 
 
 async def previous_session(

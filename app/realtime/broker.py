@@ -9,7 +9,7 @@ import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from app.realtime.events import Event
+from app.realtime.events import Event, drop_pending, take_pending
 
 logger = logging.getLogger("ruche.realtime")
 
@@ -114,6 +114,20 @@ def _decode(data: dict) -> Event | Presence:
 
 def create_broker(redis_url: str | None) -> MemoryBroker | RedisBroker:
     return RedisBroker(redis_url) if redis_url else MemoryBroker()
+
+
+def announce_commits(database, broker) -> None:
+    """Hooks ``database`` (an app.db.Database) so that each commit announces the
+    events its transaction recorded through ``broker``, and each rollback drops
+    them: db.py imports nothing from realtime/, main.py and jobs.py call this."""
+
+    async def after_commit(session) -> None:
+        events = take_pending(session)
+        if events:
+            await publish_all(broker, events)
+
+    database.after_commit = after_commit
+    database.before_rollback = drop_pending
 
 
 async def publish_all(broker, events: list[Event]) -> None:

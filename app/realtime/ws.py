@@ -1,8 +1,8 @@
 """The websocket at /ws: authenticated by the session cookie or a bearer token
 (in the Authorization header, or in the first message; never in the URL, which
-logs keep), Origin checked against the public URL (no cross-site websocket
-hijacking), then a subscription to topics: "home", "notifications",
-"space:<id>", "post:<id>", "wiki:<page id>".
+logs keep), Origin checked against the page's own host, the public URL and the
+allowed origins (no cross-site websocket hijacking), then a subscription to
+topics: "home", "notifications", "space:<id>", "post:<id>", "wiki:<page id>".
 
 Messages to the client: {"type": "hello", "last_event_id"}, {"type": "event",
 "event": {...}}, {"type": "status", "state": "ok"|"degraded"}, {"type": "pong"}.
@@ -20,8 +20,8 @@ from starlette.requests import HTTPConnection
 from starlette.websockets import WebSocketState
 
 from app.access import load_reader
-from app.api.deps import Auth, authenticate
-from app.config import Settings
+from app.auth import Auth, authenticate
+from app.config import Settings, origin_of
 from app.errors import AppError
 from app.models import AccessToken, User, UserSession
 from app.models.base import utcnow
@@ -64,9 +64,18 @@ async def live(websocket: WebSocket):
 
 def _allowed(request: HTTPConnection, settings: Settings) -> bool:
     """From the site's own pages (no cross-site hijacking), and no token in the URL.
-    ``request``: a throwaway view of the handshake, whose parsed headers the socket
-    does not keep."""
-    if request.headers.get("origin") != settings.public_origin:
+    A page's own pages: the origin of the host the browser asked for (same-origin:
+    `ruche serve` reached at 127.0.0.1 or localhost, on any port), the public URL's,
+    or one of RUCHE_ALLOWED_ORIGINS. A page of another site sends its own origin
+    with the host of Ruche: refused. ``request``: a throwaway view of the
+    handshake, whose parsed headers the socket does not keep."""
+    origin = request.headers.get("origin")
+    if origin is None:
+        return False
+    origin = origin.lower()
+    scheme = "https" if request.url.scheme == "wss" else "http"
+    same_origin = origin_of(f"{scheme}://{request.headers.get('host', '')}")
+    if origin != same_origin and origin not in settings.websocket_origins:
         return False
     return not {"token", "access_token"} & set(request.query_params)
 
