@@ -449,7 +449,7 @@ VIEWERS = (
 async def open_accounts(b: Builder, w: World) -> None:
     """Credentials of each viewer, opened after every change (offboarding ends
     sessions; the leaver accepts the charter again as alumni)."""
-    from app.api.deps import cookie_signer
+    from app.auth import cookie_signer
     from app.services.sessions import open_session
 
     settings = b.app.state.settings
