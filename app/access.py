@@ -251,7 +251,8 @@ def knowable_people(viewer: User) -> ColumnElement[bool]:
         ),
         exists().where(Post.author_id == User.id, readable(viewer, Post)),
         exists().where(
-            Comment.author_id == User.id, Comment.post_id == Post.id, readable(viewer, Post)
+            Comment.author_id == User.id,
+            Comment.post_id.in_(select(Post.id).where(readable(viewer, Post))),
         ),
         exists().where(WikiPage.author_id == User.id, readable(viewer, WikiPage)),
         User.id.in_(readable_revisions),

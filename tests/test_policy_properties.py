@@ -23,7 +23,9 @@ from app.access import (
     can_read_container,
     can_see_event,
     can_see_space,
+    knowable_people,
     load_reader,
+    named_in_presence,
     readable,
     readable_spaces,
     readers_of,
@@ -226,6 +228,62 @@ async def test_sql_clause_and_predicate_agree(db, world):
             assert open_to_read == {
                 s.id for s in spaces if can_read_container(reader, s.id, s.visibility)
             }
+        await session.rollback()
+
+
+def may_know_of(reader, person_id: int, spaces, memberships, refs, page_refs) -> bool:
+    """The people rule read off the world: employees know everyone; an external
+    knows themself, the members of their spaces and the authors of what they may
+    read."""
+    if reader.is_employee or person_id == reader.user_id:
+        return True
+    if any(person_id in memberships[s.id] for s in spaces if s.id in reader.member_space_ids):
+        return True
+    return any(
+        ref.author_id == person_id and can_read(reader, ref)
+        for ref in [*refs.values(), *page_refs.values()]
+    )
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(world=worlds())
+async def test_people_and_presence_follow_the_people_rule(db, world):
+    """``knowable_people`` selects exactly whom the rule lets a viewer know of; and
+    presence, sent to those who may read a space, names to each of them only people
+    of that set (everyone else who is looking is counted, not named)."""
+    persons, space_specs, post_specs = world
+    async with db.sessionmaker() as session:
+        users, spaces, refs, page_refs = await build(session, persons, space_specs, post_specs)
+        user_ids = [user.id for user in users]
+        readers = [await load_reader(session, user) for user in users]
+        memberships = {
+            s.id: {users[m].id for m in spec.members}
+            for s, spec in zip(spaces, space_specs, strict=True)
+        }
+        for viewer, reader in zip(users, readers, strict=True):
+            known = set(
+                await session.scalars(
+                    select(User.id).where(User.id.in_(user_ids), knowable_people(viewer))
+                )
+            )
+            if viewer.is_active:
+                assert known == {
+                    i
+                    for i in user_ids
+                    if may_know_of(reader, i, spaces, memberships, refs, page_refs)
+                }
+            for space in spaces:
+                if not can_read_container(reader, space.id, space.visibility):
+                    continue
+                lookers = [r for r in readers if can_read_container(r, space.id, space.visibility)]
+                named = {
+                    looker.user_id
+                    for looker in lookers
+                    if named_in_presence(
+                        reader, looker.user_id, looker.user_id in memberships[space.id]
+                    )
+                }
+                assert named <= known
         await session.rollback()
 
 
