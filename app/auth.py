@@ -1,5 +1,5 @@
 """Who a request or a websocket comes from: the session cookie or a bearer token.
-Shared by HTTP (app/api/deps.py) and the live socket (app/realtime/ws.py), so that
+Shared by HTTP (app/api/deps.py) and the live socket (app/api/live.py), so that
 realtime/ imports nothing from api/."""
 
 from dataclasses import dataclass

@@ -79,8 +79,8 @@ def public_url_warning(settings: Settings, listening: str) -> str | None:
 def served_app(settings: Settings | None = None):
     """What uvicorn runs: the app inside LiveSocketRoute, which takes /ws before
     FastAPI's stack, so that an idle socket holds none of its frames."""
+    from app.api.live import LiveSocketRoute
     from app.main import create_app
-    from app.realtime.ws import LiveSocketRoute
 
     return LiveSocketRoute(create_app(settings))
 

@@ -16,6 +16,7 @@ from app.api import (
     events,
     feed,
     invitations,
+    live,
     me,
     notifications,
     people,
@@ -29,7 +30,6 @@ from app.db import Database
 from app.jobs import run_jobs_forever
 from app.middleware import BodyLimitMiddleware, LanguageMiddleware, SecurityHeadersMiddleware
 from app.migrate import current_revision, head_revision
-from app.realtime import ws as live
 from app.realtime.broker import announce_commits, create_broker
 from app.realtime.hub import Hub
 from app.web import admin as web_admin

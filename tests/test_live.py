@@ -27,6 +27,7 @@ from sqlalchemy import update
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
+from app.api.live import AUTH_SECONDS
 from app.config import Settings
 from app.db import Database
 from app.migrate import upgrade
@@ -34,7 +35,6 @@ from app.models import AccessToken, Space, User, UserSession
 from app.models.base import utcnow
 from app.realtime.broker import PUBLISH_SECONDS
 from app.realtime.hub import CLOSE_SIGNED_OUT
-from app.realtime.ws import AUTH_SECONDS
 from tests.conftest import create_fresh_database, drop_database
 from tests.factories import PASSWORD, Factories
 from tests.live_server import InProcessServer, RucheServer, free_port, ruche_env

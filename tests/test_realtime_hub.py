@@ -9,9 +9,9 @@ import time
 from starlette.websockets import WebSocketState
 
 from app.access import can_see_event, load_reader
+from app.api.live import _send
 from app.realtime.broker import MemoryBroker
 from app.realtime.hub import PRESENCE_SECONDS, Connection, Hub
-from app.realtime.ws import _send
 from tests.stream_helpers import person, publish
 
 

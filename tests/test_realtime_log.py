@@ -14,6 +14,7 @@ from starlette.websockets import WebSocketState
 
 from app.access import can_see_event, load_reader
 from app.api.deps import MAX_ID, Session, Viewer
+from app.api.live import _send
 from app.errors import Invalid
 from app.levels import Level
 from app.main import create_app
@@ -21,7 +22,6 @@ from app.models import Activity, Post, User
 from app.realtime.broker import announce_commits
 from app.realtime.events import record_event
 from app.realtime.hub import CLOSE_OVERFLOW, QUEUE_SIZE, Connection
-from app.realtime.ws import _send
 from app.services import posts
 from app.services.content import item_ref
 from tests.stream_helpers import person, publish
