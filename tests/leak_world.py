@@ -96,6 +96,10 @@ class World:
     tokens: dict[int, int] = field(default_factory=dict)  # token id -> owner
     # An e-mail invitation's secret and its space: holding it shows the space.
     invitation_tokens: list[tuple[str, int]] = field(default_factory=list)
+    # What the world changed after making it: ("post", id), ("page", id), ("space", id).
+    changed: set[tuple[str, int]] = field(default_factory=set)
+    members: dict[int, set[int]] = field(default_factory=dict)  # space -> its people
+    person_kinds: dict[int, tuple[AccountKind, bool]] = field(default_factory=dict)  # and active
 
     # --- what an account may see ------------------------------------------------
 
@@ -425,6 +429,12 @@ async def build_world(session, app) -> World:
     await b.call("admin", "PATCH", f"/admin/users/{p['lowered']}", json={"clearance": "internal"})
     await b.call("admin", "POST", f"/admin/users/{p['leaver']}/offboard")
     await b.call("admin", "PATCH", f"/admin/users/{p['inactive']}", json={"is_active": False})
+    w.changed = {
+        ("post", raised["id"]),
+        ("space", s["private"]),
+        ("space", s["turned"]),
+        *(("page", page["id"]) for page in (declassified, classified, hidden_child, ext_page)),
+    }
 
     await read_oracle_inputs(session, w)
     await open_accounts(b, w)
@@ -503,6 +513,7 @@ async def read_oracle_inputs(session, w: World) -> None:
 
     for user in await session.scalars(select(User)):
         w.user_ids.append(user.id)
+        w.person_kinds[user.id] = (user.kind, user.is_active)
         for text in (user.display_name, user.handle, user.email):
             hold(text, ("person", user.id))
     for space in await session.scalars(select(Space)):
@@ -563,6 +574,10 @@ async def read_oracle_inputs(session, w: World) -> None:
             await session.execute(select(Invitation.id, Invitation.space_id, Invitation.invitee_id))
         ).all()
     }
+    for space_id, user_id in (
+        await session.execute(select(Membership.space_id, Membership.user_id))
+    ).all():
+        w.members.setdefault(space_id, set()).add(user_id)
     for request in await session.scalars(select(JoinRequest)):
         w.join_requests[request.id] = (request.space_id, request.user_id)
         hold(request.message, ("request", request.id))

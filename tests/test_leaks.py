@@ -1,37 +1,46 @@
-"""The generic leak test: every route of the app, read as every kind of account
-in a small company full of unique markers (tests/leak_world.py), must show no
-marker of anything the account may not read or know of, in its body or its
-headers, and must answer a hidden id exactly as it answers a missing one.
+"""The generic leak test: every route of the app (the OpenAPI document's and
+every page's), called as every kind of account in a small company full of
+unique markers (tests/leak_world.py), must show no marker of anything the
+account may not read or know of, in its body or its headers, and must answer a
+hidden id exactly as it answers a missing one (status, body, headers).
 
-Routes are found, not listed: the OpenAPI document and the app's routes (API and
-pages). Their path parameters are filled from a small table keyed by parameter
-name; a route with a parameter the table does not know fails the test, so a
-new route is never left unswept. Writes (non-GET) run in a savepoint rolled
-back after each request: the world stays as built. All the leaks found are
-reported at once, grouped by route and kind.
+Routes are found, not listed. Their path parameters are filled from a table
+keyed by parameter name (``single_fillers``; pairs that depend on each other in
+``combinations``); a route with a parameter the table does not know fails
+``test_reads_leak_nothing`` or ``test_writes_answer_hidden_like_missing``, so a
+new route is never left unswept. To fill a new name, add it to
+``single_fillers`` with ``ids(kind, keys)`` (or ``Arg`` values whose ``ref``
+says what they name, for ``hidden`` to judge). On reads each account tries
+every value it may read (the content its markers are looked for in) and one
+value of each way of being hidden (``likeness``); on writes one of each way.
+The world lives in a database of its own: reads run in real transactions,
+writes in one rolled back after each request.
+All the leaks found are reported at once, grouped by route and kind.
 """
 
 import itertools
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
 import httpx
 import pytest
+from fastapi import APIRouter
 from fastapi.dependencies.models import Dependant
 from fastapi.dependencies.utils import get_flat_params
 from fastapi.routing import APIRoute, iter_route_contexts
 from pydantic import TypeAdapter
 
-from app.access import can_read, can_see_space
+from app.access import ItemRef, can_read, can_see_space
 from app.db import Database
-from app.main import create_app
+from app.levels import Level
 from app.models import PostKind, ReactionKind
 from app.models.wiki import COMPANY_WIKI
 from tests.api_helpers import BROWSER
 from tests.leak_world import MARKER, Account, World, build_world
+from tests.own_site import Site, own_site
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -75,20 +84,18 @@ class Leak:
 
 
 @pytest.fixture(scope="module")
-async def leak_world(engine, settings):
-    """One world for the whole module, in a transaction rolled back at its end."""
-    async with engine.connect() as connection:
-        transaction = await connection.begin()
-        database = Database(settings, bind=connection)
-        app = create_app(settings, database=database)
-        async with database.sessionmaker() as session:
-            world = await build_world(session, app)
+async def leak_world(tmp_path_factory):
+    """One world for the whole module, in a database of its own: each read runs
+    in its own real transaction, as in production, and each write in one rolled
+    back at once, so the world stays as built."""
+    async with own_site(tmp_path_factory.mktemp("leaks")) as site:
+        async with site.database.sessionmaker() as session:
+            world = await build_world(session, site.app)
         async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app, client=("203.0.113.9", 40000)),
+            transport=httpx.ASGITransport(app=site.app, client=("203.0.113.9", 40000)),
             base_url="http://testserver",
         ) as client:
-            yield Sweep(app, world, client, connection)
-        await transaction.rollback()
+            yield Sweep(site, world, client)
 
 
 # --- what names what, and who may see it --------------------------------------
@@ -400,11 +407,11 @@ def routes(app) -> list[Call]:
 
 
 class Sweep:
-    def __init__(self, app, world: World, client: httpx.AsyncClient, connection):
-        self.app = app
+    def __init__(self, site: Site, world: World, client: httpx.AsyncClient):
+        self.site = site
+        self.app = site.app
         self.world = world
         self.client = client
-        self.connection = connection
         self.leaks: dict[tuple, set[str]] = defaultdict(set)
         self.requests = 0
 
@@ -421,11 +428,14 @@ class Sweep:
         self.requests += 1
         if call.method == "GET":
             return await self.client.request(call.method, url, headers=headers)
-        savepoint = await self.connection.begin_nested()
-        try:
-            return await self.client.request(call.method, url, headers=headers, **body)
-        finally:
-            await savepoint.rollback()
+        async with self.site.database.engine.connect() as connection:
+            transaction = await connection.begin()
+            self.app.state.db = Database(self.app.state.settings, bind=connection)
+            try:
+                return await self.client.request(call.method, url, headers=headers, **body)
+            finally:
+                self.app.state.db = self.site.database
+                await transaction.rollback()
 
     def record(self, call: Call, account: Account, kind: str, detail: str) -> None:
         self.leaks[(call.method, call.template, kind)].add(f"{account.label}: {detail}")
@@ -477,26 +487,97 @@ def url_of(template: str, args: dict[str, Arg], query: dict[str, Arg]) -> str:
 SAMPLED = 3
 
 
-def shape(world: World, args: dict[str, Arg]) -> tuple:
-    """What the policy sees of a combination: two with the same shape are
-    decided alike, so a write needs trying with one of them only."""
-    parts = []
-    for name, arg in sorted(args.items()):
-        ref = arg.ref
-        if ref is None:
-            parts.append((name, arg.value))
-        elif ref[0] == "post":
-            parts.append((name, world.post_refs[ref[1]]))
-        elif ref[0] == "comment":
-            parts.append((name, "comment", world.post_refs[world.comment_posts[ref[1]]]))
-        elif ref[0] == "page":
-            page = ref[1]
-            parts.append(
-                (name, world.page_refs[page], tuple(world.revisions.get(page, {}).values()))
-            )
-        else:  # a person, a space...: alike when hidden from the same accounts
-            parts.append((name, ref[0], tuple(hidden(world, a, ref) for a in world.accounts)))
-    return tuple(parts)
+def item_of(world: World, ref: tuple) -> tuple[str, int, ItemRef] | None:
+    """The post or page a reference stands in, with what the predicate reads of it."""
+    kind, key = ref[0], ref[1]
+    if kind == "comment":
+        kind, key = "post", world.comment_posts[key]
+    if kind == "slug":
+        key = {(w, slug): page for w, slug, page in world.slugs}.get((key, ref[2]))
+        kind = "page" if key is not None else None
+    if kind == "revision":
+        kind = "page"
+    refs = {"post": world.post_refs, "page": world.page_refs}.get(kind, {})
+    return (kind, key, refs[key]) if key in refs else None
+
+
+def likeness(
+    world: World, account: Account, arg: Arg, every_readable: bool, space: int | None
+) -> tuple:
+    """What an answer to ``account`` may depend on in ``arg``: two values alike
+    here are decided alike, so one of them suffices. Each value names its own
+    class when it names nothing, and, with ``every_readable``, when the account
+    may read it (its content is what the markers are looked for in); else a
+    readable post or page by whether the account wrote it. Otherwise what
+    classes it: its kind, whether it is hidden, and why (which of level,
+    audience and container hide it, from the predicate itself), its container
+    as the account sees it, the account's part in it, whether the world changed
+    it; a person by whether it belongs to ``space`` (the request's), its kind
+    and whether it is active; anything else by who else it is hidden from."""
+    ref = arg.ref
+    secret = hidden(world, account, ref)
+    if ref is None or (every_readable and not secret):
+        return ("value", arg.value)
+    reader = account.reader
+    if reader is None:
+        return (ref[0], secret, tuple(hidden(world, other, ref) for other in world.accounts))
+    if ref[0] == "space":
+        return (secret, *container(world, account, ref[1]))
+    if ref[0] == "person":
+        member = ref[1] in world.members.get(space, ())
+        return ("person", secret, ref[1] == reader.user_id, member, world.person_kinds[ref[1]])
+    item = item_of(world, ref)
+    if item is None:
+        return (ref[0], secret, tuple(hidden(world, other, ref) for other in world.accounts))
+    kind, key, found = item
+    if not secret:  # a write: one readable item of each kind, the account's own apart
+        return (ref[0], secret, found.author_id == reader.user_id)
+    why = (
+        can_read(reader, replace(found, level=Level.PUBLIC)),
+        can_read(reader, replace(found, audience=None)),
+        can_read(reader, replace(found, space_id=None, space_visibility=None)),
+    )
+    former = ref[0] == "slug" and world.page_slugs.get(key) != ref[2]
+    level = ref[2] if ref[0] == "revision" else None
+    return (
+        ref[0],
+        secret,
+        why,
+        container(world, account, found.space_id),
+        found.author_id == reader.user_id,
+        reader.user_id in (found.audience or ()),
+        (kind, key) in world.changed,
+        former,
+        world.revisions.get(key, {}).get(level) if kind == "page" else None,
+    )
+
+
+def container(world: World, account: Account, space: int | None) -> tuple:
+    """A space as ``account`` stands to it: its visibility, whether the account
+    belongs to it or manages it, whether the world changed it."""
+    if space is None:
+        return ("company",)
+    return (
+        world.space_refs[space],
+        space in account.reader.member_space_ids,
+        space in account.managed_spaces,
+        ("space", space) in world.changed,
+    )
+
+
+def alike(world: World, account: Account, requests, every_readable: bool) -> list[tuple]:
+    """One (path values, query values) request of each likeness (see ``likeness``)."""
+    kept = {}
+    for combo, query in requests:
+        args = {**combo, **query}
+        space = args.get("space_id")
+        space = space.ref[1] if space is not None and space.ref else None
+        key = tuple(
+            (name, likeness(world, account, arg, every_readable, space))
+            for name, arg in sorted(args.items())
+        )
+        kept.setdefault(key, (combo, query))
+    return list(kept.values())
 
 
 def grants(world: World, args: dict[str, Arg]) -> frozenset[str]:
@@ -521,13 +602,13 @@ async def sweep(leak_world: Sweep, calls: list[Call]) -> list[str]:
         if unknown:
             unfilled.append(f"{call.method} {call.template}: {', '.join(unknown)}")
             continue
-        body = {}
-        if call.method != "GET":
-            body = write_body(call)
-            shapes = {}
-            for combo in combos:
-                shapes.setdefault(shape(world, combo), combo)
-            combos = list(shapes.values())
+        reading = call.method == "GET"
+        body = {} if reading else write_body(call)
+        requests = [
+            (combo, query)
+            for combo in combos
+            for query in (query_variants(world, call, query_names, combo) if reading else [{}])
+        ]
         for account in world.accounts:
             cache: dict[str, httpx.Response] = {}
 
@@ -541,37 +622,32 @@ async def sweep(leak_world: Sweep, calls: list[Call]) -> list[str]:
                 return cache[url]
 
             refused = account.reader is None or not account.reader.is_active
-            for combo in combos[:SAMPLED] if refused else combos:
-                queries = (
-                    query_variants(world, call, query_names, combo)
-                    if call.method == "GET"
-                    else [{}]
+            chosen = alike(world, account, requests, reading)
+            for combo, query in chosen[:SAMPLED] if refused else chosen:
+                args = {**combo, **query}
+                url = url_of(call.template, combo, query)
+                response = await answer(url, grants(world, args))
+                secret = {n for n, a in args.items() if hidden(world, account, a.ref)}
+                if not secret:
+                    continue
+                twin = {
+                    n: (Arg(missing_value(n, a)) if n in secret else a) for n, a in args.items()
+                }
+                twin_url = url_of(
+                    call.template,
+                    {n: twin[n] for n in combo},
+                    {n: twin[n] for n in query},
                 )
-                for query in queries:
-                    args = {**combo, **query}
-                    url = url_of(call.template, combo, query)
-                    response = await answer(url, grants(world, args))
-                    secret = {n for n, a in args.items() if hidden(world, account, a.ref)}
-                    if not secret:
-                        continue
-                    twin = {
-                        n: (Arg(missing_value(n, a)) if n in secret else a) for n, a in args.items()
-                    }
-                    twin_url = url_of(
-                        call.template,
-                        {n: twin[n] for n in combo},
-                        {n: twin[n] for n in query},
+                missing = await answer(twin_url)
+                if leak_world.normalised(response, url, args) != leak_world.normalised(
+                    missing, twin_url, twin
+                ):
+                    leak_world.record(
+                        call,
+                        account,
+                        "hidden answers unlike missing",
+                        f"{url} {response.status_code} vs {twin_url} {missing.status_code}",
                     )
-                    missing = await answer(twin_url)
-                    if leak_world.normalised(response, url, args) != leak_world.normalised(
-                        missing, twin_url, twin
-                    ):
-                        leak_world.record(
-                            call,
-                            account,
-                            "hidden answers unlike missing",
-                            f"{url} {response.status_code} vs {twin_url} {missing.status_code}",
-                        )
     return unfilled
 
 
@@ -646,3 +722,14 @@ def test_a_marker_in_an_answer_is_caught(leak_world):
     response = httpx.Response(200, headers={"Location": f"/x/{forbidden}"}, text="nothing")
     leak_world.check_markers(call, outsider, "/planted", response)
     assert leak_world.leaks.pop(("GET", "/planted", f"shows {world.markers[forbidden][0][0]}"))
+
+
+async def test_a_route_the_table_cannot_fill_fails(leak_world):
+    """A new route with a parameter name nobody fills is reported, not skipped."""
+    router = APIRouter()
+
+    @router.get("/api/v1/widgets/{widget_id}")
+    async def widget(widget_id: int) -> None: ...
+
+    call = Call("GET", "/api/v1/widgets/{widget_id}", False, router.routes[0])
+    assert await sweep(leak_world, [call]) == ["GET /api/v1/widgets/{widget_id}: widget_id"]
