@@ -27,8 +27,11 @@ def error_classes(tree: ast.Module) -> dict[str, tuple[int, str]]:
         if not isinstance(node, ast.ClassDef):
             continue
         inherited = next(
-            (classes[base.id] for base in node.bases if isinstance(base, ast.Name)
-             and base.id in classes),
+            (
+                classes[base.id]
+                for base in node.bases
+                if isinstance(base, ast.Name) and base.id in classes
+            ),
             None,
         )
         if node.name != "AppError" and inherited is None:
