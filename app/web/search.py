@@ -13,7 +13,7 @@ from app.markdown import HASHTAG_NAME, normalise_hashtag
 from app.services import people, spaces, wiki
 from app.web.routes import render, see_other
 
-router = APIRouter()
+router = APIRouter(include_in_schema=False)
 
 EACH = 8  # results of each kind; the kind's own page shows the rest
 
