@@ -239,23 +239,29 @@ def knowable_people(viewer: User) -> ColumnElement[bool]:
     that reading the network reveals nobody else of the company."""
     if not viewer.kind.is_external:
         return true()
-    readable_revisions = (
-        select(WikiRevision.author_id)
-        .join(WikiPage, WikiPage.id == WikiRevision.page_id)
-        .where(readable(viewer, WikiPage), readable_level(viewer, WikiRevision.level))
+    # What is deleted (a post, a comment, a page in the bin) shows nobody.
+    live_posts = select(Post.id).where(Post.deleted_at.is_(None), readable(viewer, Post))
+    live_pages = select(WikiPage.id).where(
+        WikiPage.deleted_at.is_(None), readable(viewer, WikiPage)
     )
     return or_(
         User.id == viewer.id,
         User.id.in_(
             select(Membership.user_id).where(Membership.space_id.in_(member_space_ids(viewer)))
         ),
-        exists().where(Post.author_id == User.id, readable(viewer, Post)),
-        exists().where(
-            Comment.author_id == User.id,
-            Comment.post_id.in_(select(Post.id).where(readable(viewer, Post))),
+        User.id.in_(select(Post.author_id).where(Post.id.in_(live_posts))),
+        User.id.in_(
+            select(Comment.author_id).where(
+                Comment.deleted_at.is_(None), Comment.post_id.in_(live_posts)
+            )
         ),
-        exists().where(WikiPage.author_id == User.id, readable(viewer, WikiPage)),
-        User.id.in_(readable_revisions),
+        User.id.in_(select(WikiPage.author_id).where(WikiPage.id.in_(live_pages))),
+        User.id.in_(
+            select(WikiRevision.author_id).where(
+                WikiRevision.page_id.in_(live_pages),
+                readable_level(viewer, WikiRevision.level),
+            )
+        ),
     )
 
 

@@ -19,7 +19,7 @@ from itertools import count
 import httpx
 from sqlalchemy import select
 
-from app.access import ItemRef, Reader, can_read, can_see_space, load_reader
+from app.access import ItemRef, Reader, can_read, can_see_space, knowable_people, load_reader
 from app.levels import AccountKind, Level, Role
 from app.models import (
     Comment,
@@ -47,15 +47,6 @@ from tests.factories import Factories
 
 API = "/api/v1"
 MARKER = re.compile(r"zz[a-z]+\d{3}zz")
-
-
-def people_known_clause(viewer: User):
-    """The rule of who may know of a person, from where the policy keeps it."""
-    try:
-        from app.access import knowable_people  # the rule's home once it moves there
-    except ImportError:
-        from app.services.people import _known_to as knowable_people
-    return knowable_people(viewer)
 
 
 @dataclass
@@ -486,7 +477,7 @@ async def open_accounts(b: Builder, w: World) -> None:
             csrf=signed_in.session.csrf_token,
         )
         await client.aclose()
-        known = await b.session.scalars(select(User.id).where(people_known_clause(user)))
+        known = await b.session.scalars(select(User.id).where(knowable_people(user)))
         account.known_people = frozenset(known) if user.is_active else frozenset()
         managed = await b.session.scalars(
             select(Membership.space_id).where(

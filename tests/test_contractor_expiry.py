@@ -66,6 +66,26 @@ async def test_the_sponsor_is_warned_once_a_week_before(make, session):
     assert await notifications_of(session, contractor, "contractor_access_ending") == []
 
 
+async def test_a_sponsor_offboarded_since_is_not_told_the_contractor_s_name(make, session):
+    """People are data: an alumnus may not know of a contractor of a space they left."""
+    sponsor, contractor = await contractor_with_sponsor(make, session)
+    await run(session, ENDS - timedelta(days=6))
+    admin = await make.user(role="admin")
+    offboarded = await (await make.bearer(admin, scopes=ADMIN_SCOPES)).post(
+        f"/api/v1/admin/users/{sponsor.id}/offboard"
+    )
+    assert offboarded.status_code == 200, offboarded.text
+    await session.refresh(sponsor)
+    sponsor.charter_accepted_at = ENDS  # signs in again as alumni, charter accepted
+    await session.commit()
+
+    told = (await (await make.bearer(sponsor)).get("/api/v1/notifications")).json()["items"]
+
+    assert [n["kind"] for n in told] == ["contractor_access_ending"]
+    assert "user_name" not in told[0]["data"] and "user_id_ending" not in told[0]["data"]
+    assert contractor.display_name not in str(told)
+
+
 async def test_on_the_date_the_contractor_is_deactivated_and_signed_out(make, session):
     sponsor, contractor = await contractor_with_sponsor(make, session)
     space = await make.space(allows_externals=True, members=[contractor])

@@ -376,6 +376,20 @@ async def test_an_external_member_is_never_made_a_manager(make, session, kind):
     assert await role_of(session, space.id, owner.id) == "owner"
 
 
+async def test_an_external_made_moderator_before_the_rule_manages_nothing(make, session):
+    """A role given before externals were refused it grants nothing: the join
+    requests and invitations it would show name people an external may not know."""
+    owner = await make.user()
+    external = await make.user(kind="contractor", clearance="public")
+    space = await make.space(
+        owner=owner, moderators=[external], visibility="private", allows_externals=True
+    )
+    client = await make.bearer(external)
+
+    for path in ("join-requests", "invitations"):
+        expect_error(await client.get(f"{SPACES}/{space.id}/{path}"), 403)
+
+
 async def test_changing_a_role_refuses_bad_input_and_strangers(make):
     owner, outsider = await make.user(), await make.user()
     space = await make.space(owner=owner)

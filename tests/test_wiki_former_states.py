@@ -167,6 +167,38 @@ async def test_a_secret_space_gives_no_suffix_to_a_space_of_the_same_name(make):
         assert wikilink(target, "fusion:Plan", missing=True) in page["body_html"]
 
 
+async def test_a_renamed_space_keeps_no_slug_of_its_former_name(make):
+    """The slug is the name's: a secret space renamed, then opened, no longer
+    tells its readers what it was called while secret."""
+    _owner, client = await person(make)
+    body = {"objective": "Préparer la fusion.", "kind": "project", "visibility": "secret"}
+    space = (await client.post(f"{API}/spaces", json={**body, "name": SECRET_NAME})).json()
+
+    renamed = await client.patch(
+        f"{API}/spaces/{space['id']}", json={"name": "Projet N", "visibility": "open"}
+    )
+
+    assert space["slug"] == "projet-zephyr"
+    assert renamed.status_code == 200, renamed.text
+    assert renamed.json()["slug"] == "projet-n"
+    reader = (await person(make))[1]
+    shown = await reader.get(f"{API}/spaces/{space['id']}")
+    assert "zephyr" not in shown.text.lower()
+
+
+async def test_names_without_latin_letters_do_not_collide(make):
+    """Two different names are never "the same name" for want of Latin letters."""
+    _creator, client = await person(make)
+    body = {"objective": "Vendre au Japon et en Ukraine.", "kind": "team", "visibility": "open"}
+
+    first = await client.post(f"{API}/spaces", json={**body, "name": "営業"})
+    second = await client.post(f"{API}/spaces", json={**body, "name": "Продажі"})
+
+    assert first.status_code == second.status_code == 201, (first.text, second.text)
+    assert first.json()["slug"] == f"espace-{first.json()['id']}"
+    assert second.json()["slug"] == f"espace-{second.json()['id']}"
+
+
 # --- 4. the people a page's audience names ----------------------------------------------------
 
 

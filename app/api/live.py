@@ -218,9 +218,13 @@ async def _readable_topics(connection: Connection, topics: set[str]) -> set[str]
             if viewer
             else {}
         )
-    # The hub re-checks presence against the space's visibility as it changes.
-    app.state.hub.space_visibility.update(allowed)
-    return {t for t in topics if not t.startswith("space:") or int(t[6:]) in allowed}
+    # The hub re-checks presence against the space's visibility as it changes;
+    # what it learnt from a space.changed event meanwhile is newer than this read.
+    hub = app.state.hub
+    for space_id, visibility in allowed.items():
+        hub.space_visibility.setdefault(space_id, visibility)
+    readable = {s for s in allowed if hub.may_read_space(connection, s)}
+    return {t for t in topics if not t.startswith("space:") or int(t[6:]) in readable}
 
 
 async def _send(connection: Connection, started=None) -> None:

@@ -91,8 +91,9 @@ class WikiSlug(Base):
     page_id: Mapped[int] = mapped_column(
         BigId, ForeignKey("wiki_pages.id", ondelete="CASCADE"), index=True
     )
-    # The highest level the page had while it bore this name: an old name
-    # answers only readers cleared for it, as an old revision does.
+    # The lowest level the page had while it bore this name (who was cleared
+    # for that level read the name then): an old name answers only readers
+    # cleared for it, as an old revision does.
     level: Mapped[Level] = mapped_column(LevelType)
 
 

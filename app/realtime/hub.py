@@ -293,13 +293,13 @@ class Hub:
                 topic
                 for topic in connection.topics
                 if not topic.startswith("space:")
-                or self._may_read_space(connection, int(topic[6:]))
+                or self.may_read_space(connection, int(topic[6:]))
             )
             if kept != connection.topics:
                 connection.topics = kept
                 connection.offer({"type": "subscribed", "topics": sorted(kept)})
 
-    def _may_read_space(self, connection: Connection, space_id: int) -> bool:
+    def may_read_space(self, connection: Connection, space_id: int) -> bool:
         return can_read_container(connection.reader, space_id, self.space_visibility.get(space_id))
 
     def local_presence(self) -> dict[int, dict[int, list]]:
@@ -343,7 +343,7 @@ class Hub:
                 continue
             everyone = None
             for connection in list(self.connections):
-                if f"space:{space_id}" not in connection.topics or not self._may_read_space(
+                if f"space:{space_id}" not in connection.topics or not self.may_read_space(
                     connection, space_id
                 ):
                     continue

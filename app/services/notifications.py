@@ -182,13 +182,20 @@ async def list_notifications(
 async def _strangers_unnamed(
     session: AsyncSession, viewer: User, found: list[ShownNotification]
 ) -> list[ShownNotification]:
-    """An actor the reader may not know of (a colleague who reacted to an
-    external's post, say) is told without id or name."""
-    known = await knowable_among(session, viewer, [shown.actor_id for shown in found])
-    for shown in found:
+    """A person the reader may not know of (a colleague who reacted to an
+    external's post; the contractor of a sponsor offboarded since) is told
+    without id or name."""
+    subjects = [shown.data.get("user_id_ending") for shown in found]
+    known = await knowable_among(
+        session, viewer, [*(shown.actor_id for shown in found), *subjects]
+    )
+    for shown, subject in zip(found, subjects, strict=True):
         if shown.actor_id is not None and shown.actor_id not in known:
             shown.actor_id = None
             shown.data.pop("actor_name", None)
+        if subject is not None and subject not in known:
+            shown.data.pop("user_id_ending")
+            shown.data.pop("user_name", None)
     return found
 
 

@@ -28,27 +28,32 @@ SPACE_TEXTS = frozenset({"name", "objective", "description"})
 
 
 def slugify(name: str) -> str:
+    """The Latin letters and digits of a name, joined by hyphens ("" when it has none)."""
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:60] or "espace"
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:80].strip("-")
 
 
-async def claim_space_slug(session: AsyncSession, *, viewer: User, name: str) -> str:
-    """The slug of a new space's name: 409 name_taken when a space the creator
-    may see already bears it. A space they may not see does not count (nor
-    give theirs a ``-2``): slugs are not unique, and a link's space slug names
-    the space its reader sees (the oldest, if they see two). Creators of one
-    slug wait for each other, so that of two spaces created at once, one is
-    refused."""
-    slug = slugify(name)
+async def claim_space_slug(session: AsyncSession, *, viewer: User, space: Space) -> None:
+    """Gives ``space`` (flushed) the slug of its name, at creation and at each
+    rename, so that a slug never keeps a former name: 409 name_taken when
+    another space the viewer may see already bears it. A space they may not see
+    does not count (nor give theirs a ``-2``): slugs are not unique, and a
+    link's space slug names the space its reader sees (the oldest, if they see
+    two). A name without a Latin letter gets ``espace-<id>``, from the space's
+    own id. Writers of one slug wait for each other, so that of two spaces
+    named alike at once, one is refused."""
+    slug = slugify(space.name) or f"espace-{space.id}"
     await serialise_on(session, f"space-slug:{slug}")
     holder = await session.scalar(
-        select(Space.id).where(Space.slug == slug, visible_spaces(viewer)).order_by(Space.id)
+        select(Space.id)
+        .where(Space.slug == slug, Space.id != space.id, visible_spaces(viewer))
+        .order_by(Space.id)
     )
     if holder is not None:
         raise Conflict(
             _("A space with this name already exists."), code="name_taken", space_id=holder
         )
-    return slug
+    space.slug = slug
 
 
 @dataclass(frozen=True)
@@ -125,7 +130,9 @@ async def access_managed_space(
     403 when it is visible but the viewer does not manage it."""
     space = await access_space(session, viewer=viewer, space_id=space_id)
     role = await role_in(session, space_id=space.id, user_id=viewer.id)
-    if role is None or not role.manages:
+    # An external made a manager before externals could not be (see
+    # access.check_may_hold_role) manages nothing.
+    if role is None or not role.manages or viewer.is_external:
         raise Forbidden(_("Only the space's owners and moderators may do this."))
     return space, role
 
@@ -148,7 +155,7 @@ async def create_space(
         raise Forbidden(_("External accounts cannot create spaces."), code="external")
     check_no_write_up(viewer, default_level)
     space = Space(
-        slug=await claim_space_slug(session, viewer=viewer, name=name),
+        slug="",
         name=non_blank(name, _("The name cannot be blank.")),
         objective=non_blank(objective, _("State the space's objective.")),
         description=description.strip(),
@@ -160,6 +167,7 @@ async def create_space(
     )
     session.add(space)
     await session.flush()
+    await claim_space_slug(session, viewer=viewer, space=space)
     session.add(Membership(space_id=space.id, user_id=viewer.id, role=SpaceRole.OWNER))
     record_audit(
         session,
@@ -249,6 +257,8 @@ async def update_space(
         # Only the texts are trimmed: levels and kinds are str enums too, and a
         # stripped one is a plain str that breaks the `is` comparison below.
         setattr(space, field, value.strip() if field in SPACE_TEXTS else value)
+    if "name" in changes and space.name != before["name"]:
+        await claim_space_slug(session, viewer=viewer, space=space)
     if "visibility" in changes and before["visibility"] is not space.visibility:
         record_audit(
             session,

@@ -106,9 +106,10 @@ async def create_page(
     await set_audience(session, page, audience, viewer=viewer)
     if parent is not None:
         await check_within(session, page, parent)
+    # The slug's lock before the siblings' rows, in the order restore_page takes them.
+    page.slug = await claim_slug(session, viewer=viewer, page=page)
     siblings = (await children_of(session, wiki.space_id)).get(page.parent_id, [])
     await place_among(session, page, siblings, len(siblings))
-    page.slug = await claim_slug(session, viewer=viewer, page=page)
     session.add(
         WikiRevision(
             page_id=page.id,
@@ -324,8 +325,9 @@ async def delete_page(session: AsyncSession, *, viewer: User, page_id: int) -> N
 
 
 async def restore_page(session: AsyncSession, *, viewer: User, page_id: int) -> WikiPage:
-    """Back where it was if its parent still stands, at the top otherwise; under
-    a new slug if its own was taken meanwhile. A parent raised while the page
+    """Back where it was if its parent still stands, at the top otherwise, under
+    its own slug (a page that took that slug meanwhile keeps it too: slugs are
+    not unique, lookups choose among what the reader may read). A parent raised while the page
     lay in the bin raises it too, as it did its live sub-pages; one whose
     audience was narrowed past it sends it to the top rather than keep a
     sub-page wider than itself."""
