@@ -1,13 +1,17 @@
 """The migrations build exactly the schema the models describe, and run both ways
 on the database under test (SQLite by default, PostgreSQL when configured)."""
 
+from datetime import timedelta
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import create_engine
 from app.migrate import current_revision, downgrade, head_revision, upgrade
-from app.models import Base
+from app.models import Base, Invitation, Notification, Space, SpaceKind, User, Visibility
+from app.models.base import utcnow
 from tests.conftest import create_fresh_database, drop_database
 
 
@@ -50,6 +54,69 @@ async def test_migrations_run_down_to_base_and_up_again(tmp_root):
             assert model_tables <= await connection.run_sync(table_names)
             assert await connection.run_sync(schema_differences) == []
         assert await current_revision(engine) == head_revision()
+    finally:
+        await engine.dispose()
+        await drop_database(url)
+
+
+async def test_notifications_stored_with_names_get_their_people_by_id(tmp_root):
+    """0007: an invitation's inviter and the person asking to join, once stored by
+    name only, are named by id, as notifications now are (names read when shown)."""
+    url = await create_fresh_database(tmp_root)
+    engine = create_engine(url)
+    try:
+        await upgrade(engine, "0006")
+        async with AsyncSession(engine, expire_on_commit=False) as session:
+            inviter, asker, told = (
+                User(email=f"{n}@example.test", handle=n, display_name=n.title())
+                for n in ("ines", "paul", "lea")
+            )
+            space = Space(
+                slug="atlas",
+                name="Atlas",
+                objective="Livrer.",
+                kind=SpaceKind.PROJECT,
+                visibility=Visibility.PRIVATE,
+            )
+            session.add_all([inviter, asker, told, space])
+            await session.flush()
+            invitation = Invitation(
+                space_id=space.id,
+                inviter_id=inviter.id,
+                invitee_id=told.id,
+                token_hash="0" * 64,
+                expires_at=utcnow() + timedelta(days=7),
+            )
+            session.add(invitation)
+            await session.flush()
+            old = {
+                "invitation": {
+                    "space_id": space.id,
+                    "invitation_id": invitation.id,
+                    "space_name": "Atlas",
+                    "inviter_name": "Ines",
+                },
+                "join_request": {
+                    "space_id": space.id,
+                    "user_id_requesting": asker.id,
+                    "user_name": "Paul",
+                },
+                "invitation_answered": {"space_id": space.id, "accepted": True, "user_name": "Lea"},
+            }
+            session.add_all(Notification(user_id=told.id, kind=k, data=d) for k, d in old.items())
+            await session.commit()
+
+        await upgrade(engine)
+
+        async with AsyncSession(engine) as session:
+            actors = dict(
+                (await session.execute(select(Notification.kind, Notification.actor_id))).all()
+            )
+        assert actors == {
+            "invitation": inviter.id,
+            "join_request": asker.id,
+            "invitation_answered": None,
+        }
     finally:
         await engine.dispose()
         await drop_database(url)
