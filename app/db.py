@@ -81,7 +81,7 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
         connection.exec_driver_sql(f"BEGIN {mode}".rstrip())
 
 
-def _refuse_nul_characters(engine: AsyncEngine) -> None:
+def refuse_nul_characters(engine: AsyncEngine) -> None:
     """PostgreSQL refuses a NUL character in text with an error that would reach
     the client as a 500, where SQLite would store it: on both, it is bad input,
     refused before anything is written, whichever field or query brought it."""
@@ -114,7 +114,7 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         engine = create_async_engine(
             url, echo=echo, hide_parameters=True, pool_size=10, max_overflow=20, pool_pre_ping=True
         )
-    _refuse_nul_characters(engine)
+    refuse_nul_characters(engine)
     return engine
 
 

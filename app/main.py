@@ -25,6 +25,7 @@ from app.api import (
     wiki,
 )
 from app.api.errors import install_error_handlers
+from app.api.openapi import install_api_document
 from app.config import PROJECT_ROOT, Settings
 from app.db import Database
 from app.jobs import run_jobs_forever
@@ -89,6 +90,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.state.head_revision = head_revision()
 
     install_error_handlers(app)
+    install_api_document(app)
 
     api = APIRouter(prefix="/api/v1")
     for module in (

@@ -69,7 +69,7 @@ class BodyLimitMiddleware:
             return await self.app(scope, receive, send)
         length = dict(scope["headers"]).get(b"content-length")
         if length is not None and length.isdigit() and int(length) > self.max_bytes:
-            return await self._refuse(send)
+            return await self.refuse(send)
         received = 0
 
         async def counting_receive():
@@ -84,10 +84,10 @@ class BodyLimitMiddleware:
         try:
             await self.app(scope, counting_receive, send)
         except BodyTooLarge:
-            await self._refuse(send)
+            await self.refuse(send)
 
     @staticmethod
-    async def _refuse(send):
+    async def refuse(send):
         body = error_body(TooLarge())
         await send(
             {

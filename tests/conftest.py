@@ -26,6 +26,7 @@ from app.models import User
 from app.realtime.broker import MemoryBroker, announce_commits
 from app.realtime.events import Event
 from tests.api_helpers import BROWSER
+from tests.document_check import DocumentedErrorsOnly
 from tests.factories import Factories
 
 TEST_DATABASE_URL = os.environ.get("RUCHE_TEST_DATABASE_URL")
@@ -115,8 +116,11 @@ async def session(db):
 
 @pytest.fixture(scope="session")
 def built_app(settings):
-    """Built once: create_app costs about 0.1 s (FastAPI prepares every route)."""
-    return create_app(settings)
+    """Built once: create_app costs about 0.1 s (FastAPI prepares every route).
+    Every error it answers is checked against its API document."""
+    app = create_app(settings)
+    app.add_middleware(DocumentedErrorsOnly, document=app.openapi())
+    return app
 
 
 @pytest.fixture

@@ -101,12 +101,17 @@ async def previous_session(
 PreviousSession = Annotated[UserSession | None, Depends(previous_session)]
 
 
+def token_scope(method: str, path: str) -> str:
+    """The scope a token needs for a request (and, in the API document, for an
+    operation: ``path`` may be its template)."""
+    if path.startswith("/api/v1/admin"):
+        return "admin"
+    return "read" if method in SAFE_METHODS else "write"
+
+
 def _check_token_scope(request: Request, token: AccessToken) -> None:
-    scopes = set(token.scopes.split())
-    needed = "read" if request.method in SAFE_METHODS else "write"
-    if request.url.path.startswith("/api/v1/admin"):
-        needed = "admin"
-    if needed not in scopes:
+    needed = token_scope(request.method, request.url.path)
+    if needed not in token.scopes.split():
         raise Forbidden(
             _("This token lacks the %(scope)s scope.") % {"scope": needed}, code="token_scope"
         )

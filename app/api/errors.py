@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.errors import AppError, Forbidden, NotAuthenticated
+from app.errors import AppError, Forbidden, Invalid, NotAuthenticated
 from app.i18n import _
 
 logger = logging.getLogger("ruche")
@@ -27,6 +27,8 @@ HTTP_CODES = {
     422: "invalid",
     429: "rate_limited",
 }
+# What a fault of ours answers, whatever the path.
+INTERNAL = "internal"
 
 
 def error_body(error: AppError) -> bytes:
@@ -82,11 +84,13 @@ def _return_path(request: Request) -> str:
     return f"{request.url.path}?{query}" if query else request.url.path
 
 
-def _validation_message(exc: RequestValidationError) -> str:
+def invalid_request(exc: RequestValidationError) -> Invalid:
+    """A request its operation's schema refuses, said with the first reason."""
     first = exc.errors()[0] if exc.errors() else {}
     where = ".".join(str(part) for part in first.get("loc", ()) if part != "body")
     text = first.get("msg", "")
-    return _("Invalid input: %(where)s: %(text)s") % {"where": where or "body", "text": text}
+    where = where or "body"
+    return Invalid(_("Invalid input: %(where)s: %(text)s") % {"where": where, "text": text})
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -96,9 +100,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def on_validation_error(request: Request, exc: RequestValidationError):
-        return error_response(
-            request, AppError(_validation_message(exc), code="invalid").with_status(422)
-        )
+        return error_response(request, invalid_request(exc))
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http_error(request: Request, exc: StarletteHTTPException):
@@ -119,6 +121,6 @@ def install_error_handlers(app: FastAPI) -> None:
     async def on_unexpected(request: Request, exc: Exception):
         logger.exception("unexpected error on %s %s", request.method, request.url.path)
         return JSONResponse(
-            {"error": {"code": "internal", "message": _("Something went wrong on our side.")}},
+            {"error": {"code": INTERNAL, "message": _("Something went wrong on our side.")}},
             status_code=500,
         )

@@ -3,6 +3,8 @@ the server: no CDN and no inline script, so it obeys the same CSP as every page.
 
 from fastapi import APIRouter, Request
 
+from app.api.openapi import declared_codes
+
 router = APIRouter(include_in_schema=False)
 
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -23,7 +25,15 @@ async def api_docs(request: Request):
             "responses": {
                 status: _schema_name(response)
                 for status, response in operation.get("responses", {}).items()
+                if not status.startswith("4")
             },
+            "errors": {
+                status: ", ".join(sorted(codes))
+                for status, codes in sorted(declared_codes(operation).items())
+            },
+            "scope": next(
+                (way["token"][0] for way in operation.get("security", ()) if "token" in way), None
+            ),
         }
         for path, item in spec["paths"].items()
         for method, operation in item.items()
