@@ -25,7 +25,7 @@ from app.api import (
     wiki,
 )
 from app.api.errors import install_error_handlers
-from app.api.openapi import install_api_document
+from app.api.openapi import install_api_document, operation_id
 from app.config import PROJECT_ROOT, Settings
 from app.db import Database
 from app.jobs import run_jobs_forever
@@ -77,6 +77,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         summary="Enterprise social network: REST API for integrations.",
         version="1",
         openapi_url="/api/openapi.json",
+        generate_unique_id_function=operation_id,
         docs_url=None,
         redoc_url=None,
         lifespan=lifespan,

@@ -34,6 +34,13 @@ def test_every_operation_declares_its_errors_in_the_error_schema(app):
             assert "invalid" in declared[method, path][422], (method, path)
 
 
+def test_operations_are_named_after_their_route_function_once(app):
+    """A generated client's methods are named by the operation ids."""
+    ids = [operation["operationId"] for _method, _path, operation in operations(app.openapi())]
+    assert len(ids) == len(set(ids))
+    assert "publish_post" in ids
+
+
 def test_the_codes_are_those_the_route_and_what_it_calls_raise(app):
     declared = declared_errors(app.openapi())
 
