@@ -178,3 +178,20 @@ async def test_a_new_end_date_earns_a_new_warning(make, session):
         ENDS,
         extended,
     ]
+
+
+async def test_an_end_date_given_with_an_offset_is_kept_as_that_moment(make, session):
+    """17:00 UTC sent as 19:00+02:00, as a French admin's tool would: stored and
+    answered as 17:00Z (SQLite keeps no offset, so one not turned to UTC first
+    would shift the end by two hours)."""
+    _sponsor, contractor = await contractor_with_sponsor(make, session, ends=None)
+    admin = await make.user(role="admin")
+
+    response = await (await make.bearer(admin, scopes=ADMIN_SCOPES)).patch(
+        f"/api/v1/admin/users/{contractor.id}", json={"access_ends_at": "2031-06-30T19:00:00+02:00"}
+    )
+
+    assert response.status_code == 200, response.text
+    assert response.json()["access_ends_at"] == "2031-06-30T17:00:00Z"
+    await session.refresh(contractor)
+    assert contractor.access_ends_at == ENDS

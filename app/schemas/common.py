@@ -14,8 +14,9 @@ RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 def _as_utc(moment: datetime) -> datetime:
-    """A time without an offset is read as UTC, the zone of every time the API returns."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    """In UTC, the zone of every time the API returns and the only one SQLite keeps
+    (it drops the offset); a time without an offset is read as UTC."""
+    return moment.astimezone(UTC) if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 UtcDateTime = Annotated[datetime, AfterValidator(_as_utc)]
