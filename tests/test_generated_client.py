@@ -217,6 +217,14 @@ async def test_a_token_posts_comments_and_reads_the_feed_through_the_generated_c
         assert isinstance(comment, models.CommentWritten)
         assert comment.post_id == built.id
 
+        # An error the document declares comes back typed too.
+        missing = await operation("get", "/api/v1/posts/{post_id}").asyncio_detailed(
+            client=ci, post_id=deployed.id + 1000
+        )
+        assert missing.status_code == 404
+        assert isinstance(missing.parsed.error, models.ErrorDetail)
+        assert missing.parsed.error.code == "not_found"
+
         # The feed, one post a page, by its cursors: newest first, the comment on its post.
         read_feed = operation("get", "/api/v1/feed").asyncio
         pages = [await read_feed(client=ci, limit=1)]
