@@ -25,6 +25,7 @@ from app.api import (
     wiki,
 )
 from app.api.errors import install_error_handlers
+from app.api.exact_numbers import keep_exact_numbers
 from app.config import PROJECT_ROOT, Settings
 from app.db import Database
 from app.jobs import run_jobs_forever
@@ -150,4 +151,6 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.add_middleware(BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES)
     app.add_middleware(LanguageMiddleware)
     app.add_middleware(SecurityHeadersMiddleware, https=settings.public_url.startswith("https"))
+    # Last, over any other change to the document.
+    keep_exact_numbers(app)
     return app
