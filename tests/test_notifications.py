@@ -168,7 +168,17 @@ async def test_a_kind_turned_off_is_not_stored(make, session):
 
 @pytest.mark.parametrize(
     "payload",
-    [{"kinds": {"gossip": False}}, {"kinds": {"reaction": "bof"}}, {"kinds": []}, {}],
+    [
+        {"kinds": {"gossip": False}},
+        {"kinds": {"reaction": "bof"}},
+        {"kinds": []},
+        {},
+        # A boolean is true or false, as the document says, not what pydantic would read as one.
+        {"kinds": {"mention": 0}},
+        {"kinds": {"mention": 1}},
+        {"kinds": {"mention": "false"}},
+        {"kinds": {"mention": None}},
+    ],
 )
 async def test_bad_preferences_are_refused(make, payload):
     _viewer, client = await person(make)

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.websockets import WebSocketState
 
 from app.access import can_see_event, load_reader
-from app.api.deps import MAX_ID, Session, Viewer
+from app.api.deps import Session, Viewer
 from app.api.live import _send
 from app.errors import Invalid
 from app.levels import Level
@@ -22,6 +22,7 @@ from app.models import Activity, Post, User
 from app.realtime.broker import announce_commits
 from app.realtime.events import record_event
 from app.realtime.hub import CLOSE_OVERFLOW, QUEUE_SIZE, Connection
+from app.schemas.common import MAX_ID
 from app.services import posts
 from app.services.content import item_ref
 from tests.stream_helpers import person, publish

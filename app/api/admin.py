@@ -5,11 +5,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.access import check_admin
-from app.api.deps import MAX_ID, Address, ItemId, Session, Viewer
+from app.api.deps import Address, ItemId, Session, Viewer
 from app.api.pagination import Cursor, Limit, decode_id_cursor, next_id_cursor
 from app.schemas.account import UserAdminRead, UserCreate, UserUpdate
 from app.schemas.admin import AuditEventRead, CharterRead, CharterUpdate
-from app.schemas.common import Page, UtcDateTime
+from app.schemas.common import Page, RowId, UtcDateTime
 from app.services import accounts, audit, charter
 
 router = APIRouter(prefix="/admin", tags=["admin"])
@@ -69,9 +69,9 @@ async def list_audit(
     limit: Limit = 50,
     cursor: Cursor = None,
     action: Annotated[str | None, Query(max_length=60)] = None,
-    actor_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    actor_id: RowId | None = None,
     target_type: Annotated[str | None, Query(max_length=40)] = None,
-    target_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    target_id: RowId | None = None,
     since: UtcDateTime | None = None,
     until: UtcDateTime | None = None,
 ):

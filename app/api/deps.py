@@ -4,6 +4,7 @@ its settings and who is asking."""
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
+from pydantic import BeforeValidator, StrictBool
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api.errors import wants_page
@@ -12,6 +13,7 @@ from app.config import Settings
 from app.errors import AppError, Forbidden, NotAuthenticated
 from app.i18n import _, current_language
 from app.models import AccessToken, User, UserSession
+from app.schemas.common import RowId
 from app.security import same_secret
 from app.services.charter import needs_charter
 from app.services.notifications import unread_count
@@ -19,10 +21,20 @@ from app.services.notifications import unread_count
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-# The largest BIGINT: no row has a larger id, and the drivers refuse larger numbers.
-MAX_ID = 2**63 - 1
 
-ItemId = Annotated[int, Path(ge=1, le=MAX_ID)]
+# An id in a path: the bounds are RowId's, the one type of an id.
+ItemId = Annotated[RowId, Path()]
+
+
+def _spelled_boolean(value: object) -> object:
+    """A boolean in a query string is spelled ``true`` or ``false``, as OpenAPI
+    writes one; anything else (1, yes, on, which pydantic would take) is left to
+    fail the strict check."""
+    return {"true": True, "false": False}.get(value, value) if isinstance(value, str) else value
+
+
+# A boolean query parameter.
+Flag = Annotated[StrictBool, BeforeValidator(_spelled_boolean)]
 
 
 async def get_session(request: Request):

@@ -5,8 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from app.api.deps import MAX_ID, Session, Viewer
-from app.schemas.common import ReadModel
+from app.api.deps import Session, Viewer
+from app.schemas.common import MAX_ID, ReadModel
 from app.services import activity
 
 

@@ -1,13 +1,14 @@
 """The home feed, a space's stream, hashtags and follows."""
 
+import re
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response
 
-from app.api.deps import ItemId, Session, Viewer
+from app.api.deps import Flag, ItemId, Session, Viewer
 from app.api.pagination import Cursor, Limit, decode_id_cursor, next_id_cursor
 from app.api.posts import post_read, show_page
-from app.markdown import normalise_hashtag
+from app.markdown import HASHTAG_NAME, normalise_hashtag
 from app.models import FollowKind, PostKind
 from app.schemas.common import Page, RowId
 from app.schemas.post import FollowsRead, PostRead, TrendingHashtag
@@ -15,7 +16,21 @@ from app.services import feed, follows
 
 router = APIRouter(tags=["stream"])
 
-HashtagName = Annotated[str, Path(min_length=1, max_length=50)]
+# A hashtag as the API takes it: the name a post's #tag has, with or without its
+# "#". Compiled, so that pydantic checks it with Python's re, the engine of the
+# services' own check, and the document states it as the pattern.
+HASHTAG = re.compile(rf"^#?({HASHTAG_NAME.pattern})$")
+HashtagName = Annotated[str, Path(pattern=HASHTAG)]
+
+
+def _named(given: str) -> str:
+    """What a parameter checked by HASHTAG names, without its "#" (and without the
+    line end that ``$`` lets through)."""
+    return HASHTAG.search(given)[1]
+
+
+def _tag(given: str) -> str:
+    return normalise_hashtag(_named(given))
 
 
 @router.get("/feed", response_model=Page[PostRead])
@@ -26,17 +41,17 @@ async def home_feed(
     cursor: Cursor = None,
     space_id: RowId | None = None,
     author_id: RowId | None = None,
-    hashtag: Annotated[str | None, Query(max_length=50)] = None,
+    hashtag: Annotated[str | None, Query(pattern=HASHTAG)] = None,
     kind: PostKind | None = None,
-    unanswered: bool = False,
-    to_confirm: bool = False,
+    unanswered: Flag = False,
+    to_confirm: Flag = False,
 ):
     """Newest first: the company stream, joined and followed spaces, followed
     people and hashtags; or one space, author or hashtag when filtered."""
     filters = feed.StreamFilters(
         space_id=space_id,
         author_id=author_id,
-        hashtag=normalise_hashtag(hashtag.lstrip("#")) if hashtag else None,
+        hashtag=_tag(hashtag) if hashtag is not None else None,
         kind=kind,
         unanswered=unanswered,
         to_confirm=to_confirm,
@@ -82,7 +97,7 @@ async def hashtag_posts(
         viewer=viewer,
         limit=limit + 1,
         before_id=decode_id_cursor(cursor),
-        filters=feed.StreamFilters(hashtag=normalise_hashtag(name.lstrip("#"))),
+        filters=feed.StreamFilters(hashtag=_tag(name)),
     )
     return await show_page(session, viewer, found, limit)
 
@@ -100,9 +115,9 @@ Followed = Literal["users", "spaces", "hashtags"]
 @router.put("/follows/{kind}/{target}", status_code=204, response_class=Response)
 async def follow(kind: Followed, target: HashtagName, viewer: Viewer, session: Session) -> None:
     """``target``: a user or space id, or a hashtag's name."""
-    await follows.follow(session, viewer=viewer, kind=FOLLOWED[kind], target=target)
+    await follows.follow(session, viewer=viewer, kind=FOLLOWED[kind], target=_named(target))
 
 
 @router.delete("/follows/{kind}/{target}", status_code=204, response_class=Response)
 async def unfollow(kind: Followed, target: HashtagName, viewer: Viewer, session: Session) -> None:
-    await follows.unfollow(session, viewer=viewer, kind=FOLLOWED[kind], target=target)
+    await follows.unfollow(session, viewer=viewer, kind=FOLLOWED[kind], target=_named(target))

@@ -1,7 +1,9 @@
 """Answering invitations: one's own (signed in), or an e-mail invitation that
 creates an external account (anonymous, with the link's token)."""
 
-from fastapi import APIRouter, Request, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request, Response
 
 from app.api.auth import set_session_cookie
 from app.api.deps import Address, AppSettings, ItemId, Session, Viewer
@@ -10,6 +12,7 @@ from app.schemas.space import (
     InvitationAccept,
     InvitationPreview,
     InvitationRead,
+    InvitationToken,
     MyInvitation,
     SpaceRead,
 )
@@ -49,7 +52,7 @@ async def decline_invitation(
 
 
 @router.get("/invitations/preview/{token}", response_model=InvitationPreview)
-async def preview_invitation(token: str, session: Session):
+async def preview_invitation(token: Annotated[InvitationToken, Path()], session: Session):
     invitation, space = await invitations.preview_email_invitation(session, secret=token)
     return InvitationPreview(
         space_name=space.name,

@@ -18,6 +18,7 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from app.api.deps import CSRF_HEADER, SAFE_METHODS, optional_auth, required_auth, token_scope
 from app.api.error_codes import Codes, codes_raised
 from app.api.errors import invalid_request
+from app.api.exact_numbers import restore_exact_numbers
 from app.auth import SESSION_COOKIE
 from app.db import refuse_nul_characters
 from app.middleware import BodyLimitMiddleware
@@ -104,6 +105,7 @@ def api_document(app: FastAPI) -> dict[str, Any]:
         description=app.description,
         routes=app.routes,
     )
+    restore_exact_numbers(app, document)
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     for unused in ("HTTPValidationError", "ValidationError"):
         schemas.pop(unused, None)

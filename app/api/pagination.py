@@ -10,9 +10,9 @@ from typing import Annotated, Any
 
 from fastapi import Query
 
-from app.api.deps import MAX_ID
 from app.errors import Invalid
 from app.i18n import _
+from app.schemas.common import MAX_ID
 
 Limit = Annotated[int, Query(ge=1, le=100, description="Items per page (1-100).")]
 Cursor = Annotated[

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from app.api.deps import Address, AppSettings, ItemId, Session, Viewer
+from app.api.deps import Address, AppSettings, Flag, ItemId, Session, Viewer
 from app.api.pagination import (
     Cursor,
     Limit,
@@ -59,7 +59,7 @@ async def list_spaces(
     cursor: Cursor = None,
     kind: SpaceKind | None = None,
     q: Annotated[str | None, Query(max_length=100)] = None,
-    mine: bool = False,
+    mine: Flag = False,
 ):
     found = await spaces.list_spaces(
         session,

@@ -4,7 +4,7 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 from sqlalchemy import select
 
 from app.api.deps import ItemId, Session, Viewer
@@ -15,6 +15,8 @@ from app.models import User, WikiPage, WikiRevision
 from app.schemas.account import UserPublic
 from app.schemas.common import Page, RowId
 from app.schemas.wiki import (
+    MAX_REVISION,
+    Body,
     DiffRead,
     PageCreate,
     PageDetail,
@@ -22,6 +24,7 @@ from app.schemas.wiki import (
     PageRead,
     PageUpdate,
     RevisionDetail,
+    RevisionNumber,
     RevisionRead,
     RevisionRestore,
     SearchHit,
@@ -35,16 +38,14 @@ from app.services.wiki.templates import TEMPLATES, template_named
 router = APIRouter(tags=["wiki"])
 
 PageLimit = Annotated[int, Query(ge=1, le=500, description="Items per page (1-500).")]
-# Revision numbers are an INTEGER column: a larger number must not reach the driver.
-MAX_REVISION = 2**31 - 1
-Number = Annotated[int, Path(ge=1, le=MAX_REVISION)]
+Number = Annotated[RevisionNumber, Path()]
 
 
 class PreviewRequest(BaseModel):
     model_config = {"extra": "forbid"}
 
     space_id: RowId | None = None
-    body: str = Field(max_length=100_000)
+    body: Body
 
 
 class PreviewRead(BaseModel):
@@ -379,8 +380,8 @@ async def diff(
     page_id: ItemId,
     viewer: Viewer,
     session: Session,
-    old: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
-    new: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    old: RevisionNumber | None = None,
+    new: RevisionNumber | None = None,
 ):
     """Word by word, from ``old`` (default: the one before ``new``) to ``new``
     (default: the current revision)."""

@@ -1,21 +1,33 @@
 """Accounts, sign-in and access tokens."""
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from app.levels import AccountKind, Language, Level, Role
-from app.schemas.common import Email, ReadModel, UtcDateTime
-from app.security import MAX_PASSWORD_LENGTH
+from app.schemas.common import MAX_EMAIL, Email, ReadModel, UtcDateTime
+from app.security import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
-Password = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)
-DisplayName = Field(min_length=1, max_length=120)
+# The length of the users' column.
+MAX_DISPLAY_NAME = 120
+
+Password = Annotated[str, Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)]
+# A password being chosen. The service refuses a short one, with the code
+# weak_password that clients act on, rather than the schema's generic "invalid":
+# the document states the rule all the same.
+NewPassword = Annotated[
+    str,
+    Field(max_length=MAX_PASSWORD_LENGTH, json_schema_extra={"minLength": MIN_PASSWORD_LENGTH}),
+]
+DisplayName = Annotated[str, Field(min_length=1, max_length=MAX_DISPLAY_NAME)]
 
 
 class SignInRequest(BaseModel):
-    email: str = Field(min_length=1, max_length=254)
-    password: str = Password
+    # Any address an account may have (one made by `ruche create-admin` is not
+    # checked as Email checks one): a wrong one fails like a wrong password.
+    email: str = Field(min_length=1, max_length=MAX_EMAIL)
+    password: Password
 
 
 class UserPublic(ReadModel):
@@ -51,8 +63,8 @@ class UserCreate(BaseModel):
     model_config = {"extra": "forbid"}
 
     email: Email
-    display_name: str = DisplayName
-    password: str | None = Field(default=None, max_length=MAX_PASSWORD_LENGTH)
+    display_name: DisplayName
+    password: NewPassword | None = None
     handle: str | None = Field(default=None, max_length=40)
     kind: AccountKind = AccountKind.EMPLOYEE
     role: Role = Role.MEMBER
@@ -68,7 +80,7 @@ class UserUpdate(BaseModel):
     kind: AccountKind | None = None
     role: Role | None = None
     clearance: Level | None = None
-    is_active: bool | None = None
+    is_active: StrictBool | None = None
     access_ends_at: UtcDateTime | None = None
 
 
@@ -76,12 +88,12 @@ class PreferencesUpdate(BaseModel):
     model_config = {"extra": "forbid"}
 
     language: Language | None = None
-    display_name: str | None = Field(default=None, min_length=1, max_length=120)
+    display_name: DisplayName | None = None
 
 
 class PasswordChange(BaseModel):
-    current_password: str = Password
-    new_password: str = Password
+    current_password: Password
+    new_password: NewPassword
 
 
 Scope = Literal["read", "write", "admin"]

@@ -6,11 +6,17 @@ from typing import Annotated, Generic, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from app.services.content import MAX_AUDIENCE
+
 Item = TypeVar("Item")
 
-# An id given in a body: a larger number than a BIGINT holds would reach the
-# database driver and fail there, as a 500, instead of a 422.
-RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+# The largest BIGINT: no row has a larger id, and the drivers refuse larger numbers.
+MAX_ID = 2**63 - 1
+# An id, wherever a request gives one (body, query; ItemId in a path): a larger
+# number would reach the database driver and fail there, as a 500, not a 422.
+RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
+# The people an item is narrowed to.
+Audience = Annotated[list[RowId], Field(max_length=MAX_AUDIENCE)]
 
 
 def _as_utc(moment: datetime) -> datetime:
@@ -33,7 +39,14 @@ def _check_email(address: str) -> str:
     return address
 
 
-Email = Annotated[str, Field(max_length=254), AfterValidator(_check_email)]
+# The longest address SMTP carries (RFC 5321's 256-octet path, less its brackets).
+MAX_EMAIL = 254
+# The document says "email"; the check above, not a public-mail validator, decides.
+Email = Annotated[
+    str,
+    Field(max_length=MAX_EMAIL, json_schema_extra={"format": "email"}),
+    AfterValidator(_check_email),
+]
 
 
 class ReadModel(BaseModel):

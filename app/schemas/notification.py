@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, StrictBool
 
 from app.models import NotificationKind
 from app.schemas.common import Page, ReadModel
@@ -31,4 +31,4 @@ class UnreadCount(BaseModel):
 class NotificationsRead(BaseModel):
     """Each kind on (true) or off (false); absent kinds are left as they are."""
 
-    kinds: dict[NotificationKind, bool]
+    kinds: dict[NotificationKind, StrictBool]

@@ -1,32 +1,39 @@
 """Posts, comments, reactions, polls, follows and the feed."""
 
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from app.levels import Level
 from app.models import PostKind, ReactionKind
 from app.schemas.account import UserPublic
-from app.schemas.common import RowId, UtcDateTime
+from app.schemas.common import Audience, RowId, UtcDateTime
 
-Body = Field(min_length=1, max_length=20000)
+MAX_POST_BODY = 20_000
+# The length of the poll options' column.
+MAX_POLL_OPTION = 200
+
+Body = Annotated[str, Field(min_length=1, max_length=MAX_POST_BODY)]
 
 
 class PollCreate(BaseModel):
-    options: list[str] = Field(min_length=2, max_length=10)
-    multiple: bool = False
+    options: list[Annotated[str, Field(min_length=1, max_length=MAX_POLL_OPTION)]] = Field(
+        min_length=2, max_length=10
+    )
+    multiple: StrictBool = False
     closes_at: UtcDateTime | None = None
 
 
 class PostCreate(BaseModel):
     model_config = {"extra": "forbid"}
 
-    body: str = Body
+    body: Body
     space_id: RowId | None = None
     level: Level | None = Field(
         default=None, description="Defaults to the space's default level, or internal."
     )
-    audience: list[RowId] | None = Field(default=None, max_length=200)
+    audience: Audience | None = None
     kind: PostKind = PostKind.ORDINARY
     poll: PollCreate | None = None
     shared_from_id: RowId | None = None
@@ -37,9 +44,9 @@ class PostUpdate(BaseModel):
 
     model_config = {"extra": "forbid"}
 
-    body: str | None = Field(default=None, min_length=1, max_length=20000)
+    body: Body | None = None
     level: Level | None = None
-    audience: list[RowId] | None = Field(default=None, max_length=200)
+    audience: Audience | None = None
 
 
 class SpaceRef(BaseModel):
@@ -124,14 +131,14 @@ class PostVersionRead(BaseModel):
 class CommentCreate(BaseModel):
     model_config = {"extra": "forbid"}
 
-    body: str = Body
+    body: Body
     parent_id: RowId | None = None
 
 
 class CommentUpdate(BaseModel):
     model_config = {"extra": "forbid"}
 
-    body: str = Body
+    body: Body
 
 
 class CommentWritten(CommentRead):
@@ -155,7 +162,7 @@ class AcceptAnswer(BaseModel):
 
 
 class PinUpdate(BaseModel):
-    pinned: bool
+    pinned: StrictBool
 
 
 class AnnouncementReaders(BaseModel):

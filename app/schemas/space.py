@@ -1,28 +1,31 @@
 """Spaces, members, join requests and invitations."""
 
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from app.levels import AccountKind, Level
 from app.models import InvitationStatus, RequestStatus, SpaceKind, SpaceRole, Visibility
-from app.schemas.account import UserPublic
+from app.schemas.account import DisplayName, NewPassword, UserPublic
 from app.schemas.common import Email, ReadModel, RowId, UtcDateTime
 
-Name = Field(min_length=2, max_length=120)
-Objective = Field(min_length=10, max_length=2000)
-Description = Field(default="", max_length=5000)
+Name = Annotated[str, Field(min_length=2, max_length=120)]
+Objective = Annotated[str, Field(min_length=10, max_length=2000)]
+Description = Annotated[str, Field(max_length=5000)]
+# The secret of an e-mail invitation's link, in a path or a body.
+InvitationToken = Annotated[str, Field(min_length=10, max_length=100)]
 
 
 class SpaceCreate(BaseModel):
     model_config = {"extra": "forbid"}
 
-    name: str = Name
-    objective: str = Objective
-    description: str = Description
+    name: Name
+    objective: Objective
+    description: Description = ""
     kind: SpaceKind
     visibility: Visibility = Visibility.OPEN
-    allows_externals: bool = False
+    allows_externals: StrictBool = False
     default_level: Level = Level.INTERNAL
 
 
@@ -31,14 +34,14 @@ class SpaceUpdate(BaseModel):
 
     model_config = {"extra": "forbid"}
 
-    name: str | None = Field(default=None, min_length=2, max_length=120)
-    objective: str | None = Field(default=None, min_length=10, max_length=2000)
-    description: str | None = Field(default=None, max_length=5000)
+    name: Name | None = None
+    objective: Objective | None = None
+    description: Description | None = None
     kind: SpaceKind | None = None
     visibility: Visibility | None = None
-    allows_externals: bool | None = None
+    allows_externals: StrictBool | None = None
     default_level: Level | None = None
-    is_archived: bool | None = None
+    is_archived: StrictBool | None = None
 
 
 class SpaceRead(ReadModel):
@@ -109,7 +112,7 @@ class JoinResult(BaseModel):
 
 
 class JoinDecision(BaseModel):
-    approve: bool
+    approve: StrictBool
 
 
 class InvitationCreate(BaseModel):
@@ -155,7 +158,7 @@ class InvitationPreview(BaseModel):
 
 
 class InvitationAccept(BaseModel):
-    token: str = Field(min_length=10, max_length=100)
-    display_name: str = Field(min_length=1, max_length=120)
-    password: str = Field(min_length=1, max_length=256)
-    accept_charter: bool
+    token: InvitationToken
+    display_name: DisplayName
+    password: NewPassword
+    accept_charter: StrictBool

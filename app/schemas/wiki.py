@@ -1,32 +1,36 @@
 """Wiki pages, their revisions and diffs."""
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
 from app.levels import Level
 from app.schemas.account import UserPublic
-from app.schemas.common import RowId
+from app.schemas.common import Audience, RowId
+from app.services.wiki.writing import MAX_BODY, MAX_MESSAGE, MAX_TITLE
 
-Message = Field(default="", max_length=300, description="What this save changed (history).")
-Audience = Field(default=None, max_length=200)
+# Revision numbers are an INTEGER column: a larger number must not reach the driver.
+MAX_REVISION = 2**31 - 1
+RevisionNumber = Annotated[int, Field(ge=1, le=MAX_REVISION)]
+
+Title = Annotated[str, Field(min_length=1, max_length=MAX_TITLE)]
+Body = Annotated[str, Field(max_length=MAX_BODY)]
+Message = Field(default="", max_length=MAX_MESSAGE, description="What this save changed (history).")
 
 
 class PageCreate(BaseModel):
     model_config = {"extra": "forbid"}
 
-    title: str | None = Field(
-        default=None, min_length=1, max_length=200, description="Required without a template."
-    )
-    body: str | None = Field(
-        default=None, max_length=100_000, description="Markdown; the template's text when absent."
+    title: Title | None = Field(default=None, description="Required without a template.")
+    body: Body | None = Field(
+        default=None, description="Markdown; the template's text when absent."
     )
     parent_id: RowId | None = None
     level: Level | None = Field(
         default=None, description="Defaults to the wiki's level, or the parent's if higher."
     )
-    audience: list[RowId] | None = Audience
+    audience: Audience | None = None
     message: str = Message
     template: str | None = Field(
         default=None, max_length=40, description="meeting_notes or project_charter"
@@ -40,12 +44,12 @@ class PageUpdate(BaseModel):
 
     model_config = {"extra": "forbid"}
 
-    base_revision: int = Field(ge=1, le=2**31 - 1)
-    title: str | None = Field(default=None, min_length=1, max_length=200)
-    body: str | None = Field(default=None, max_length=100_000)
+    base_revision: RevisionNumber
+    title: Title | None = None
+    body: Body | None = None
     message: str = Message
     level: Level | None = None
-    audience: list[RowId] | None = Audience
+    audience: Audience | None = None
 
 
 class PageMove(BaseModel):
@@ -63,7 +67,7 @@ class PageMove(BaseModel):
 class RevisionRestore(BaseModel):
     model_config = {"extra": "forbid"}
 
-    base_revision: int = Field(ge=1, le=2**31 - 1)
+    base_revision: RevisionNumber
     message: str = Message
 
 

@@ -6,13 +6,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Path, Query, Request
 
-from app.api.deps import MAX_ID, Session, Viewer
+from app.api.deps import Session, Viewer
 from app.api.pagination import decode_id_cursor, next_id_cursor
 from app.errors import AppError, Invalid, NotFound, non_blank
 from app.i18n import _
 from app.levels import Level
 from app.markdown import HASHTAG_NAME, normalise_hashtag
 from app.models import FollowKind, PostKind, User
+from app.schemas.common import MAX_ID
+from app.schemas.post import MAX_POLL_OPTION
 from app.services import compose, feed, follows, posts, wiki
 from app.services.spaces import access_space, role_in
 from app.web.routes import attempt, render, safe_next
@@ -154,7 +156,7 @@ def _poll_spec(
     if kind is not PostKind.POLL:
         return None
     labels = [line.strip() for line in options.splitlines() if line.strip()]
-    if any(len(label) > 200 for label in labels):
+    if any(len(label) > MAX_POLL_OPTION for label in labels):
         raise Invalid(_("A poll option has 200 characters at most."), code="poll")
     closing = None
     if closes_at:

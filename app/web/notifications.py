@@ -6,11 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 
-from app.api.deps import MAX_ID, Session, Viewer
+from app.api.deps import Session, Viewer
 from app.api.pagination import decode_id_cursor, next_id_cursor
 from app.i18n import _
 from app.labels import reaction_label
 from app.models import ReactionKind
+from app.schemas.common import MAX_ID
 from app.services import notifications
 from app.services.notifications import ShownNotification
 from app.web.routes import render

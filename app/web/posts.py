@@ -7,12 +7,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 
-from app.api.deps import MAX_ID, ItemId, Session, Viewer
+from app.api.deps import ItemId, Session, Viewer
 from app.api.pagination import decode_id_cursor, next_id_cursor
 from app.errors import AppError, Invalid, non_blank
 from app.i18n import _
 from app.levels import Level
 from app.models import Comment, PostKind, ReactionKind, User
+from app.schemas.common import MAX_ID
+from app.schemas.post import MAX_POST_BODY
 from app.services import comments, compose, posts, reactions
 from app.services.comments import CommentView
 from app.web.routes import attempt, render
@@ -33,7 +35,7 @@ router = APIRouter(include_in_schema=False)
 
 COMMENTS_PAGE = 200
 
-Body = Annotated[str, Form(min_length=1, max_length=20000)]
+Body = Annotated[str, Form(min_length=1, max_length=MAX_POST_BODY)]
 
 
 # --- a post's page ------------------------------------------------------------------

@@ -12,12 +12,13 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from fastapi import Form, Query
 from fastapi.responses import RedirectResponse
 
-from app.api.deps import MAX_ID
 from app.api.pagination import decode_id_cursor, next_id_cursor
 from app.errors import Invalid
 from app.i18n import _
 from app.levels import Level
 from app.models import Post, PostKind, User
+from app.schemas.common import MAX_ID
+from app.schemas.post import MAX_POST_BODY
 from app.services import compose, feed
 from app.services.spaces import SpaceView
 from app.web.routes import safe_next, see_other
@@ -27,7 +28,7 @@ FEED_PAGE = 20
 HANDLE = re.compile(r"[a-z0-9][a-z0-9_.-]{1,39}")
 MAX_UNREACHABLE = 20
 
-OptionalBody = Annotated[str, Form(max_length=20000)]
+OptionalBody = Annotated[str, Form(max_length=MAX_POST_BODY)]
 Next = Annotated[str, Form(max_length=500)]
 CursorQuery = Annotated[str | None, Query(max_length=200)]
 Done = Annotated[str | None, Query(max_length=20)]

@@ -12,11 +12,12 @@ from typing import Annotated, Literal
 from fastapi import Depends, Form, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.api.deps import MAX_ID, Session, Viewer
+from app.api.deps import Session, Viewer
 from app.errors import Invalid, NotFound
 from app.i18n import _
 from app.levels import Level
 from app.models import User, WikiPage
+from app.schemas.common import MAX_ID
 from app.services import spaces, wiki
 from app.services.spaces import SpaceView
 from app.services.wiki import Wiki
