@@ -1,0 +1,99 @@
+"""Schemathesis hooks for tools/fuzz_api.py (loaded through SCHEMATHESIS_HOOKS, in
+Schemathesis's own virtualenv: nothing of Ruche is importable here).
+
+- The run authenticates with one personal access token per role. Revoking a
+  token is worth fuzzing, but revoking *that* one would turn every later request
+  of the run into a 401 and blind it: a request to revoke it is sent for an id
+  that names no token instead, which exercises the same route and its 404. Both
+  the coverage phase (the smallest id) and the stateful one (the ids GET
+  /me/tokens lists) send it, so this is no theoretical case.
+- A schema-valid request refused for a reason no request schema can state is not
+  a finding. The statuses that always mean such a reason are in
+  tools/schemathesis.toml; the refusals below answer 401 or 422, which are
+  findings otherwise, and are told apart by the error code Ruche answers with.
+  A code missing here is a finding until someone decides which kind it is.
+"""
+
+import os
+
+import schemathesis
+
+# As text: some phases hold path parameters as the text they send.
+TOKEN_IN_USE = os.environ["RUCHE_FUZZ_TOKEN_ID"]
+MISSING_ID = os.environ["RUCHE_FUZZ_MISSING_ID"]
+
+# Error codes (docs/api.md) of refusals that depend on what the request does not
+# carry: stored data, the clock, who asks. A rule of the request's own shape
+# (lengths, patterns, enums, which fields go together) is not here: the schema
+# can state it, and a refusal of a request it allows is a finding.
+UNSTATABLE = {
+    # Secrets: which e-mail and password pair is an account's, what the current
+    # password is.
+    "sign_in_failed",
+    "wrong_password",
+    # The clock: an expiry or an end of access in the future, and not too far.
+    "expired",
+    "access_end_required",
+    "access_end_too_far",
+    # The stored items a request names: a page moved under itself or into
+    # another wiki, a reply to a reply, a revision the page does not have, a
+    # level below the container's, a share or page readable wider than its
+    # original or parent, a confirmation of what is not an announcement, an
+    # answer to what is not a question.
+    "cycle",
+    "parent_elsewhere",
+    "depth",
+    "unknown_revision",
+    "write_down",
+    "share_widens_readers",
+    "wider_than_parent",
+    "not_announcement",
+    "not_question",
+    # The people and spaces named: an audience or an account the viewer may not
+    # know of, an external's clearance or role, a space closed to externals.
+    "unknown_audience",
+    "unknown_account",
+    "external_clearance",
+    "external_manager",
+    "externals_not_allowed",
+    # Who asks: the admin scope for a token of a non-administrator.
+    "scope_not_allowed",
+}
+# Every next_cursor the server gave. A cursor is opaque: any string of the right
+# length is schema-valid and only an issued one is valid, so refusing a made-up
+# one is not a finding; refusing an issued one is.
+issued_cursors: set[str] = set()
+
+
+@schemathesis.hook
+def before_call(context, case, kwargs):
+    if (
+        case.method == "DELETE"
+        and case.operation.path.endswith("/me/tokens/{token_id}")
+        and str(case.path_parameters.get("token_id")) == TOKEN_IN_USE
+    ):
+        case.path_parameters["token_id"] = MISSING_ID
+
+
+@schemathesis.hook
+def after_call(context, case, response):
+    try:
+        body = response.json()
+    except ValueError:
+        return
+    if isinstance(body, dict) and isinstance(body.get("next_cursor"), str):
+        issued_cursors.add(body["next_cursor"])
+
+
+@schemathesis.hook
+def filter_failure(context, failure, case, response):
+    """Keeps every failure but a refusal of valid data for an UNSTATABLE reason."""
+    if failure.code != "ST202":  # Schema-valid request rejected
+        return True
+    try:
+        code = response.json()["error"]["code"]
+    except (ValueError, KeyError, TypeError):
+        return True
+    if code == "invalid_cursor":
+        return (case.query or {}).get("cursor") in issued_cursors
+    return code not in UNSTATABLE
