@@ -46,6 +46,7 @@ def test_the_codes_are_those_the_route_and_what_it_calls_raise(app):
 
     assert declared["PUT", "/api/v1/wiki/pages/{page_id}"][409] >= {"edit_conflict"}
     assert declared["POST", "/api/v1/auth/login"] == {
+        400: {"bad_request"},
         401: {"invalid_token", "sign_in_failed"},
         413: {"too_large"},
         422: {"invalid", "nul_character"},

@@ -3,6 +3,7 @@ what the document states: ids, string lengths, e-mail addresses, hashtags,
 booleans. Each rule is read from the document as an integrator's tool reads it
 (GET /api/openapi.json), then tried on the server at and beyond its bound."""
 
+import re
 from collections.abc import Iterator
 from urllib.parse import quote
 
@@ -14,6 +15,7 @@ from app.models import JoinRequest, PollOption, Space, User
 from app.schemas.common import MAX_EMAIL, MAX_ID
 from app.schemas.post import MAX_POST_BODY
 from app.security import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from app.services.accounts import HANDLE_INPUT, HANDLE_PATTERN
 from app.services.content import MAX_AUDIENCE
 from app.services.wiki import writing
 from tests.helpers import expect_error
@@ -322,6 +324,10 @@ async def test_an_email_is_documented_as_one_and_a_wrong_one_is_a_422(client, ma
 async def test_every_hashtag_input_carries_the_services_pattern(client):
     document = await read_document(client)
     patterns = {where: s["pattern"] for where, _name, s in inputs(document) if "pattern" in s}
+    # The one other pattern: a handle, as the service takes it before lower-casing it.
+    assert patterns.pop(f"POST {API}/admin/users body.handle") == HANDLE_INPUT
+    for handle in ("ab", "Ab.C", "a", "-ab", "a" * 40, "a" * 41, "a b", "é1", "İi"):
+        assert bool(re.match(HANDLE_INPUT, handle)) == bool(HANDLE_PATTERN.match(handle.lower()))
 
     assert patterns == dict.fromkeys(
         [

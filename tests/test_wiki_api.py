@@ -164,7 +164,7 @@ async def test_an_archived_space_wiki_is_read_only(make, session):
         ({"title": "x" * 201}, "invalid"),
         ({"title": "x", "body": "y" * 100_001}, "invalid"),
         ({"title": "x", "message": "m" * 301}, "invalid"),
-        ({"title": "x", "template": "minutes"}, "unknown_template"),
+        ({"title": "x", "template": "minutes"}, "invalid"),
         ({"title": "x", "template": "t" * 41}, "invalid"),
         ({"title": "x", "level": "top"}, "invalid"),
         ({"title": "x", "audience": [2**62]}, "unknown_audience"),

@@ -180,7 +180,7 @@ def start_server(workdir: Path, database_url: str, log_path: Path):
 
 def fuzz(schemathesis: Path, base_url: str, role: str, token: tuple[int, str], args, workdir):
     """One Schemathesis run as ``role``; True if it found nothing."""
-    from app.api.deps import MAX_ID
+    from app.schemas.common import MAX_ID
 
     token_id, secret = token
     command = [

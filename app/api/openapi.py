@@ -17,7 +17,7 @@ from fastapi.routing import APIRoute, iter_route_contexts
 
 from app.api.deps import CSRF_HEADER, SAFE_METHODS, optional_auth, required_auth, token_scope
 from app.api.error_codes import Codes, codes_raised
-from app.api.errors import invalid_request
+from app.api.errors import HTTP_CODES, invalid_request
 from app.api.exact_numbers import restore_exact_numbers
 from app.auth import SESSION_COOKIE
 from app.db import refuse_nul_characters
@@ -137,6 +137,10 @@ def operation_errors(operation: dict[str, Any], method: str, route: APIRoute) ->
     ):
         reached.append(refuse_nul_characters)
     codes = codes_raised(reached)
+    if takes_body:
+        # FastAPI's own answer to a body it cannot decode (not UTF-8), which
+        # on_http_error gives the shape (app/api/errors.py).
+        codes.setdefault(400, set()).add(HTTP_CODES[400])
     if method in SAFE_METHODS:
         # The CSRF check runs on writes only (app/api/deps.py).
         codes.get(403, set()).discard("csrf")

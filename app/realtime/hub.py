@@ -292,8 +292,7 @@ class Hub:
             kept = frozenset(
                 topic
                 for topic in connection.topics
-                if not topic.startswith("space:")
-                or self.may_read_space(connection, int(topic[6:]))
+                if not topic.startswith("space:") or self.may_read_space(connection, int(topic[6:]))
             )
             if kept != connection.topics:
                 connection.topics = kept

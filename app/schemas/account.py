@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field, StrictBool
 from app.levels import AccountKind, Language, Level, Role
 from app.schemas.common import MAX_EMAIL, Email, ReadModel, UtcDateTime
 from app.security import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from app.services.accounts import HANDLE_INPUT
 
 # The length of the users' column.
 MAX_DISPLAY_NAME = 120
@@ -65,7 +66,7 @@ class UserCreate(BaseModel):
     email: Email
     display_name: DisplayName
     password: NewPassword | None = None
-    handle: str | None = Field(default=None, max_length=40)
+    handle: str | None = Field(default=None, pattern=HANDLE_INPUT)
     kind: AccountKind = AccountKind.EMPLOYEE
     role: Role = Role.MEMBER
     clearance: Level | None = None

@@ -4,7 +4,7 @@ import re
 from datetime import UTC, datetime
 from typing import Annotated, Generic, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from app.services.content import MAX_AUDIENCE
 
@@ -25,7 +25,18 @@ def _as_utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC) if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-UtcDateTime = Annotated[datetime, AfterValidator(_as_utc)]
+# ISO 8601 as the document's "date-time" says it: pydantic alone would also take a
+# number (0: 1970) or a numeric string ("0.5") as seconds since the epoch.
+_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+
+
+def _iso_8601(value: object) -> object:
+    if isinstance(value, datetime) or (isinstance(value, str) and _DATE_TIME.match(value)):
+        return value
+    raise ValueError("not an ISO 8601 date-time (2027-01-31T18:00:00Z)")
+
+
+UtcDateTime = Annotated[datetime, BeforeValidator(_iso_8601), AfterValidator(_as_utc)]
 
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$")
 
@@ -47,6 +58,31 @@ Email = Annotated[
     Field(max_length=MAX_EMAIL, json_schema_extra={"format": "email"}),
     AfterValidator(_check_email),
 ]
+
+
+def given_then(field: str, value: object, then: dict, otherwise: dict) -> dict:
+    """A rule between fields, in JSON Schema's ``if``/``then``/``else``: when
+    ``field`` is ``value`` (or, with None, is given and not null), ``then``
+    applies, else ``otherwise``. A client generator keeps the model whole (it
+    reads the properties and leaves the rule to the server); a validator or a
+    fuzzer reads the rule."""
+    condition = {"not": {"type": "null"}} if value is None else {"const": value}
+    return {
+        "if": {"required": [field], "properties": {field: condition}},
+        "then": then,
+        "else": otherwise,
+    }
+
+
+def present(*fields: str) -> dict:
+    return {
+        "required": list(fields),
+        "properties": {field: {"not": {"type": "null"}} for field in fields},
+    }
+
+
+def absent(*fields: str) -> dict:
+    return {"properties": {field: {"type": "null"} for field in fields}}
 
 
 class ReadModel(BaseModel):

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field, StrictBool
 from app.levels import AccountKind, Level
 from app.models import InvitationStatus, RequestStatus, SpaceKind, SpaceRole, Visibility
 from app.schemas.account import DisplayName, NewPassword, UserPublic
-from app.schemas.common import Email, ReadModel, RowId, UtcDateTime
+from app.schemas.common import Email, ReadModel, RowId, UtcDateTime, absent, given_then, present
 
 Name = Annotated[str, Field(min_length=2, max_length=120)]
 Objective = Annotated[str, Field(min_length=10, max_length=2000)]
@@ -119,7 +119,12 @@ class InvitationCreate(BaseModel):
     """Either ``user_id`` (an existing account) or ``email`` (a new external account
     of ``external_kind``; contractors need ``access_ends_at``)."""
 
-    model_config = {"extra": "forbid"}
+    model_config = {
+        "extra": "forbid",
+        "json_schema_extra": given_then(
+            "user_id", None, absent("email"), present("email", "external_kind")
+        ),
+    }
 
     user_id: RowId | None = None
     email: Email | None = None

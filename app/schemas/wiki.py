@@ -7,7 +7,8 @@ from pydantic import BaseModel, Field
 
 from app.levels import Level
 from app.schemas.account import UserPublic
-from app.schemas.common import Audience, RowId
+from app.schemas.common import Audience, RowId, given_then, present
+from app.services.wiki.templates import TEMPLATES
 from app.services.wiki.writing import MAX_BODY, MAX_MESSAGE, MAX_TITLE
 
 # Revision numbers are an INTEGER column: a larger number must not reach the driver.
@@ -20,7 +21,11 @@ Message = Field(default="", max_length=MAX_MESSAGE, description="What this save 
 
 
 class PageCreate(BaseModel):
-    model_config = {"extra": "forbid"}
+    model_config = {
+        "extra": "forbid",
+        # A template gives the title; without one, the page needs its own.
+        "json_schema_extra": given_then("template", None, {}, present("title")),
+    }
 
     title: Title | None = Field(default=None, description="Required without a template.")
     body: Body | None = Field(
@@ -32,9 +37,7 @@ class PageCreate(BaseModel):
     )
     audience: Audience | None = None
     message: str = Message
-    template: str | None = Field(
-        default=None, max_length=40, description="meeting_notes or project_charter"
-    )
+    template: Literal[tuple(TEMPLATES)] | None = None  # type: ignore[valid-type]
 
 
 class PageUpdate(BaseModel):

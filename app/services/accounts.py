@@ -19,6 +19,8 @@ from app.services.audit import record_audit
 from app.services.sessions import end_sessions, revoke_all_tokens
 
 HANDLE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,39}$")
+# The same, as the API takes it before lower-casing it (JSON Schema has no flags).
+HANDLE_INPUT = r"^[A-Za-z0-9][A-Za-z0-9_.-]{1,39}$"
 
 
 def check_password_strength(password: str) -> None:

@@ -186,9 +186,7 @@ async def _strangers_unnamed(
     external's post; the contractor of a sponsor offboarded since) is told
     without id or name."""
     subjects = [shown.data.get("user_id_ending") for shown in found]
-    known = await knowable_among(
-        session, viewer, [*(shown.actor_id for shown in found), *subjects]
-    )
+    known = await knowable_among(session, viewer, [*(shown.actor_id for shown in found), *subjects])
     for shown, subject in zip(found, subjects, strict=True):
         if shown.actor_id is not None and shown.actor_id not in known:
             shown.actor_id = None
