@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from urllib.parse import quote
 
 import pytest
+from jsonschema import Draft202012Validator
 
 from app.api.feed import HASHTAG
 from app.markdown import HASHTAG_NAME
@@ -378,3 +379,66 @@ async def test_a_boolean_is_true_or_false_and_nothing_else(make):
     assert (await client.get(f"{API}/spaces", params={"mine": "false"})).status_code == 200
     created = await client.post(f"{API}/spaces", json={**SPACE, "allows_externals": False})
     assert created.status_code == 201, created.text
+
+
+# --- rules between fields, and formats ------------------------------------------------------
+
+
+def body_validator(document: dict, method: str, path: str) -> Draft202012Validator:
+    """The operation's body schema, its references resolved in the document."""
+    content = document["paths"][path][method]["requestBody"]["content"]["application/json"]
+    return Draft202012Validator({**content["schema"], "components": document["components"]})
+
+
+async def test_what_the_document_allows_the_server_takes_and_what_it_refuses_is_a_422(
+    client, make
+):
+    """The rules the schema states beyond single fields (a poll and its options, an
+    invitation's account or e-mail and kind, a page's title without a template), the
+    handle pattern, date-times as ISO 8601: a body the document allows is not
+    refused with a 422, and one it refuses is (Schemathesis checks the same, at
+    random, in .ci/run)."""
+    document = await read_document(client)
+    admin = await make.user(role="admin")
+    api = await make.bearer(admin, scopes=("read", "write", "admin"))
+    space = await make.space(owner=admin, allows_externals=True)
+    colleague = await make.user()
+    posts = ("post", f"{API}/posts")
+    invitations = ("post", f"{API}/spaces/{{space_id}}/invitations")
+    pages = ("post", f"{API}/wiki/pages")
+    users = ("post", f"{API}/admin/users")
+    user = ("patch", f"{API}/admin/users/{{user_id}}")
+    poll = {"options": ["Oui", "Non"]}
+    cases = [
+        (posts, {"body": "Sondage", "kind": "poll", "poll": poll}, True),
+        (posts, {"body": "Sondage", "kind": "poll"}, False),
+        (posts, {"body": "Sondage", "poll": poll}, False),
+        (posts, {"body": "Sondage", "kind": "question", "poll": poll}, False),
+        (posts, {"body": "Sondage", "kind": "poll", "poll": {"options": ["Oui", "Oui"]}}, False),
+        (invitations, {"user_id": colleague.id}, True),
+        (invitations, {"email": "ancien@example.test", "external_kind": "alumni"}, True),
+        (invitations, {"email": "autre@example.test"}, False),
+        (invitations, {"user_id": colleague.id, "email": "x@example.test"}, False),
+        (invitations, {}, False),
+        (pages, {"template": "meeting_notes"}, True),
+        (pages, {"title": "Accueil"}, True),
+        (pages, {"body": "Sans titre"}, False),
+        (pages, {"title": "Modèle", "template": "minutes"}, False),
+        (users, {"email": "anne@example.test", "display_name": "A", "handle": "Anne.B"}, True),
+        (users, {"email": "bob@example.test", "display_name": "B", "handle": " bob"}, False),
+        (users, {"email": "cy@example.test", "display_name": "C", "handle": "-cy"}, False),
+        (user, {"access_ends_at": 0}, False),
+    ]
+    for (method, path), body, allowed in cases:
+        assert body_validator(document, method, path).is_valid(body) is allowed, body
+        url = path.format(space_id=space.id, user_id=colleague.id)
+        response = await api.request(method.upper(), url, json=body)
+        if allowed:
+            assert response.status_code < 300, (body, response.text)
+        else:
+            expect_error(response, 422, sent=body)
+    # What a date-time is: a number-like string too is refused, at the query as in a body.
+    audit = f"{API}/admin/audit"
+    for until in ("0.5", "0", "demain"):
+        expect_error(await api.get(audit, params={"until": until}), 422, "invalid")
+    assert (await api.get(audit, params={"until": "2030-01-01T00:00:00Z"})).is_success
