@@ -178,7 +178,9 @@ async def test_a_poll_cannot_close_in_the_past(make):
     past = (utcnow() - timedelta(minutes=1)).isoformat()
 
     expect_error(
-        await client.post(POSTS, json={"body": "?", **poll("a", "b", closes_at=past)}), 422, "poll"
+        await client.post(POSTS, json={"body": "?", **poll("a", "b", closes_at=past)}),
+        422,
+        "expired",
     )
 
 
@@ -244,7 +246,7 @@ async def test_single_and_multiple_choice(make):
     expect_error(
         await vote(voter_client, single, *[o["id"] for o in single["poll"]["options"][:2]]),
         422,
-        "poll",
+        "one_choice",
     )
     voted = await vote(voter_client, multiple, a, b)
 
@@ -261,7 +263,7 @@ async def test_bad_votes_are_refused(make):
     ordinary = await publish(client)
     foreign_option = other["poll"]["options"][0]["id"]
 
-    expect_error(await vote(voter_client, first, foreign_option), 422, "poll")
+    expect_error(await vote(voter_client, first, foreign_option), 422, "unknown_option")
     expect_error(await vote(voter_client, first), 422)
     expect_error(await voter_client.post(f"{POSTS}/{first['id']}/votes", json={}), 422)
     expect_error(await vote(voter_client, ordinary, foreign_option), 404)

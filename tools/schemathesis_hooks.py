@@ -31,7 +31,8 @@ UNSTATABLE = {
     # password is.
     "sign_in_failed",
     "wrong_password",
-    # The clock: an expiry or an end of access in the future, and not too far.
+    # The clock: an expiry, an end of access or a poll's close in the future, and
+    # not too far.
     "expired",
     "access_end_required",
     "access_end_too_far",
@@ -56,6 +57,9 @@ UNSTATABLE = {
     "external_clearance",
     "external_manager",
     "externals_not_allowed",
+    # A poll's own options and whether it takes several (a vote names them).
+    "unknown_option",
+    "one_choice",
     # Who asks: the admin scope for a token of a non-administrator.
     "scope_not_allowed",
 }

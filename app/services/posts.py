@@ -250,7 +250,7 @@ def _add_poll(session: AsyncSession, post: Post, poll: PollSpec) -> None:
     if len(set(labels)) != len(labels):
         raise Invalid(_("Two options of the poll are the same."), code="poll")
     if poll.closes_at is not None and poll.closes_at <= utcnow():
-        raise Invalid(_("The poll must close in the future."), code="poll")
+        raise Invalid(_("The poll must close in the future."), code="expired")
     post.poll_multiple = poll.multiple
     post.poll_closes_at = poll.closes_at
     session.add_all(
@@ -406,14 +406,14 @@ async def vote(session: AsyncSession, *, viewer: User, post_id: int, option_ids:
         raise Conflict(_("This poll is closed."), code="poll_closed")
     chosen = set(option_ids)
     if not chosen or (len(chosen) > 1 and not post.poll_multiple):
-        raise Invalid(_("Choose one option (or several, if the poll allows)."), code="poll")
+        raise Invalid(_("Choose one option (or several, if the poll allows)."), code="one_choice")
     valid = set(
         await session.scalars(
             select(PollOption.id).where(PollOption.post_id == post.id, PollOption.id.in_(chosen))
         )
     )
     if valid != chosen:
-        raise Invalid(_("That option is not part of this poll."), code="poll")
+        raise Invalid(_("That option is not part of this poll."), code="unknown_option")
     await session.execute(
         delete(PollVote).where(PollVote.post_id == post.id, PollVote.user_id == viewer.id)
     )
