@@ -4,6 +4,7 @@ booleans. Each rule is read from the document as an integrator's tool reads it
 (GET /api/openapi.json), then tried on the server at and beyond its bound."""
 
 import re
+import sys
 from collections.abc import Iterator
 from urllib.parse import quote
 
@@ -13,7 +14,7 @@ from jsonschema import Draft202012Validator
 from app.api.feed import HASHTAG
 from app.markdown import HASHTAG_NAME
 from app.models import JoinRequest, PollOption, Space, User
-from app.schemas.common import MAX_EMAIL, MAX_ID
+from app.schemas.common import MAX_EMAIL, MAX_ID, NOT_BLANK, WHITESPACE
 from app.schemas.post import MAX_POST_BODY
 from app.security import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from app.services.accounts import HANDLE_INPUT, HANDLE_PATTERN
@@ -324,7 +325,11 @@ async def test_an_email_is_documented_as_one_and_a_wrong_one_is_a_422(client, ma
 
 async def test_every_hashtag_input_carries_the_services_pattern(client):
     document = await read_document(client)
-    patterns = {where: s["pattern"] for where, _name, s in inputs(document) if "pattern" in s}
+    patterns = {
+        where: s["pattern"]
+        for where, _name, s in inputs(document)
+        if s.get("pattern", NOT_BLANK) != NOT_BLANK
+    }
     # The one other pattern: a handle, as the service takes it before lower-casing it.
     assert patterns.pop(f"POST {API}/admin/users body.handle") == HANDLE_INPUT
     for handle in ("ab", "Ab.C", "a", "-ab", "a" * 40, "a" * 41, "a b", "é1", "İi"):
@@ -442,3 +447,22 @@ async def test_what_the_document_allows_the_server_takes_and_what_it_refuses_is_
     for until in ("0.5", "0", "demain"):
         expect_error(await api.get(audit, params={"until": until}), 422, "invalid")
     assert (await api.get(audit, params={"until": "2030-01-01T00:00:00Z"})).is_success
+
+
+def test_the_documents_whitespace_is_what_the_services_strip():
+    """NOT_BLANK's class is str.isspace's set: a name the document allows is never
+    one the services find blank once stripped, and the other way round."""
+    in_class = re.compile(f"[{WHITESPACE}]")
+    for character in map(chr, range(sys.maxunicode + 1)):
+        assert bool(in_class.match(character)) == character.isspace(), hex(ord(character))
+
+
+async def test_a_blank_name_title_or_search_is_refused_by_the_schema(make):
+    _viewer, client = await person(make)
+    for blank in (" ", "\x1c\u3000", "\t\n"):
+        expect_error(await client.patch(f"{API}/me", json={"display_name": blank}), 422, "invalid")
+        sent = {"title": blank}
+        expect_error(await client.post(f"{API}/wiki/pages", json=sent), 422, "invalid")
+        search = await client.get(f"{API}/wiki/search", params={"q": blank})
+        expect_error(search, 422, "invalid")
+    assert (await client.patch(f"{API}/me", json={"display_name": " Zoé "})).is_success

@@ -160,7 +160,7 @@ async def test_an_archived_space_wiki_is_read_only(make, session):
     [
         ({}, "blank"),
         ({"title": ""}, "invalid"),
-        ({"title": "   "}, "blank"),
+        ({"title": "   "}, "invalid"),
         ({"title": "x" * 201}, "invalid"),
         ({"title": "x", "body": "y" * 100_001}, "invalid"),
         ({"title": "x", "message": "m" * 301}, "invalid"),
@@ -636,7 +636,7 @@ async def test_a_stale_rename_is_a_409_too(make):
         ({"base_revision": 2**31, "body": "x"}, "invalid"),
         ({"body": "x"}, "invalid"),
         ({"base_revision": 1, "title": ""}, "invalid"),
-        ({"base_revision": 1, "title": "  "}, "blank"),
+        ({"base_revision": 1, "title": "  "}, "invalid"),
         ({"base_revision": 1, "title": "t" * 201}, "invalid"),
         ({"base_revision": 1, "body": "b" * 100_001}, "invalid"),
         ({"base_revision": 1, "message": "m" * 301}, "invalid"),
@@ -1087,7 +1087,7 @@ async def test_search_takes_percent_and_underscore_literally(make):
     [
         ({}, "invalid"),
         ({"q": ""}, "invalid"),
-        ({"q": "   "}, "blank"),
+        ({"q": "   "}, "invalid"),
         ({"q": "x" * 201}, "invalid"),
         ({"q": "x", "limit": 0}, "invalid"),
         ({"q": "x", "limit": 51}, "invalid"),

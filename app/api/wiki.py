@@ -13,7 +13,7 @@ from app.errors import Invalid
 from app.i18n import _
 from app.models import User, WikiPage, WikiRevision
 from app.schemas.account import UserPublic
-from app.schemas.common import Page, RowId
+from app.schemas.common import NOT_BLANK, Page, RowId
 from app.schemas.wiki import (
     MAX_REVISION,
     Body,
@@ -233,7 +233,7 @@ async def templates(viewer: Viewer):
 async def search(
     viewer: Viewer,
     session: Session,
-    q: Annotated[str, Query(min_length=1, max_length=200)],
+    q: Annotated[str, Query(min_length=1, max_length=200, pattern=NOT_BLANK)],
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
 ):
     """Pages of every wiki the viewer may read whose title or text holds ``q``."""

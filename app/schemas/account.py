@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, StrictBool
 
 from app.levels import AccountKind, Language, Level, Role
-from app.schemas.common import MAX_EMAIL, Email, ReadModel, UtcDateTime
+from app.schemas.common import MAX_EMAIL, NOT_BLANK, Email, ReadModel, UtcDateTime
 from app.security import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from app.services.accounts import HANDLE_INPUT
 
@@ -21,7 +21,7 @@ NewPassword = Annotated[
     str,
     Field(max_length=MAX_PASSWORD_LENGTH, json_schema_extra={"minLength": MIN_PASSWORD_LENGTH}),
 ]
-DisplayName = Annotated[str, Field(min_length=1, max_length=MAX_DISPLAY_NAME)]
+DisplayName = Annotated[str, Field(min_length=1, max_length=MAX_DISPLAY_NAME, pattern=NOT_BLANK)]
 
 
 class SignInRequest(BaseModel):

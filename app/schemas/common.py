@@ -19,6 +19,13 @@ RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
 Audience = Annotated[list[RowId], Field(max_length=MAX_AUDIENCE)]
 
 
+# What Python's str.strip() removes (str.isspace), which is what the services
+# trim before refusing a blank name or title: JSON Schema's \s is not the same set.
+WHITESPACE = "\t-\r\x1c- \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+# Text with something in it besides whitespace.
+NOT_BLANK = f"^[{WHITESPACE}]*[^{WHITESPACE}]"
+
+
 def _as_utc(moment: datetime) -> datetime:
     """In UTC, the zone of every time the API returns and the only one SQLite keeps
     (it drops the offset); a time without an offset is read as UTC."""

@@ -8,10 +8,19 @@ from pydantic import BaseModel, Field, StrictBool
 from app.levels import AccountKind, Level
 from app.models import InvitationStatus, RequestStatus, SpaceKind, SpaceRole, Visibility
 from app.schemas.account import DisplayName, NewPassword, UserPublic
-from app.schemas.common import Email, ReadModel, RowId, UtcDateTime, absent, given_then, present
+from app.schemas.common import (
+    NOT_BLANK,
+    Email,
+    ReadModel,
+    RowId,
+    UtcDateTime,
+    absent,
+    given_then,
+    present,
+)
 
-Name = Annotated[str, Field(min_length=2, max_length=120)]
-Objective = Annotated[str, Field(min_length=10, max_length=2000)]
+Name = Annotated[str, Field(min_length=2, max_length=120, pattern=NOT_BLANK)]
+Objective = Annotated[str, Field(min_length=10, max_length=2000, pattern=NOT_BLANK)]
 Description = Annotated[str, Field(max_length=5000)]
 # The secret of an e-mail invitation's link, in a path or a body.
 InvitationToken = Annotated[str, Field(min_length=10, max_length=100)]

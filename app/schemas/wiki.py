@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field
 
 from app.levels import Level
 from app.schemas.account import UserPublic
-from app.schemas.common import Audience, RowId, given_then, present
+from app.schemas.common import NOT_BLANK, Audience, RowId, given_then, present
 from app.services.wiki.templates import TEMPLATES
 from app.services.wiki.writing import MAX_BODY, MAX_MESSAGE, MAX_TITLE
 
@@ -15,7 +15,7 @@ from app.services.wiki.writing import MAX_BODY, MAX_MESSAGE, MAX_TITLE
 MAX_REVISION = 2**31 - 1
 RevisionNumber = Annotated[int, Field(ge=1, le=MAX_REVISION)]
 
-Title = Annotated[str, Field(min_length=1, max_length=MAX_TITLE)]
+Title = Annotated[str, Field(min_length=1, max_length=MAX_TITLE, pattern=NOT_BLANK)]
 Body = Annotated[str, Field(max_length=MAX_BODY)]
 Message = Field(default="", max_length=MAX_MESSAGE, description="What this save changed (history).")
 
