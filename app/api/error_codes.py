@@ -9,11 +9,11 @@ docs without anyone remembering to: they agree with the code by construction.
 The reading follows what a route calls, through the names Python itself
 resolves (the function's globals and closure), into every function of the
 application it reaches, and collects each error class instantiated there with
-its ``code=`` and ``.with_status()``. It over-approximates (a branch never taken
-still counts), which a document may do; what it cannot see is a call through an
-attribute of an object (``self.x()``), which no route relies on to raise
-(tests/test_api_document.py checks every error the suite provokes against the
-document).
+its ``code=`` (``with_status`` is for the framework's errors, not followed here).
+It over-approximates (a branch never taken still counts), which a document may
+do; what it cannot see is a call through an attribute of an object
+(``self.x()``), which no route relies on to raise: tests/document_check.py
+checks every error the test suite provokes against the document.
 """
 
 import ast
@@ -33,17 +33,9 @@ def codes_raised(functions: Iterable[Callable]) -> Codes:
     """{status: codes} of the errors ``functions`` and all they call may raise."""
     found: Codes = {}
     for function in _reached(functions):
-        for status, code in _raised_in(function):
+        for status, code in _read(function)[1]:
             found.setdefault(status, set()).add(code)
     return found
-
-
-def merged(*many: Codes) -> Codes:
-    together: Codes = {}
-    for codes in many:
-        for status, names in codes.items():
-            together.setdefault(status, set()).update(names)
-    return together
 
 
 def _ours(thing: object) -> bool:
@@ -64,10 +56,6 @@ def _reached(functions: Iterable[Callable]) -> list[Callable]:
     return list(seen.values())
 
 
-def _raised_in(function: Callable) -> list[tuple[int, str]]:
-    return _read(function)[1]
-
-
 @cache
 def _read(function: Callable) -> tuple[list[Callable], list[tuple[int, str]]]:
     """What ``function`` names of the application's (the functions it calls or
@@ -75,13 +63,12 @@ def _read(function: Callable) -> tuple[list[Callable], list[tuple[int, str]]]:
     the errors it builds."""
     names = _names(function)
     tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
-    with_status = _with_status_calls(tree)
     named: list[Callable] = []
     raised: list[tuple[int, str]] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
             raised.extend(
-                (with_status.get(id(node), target.status), _code(node, target))
+                (target.status, _code(node, target))
                 for target in _resolve(node.func, names)
                 if isinstance(target, type) and issubclass(target, AppError)
             )
@@ -109,22 +96,6 @@ def _code(call: ast.Call, error: type[AppError]) -> str:
         ),
         error.code,
     )
-
-
-def _with_status_calls(tree: ast.AST) -> dict[int, int]:
-    """``AppError(...).with_status(422)``: {id of the inner call: 422}."""
-    statuses: dict[int, int] = {}
-    for node in ast.walk(tree):
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "with_status"
-            and isinstance(node.func.value, ast.Call)
-            and node.args
-            and isinstance(node.args[0], ast.Constant)
-        ):
-            statuses[id(node.func.value)] = node.args[0].value
-    return statuses
 
 
 def _names(function: Callable) -> dict[str, object]:
