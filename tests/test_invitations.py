@@ -226,7 +226,7 @@ BAD_EMAIL_INVITATIONS = [
     ({"email": "new@partner.example.com"}, "external_kind_required"),
     (
         {"email": "new@partner.example.com", "external_kind": "employee"},
-        "external_kind_required",
+        "invalid",
     ),
     (
         {"email": "new@partner.example.com", "external_kind": "contractor"},

@@ -1,7 +1,7 @@
 """Spaces, members, join requests and invitations."""
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StrictBool
 
@@ -137,7 +137,7 @@ class InvitationCreate(BaseModel):
 
     user_id: RowId | None = None
     email: Email | None = None
-    external_kind: AccountKind | None = None
+    external_kind: Literal[AccountKind.ALUMNI, AccountKind.CONTRACTOR] | None = None
     access_ends_at: UtcDateTime | None = None
 
 
