@@ -1,4 +1,6 @@
-"""Shapes shared by every resource: pages, errors."""
+"""Shapes shared by every resource: ids, date-times, e-mails, pages, and the
+rules between fields as the API document states them (the error shape is
+app/api/openapi.py's)."""
 
 import re
 from datetime import UTC, datetime
@@ -101,12 +103,3 @@ class Page(BaseModel, Generic[Item]):
 
     items: list[Item]
     next_cursor: str | None
-
-
-class ErrorDetail(BaseModel):
-    code: str
-    message: str
-
-
-class ErrorBody(BaseModel):
-    error: ErrorDetail
