@@ -420,6 +420,7 @@ async def test_what_the_document_allows_the_server_takes_and_what_it_refuses_is_
         (posts, {"body": "Sondage", "poll": poll}, False),
         (posts, {"body": "Sondage", "kind": "question", "poll": poll}, False),
         (posts, {"body": "Sondage", "kind": "poll", "poll": {"options": ["Oui", "Oui"]}}, False),
+        (posts, {"body": "Sondage", "kind": "poll", "poll": {"options": ["Oui", "\u3000"]}}, False),
         (invitations, {"user_id": colleague.id}, True),
         (invitations, {"email": "ancien@example.test", "external_kind": "alumni"}, True),
         (invitations, {"email": "autre@example.test"}, False),

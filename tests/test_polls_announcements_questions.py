@@ -162,7 +162,7 @@ async def vote(client, post: dict, *option_ids: int):
         (["seule"], "invalid"),
         ([f"n°{n}" for n in range(11)], "invalid"),
         (["oui", "oui"], "poll"),
-        (["oui", "  "], "poll"),
+        (["oui", "  "], "invalid"),
     ],
 )
 async def test_a_poll_has_two_to_ten_distinct_options(make, options, code):

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field, StrictBool
 from app.levels import Level
 from app.models import PostKind, ReactionKind
 from app.schemas.account import UserPublic
-from app.schemas.common import Audience, RowId, UtcDateTime, absent, given_then, present
+from app.schemas.common import NOT_BLANK, Audience, RowId, UtcDateTime, absent, given_then, present
 
 MAX_POST_BODY = 20_000
 # The length of the poll options' column.
@@ -18,9 +18,9 @@ Body = Annotated[str, Field(min_length=1, max_length=MAX_POST_BODY)]
 
 
 class PollCreate(BaseModel):
-    options: list[Annotated[str, Field(min_length=1, max_length=MAX_POLL_OPTION)]] = Field(
-        min_length=2, max_length=10, json_schema_extra={"uniqueItems": True}
-    )
+    options: list[
+        Annotated[str, Field(min_length=1, max_length=MAX_POLL_OPTION, pattern=NOT_BLANK)]
+    ] = Field(min_length=2, max_length=10, json_schema_extra={"uniqueItems": True})
     multiple: StrictBool = False
     closes_at: UtcDateTime | None = None
 
