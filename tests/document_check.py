@@ -4,9 +4,9 @@ that provoked it. The document is read from the code (app/api/error_codes.py);
 this is what keeps that reading honest, across every path the suite walks."""
 
 import json
-import re
 
 from app.api.error_codes import Codes
+from app.api.errors import documented_path
 from app.api.openapi import API_PREFIX, declared_codes
 
 
@@ -23,17 +23,6 @@ def declared_errors(document: dict) -> dict[tuple[str, str], Codes]:
     }
 
 
-def operation_of(declared, method: str, path: str) -> tuple[str, str] | None:
-    """The operation a request reached: a literal path before a template it also fits."""
-    fitting = [
-        (template.count("{"), template)
-        for (operation_method, template) in declared
-        if operation_method == method
-        and re.fullmatch(re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)), path)
-    ]
-    return (method, min(fitting)[1]) if fitting else None
-
-
 class DocumentedErrorsOnly:
     """ASGI middleware for the tests' app: raises UndeclaredError into the test
     when an API operation answers an error its document entry does not declare.
@@ -42,6 +31,7 @@ class DocumentedErrorsOnly:
 
     def __init__(self, app, document: dict):
         self.app = app
+        self.paths = document["paths"]
         self.declared = declared_errors(document)
 
     async def __call__(self, scope, receive, send):
@@ -58,9 +48,10 @@ class DocumentedErrorsOnly:
 
         await self.app(scope, receive, recording_send)
         status = answer["status"]
-        operation = operation_of(self.declared, scope["method"], scope["path"])
-        if status < 400 or status >= 500 or operation is None:
+        template = documented_path(self.paths, scope["path"], scope["method"])
+        if status < 400 or status >= 500 or template is None:
             return
+        operation = (scope["method"], template)
         code = json.loads(answer["body"])["error"]["code"]
         if code not in self.declared[operation].get(status, ()):
             raise UndeclaredError(

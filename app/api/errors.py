@@ -39,16 +39,25 @@ def error_body(error: AppError) -> bytes:
     ).encode()
 
 
+def documented_path(paths: dict, path: str, method: str | None = None) -> str | None:
+    """The API document's path template a request path falls under (among those
+    with ``method``, when given): a literal path (/wiki/pages/search) before a
+    template it also fits."""
+    fitting = [
+        (template.count("{"), template)
+        for template, operations in paths.items()
+        if (method is None or method.lower() in operations)
+        and re.fullmatch(re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)), path)
+    ]
+    return min(fitting)[1] if fitting else None
+
+
 def _allowed_methods(request: Request) -> str | None:
     """Every method the API document gives this path (RFC 9110: a 405 names them
     all), where the router names only those of the first route it matched."""
-    matching = [
-        (template.count("{"), sorted(method.upper() for method in operations))
-        for template, operations in request.app.openapi()["paths"].items()
-        if re.fullmatch(re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)), request.url.path)
-    ]
-    # A literal path (/wiki/pages/search) before a template it also fits.
-    return ", ".join(min(matching)[1]) if matching else None
+    paths = request.app.openapi()["paths"]
+    template = documented_path(paths, request.url.path)
+    return ", ".join(sorted(method.upper() for method in paths[template])) if template else None
 
 
 def wants_page(request: Request) -> bool:
