@@ -43,6 +43,7 @@ from app.models import (
     Activity,
     Comment,
     Content,
+    FilePurpose,
     Invitation,
     InvitationStatus,
     Membership,
@@ -50,11 +51,14 @@ from app.models import (
     NotificationKind,
     Post,
     Space,
+    SpaceDocument,
     SpaceRole,
+    StoredFile,
     User,
     Visibility,
     WikiPage,
     WikiRevision,
+    WikiRevisionFile,
 )
 
 # External accounts (alumni, contractors) never read above this level.
@@ -274,6 +278,58 @@ async def knowable_among(session: AsyncSession, viewer: User, user_ids: Iterable
         return wanted
     return set(
         await session.scalars(select(User.id).where(User.id.in_(wanted), knowable_people(viewer)))
+    )
+
+
+def readable_files(viewer: User) -> ColumnElement[bool]:
+    """The files the viewer may download or know of, as a clause over
+    ``StoredFile``: exactly those attached to something they may read now — a
+    live post (and, for a comment's file, a live comment), a live wiki page in a
+    revision whose level they are cleared for, a live document of a space's files
+    area, or the avatar of a person they may know of — and what they uploaded
+    themselves and have not attached yet. A raised level, a deletion, a space
+    left: the file follows at once, because nothing else decides."""
+    if not viewer.is_active:
+        return false()
+    readable_post = exists().where(
+        Post.id == StoredFile.post_id, Post.deleted_at.is_(None), readable(viewer, Post)
+    )
+    live_comment = or_(
+        StoredFile.comment_id.is_(None),
+        exists().where(Comment.id == StoredFile.comment_id, Comment.deleted_at.is_(None)),
+    )
+    readable_page = exists().where(
+        WikiPage.id == StoredFile.page_id,
+        WikiPage.deleted_at.is_(None),
+        readable(viewer, WikiPage),
+        exists().where(
+            WikiRevisionFile.file_id == StoredFile.id,
+            WikiRevision.id == WikiRevisionFile.revision_id,
+            readable_level(viewer, WikiRevision.level),
+        ),
+    )
+    readable_document = exists().where(
+        SpaceDocument.id == StoredFile.document_id,
+        SpaceDocument.deleted_at.is_(None),
+        readable(viewer, SpaceDocument),
+    )
+    knowable_avatar = and_(
+        StoredFile.purpose == FilePurpose.AVATAR,
+        exists().where(User.avatar_file_id == StoredFile.id, knowable_people(viewer)),
+    )
+    own_unattached = and_(
+        StoredFile.uploader_id == viewer.id,
+        StoredFile.post_id.is_(None),
+        StoredFile.page_id.is_(None),
+        StoredFile.document_id.is_(None),
+        StoredFile.detached_at.is_(None),
+    )
+    return or_(
+        and_(StoredFile.post_id.is_not(None), readable_post, live_comment),
+        and_(StoredFile.page_id.is_not(None), readable_page),
+        and_(StoredFile.document_id.is_not(None), readable_document),
+        knowable_avatar,
+        own_unattached,
     )
 
 

@@ -54,6 +54,21 @@ class Settings(BaseSettings):
     # Seconds between runs of the time-driven jobs inside `ruche serve`; 0 turns
     # them off (then run `ruche jobs` from cron).
     jobs_interval_seconds: int = 300
+    # Uploads (docs/files.md): the largest file accepted, in MB (10^6 bytes); what
+    # one person and one space may hold in all; how long a file used nowhere
+    # (uploaded and never attached, or whose post was deleted) is kept.
+    max_upload_mb: int = Field(default=25, ge=1)
+    person_quota_mb: int = Field(default=2_000, ge=1)
+    space_quota_mb: int = Field(default=20_000, ge=1)
+    unused_file_grace_hours: int = Field(default=24, ge=0)
+
+    @property
+    def files_dir(self) -> Path:
+        return self.var_dir / "files"
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return self.max_upload_mb * 1_000_000
 
     @cached_property
     def resolved_database_url(self) -> str:

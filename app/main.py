@@ -15,6 +15,7 @@ from app.api import (
     charter,
     events,
     feed,
+    files,
     invitations,
     live,
     me,
@@ -28,11 +29,13 @@ from app.api.errors import install_error_handlers
 from app.api.openapi import install_api_document, operation_id
 from app.config import PROJECT_ROOT, Settings
 from app.db import Database
+from app.files.store import LocalStore
 from app.jobs import run_jobs_forever
 from app.middleware import BodyLimitMiddleware, LanguageMiddleware, SecurityHeadersMiddleware
 from app.migrate import current_revision, head_revision
 from app.realtime.broker import announce_commits, create_broker
 from app.realtime.hub import Hub
+from app.services.files.attachments import MAX_ATTACHMENTS
 from app.web import admin as web_admin
 from app.web import api_docs
 from app.web import feed as web_feed
@@ -88,6 +91,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     announce_commits(app.state.db, app.state.broker)
     app.state.hub = Hub(app.state.broker, app.state.db)
     app.state.pages = Pages()
+    app.state.files = LocalStore(settings.files_dir)
     app.state.head_revision = head_revision()
 
     install_error_handlers(app)
@@ -107,6 +111,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         events,
         wiki,
         people,
+        files,
     ):
         api.include_router(module.router)
     app.include_router(api)
@@ -150,7 +155,13 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             )
         return {"status": "ready", "revision": revision}
 
-    app.add_middleware(BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES)
+    # A form with files may carry up to MAX_ATTACHMENTS of them; each file's own
+    # limit is kept while it streams in (app/files/upload.py).
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=MAX_BODY_BYTES,
+        max_multipart_bytes=MAX_BODY_BYTES + MAX_ATTACHMENTS * settings.max_upload_bytes,
+    )
     app.add_middleware(LanguageMiddleware)
     app.add_middleware(SecurityHeadersMiddleware, https=settings.public_url.startswith("https"))
     return app

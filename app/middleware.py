@@ -58,17 +58,24 @@ class LanguageMiddleware:
 
 
 class BodyLimitMiddleware:
-    """Refuses bodies over the limit with 413 before anything reads them whole."""
+    """Refuses bodies over the limit with 413 before anything reads them whole.
+    A ``multipart/form-data`` body (files) has a limit of its own: it is
+    streamed to disk, never read whole."""
 
-    def __init__(self, app, *, max_bytes: int):
+    def __init__(self, app, *, max_bytes: int, max_multipart_bytes: int):
         self.app = app
         self.max_bytes = max_bytes
+        self.max_multipart_bytes = max_multipart_bytes
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        length = dict(scope["headers"]).get(b"content-length")
-        if length is not None and length.isdigit() and int(length) > self.max_bytes:
+        headers = dict(scope["headers"])
+        limit = self.max_bytes
+        if headers.get(b"content-type", b"").lower().startswith(b"multipart/form-data"):
+            limit = self.max_multipart_bytes
+        length = headers.get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > limit:
             return await self.refuse(send)
         received = 0
 
@@ -77,7 +84,7 @@ class BodyLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > limit:
                     raise BodyTooLarge()
             return message
 

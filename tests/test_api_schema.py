@@ -395,9 +395,7 @@ def body_validator(document: dict, method: str, path: str) -> Draft202012Validat
     return Draft202012Validator({**content["schema"], "components": document["components"]})
 
 
-async def test_what_the_document_allows_the_server_takes_and_what_it_refuses_is_a_422(
-    client, make
-):
+async def test_what_the_document_allows_the_server_takes_and_what_it_refuses_is_a_422(client, make):
     """The rules the schema states beyond single fields (a poll and its options, an
     invitation's account or e-mail and kind, a page's title without a template), the
     handle pattern, date-times as ISO 8601: a body the document allows is not

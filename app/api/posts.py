@@ -2,7 +2,8 @@
 
 from fastapi import APIRouter, Response
 
-from app.api.deps import ItemId, Session, Viewer
+from app.api.deps import AppSettings, ItemId, Session, Viewer
+from app.api.files import file_read
 from app.api.pagination import Cursor, Limit, decode_id_cursor, next_id_cursor
 from app.models import ReactionKind
 from app.schemas.account import UserPublic
@@ -30,6 +31,7 @@ from app.schemas.post import (
 from app.services import comments, feed, posts, reactions
 from app.services.comments import CommentView
 from app.services.feed import PostView
+from app.services.files.attachments import Attachments
 
 router = APIRouter(tags=["stream"])
 
@@ -48,6 +50,7 @@ def comment_read(view: CommentView) -> CommentRead:
         deleted=comment.deleted_at is not None,
         reactions=view.reactions,
         my_reactions=sorted(view.my_reactions),
+        attachments=[file_read(file) for file in view.attachments],
     )
 
 
@@ -90,6 +93,7 @@ def post_read(view: PostView) -> PostRead:
             for comment, author in view.first_comments
         ],
         poll=poll,
+        attachments=[file_read(file) for file in view.attachments],
         announcement=AnnouncementState(
             confirmed_by_me=view.confirmed_by_me, confirmations=view.confirmations
         )
@@ -116,7 +120,7 @@ async def _written(session, viewer, published: posts.Published) -> PostWritten:
 
 
 @router.post("/posts", response_model=PostWritten, status_code=201)
-async def publish_post(body: PostCreate, viewer: Viewer, session: Session):
+async def publish_post(body: PostCreate, viewer: Viewer, session: Session, settings: AppSettings):
     poll = posts.PollSpec(**body.poll.model_dump()) if body.poll else None
     published = await posts.publish_post(
         session,
@@ -128,6 +132,7 @@ async def publish_post(body: PostCreate, viewer: Viewer, session: Session):
         kind=body.kind,
         poll=poll,
         shared_from_id=body.shared_from_id,
+        attachments=Attachments.of(body.attachments, settings),
     )
     return await _written(session, viewer, published)
 
@@ -221,9 +226,16 @@ async def _comment_written(session, viewer, comment, unreachable) -> CommentWrit
 
 
 @router.post("/posts/{post_id}/comments", response_model=CommentWritten, status_code=201)
-async def add_comment(post_id: ItemId, body: CommentCreate, viewer: Viewer, session: Session):
+async def add_comment(
+    post_id: ItemId, body: CommentCreate, viewer: Viewer, session: Session, settings: AppSettings
+):
     comment, unreachable = await comments.add_comment(
-        session, viewer=viewer, post_id=post_id, body=body.body, parent_id=body.parent_id
+        session,
+        viewer=viewer,
+        post_id=post_id,
+        body=body.body,
+        parent_id=body.parent_id,
+        attachments=Attachments.of(body.attachments, settings),
     )
     return await _comment_written(session, viewer, comment, unreachable)
 

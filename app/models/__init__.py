@@ -5,6 +5,14 @@ from app.models.audit import AuditEvent
 from app.models.auth import AccessToken, RateLimitHit, UserSession
 from app.models.base import Base
 from app.models.content import Content
+from app.models.file import (
+    Blob,
+    FilePurpose,
+    SpaceDocument,
+    SpaceFolder,
+    StoredFile,
+    WikiRevisionFile,
+)
 from app.models.notification import Notification, NotificationKind
 from app.models.post import (
     AnnouncementRead,
@@ -46,10 +54,12 @@ __all__ = [
     "AnnouncementRead",
     "AuditEvent",
     "Base",
+    "Blob",
     "Comment",
     "CommentReaction",
     "CommentVersion",
     "Content",
+    "FilePurpose",
     "Follow",
     "FollowKind",
     "Hashtag",
@@ -73,14 +83,18 @@ __all__ = [
     "RequestStatus",
     "SiteSetting",
     "Space",
+    "SpaceDocument",
+    "SpaceFolder",
     "SpaceKind",
     "SpaceRole",
+    "StoredFile",
     "User",
     "UserSession",
     "Visibility",
     "WikiLink",
     "WikiPage",
     "WikiRevision",
+    "WikiRevisionFile",
     "WikiSlug",
     "WikiWatch",
 ]

@@ -9,12 +9,22 @@ from app.levels import Level
 from app.models import PostKind, ReactionKind
 from app.schemas.account import UserPublic
 from app.schemas.common import NOT_BLANK, Audience, RowId, UtcDateTime, absent, given_then, present
+from app.schemas.file import FileRead
+from app.services.files.attachments import MAX_ATTACHMENTS
 
 MAX_POST_BODY = 20_000
 # The length of the poll options' column.
 MAX_POLL_OPTION = 200
 
 Body = Annotated[str, Field(min_length=1, max_length=MAX_POST_BODY)]
+Attachments = Annotated[
+    list[RowId],
+    Field(
+        max_length=MAX_ATTACHMENTS,
+        json_schema_extra={"uniqueItems": True},
+        description="Your new uploads (POST /files) to attach, in order.",
+    ),
+]
 
 
 class PollCreate(BaseModel):
@@ -44,6 +54,7 @@ class PostCreate(BaseModel):
     kind: PostKind = PostKind.ORDINARY
     poll: PollCreate | None = None
     shared_from_id: RowId | None = None
+    attachments: Attachments = Field(default_factory=list)
 
 
 class PostUpdate(BaseModel):
@@ -74,6 +85,7 @@ class CommentRead(BaseModel):
     deleted: bool
     reactions: dict[str, int] = {}
     my_reactions: list[str] = []
+    attachments: list[FileRead] = []
 
 
 class PollOptionRead(BaseModel):
@@ -118,6 +130,7 @@ class PostRead(BaseModel):
     my_reactions: list[str]
     first_comments: list[CommentRead]
     poll: PollRead | None = None
+    attachments: list[FileRead] = []
     announcement: AnnouncementState | None = None
     accepted_comment_id: int | None = None
     shared: "PostRead | None" = None
@@ -140,6 +153,7 @@ class CommentCreate(BaseModel):
 
     body: Body
     parent_id: RowId | None = None
+    attachments: Attachments = Field(default_factory=list)
 
 
 class CommentUpdate(BaseModel):

@@ -14,6 +14,8 @@ from app.i18n import _
 from app.models import Comment, CommentReaction, CommentVersion, Post, User
 from app.models.base import utcnow
 from app.services.content import item_ref
+from app.services.files.attachments import Attachments, attach_to_post, attachments_of
+from app.services.files.uploads import FileView
 from app.services.notifications import notify_readers
 from app.services.posts import (
     access_post,
@@ -42,6 +44,7 @@ async def add_comment(
     post_id: int,
     body: str,
     parent_id: int | None = None,
+    attachments: Attachments | None = None,
 ) -> tuple[Comment, list[str]]:
     """Returns the comment and the mentioned handles that cannot read the post."""
     post = await access_post(session, viewer=viewer, post_id=post_id)
@@ -62,6 +65,9 @@ async def add_comment(
     )
     session.add(comment)
     await session.flush()
+    await attach_to_post(
+        session, viewer=viewer, attachments=attachments, post=post, comment=comment
+    )
     comment.body_html, unreachable = await record_body(
         session, post=post, comment=comment, body=body, actor=viewer
     )
@@ -155,12 +161,13 @@ class CommentView:
     author: User | None
     reactions: dict[str, int] = field(default_factory=dict)
     my_reactions: set[str] = field(default_factory=set)
+    attachments: list[FileView] = field(default_factory=list)
 
 
 async def show_comments(
     session: AsyncSession, *, viewer: User, comments: list[Comment]
 ) -> list[CommentView]:
-    """Comments with their authors and reactions, in three queries."""
+    """Comments with their authors, reactions and files, in four queries."""
     if not comments:
         return []
     ids = [comment.id for comment in comments]
@@ -180,12 +187,16 @@ async def show_comments(
         counts[comment_id][kind.value] = counts[comment_id].get(kind.value, 0) + 1
         if user_id == viewer.id:
             mine[comment_id].add(kind.value)
+    files = await attachments_of(
+        session, comment_ids=[c.id for c in comments if c.deleted_at is None]
+    )
     return [
         CommentView(
             comment=comment,
             author=authors.get(comment.author_id),
             reactions=counts.get(comment.id, {}),
             my_reactions=mine.get(comment.id, set()),
+            attachments=files.get(("comment", comment.id), []),
         )
         for comment in comments
     ]

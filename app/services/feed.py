@@ -39,6 +39,8 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
+from app.services.files.attachments import attachments_of
+from app.services.files.uploads import FileView
 from app.services.spaces import access_space
 
 # Followed people and hashtags that feed the home stream, at most: each is one
@@ -361,6 +363,7 @@ class PostView:
     confirmed_by_me: bool | None = None
     confirmations: int | None = None
     shared: "PostView | None" = None
+    attachments: list[FileView] = field(default_factory=list)
 
 
 async def show_posts(session: AsyncSession, *, viewer: User, posts: list[Post]) -> list[PostView]:
@@ -380,6 +383,7 @@ async def show_posts(session: AsyncSession, *, viewer: User, posts: list[Post]) 
     confirmations = await _confirmations(
         session, viewer, [p.id for p in posts if p.kind is PostKind.ANNOUNCEMENT]
     )
+    files = await attachments_of(session, post_ids=[p.id for p in everything if not p.deleted_at])
 
     def view(post: Post) -> PostView:
         shown = PostView(
@@ -396,6 +400,7 @@ async def show_posts(session: AsyncSession, *, viewer: User, posts: list[Post]) 
             else None,
             audience_others=sum(i not in known for i in audiences.get(post.id, [])),
             poll=polls.get(post.id),
+            attachments=files.get(("post", post.id), []),
         )
         if post.kind is PostKind.ANNOUNCEMENT:
             shown.confirmed_by_me, shown.confirmations = confirmations.get(post.id, (False, 0))

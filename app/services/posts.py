@@ -41,6 +41,7 @@ from app.models import (
 from app.models.base import utcnow
 from app.realtime.events import record_event
 from app.services.content import item_ref, set_audience
+from app.services.files.attachments import Attachments, attach_to_post
 from app.services.hashtags import hashtag_ids
 from app.services.notifications import notify_readers
 from app.services.spaces import access_space, role_in
@@ -178,6 +179,7 @@ async def publish_post(
     kind: PostKind = PostKind.ORDINARY,
     poll: PollSpec | None = None,
     shared_from_id: int | None = None,
+    attachments: Attachments | None = None,
 ) -> Published:
     space, role = await _container(session, viewer, space_id)
     check_can_write_in(viewer, space, role)
@@ -213,6 +215,7 @@ async def publish_post(
         await _check_share_reaches_no_one_new(session, post, original)
     if poll is not None:
         _add_poll(session, post, poll)
+    await attach_to_post(session, viewer=viewer, attachments=attachments, post=post)
     post.body_html, unreachable = await record_body(
         session, post=post, comment=None, body=body, actor=viewer
     )

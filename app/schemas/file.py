@@ -1,0 +1,26 @@
+"""Files as the API shows them: what they are and where to fetch them."""
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from app.models import FilePurpose
+
+
+class FilePreviews(BaseModel):
+    small: str = Field(description="At most 320 pixels a side, WebP.")
+    large: str = Field(description="At most 1,280 pixels a side, WebP.")
+
+
+class FileRead(BaseModel):
+    id: int
+    name: str = Field(description="The name offered on download, cleaned of folders.")
+    content_type: str = Field(description="Decided from the file's bytes.")
+    size: int = Field(description="In bytes.")
+    purpose: FilePurpose
+    width: int | None = None
+    height: int | None = None
+    inline: bool = Field(description="An image shown in pages; anything else is downloaded.")
+    url: str = Field(description="Where to download it (the access-checked route).")
+    previews: FilePreviews | None = None
+    created_at: datetime

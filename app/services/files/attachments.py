@@ -1,0 +1,158 @@
+"""What posts and comments carry: the viewer's own new uploads, attached when
+the post or comment is written, shown with it in order. They are read through
+their post (``access.readable_files``): a post raised, narrowed or deleted takes
+its files along at once."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select, union_all
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.config import Settings
+from app.errors import Invalid
+from app.i18n import _
+from app.models import (
+    Blob,
+    Comment,
+    FilePurpose,
+    Post,
+    SpaceDocument,
+    StoredFile,
+    User,
+    WikiPage,
+)
+from app.services.files.uploads import FileView, check_quota
+
+MAX_ATTACHMENTS = 10
+
+
+@dataclass(frozen=True)
+class Attachments:
+    """Uploads to attach to what is being written, and the space quota they must
+    fit in."""
+
+    file_ids: list[int]
+    space_quota_mb: int
+
+    @classmethod
+    def of(cls, file_ids: list[int] | None, settings: Settings) -> "Attachments | None":
+        return cls(list(file_ids), settings.space_quota_mb) if file_ids else None
+
+
+def unattached_uploads_of(viewer: User):
+    """The clause of the viewer's uploads not attached to anything yet."""
+    return (
+        StoredFile.uploader_id == viewer.id,
+        StoredFile.post_id.is_(None),
+        StoredFile.page_id.is_(None),
+        StoredFile.document_id.is_(None),
+        StoredFile.detached_at.is_(None),
+        StoredFile.purpose != FilePurpose.AVATAR,
+    )
+
+
+async def take_uploads(
+    session: AsyncSession, *, viewer: User, file_ids: list[int]
+) -> list[StoredFile]:
+    """The viewer's own new uploads named by ``file_ids``, in that order; any
+    other id (someone else's, already attached, missing) is refused alike."""
+    if len(file_ids) > MAX_ATTACHMENTS:
+        raise Invalid(
+            _("At most {count} files at once.").format(count=MAX_ATTACHMENTS), code="too_many_files"
+        )
+    if len(set(file_ids)) != len(file_ids):
+        raise Invalid(_("A file is attached twice."), code="unknown_file")
+    found = {
+        file.id: file
+        for file in await session.scalars(
+            select(StoredFile).where(StoredFile.id.in_(file_ids), *unattached_uploads_of(viewer))
+        )
+    }
+    if len(found) != len(file_ids):
+        raise Invalid(_("A file to attach is not one of your new uploads."), code="unknown_file")
+    return [found[file_id] for file_id in file_ids]
+
+
+async def space_usage(session: AsyncSession, space_id: int) -> int:
+    """Bytes held by the files of a space: its posts', its wiki's, its files area's."""
+    held = union_all(
+        select(StoredFile.blob_sha256.label("sha"))
+        .join(Post, Post.id == StoredFile.post_id)
+        .where(Post.space_id == space_id),
+        select(StoredFile.blob_sha256)
+        .join(WikiPage, WikiPage.id == StoredFile.page_id)
+        .where(WikiPage.space_id == space_id),
+        select(StoredFile.blob_sha256)
+        .join(SpaceDocument, SpaceDocument.id == StoredFile.document_id)
+        .where(SpaceDocument.space_id == space_id),
+    ).subquery()
+    total = await session.scalar(
+        select(func.coalesce(func.sum(Blob.size), 0)).join(held, held.c.sha == Blob.sha256)
+    )
+    return int(total or 0)
+
+
+async def check_space_quota(
+    session: AsyncSession, *, quota_mb: int, space_id: int | None, files: list[StoredFile]
+) -> None:
+    if space_id is None or not files:
+        return
+    adding = await session.scalar(
+        select(func.coalesce(func.sum(Blob.size), 0)).where(
+            Blob.sha256.in_({file.blob_sha256 for file in files})
+        )
+    )
+    check_quota(
+        await space_usage(session, space_id),
+        int(adding or 0),
+        quota_mb,
+        _("This space's files may hold {quota} MB in all; they hold {used} MB."),
+    )
+
+
+async def attach_to_post(
+    session: AsyncSession,
+    *,
+    viewer: User,
+    attachments: Attachments | None,
+    post: Post,
+    comment: Comment | None = None,
+) -> None:
+    if attachments is None:
+        return
+    files = await take_uploads(session, viewer=viewer, file_ids=attachments.file_ids)
+    await check_space_quota(
+        session, quota_mb=attachments.space_quota_mb, space_id=post.space_id, files=files
+    )
+    for position, file in enumerate(files):
+        file.post_id = post.id
+        file.comment_id = comment.id if comment is not None else None
+        file.position = position
+    await session.flush()
+
+
+async def attachments_of(
+    session: AsyncSession, *, post_ids: list[int] = (), comment_ids: list[int] = ()
+) -> dict[tuple[str, int], list[FileView]]:
+    """The files of posts (keyed ``("post", id)``, without their comments') and of
+    comments (``("comment", id)``), in order: for posts and comments the viewer
+    already may read, in one query."""
+    if not post_ids and not comment_ids:
+        return {}
+    clauses = []
+    if post_ids:
+        clauses.append(StoredFile.post_id.in_(post_ids) & StoredFile.comment_id.is_(None))
+    if comment_ids:
+        clauses.append(StoredFile.comment_id.in_(comment_ids))
+    rows = await session.execute(
+        select(StoredFile, Blob)
+        .join(Blob, Blob.sha256 == StoredFile.blob_sha256)
+        .where(or_(*clauses))
+        .order_by(StoredFile.position, StoredFile.id)
+    )
+    found: dict[tuple[str, int], list[FileView]] = defaultdict(list)
+    for file, blob in rows.all():
+        key = ("comment", file.comment_id) if file.comment_id else ("post", file.post_id)
+        found[key].append(FileView(file, blob))
+    return found
