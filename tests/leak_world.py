@@ -34,6 +34,7 @@ from app.models import (
     PostVersion,
     Space,
     SpaceRole,
+    StoredFile,
     User,
     Visibility,
     WikiPage,
@@ -90,6 +91,9 @@ class World:
     # What the world changed after making it: ("post", id), ("page", id), ("space", id).
     changed: set[tuple[str, int]] = field(default_factory=set)
     members: dict[int, set[int]] = field(default_factory=dict)  # space -> its people
+    # A file and what it follows: ("post", id), ("comment", id) or ("uploader", person).
+    file_holders: dict[int, tuple] = field(default_factory=dict)
+    file_texts: dict[int, str] = field(default_factory=dict)  # what each file's bytes say
     person_kinds: dict[int, tuple[AccountKind, bool]] = field(default_factory=dict)  # and active
 
     # --- what an account may see ------------------------------------------------
@@ -110,11 +114,24 @@ class World:
         if kind == "request":  # a join request's message: its author and the space's managers
             space, person = self.join_requests[key]
             return person == reader.user_id or space in account.managed_spaces
+        if kind == "file":
+            return self.file_readable(account, key)
         if kind == "revision":
             # A former state: readers of the page cleared for the level it had.
             page = self.page_refs[key]
             return can_read(reader, page) and can_read(reader, replace(page, level=holder[2]))
         raise AssertionError(holder)
+
+    def file_readable(self, account: Account, file_id: int) -> bool:
+        """The oracle of ``access.readable_files`` for the files the world holds."""
+        reader = account.reader
+        if reader is None or not reader.is_active:
+            return False
+        kind, key = self.file_holders[file_id]
+        if kind == "uploader":
+            return key == reader.user_id
+        post = self.comment_posts[key] if kind == "comment" else key
+        return can_read(reader, self.post_refs[post])
 
     def describe(self, marker: str) -> str:
         """What holds a marker, for the report: "person alumni", "space secret_ext"..."""
@@ -221,6 +238,17 @@ class Builder:
             json={"body": self.text("comment"), **fields},
         )
 
+    async def upload(self, label: str) -> int:
+        """A text file whose name and bytes hold markers, attached to nothing yet."""
+        text = self.text("file")
+        response = await self.clients[label].post(
+            f"{API}/files", files={"file": (f"notes {self.marker('file')}.txt", text.encode())}
+        )
+        assert response.status_code == 201, response.text
+        file_id = response.json()["id"]
+        self.world.file_texts[file_id] = text
+        return file_id
+
     async def react(self, who: str, post: dict, kind: str = "like") -> None:
         await self.call(who, "PUT", f"/posts/{post['id']}/reactions/{kind}")
 
@@ -289,10 +317,20 @@ async def build_world(session, app) -> World:
 
     # --- posts at every level, with and without audience ----------------------
     tag_public, tag_secret = b.marker("tag"), b.marker("tag")
-    public = await b.post("employee", level="public", body=f"{b.text('post')} #{tag_public}")
+    public = await b.post(
+        "employee",
+        level="public",
+        body=f"{b.text('post')} #{tag_public}",
+        attachments=[await b.upload("employee")],
+    )
     await b.post("employee", level="internal")
     await b.post("confidential", level="confidential")
-    await b.post("secret", level="secret", body=f"{b.text('post')} #{tag_secret}")
+    await b.post(
+        "secret",
+        level="secret",
+        body=f"{b.text('post')} #{tag_secret}",
+        attachments=[await b.upload("secret")],
+    )
     await b.post("employee", level="internal", audience=[p["confidential"]])
     await b.post("employee", level="public", audience=[p["alumni"]])
     await b.post("alumni", level="public", body=f"{b.text('post')} @{w.people['bystander'].handle}")
@@ -300,8 +338,8 @@ async def build_world(session, app) -> World:
     await b.post(
         "employee", level="internal", body=f"{b.text('post')} @{w.people['outsider'].handle}"
     )
-    raised = await b.post("secret", level="internal")
-    raised_comment = await b.comment("employee", raised)
+    raised = await b.post("secret", level="internal", attachments=[await b.upload("secret")])
+    raised_comment = await b.comment("employee", raised, attachments=[await b.upload("employee")])
     await b.comment("secret", raised, parent_id=raised_comment["id"])
     await b.react("employee", raised, "celebrate")
     await b.call("secret", "PATCH", f"/posts/{raised['id']}", json={"body": b.text("post")})
@@ -361,8 +399,11 @@ async def build_world(session, app) -> World:
     await b.post("lowered", space="secret", level="internal")
     await b.post("confidential", space="secret", level="confidential")
 
-    secret_ext = await b.post("secret", space="secret_ext", level="public")
-    await b.comment("contractor", secret_ext)
+    secret_ext = await b.post(
+        "secret", space="secret_ext", level="public", attachments=[await b.upload("secret")]
+    )
+    await b.comment("contractor", secret_ext, attachments=[await b.upload("contractor")])
+    await b.upload("employee")  # never attached: the uploader's alone
     await b.post("bystander", space="open_plain", level="internal")
 
     # Follows, invitations (one revoked), a pending one.
@@ -542,6 +583,16 @@ async def read_oracle_inputs(session, w: World) -> None:
     )
     for body, post_id in rows.all():
         hold(body, ("post", post_id))
+    for file in await session.scalars(select(StoredFile)):
+        if file.comment_id is not None:
+            w.file_holders[file.id] = ("comment", file.comment_id)
+        elif file.post_id is not None:
+            w.file_holders[file.id] = ("post", file.post_id)
+        else:
+            w.file_holders[file.id] = ("uploader", file.uploader_id)
+        # The name shows in the file's record, the bytes in its download.
+        for text in (file.name, w.file_texts.get(file.id)):
+            hold(text, ("file", file.id))
     for option in await session.scalars(select(PollOption)):
         hold(option.label, ("post", option.post_id))
     for name, post_id in (

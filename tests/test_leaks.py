@@ -119,6 +119,8 @@ def hidden(world: World, account: Account, ref: tuple | None) -> bool:
         return not can_read(reader, world.page_refs[key])
     if kind == "person":
         return key not in account.known_people
+    if kind == "file":
+        return not world.file_readable(account, key)
     if kind == "revision":
         page, number = key, ref[2]
         level = world.revisions.get(page, {}).get(number)
@@ -154,6 +156,7 @@ def single_fillers(world: World) -> dict[str, list[Arg]]:
         "post_id": ids("post", world.post_refs),
         "comment_id": ids("comment", world.comment_posts),
         "page_id": ids("page", world.page_refs),
+        "file_id": ids("file", world.file_holders),
         "user_id": ids("person", world.user_ids),
         "token_id": ids("token", world.tokens),
         "invitation_id": ids("invitation", world.invitations),

@@ -119,7 +119,17 @@ def api_document(app: FastAPI) -> dict[str, Any]:
             if not status.startswith("4")
         } | _error_responses(operation_errors(operation, method, route))
         operation["security"] = _security(method, path, _dependencies(route.dependant))
+        _bound_uploads(operation, app.state.settings.max_upload_bytes)
     return document
+
+
+def _bound_uploads(operation: dict[str, Any], max_bytes: int) -> None:
+    """A file of a multipart body is bounded by this installation's upload limit."""
+    content = operation.get("requestBody", {}).get("content", {})
+    form = content.get("multipart/form-data", {}).get("schema", {})
+    for field in form.get("properties", {}).values():
+        if field.get("format") == "binary":
+            field["maxLength"] = max_bytes
 
 
 def operation_errors(operation: dict[str, Any], method: str, route: APIRoute) -> Codes:
