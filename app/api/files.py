@@ -150,14 +150,7 @@ async def download_file(
         content_type = "application/octet-stream"
     name = view.file.name if preview is None else f"{view.file.name.rsplit('.', 1)[0]}.webp"
     headers["content-disposition"] = content_disposition("inline" if inline else "attachment", name)
-    store = file_store(request)
-    return FileResponse(
-        store.path_of(key),
-        headers=headers,
-        media_type=content_type
-        if content_type not in kinds.NEVER_RENDERED
-        else "application/octet-stream",
-    )
+    return file_store(request).response(key, media_type=content_type, headers=headers)
 
 
 @router.delete("/files/{file_id}", status_code=204, response_class=Response)

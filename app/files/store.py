@@ -18,6 +18,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
+from starlette.responses import FileResponse, Response
+
 CHUNK = 256 * 1024
 # A SHA-256 in hex, and for a preview its size's name: never a user's text.
 KEY = re.compile(r"[0-9a-f]{64}(\.[a-z]+)?")
@@ -56,6 +58,8 @@ class Incoming:
 
 
 class LocalStore:
+    """The bytes in a directory of this machine (``var/files`` by default)."""
+
     def __init__(self, root: Path):
         self.root = root
         self.incoming_dir = root / "incoming"
@@ -87,6 +91,11 @@ class LocalStore:
         target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         os.replace(incoming.path, target)
         return key
+
+    def response(self, key: str, *, media_type: str, headers: dict[str, str]) -> Response:
+        """The bytes under ``key`` as an HTTP answer: Starlette's FileResponse
+        sends them from disk in chunks and answers ranges (206, 416) itself."""
+        return FileResponse(self.path_of(key), media_type=media_type, headers=headers)
 
     def exists(self, key: str) -> bool:
         return self.path_of(key).is_file()
