@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect, select
+from sqlalchemy import insert, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import create_engine
@@ -67,10 +67,15 @@ async def test_notifications_stored_with_names_get_their_people_by_id(tmp_root):
     try:
         await upgrade(engine, "0006")
         async with AsyncSession(engine, expire_on_commit=False) as session:
-            inviter, asker, told = (
-                User(email=f"{n}@example.test", handle=n, display_name=n.title())
+            # People inserted by the columns they had at 0006 (users gained some since).
+            inviter_id, asker_id, told_id = [
+                await session.scalar(
+                    insert(User)
+                    .values(email=f"{n}@example.test", handle=n, display_name=n.title())
+                    .returning(User.id)
+                )
                 for n in ("ines", "paul", "lea")
-            )
+            ]
             space = Space(
                 slug="atlas",
                 name="Atlas",
@@ -78,12 +83,12 @@ async def test_notifications_stored_with_names_get_their_people_by_id(tmp_root):
                 kind=SpaceKind.PROJECT,
                 visibility=Visibility.PRIVATE,
             )
-            session.add_all([inviter, asker, told, space])
+            session.add(space)
             await session.flush()
             invitation = Invitation(
                 space_id=space.id,
-                inviter_id=inviter.id,
-                invitee_id=told.id,
+                inviter_id=inviter_id,
+                invitee_id=told_id,
                 token_hash="0" * 64,
                 expires_at=utcnow() + timedelta(days=7),
             )
@@ -98,12 +103,12 @@ async def test_notifications_stored_with_names_get_their_people_by_id(tmp_root):
                 },
                 "join_request": {
                     "space_id": space.id,
-                    "user_id_requesting": asker.id,
+                    "user_id_requesting": asker_id,
                     "user_name": "Paul",
                 },
                 "invitation_answered": {"space_id": space.id, "accepted": True, "user_name": "Lea"},
             }
-            session.add_all(Notification(user_id=told.id, kind=k, data=d) for k, d in old.items())
+            session.add_all(Notification(user_id=told_id, kind=k, data=d) for k, d in old.items())
             await session.commit()
 
         await upgrade(engine)
@@ -113,8 +118,8 @@ async def test_notifications_stored_with_names_get_their_people_by_id(tmp_root):
                 (await session.execute(select(Notification.kind, Notification.actor_id))).all()
             )
         assert actors == {
-            "invitation": inviter.id,
-            "join_request": asker.id,
+            "invitation": inviter_id,
+            "join_request": asker_id,
             "invitation_answered": None,
         }
     finally:
