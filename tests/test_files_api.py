@@ -142,3 +142,30 @@ async def test_a_png_named_pdf_is_a_png_and_html_named_png_is_never_rendered(mak
     assert got.headers["content-type"] == "application/octet-stream"
     assert got.headers["content-disposition"].startswith("attachment;")
     assert got.headers["x-content-type-options"] == "nosniff"
+
+
+async def test_an_edit_adds_files_and_the_uploader_takes_one_off(make):
+    _author, client = await person(make)
+    _reader, reader_client = await person(make)
+    first, second = (await uploaded(client, png()))["id"], (await uploaded(client, pdf()))["id"]
+    post = await publish(client, "Compte rendu", attachments=[first])
+
+    edited = await client.patch(f"{POSTS}/{post['id']}", json={"attachments": [second]})
+
+    assert [f["id"] for f in edited.json()["attachments"]] == [first, second]
+    assert (await reader_client.get(f"{FILES}/{second}")).status_code == 200
+    expect_error(await reader_client.delete(f"{FILES}/{first}"), 403, "not_uploader")
+    assert (await client.delete(f"{FILES}/{first}")).status_code == 204
+    assert [f["id"] for f in (await read_post(client, post["id"]))["attachments"]] == [second]
+    expect_error(await reader_client.get(f"{FILES}/{first}"), 404, "not_found")
+
+
+async def test_a_post_holds_ten_files_at_most(make):
+    _author, client = await person(make)
+    files = [(await uploaded(client, png(8 + i, 8)))["id"] for i in range(11)]
+    post = await publish(client, "Album", attachments=files[:10])
+
+    refused = await client.patch(f"{POSTS}/{post['id']}", json={"attachments": files[10:]})
+
+    expect_error(refused, 422, "too_many_files")
+    assert len((await read_post(client, post["id"]))["attachments"]) == 10

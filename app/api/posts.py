@@ -145,7 +145,9 @@ async def read_post(post_id: ItemId, viewer: Viewer, session: Session):
 
 
 @router.patch("/posts/{post_id}", response_model=PostWritten)
-async def edit_post(post_id: ItemId, body: PostUpdate, viewer: Viewer, session: Session):
+async def edit_post(
+    post_id: ItemId, body: PostUpdate, viewer: Viewer, session: Session, settings: AppSettings
+):
     published = await posts.edit_post(
         session,
         viewer=viewer,
@@ -154,6 +156,7 @@ async def edit_post(post_id: ItemId, body: PostUpdate, viewer: Viewer, session: 
         level=body.level,
         audience=body.audience,
         audience_given="audience" in body.model_fields_set,
+        attachments=Attachments.of(body.attachments, settings),
     )
     return await _written(session, viewer, published)
 

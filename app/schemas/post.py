@@ -65,6 +65,9 @@ class PostUpdate(BaseModel):
     body: Body | None = None
     level: Level | None = None
     audience: Audience | None = None
+    attachments: Attachments = Field(
+        default_factory=list, description="New uploads to add after the post's files."
+    )
 
 
 class SpaceRef(BaseModel):

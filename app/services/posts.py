@@ -271,8 +271,10 @@ async def edit_post(
     level: Level | None = None,
     audience: list[int] | None = None,
     audience_given: bool = False,
+    attachments: Attachments | None = None,
 ) -> Published:
-    """Authors edit their own posts; the previous body is kept as a version."""
+    """Authors edit their own posts; the previous body is kept as a version.
+    ``attachments``: new uploads to add after the post's files."""
     post = await access_post(session, viewer=viewer, post_id=post_id)
     if post.deleted_at is not None:
         raise Conflict(_("This post was deleted."), code="deleted")
@@ -301,6 +303,7 @@ async def edit_post(
         post.body_html, unreachable = await record_body(
             session, post=post, comment=None, body=body, actor=viewer
         )
+    await attach_to_post(session, viewer=viewer, attachments=attachments, post=post)
     await session.flush()
     await announce(session, post, "post.edited")
     return Published(post=post, unreachable_mentions=unreachable)

@@ -6,7 +6,7 @@ its files along at once."""
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select, union_all
+from sqlalchemy import and_, func, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
@@ -119,13 +119,24 @@ async def attach_to_post(
     post: Post,
     comment: Comment | None = None,
 ) -> None:
+    """Attaches new uploads after the files the post (or the comment) has."""
     if attachments is None:
         return
     files = await take_uploads(session, viewer=viewer, file_ids=attachments.file_ids)
+    on_it = (
+        StoredFile.comment_id == comment.id
+        if comment is not None
+        else and_(StoredFile.post_id == post.id, StoredFile.comment_id.is_(None))
+    )
+    held = await session.scalar(select(func.count()).select_from(StoredFile).where(on_it))
+    if held + len(files) > MAX_ATTACHMENTS:
+        raise Invalid(
+            _("At most {count} files at once.").format(count=MAX_ATTACHMENTS), code="too_many_files"
+        )
     await check_space_quota(
         session, quota_mb=attachments.space_quota_mb, space_id=post.space_id, files=files
     )
-    for position, file in enumerate(files):
+    for position, file in enumerate(files, start=held):
         file.post_id = post.id
         file.comment_id = comment.id if comment is not None else None
         file.position = position
