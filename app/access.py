@@ -302,11 +302,19 @@ def readable_files(viewer: User) -> ColumnElement[bool]:
         WikiPage.id == StoredFile.page_id,
         WikiPage.deleted_at.is_(None),
         readable(viewer, WikiPage),
-        exists().where(
+    )
+    # A page's former states show only to readers cleared for the level they
+    # had: the file must be in a revision of such a level. Correlated to the
+    # file alone, explicitly: nested in the page's EXISTS it would not be, and
+    # within a query of revisions it must not take the query's own revision.
+    in_readable_revision = (
+        exists()
+        .where(
             WikiRevisionFile.file_id == StoredFile.id,
             WikiRevision.id == WikiRevisionFile.revision_id,
             readable_level(viewer, WikiRevision.level),
-        ),
+        )
+        .correlate(StoredFile)
     )
     readable_document = exists().where(
         SpaceDocument.id == StoredFile.document_id,
@@ -326,7 +334,7 @@ def readable_files(viewer: User) -> ColumnElement[bool]:
     )
     return or_(
         and_(StoredFile.post_id.is_not(None), readable_post, live_comment),
-        and_(StoredFile.page_id.is_not(None), readable_page),
+        and_(StoredFile.page_id.is_not(None), readable_page, in_readable_revision),
         and_(StoredFile.document_id.is_not(None), readable_document),
         knowable_avatar,
         own_unattached,

@@ -2,6 +2,10 @@
 space kinds, visibilities and member roles, and languages: shown wherever a
 badge appears."""
 
+from babel.numbers import format_decimal
+
+from app.files import kinds
+from app.i18n import current_language, ngettext
 from app.i18n import lazy_gettext as _l
 from app.levels import AccountKind, Language, Level, Role
 from app.models import NotificationKind, PostKind, ReactionKind
@@ -208,3 +212,25 @@ def post_kind_help(kind: PostKind) -> str:
 
 def notification_kind_label(kind: NotificationKind | str) -> str:
     return str(NOTIFICATION_KIND_LABELS[NotificationKind(kind)])
+
+
+# From the largest: a size shows in the first unit it reaches.
+FILE_SIZE_UNITS = (
+    (1_000_000_000, _l("{size} GB")),
+    (1_000_000, _l("{size} MB")),
+    (1_000, _l("{size} kB")),
+)
+
+
+def file_size(size: int) -> str:
+    """A file's size as its reader writes numbers: "1.2 MB", "1,2 Mo"."""
+    for bound, unit in FILE_SIZE_UNITS:
+        if size >= bound:
+            number = format_decimal(size / bound, "#,##0.#", locale=current_language.get().value)
+            return str(unit).format(size=number)
+    return ngettext("%(num)d byte", "%(num)d bytes", size) % {"num": size}
+
+
+def file_kind(content_type: str) -> str:
+    """The kind of a file as people name it: "PDF", "PNG", "DOCX"."""
+    return kinds.kind_of(content_type).extension.upper()

@@ -1,6 +1,7 @@
 """Markdown to safe HTML, with @mentions and #hashtags as links, and in wiki
 pages ``[[Page title]]``, ``[[space-slug:Page title|label]]`` and
-``[[:Company wiki page]]`` links.
+``[[:Company wiki page]]`` links, and ``![caption](attachment:plan.png)`` (or
+``[text](attachment:plan.pdf)``) for a file the page's revision shows.
 
 markdown-it renders with raw HTML disabled and a bounded nesting depth; nh3
 then sanitises the result against an allow-list, so no script, style, event
@@ -11,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import nh3
 from markdown_it import MarkdownIt
@@ -24,6 +25,7 @@ HASHTAG = re.compile(rf"(?<![\w#&/])#({HASHTAG_NAME.pattern})")
 TOKEN = re.compile(f"{MENTION.pattern}|{HASHTAG.pattern}")
 WIKILINK = re.compile(r"\[\[([^\[\]\n|]{1,200})(?:\|([^\[\]\n]{1,200}))?\]\]")
 WIKI_SPACE = re.compile(r"([a-z0-9][a-z0-9-]{0,79}):(.+)")
+ATTACHMENT = "attachment:"
 
 ALLOWED_TAGS = {
     "a", "p", "br", "hr", "strong", "em", "code", "pre", "blockquote", "ul", "ol", "li",
@@ -70,6 +72,16 @@ class WikiTarget:
 class WikiHref:
     href: str
     missing: bool
+
+
+@dataclass(frozen=True)
+class AttachmentHref:
+    """Where an ``attachment:`` name leads: ``href``, the file (its access-checked
+    download); ``image``, what an image shows in the text (its preview), None
+    for a file that is no image (shown as a link to it instead)."""
+
+    href: str
+    image: str | None
 
 
 @dataclass(frozen=True)
@@ -126,6 +138,69 @@ def _mentions_and_hashtags(state) -> None:
         block.children = children
 
 
+def _attachment_name(url: str | None) -> str | None:
+    if url is None or url[: len(ATTACHMENT)].lower() != ATTACHMENT:
+        return None
+    return unquote(url[len(ATTACHMENT) :])
+
+
+def _link(href: str, inner: list[Token]) -> list[Token]:
+    return [Token("link_open", "a", 1, attrs={"href": href}), *inner, Token("link_close", "a", -1)]
+
+
+def _plain(tokens: list[Token]) -> str:
+    return "".join(
+        token.content if token.type in ("text", "code_inline") else _plain(token.children or [])
+        for token in tokens
+    )
+
+
+def _attached(children: list[Token], resolve: Callable[[str], AttachmentHref | None]):
+    """An inline's tokens with each ``attachment:`` link and image resolved: to
+    the file of that name, an image shown by its preview and linked to the file
+    (unless already in a link); a name that names no file leaves plain text (the
+    link's text, the image's caption or else the name), never a dead address."""
+    found: list[Token] = []
+    # One entry per open link: whether it was dropped (links do not nest).
+    links: list[bool] = []
+    for token in children:
+        if token.type == "link_open":
+            name = _attachment_name(token.attrGet("href"))
+            target = resolve(name) if name is not None else None
+            if name is not None and target is not None:
+                token.attrSet("href", target.href)
+            links.append(name is not None and target is None)
+            if links[-1]:
+                continue
+        elif token.type == "link_close" and links:
+            if links.pop():
+                continue
+        elif token.type == "image" and (name := _attachment_name(token.attrGet("src"))) is not None:
+            target = resolve(name)
+            caption = _plain(token.children or []) or name
+            in_link = bool(links) and not links[-1]
+            if target is None:
+                found.append(_text(caption))
+            elif target.image is None:
+                found += [_text(caption)] if in_link else _link(target.href, [_text(caption)])
+            else:
+                token.attrSet("src", target.image)
+                found += [token] if in_link else _link(target.href, [token])
+            continue
+        found.append(token)
+    return found
+
+
+def _attachments(state) -> None:
+    """A core rule, before @mentions: ``attachment:`` names resolved by
+    ``env["attachment"]`` (the files of the revision shown); without it, none is
+    known. No other scheme reaches the sanitiser's allow-list."""
+    resolve = state.env.get("attachment") or (lambda name: None)
+    for block in state.tokens:
+        if block.type == "inline" and block.children:
+            block.children = _attached(block.children, resolve)
+
+
 def _wikilink(state, silent: bool) -> bool:
     """An inline rule, only where ``env["wiki"]`` resolves targets: the resolver
     (per reader) says where each link goes and whether the page exists for them."""
@@ -159,13 +234,20 @@ def wiki_targets(body: str) -> list[WikiTarget]:
 
 _markdown = MarkdownIt("commonmark", {"html": False, "maxNesting": 20, "linkify": False})
 _markdown.enable("table").enable("strikethrough")
+_markdown.core.ruler.push("attachments", _attachments)
 _markdown.core.ruler.push("mentions_and_hashtags", _mentions_and_hashtags)
 _markdown.inline.ruler.before("link", "wikilink", _wikilink)
 
 
-def render(body: str, *, wiki: Callable[[WikiTarget], WikiHref] | None = None) -> Rendered:
-    """``wiki``: for a wiki page, what each ``[[link]]`` resolves to for its reader."""
-    env: dict = {"wiki": wiki} if wiki is not None else {}
+def render(
+    body: str,
+    *,
+    wiki: Callable[[WikiTarget], WikiHref] | None = None,
+    attachment: Callable[[str], AttachmentHref | None] | None = None,
+) -> Rendered:
+    """``wiki``: for a wiki page, what each ``[[link]]`` resolves to for its
+    reader; ``attachment``: what each ``attachment:`` name does."""
+    env: dict = {"wiki": wiki, "attachment": attachment}
     # Composed first: a decomposed accent (as some keyboards and pastes give) is a
     # combining mark, which the patterns would not count as part of a #tag.
     html = _markdown.render(unicodedata.normalize("NFC", body), env)

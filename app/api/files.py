@@ -15,7 +15,7 @@ from app.files.upload import receive_form
 from app.models import FilePurpose
 from app.schemas.file import FilePreviews, FileRead
 from app.services.files import uploads
-from app.services.files.uploads import FileView
+from app.services.files.uploads import FileView, content_url
 
 router = APIRouter(tags=["files"])
 
@@ -50,11 +50,6 @@ SANDBOX = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbo
 
 def file_store(request: Request) -> LocalStore:
     return request.app.state.files
-
-
-def content_url(file_id: int, preview: str | None = None) -> str:
-    url = f"/api/v1/files/{file_id}/content"
-    return f"{url}?preview={preview}" if preview else url
 
 
 def file_read(view: FileView) -> FileRead:

@@ -4,16 +4,18 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from app.api.deps import ItemId, Session, Viewer
+from app.api.deps import AppSettings, ItemId, Session, Viewer
+from app.api.files import file_read
 from app.api.pagination import Cursor, decode_id_cursor, encode_cursor
 from app.errors import Invalid
 from app.i18n import _
 from app.models import User, WikiPage, WikiRevision
 from app.schemas.account import UserPublic
 from app.schemas.common import NOT_BLANK, Page, RowId
+from app.schemas.file import Attachments
 from app.schemas.wiki import (
     MAX_REVISION,
     Body,
@@ -23,6 +25,7 @@ from app.schemas.wiki import (
     PageMove,
     PageRead,
     PageUpdate,
+    RemovedFiles,
     RevisionDetail,
     RevisionNumber,
     RevisionRead,
@@ -32,6 +35,8 @@ from app.schemas.wiki import (
     Watching,
 )
 from app.services import wiki
+from app.services.files.attachments import Attachments as Uploads
+from app.services.wiki.attachments import FileChanges, editor_files, revision_files
 from app.services.wiki.links import backlinks, page_path, render_body
 from app.services.wiki.templates import TEMPLATES, template_named
 
@@ -46,6 +51,11 @@ class PreviewRequest(BaseModel):
 
     space_id: RowId | None = None
     body: Body
+    page_id: RowId | None = Field(
+        default=None, description="The page being edited: its files resolve `attachment:`."
+    )
+    attachments: Attachments = Field(default_factory=list)
+    remove_attachments: RemovedFiles = Field(default_factory=list)
 
 
 class PreviewRead(BaseModel):
@@ -86,10 +96,14 @@ async def page_reads(session, viewer: User, pages: list[WikiPage]) -> list[PageR
 
 async def page_detail(session, viewer: User, page: WikiPage) -> PageDetail:
     place = await wiki.open_wiki(session, viewer=viewer, space_id=page.space_id)
+    files = await revision_files(session, viewer=viewer, page_id=page.id, number=page.revision)
     return PageDetail(
         **(await _field_sets(session, viewer, [page]))[0],
         body=page.body,
-        body_html=await render_body(session, viewer=viewer, space_id=page.space_id, body=page.body),
+        body_html=await render_body(
+            session, viewer=viewer, space_id=page.space_id, body=page.body, files=files
+        ),
+        attachments=[file_read(view) for view in files],
         watching=await wiki.is_watching(session, viewer=viewer, page_id=page.id),
         can_edit=place.may_edit(viewer),
         can_moderate=place.may_moderate(viewer),
@@ -143,7 +157,7 @@ async def _list(session, viewer, space_id, q, limit, cursor) -> dict:
     }
 
 
-async def _create(session, viewer, space_id, data: PageCreate) -> PageDetail:
+async def _create(session, viewer, settings, space_id, data: PageCreate) -> PageDetail:
     title, body = data.title, data.body
     if data.template is not None:
         template = template_named(data.template)
@@ -161,6 +175,7 @@ async def _create(session, viewer, space_id, data: PageCreate) -> PageDetail:
         level=data.level,
         audience=data.audience,
         message=data.message,
+        attachments=Uploads.of(data.attachments, settings),
     )
     return await page_detail(session, viewer, page)
 
@@ -182,8 +197,10 @@ async def company_pages(
 
 
 @router.post("/wiki/pages", response_model=PageDetail, status_code=201)
-async def create_company_page(data: PageCreate, viewer: Viewer, session: Session):
-    return await _create(session, viewer, None, data)
+async def create_company_page(
+    data: PageCreate, viewer: Viewer, session: Session, settings: AppSettings
+):
+    return await _create(session, viewer, settings, None, data)
 
 
 @router.get("/spaces/{space_id}/wiki/pages", response_model=Page[PageRead])
@@ -199,8 +216,10 @@ async def space_pages(
 
 
 @router.post("/spaces/{space_id}/wiki/pages", response_model=PageDetail, status_code=201)
-async def create_space_page(space_id: ItemId, data: PageCreate, viewer: Viewer, session: Session):
-    return await _create(session, viewer, space_id, data)
+async def create_space_page(
+    space_id: ItemId, data: PageCreate, viewer: Viewer, session: Session, settings: AppSettings
+):
+    return await _create(session, viewer, settings, space_id, data)
 
 
 @router.get("/wiki/deleted", response_model=Page[PageRead])
@@ -250,10 +269,23 @@ async def search(
 
 @router.post("/wiki/preview", response_model=PreviewRead)
 async def preview(data: PreviewRequest, viewer: Viewer, session: Session):
-    """The editor's preview: the text rendered as it will be, links resolved."""
+    """The editor's preview: the text rendered as it will be, links resolved,
+    ``attachment:`` names among the page's files and your uploads to attach."""
     if data.space_id is not None:
         await wiki.open_wiki(session, viewer=viewer, space_id=data.space_id)
-    html = await render_body(session, viewer=viewer, space_id=data.space_id, body=data.body)
+    page = None
+    if data.page_id is not None:
+        page = await wiki.access_page(session, viewer=viewer, page_id=data.page_id)
+    files = await editor_files(
+        session,
+        viewer=viewer,
+        page=page,
+        upload_ids=data.attachments,
+        removed=set(data.remove_attachments),
+    )
+    html = await render_body(
+        session, viewer=viewer, space_id=data.space_id, body=data.body, files=files
+    )
     return PreviewRead(html=html)
 
 
@@ -267,7 +299,9 @@ async def get_page(page_id: ItemId, viewer: Viewer, session: Session):
 
 
 @router.put("/wiki/pages/{page_id}", response_model=PageDetail)
-async def save_page(page_id: ItemId, data: PageUpdate, viewer: Viewer, session: Session):
+async def save_page(
+    page_id: ItemId, data: PageUpdate, viewer: Viewer, session: Session, settings: AppSettings
+):
     """Saves a new revision based on ``base_revision``; 409 ``edit_conflict``
     when another save came first."""
     page = await wiki.save_page(
@@ -281,6 +315,10 @@ async def save_page(page_id: ItemId, data: PageUpdate, viewer: Viewer, session: 
         level=data.level,
         audience=data.audience,
         audience_given="audience" in data.model_fields_set,
+        files=FileChanges(
+            added=Uploads.of(data.attachments, settings),
+            removed=frozenset(data.remove_attachments),
+        ),
     )
     return await page_detail(session, viewer, page)
 
@@ -350,12 +388,14 @@ async def revisions(
 async def revision(page_id: ItemId, number: Number, viewer: Viewer, session: Session):
     found = await wiki.get_revision(session, viewer=viewer, page_id=page_id, number=number)
     page = await wiki.access_page(session, viewer=viewer, page_id=page_id)
+    files = await revision_files(session, viewer=viewer, page_id=page_id, number=number)
     return RevisionDetail(
         **_revision_fields(found, await _authors(session, [found])),
         body=found.body,
         body_html=await render_body(
-            session, viewer=viewer, space_id=page.space_id, body=found.body
+            session, viewer=viewer, space_id=page.space_id, body=found.body, files=files
         ),
+        attachments=[file_read(view) for view in files],
     )
 
 

@@ -3,9 +3,13 @@ parser, writing each file part straight into the store's temporary files (hashed
 as it comes), so that an upload is never held in memory and a file over the
 limit is refused as soon as its bytes pass it. Whatever was received is removed
 when the caller leaves the context without keeping it: a refused, failed or cut
-upload leaves nothing behind."""
+upload leaves nothing behind.
 
-from collections.abc import AsyncIterator
+A form sent by a page carries its anti-forgery token as a field: reading the
+form to find it would read the files whole, so the token is checked here as the
+form streams in (``FormGuard``), before any byte of a file is taken."""
+
+from collections.abc import AsyncIterator, Callable
 from contextlib import ExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 
@@ -44,6 +48,30 @@ class ReceivedForm:
         return values[0] if values else None
 
 
+@dataclass
+class FormGuard:
+    """A field a streamed form must carry before its first file, and its check,
+    which raises when the value is wrong (a page's form: the session's
+    anti-forgery token, field ``csrf_token``). ``checked`` once it passed: a
+    request whose guard never did must write nothing (``app.api.deps``)."""
+
+    field: str
+    check: Callable[[str | None], None]
+    checked: bool = False
+
+    def passes(self, value: str | None) -> None:
+        self.check(value)
+        self.checked = True
+
+
+def streams_form(endpoint):
+    """Marks a route that reads its ``multipart/form-data`` body with
+    ``receive_form``, which checks its anti-forgery token as the form streams in
+    (``request.state.form_guard``), instead of a form read whole beforehand."""
+    endpoint.streams_form = True
+    return endpoint
+
+
 def file_too_large(max_file_bytes: int) -> TooLarge:
     return TooLarge(
         _("A file may be at most {size} MB.").format(size=max_file_bytes // 1_000_000),
@@ -54,9 +82,18 @@ def file_too_large(max_file_bytes: int) -> TooLarge:
 class _Receiver:
     """python-multipart's callbacks, gathering fields and streaming files."""
 
-    def __init__(self, store: LocalStore, stack, *, max_file_bytes: int, max_files: int):
+    def __init__(
+        self,
+        store: LocalStore,
+        stack,
+        *,
+        max_file_bytes: int,
+        max_files: int,
+        guard: FormGuard | None,
+    ):
         self.store = store
         self.stack = stack
+        self.guard = guard
         self.max_file_bytes = max_file_bytes
         self.max_files = max_files
         self.form = ReceivedForm()
@@ -87,6 +124,7 @@ class _Receiver:
             raise BadForm(_("A part of the form has no name."))
         self.name = options[b"name"].decode("utf-8", "replace")
         if b"filename" in options:
+            self.check_guard(None)
             if len(self.form.files) >= self.max_files:
                 raise Invalid(
                     _("At most {count} files at once.").format(count=self.max_files),
@@ -115,7 +153,15 @@ class _Receiver:
                 self.form.files.append(self.file)
         else:
             text = self.data.decode("utf-8", "replace")
+            if self.guard is not None and self.name == self.guard.field:
+                self.check_guard(text)
             self.form.fields.setdefault(self.name, []).append(text)
+
+    def check_guard(self, value: str | None) -> None:
+        """The guard's field must come before any file: ``value`` None when a
+        file comes first (or the form ends) without it."""
+        if self.guard is not None and not self.guard.checked:
+            self.guard.passes(value)
 
 
 @asynccontextmanager
@@ -123,12 +169,19 @@ async def receive_form(
     request: Request, store: LocalStore, *, max_file_bytes: int, max_files: int
 ) -> AsyncIterator[ReceivedForm]:
     """The form of ``request``, its files in temporary files of ``store`` that
-    are removed on leaving unless ``store.keep`` took them."""
+    are removed on leaving unless ``store.keep`` took them; the request's
+    ``form_guard``, if any, checked on the way."""
     content_type, options = parse_options_header(request.headers.get("content-type", ""))
     if content_type != b"multipart/form-data" or b"boundary" not in options:
         raise Invalid(_("Send the file as multipart/form-data."), code="not_multipart")
     with ExitStack() as stack:
-        receiver = _Receiver(store, stack, max_file_bytes=max_file_bytes, max_files=max_files)
+        receiver = _Receiver(
+            store,
+            stack,
+            max_file_bytes=max_file_bytes,
+            max_files=max_files,
+            guard=getattr(request.state, "form_guard", None),
+        )
         callbacks = {
             name: getattr(receiver, name)
             for name in (
@@ -148,6 +201,7 @@ async def receive_form(
             parser.finalize()
         except FormParserError as broken:
             raise BadForm(_("The form could not be read.")) from broken
+        receiver.check_guard(None)
         for received in receiver.form.files:
             received.incoming.handle.flush()
         yield receiver.form

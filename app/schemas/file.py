@@ -1,10 +1,22 @@
 """Files as the API shows them: what they are and where to fetch them."""
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
 from app.models import FilePurpose
+from app.schemas.common import RowId
+from app.services.files.attachments import MAX_ATTACHMENTS
+
+Attachments = Annotated[
+    list[RowId],
+    Field(
+        max_length=MAX_ATTACHMENTS,
+        json_schema_extra={"uniqueItems": True},
+        description="Your new uploads (POST /files) to attach, in order.",
+    ),
+]
 
 
 class FilePreviews(BaseModel):

@@ -9,22 +9,13 @@ from app.levels import Level
 from app.models import PostKind, ReactionKind
 from app.schemas.account import UserPublic
 from app.schemas.common import NOT_BLANK, Audience, RowId, UtcDateTime, absent, given_then, present
-from app.schemas.file import FileRead
-from app.services.files.attachments import MAX_ATTACHMENTS
+from app.schemas.file import Attachments, FileRead
 
 MAX_POST_BODY = 20_000
 # The length of the poll options' column.
 MAX_POLL_OPTION = 200
 
 Body = Annotated[str, Field(min_length=1, max_length=MAX_POST_BODY)]
-Attachments = Annotated[
-    list[RowId],
-    Field(
-        max_length=MAX_ATTACHMENTS,
-        json_schema_extra={"uniqueItems": True},
-        description="Your new uploads (POST /files) to attach, in order.",
-    ),
-]
 
 
 class PollCreate(BaseModel):

@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 from app.levels import Level
 from app.schemas.account import UserPublic
 from app.schemas.common import NOT_BLANK, Audience, RowId, given_then, present
+from app.schemas.file import Attachments, FileRead
 from app.services.wiki.templates import TEMPLATES
 from app.services.wiki.writing import MAX_BODY, MAX_MESSAGE, MAX_TITLE
 
@@ -18,6 +19,16 @@ RevisionNumber = Annotated[int, Field(ge=1, le=MAX_REVISION)]
 Title = Annotated[str, Field(min_length=1, max_length=MAX_TITLE, pattern=NOT_BLANK)]
 Body = Annotated[str, Field(max_length=MAX_BODY)]
 Message = Field(default="", max_length=MAX_MESSAGE, description="What this save changed (history).")
+# Bounds a removal list; a page may show more files than one save adds.
+MAX_SHOWN_FILES = 1000
+RemovedFiles = Annotated[
+    list[RowId],
+    Field(
+        max_length=MAX_SHOWN_FILES,
+        description="Files the page shows now that the new revision leaves out "
+        "(the earlier revisions keep them).",
+    ),
+]
 
 
 class PageCreate(BaseModel):
@@ -38,12 +49,15 @@ class PageCreate(BaseModel):
     audience: Audience | None = None
     message: str = Message
     template: Literal[tuple(TEMPLATES)] | None = None  # type: ignore[valid-type]
+    attachments: Attachments = Field(default_factory=list)
 
 
 class PageUpdate(BaseModel):
     """``base_revision``: the revision the edit started from; a newer one
     answers 409 ``edit_conflict`` with ``current``, ``diff`` and ``merged``.
-    Omitted fields are unchanged; ``audience: null`` removes the audience."""
+    Omitted fields are unchanged; ``audience: null`` removes the audience. The
+    new revision shows the files of ``base_revision`` but ``remove_attachments``,
+    then ``attachments``; a new file named like one shown takes its place."""
 
     model_config = {"extra": "forbid"}
 
@@ -53,6 +67,8 @@ class PageUpdate(BaseModel):
     message: str = Message
     level: Level | None = None
     audience: Audience | None = None
+    attachments: Attachments = Field(default_factory=list)
+    remove_attachments: RemovedFiles = Field(default_factory=list)
 
 
 class PageMove(BaseModel):
@@ -107,6 +123,9 @@ class PageRead(BaseModel):
 class PageDetail(PageRead):
     body: str
     body_html: str = Field(description="Links resolved for you: red ones lead to a page to create.")
+    attachments: list[FileRead] = Field(
+        description="The files the current revision shows; ``attachment:<name>`` in the text."
+    )
     watching: bool
     can_edit: bool
     can_moderate: bool
@@ -124,6 +143,7 @@ class RevisionRead(BaseModel):
 class RevisionDetail(RevisionRead):
     body: str
     body_html: str
+    attachments: list[FileRead] = Field(description="The files this revision showed.")
 
 
 class DiffSegment(BaseModel):

@@ -12,6 +12,7 @@ from app.i18n import current_language, gettext, ngettext
 from app.levels import AccountKind, Level, Role
 from app.models import PostKind, ReactionKind
 from app.models.space import SpaceKind, SpaceRole, Visibility
+from app.services.files.uploads import content_url
 from app.services.wiki.links import page_path
 
 TEMPLATES_DIR = PROJECT_ROOT / "frontend" / "templates"
@@ -54,6 +55,9 @@ class Pages:
             post_kind_help=labels.post_kind_help,
             notification_kind_label=labels.notification_kind_label,
             page_url=lambda page: page_path(page.space_id, page.slug),
+            file_url=content_url,
+            file_size=labels.file_size,
+            file_kind=labels.file_kind,
         )
 
     def render(

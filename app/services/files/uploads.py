@@ -29,6 +29,13 @@ class FileView:
     blob: Blob
 
 
+def content_url(file_id: int, preview: str | None = None) -> str:
+    """The one address a file's bytes are read at (access-checked), for the API
+    and for the links a page's text makes to its files."""
+    url = f"/api/v1/files/{file_id}/content"
+    return f"{url}?preview={preview}" if preview else url
+
+
 def preview_key(sha256: str, size: str) -> str:
     return f"{sha256}.{size}"
 

@@ -11,6 +11,7 @@ readers cleared for the level the page had while it bore that name."""
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from urllib.parse import quote, urlencode
 
 from sqlalchemy import delete, insert, or_, select
@@ -23,6 +24,8 @@ from app.i18n import _
 from app.markdown import WikiHref, WikiTarget, render, wiki_targets
 from app.models import Space, User, WikiLink, WikiPage, WikiSlug
 from app.models.wiki import COMPANY_WIKI
+from app.services.files.uploads import FileView
+from app.services.wiki.attachments import attachment_links
 
 LIVE = WikiPage.deleted_at.is_(None)
 
@@ -223,10 +226,17 @@ async def record_links(session: AsyncSession, *, viewer: User, page: WikiPage) -
 
 
 async def render_body(
-    session: AsyncSession, *, viewer: User, space_id: int | None, body: str
+    session: AsyncSession,
+    *,
+    viewer: User,
+    space_id: int | None,
+    body: str,
+    files: Sequence[FileView] = (),
 ) -> str:
     """The HTML of a wiki text for this viewer: each link to the page it names
-    if the viewer may read it, otherwise red, to "create this page"."""
+    if the viewer may read it, otherwise red, to "create this page"; each
+    ``attachment:`` name to the file of that name among ``files`` (those of the
+    revision shown), otherwise plain text."""
     keys = await _link_keys(session, viewer, space_id, body)
     wanted = {(wiki, slug) for _space, wiki, slug in filter(None, keys.values())}
     found = {key: page.slug for key, page in (await _holders(session, viewer, wanted)).items()}
@@ -240,7 +250,7 @@ async def render_body(
             return WikiHref(href=page_path(target_space, found[wiki, slug]), missing=False)
         return WikiHref(href=new_page_path(target_space, target.title), missing=True)
 
-    return render(body, wiki=resolve).html
+    return render(body, wiki=resolve, attachment=attachment_links(files).get).html
 
 
 async def backlinks(session: AsyncSession, *, viewer: User, page: WikiPage) -> list[WikiPage]:

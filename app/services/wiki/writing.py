@@ -24,6 +24,8 @@ from app.levels import Level
 from app.models import User, WikiPage, WikiRevision
 from app.models.base import utcnow
 from app.services.content import audience_of, set_audience
+from app.services.files.attachments import Attachments
+from app.services.wiki.attachments import FileChanges, next_files, show_files
 from app.services.wiki.links import claim_slug, lower_slug_level, record_links
 from app.services.wiki.reading import access_page, deleted_page, get_revision, open_wiki
 from app.services.wiki.tree import (
@@ -73,9 +75,11 @@ async def create_page(
     level: Level | None = None,
     audience: list[int] | None = None,
     message: str = "",
+    attachments: Attachments | None = None,
 ) -> WikiPage:
     """A new page, at the end of its parent's children. It defaults to the
-    wiki's level and its parent's level and audience, whichever is narrower."""
+    wiki's level and its parent's level and audience, whichever is narrower.
+    ``attachments``: the writer's new uploads, the files its first revision shows."""
     wiki = await open_wiki(session, viewer=viewer, space_id=space_id)
     check_can_edit_wiki(viewer, wiki.space, wiki.role)
     title, body, message = _title(title), _body(body), _message(message)
@@ -110,18 +114,22 @@ async def create_page(
     page.slug = await claim_slug(session, viewer=viewer, page=page)
     siblings = (await children_of(session, wiki.space_id)).get(page.parent_id, [])
     await place_among(session, page, siblings, len(siblings))
-    session.add(
-        WikiRevision(
-            page_id=page.id,
-            level=page.level,
-            number=1,
-            title=title,
-            body=body,
-            message=message,
-            author_id=viewer.id,
-            created_at=now,
-        )
+    revision = WikiRevision(
+        page_id=page.id,
+        level=page.level,
+        number=1,
+        title=title,
+        body=body,
+        message=message,
+        author_id=viewer.id,
+        created_at=now,
     )
+    session.add(revision)
+    shown = await next_files(
+        session, viewer=viewer, page=page, base_number=None, changes=FileChanges(attachments)
+    )
+    await session.flush()
+    await show_files(session, revision, shown.files)
     await record_links(session, viewer=viewer, page=page)
     await add_watch(session, page.id, viewer.id)
     await session.flush()
@@ -142,10 +150,13 @@ async def save_page(
     audience: list[int] | None = None,
     audience_given: bool = False,
     restored_from: int | None = None,
+    files: FileChanges = FileChanges(),
 ) -> WikiPage:
     """A new revision of the page, if ``base_revision`` is still its current
     one (409 edit_conflict otherwise). Level and audience are changed by the page's
-    author or a moderator only; raising the level raises the sub-pages below it."""
+    author or a moderator only; raising the level raises the sub-pages below it.
+    The new revision shows the files of the one it starts from (the restored
+    one's, for a restore) changed by ``files``."""
     page = await access_page(session, viewer=viewer, page_id=page_id)
     wiki = await open_wiki(session, viewer=viewer, space_id=page.space_id)
     check_can_edit_wiki(viewer, wiki.space, wiki.role)
@@ -161,7 +172,15 @@ async def save_page(
                 code="not_author",
             )
         await _change_readers(session, viewer, page, level, audience, audience_given)
-    if new_title == page.title and new_body == page.body and restored_from is None:
+    shown = await next_files(
+        session,
+        viewer=viewer,
+        page=page,
+        base_number=restored_from or base_revision,
+        changes=files,
+    )
+    unchanged = new_title == page.title and new_body == page.body and not shown.changed
+    if unchanged and restored_from is None:
         await session.flush()
         return page
     won = await session.execute(
@@ -181,19 +200,20 @@ async def save_page(
     page.updated_at, page.updated_by_id = now, viewer.id
     if renamed:
         page.slug = await claim_slug(session, viewer=viewer, page=page)
-    session.add(
-        WikiRevision(
-            page_id=page.id,
-            level=page.level,
-            number=page.revision,
-            title=new_title,
-            body=new_body,
-            message=message,
-            author_id=viewer.id,
-            restored_from=restored_from,
-            created_at=now,
-        )
+    revision = WikiRevision(
+        page_id=page.id,
+        level=page.level,
+        number=page.revision,
+        title=new_title,
+        body=new_body,
+        message=message,
+        author_id=viewer.id,
+        restored_from=restored_from,
+        created_at=now,
     )
+    session.add(revision)
+    await session.flush()
+    await show_files(session, revision, shown.files)
     await record_links(session, viewer=viewer, page=page)
     await add_watch(session, page.id, viewer.id)
     await session.flush()
@@ -284,9 +304,9 @@ async def restore_revision(
     base_revision: int,
     message: str = "",
 ) -> WikiPage:
-    """An old revision's title and text saved as a new revision: history only
-    grows. Never below the level that text had: restoring a secret-era revision
-    into a page lowered since would declassify it (write-down)."""
+    """An old revision's title, text and files saved as a new revision: history
+    only grows. Never below the level that text had: restoring a secret-era
+    revision into a page lowered since would declassify it (write-down)."""
     old = await get_revision(session, viewer=viewer, page_id=page_id, number=number)
     page = await access_page(session, viewer=viewer, page_id=page_id)
     check_not_below(old.level, page.level)

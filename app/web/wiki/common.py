@@ -6,8 +6,9 @@ one. Forms post to the page's id, so that a rename between opening a form and
 sending it never lands the edit on another page that took the old name."""
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import Depends, Form, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
@@ -19,6 +20,7 @@ from app.levels import Level
 from app.models import User, WikiPage
 from app.schemas.common import MAX_ID
 from app.services import spaces, wiki
+from app.services.files.uploads import FileView
 from app.services.spaces import SpaceView
 from app.services.wiki import Wiki
 from app.services.wiki.links import find_by_slug, page_path, render_body, wiki_path
@@ -33,12 +35,6 @@ Slug = Annotated[str, Path(min_length=1, max_length=200)]
 Number = Annotated[int, Path(ge=1, le=2**31 - 1)]
 RevisionNumber = Annotated[int, Form(ge=1, le=2**31 - 1)]
 Done = Annotated[str | None, Query(max_length=20)]
-# Looser than the service's limits: what is too long comes back beside the
-# form, with everything typed, instead of an error page that loses it.
-Title = Annotated[str, Form(max_length=1000)]
-Text = Annotated[str, Form(max_length=200_000)]
-Message = Annotated[str, Form(max_length=1000)]
-Intent = Annotated[Literal["save", "preview"], Form()]
 
 
 # --- where: the company wiki or a space's -------------------------------------------
@@ -90,8 +86,13 @@ class Rendered:
     body_html: str
 
 
-async def rendered(session, viewer: User, space_id: int | None, body: str) -> Rendered:
-    return Rendered(await render_body(session, viewer=viewer, space_id=space_id, body=body))
+async def rendered(
+    session, viewer: User, space_id: int | None, body: str, files: Sequence[FileView] = ()
+) -> Rendered:
+    """``files``: those of the revision shown, which ``attachment:`` names."""
+    return Rendered(
+        await render_body(session, viewer=viewer, space_id=space_id, body=body, files=files)
+    )
 
 
 # --- the tree -------------------------------------------------------------------------

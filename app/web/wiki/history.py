@@ -10,6 +10,7 @@ from app.api.deps import ItemId, Session, Viewer
 from app.i18n import _
 from app.models import User, WikiPage
 from app.services import wiki
+from app.services.wiki.attachments import revision_files
 from app.services.wiki.links import page_path
 from app.web.routes import attempt, see_other
 from app.web.wiki.common import (
@@ -98,6 +99,7 @@ async def page_revision(
     if moved is not None:
         return moved
     revision = await wiki.get_revision(session, viewer=viewer, page_id=page.id, number=number)
+    files = await revision_files(session, viewer=viewer, page_id=page.id, number=number)
     tree = await load_tree(session, viewer, place.space_id)
     people = await wiki.people_by_id(session, {revision.author_id})
     return await wiki_page(
@@ -109,7 +111,8 @@ async def page_revision(
         page=page,
         revision=revision,
         author=people.get(revision.author_id),
-        shown=await rendered(session, viewer, page.space_id, revision.body),
+        shown=await rendered(session, viewer, page.space_id, revision.body, files),
+        files=files,
     )
 
 

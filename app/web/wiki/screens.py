@@ -5,8 +5,11 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from app.errors import AppError, NotFound
-from app.models import User, WikiPage
+from app.files import kinds
+from app.models import FilePurpose, User, WikiPage
 from app.services import compose, wiki
+from app.services.files.attachments import MAX_ATTACHMENTS
+from app.services.wiki.attachments import editor_files, pending_uploads, revision_files
 from app.services.wiki.links import backlinks
 from app.services.wiki.templates import TEMPLATES
 from app.web.routes import render
@@ -63,6 +66,7 @@ async def show_page(
     error: AppError | None = None,
 ) -> Response:
     tree = await load_tree(session, viewer, place.space_id)
+    files = await revision_files(session, viewer=viewer, page_id=page.id, number=page.revision)
     audience = (await wiki.audiences_for(session, viewer=viewer, pages=[page])).get(page.id)
     people = await wiki.people_by_id(session, {page.author_id, page.updated_by_id})
     siblings = [
@@ -79,7 +83,8 @@ async def show_page(
         tree=tree,
         status_code=error.status if error is not None else 200,
         page=page,
-        shown=await rendered(session, viewer, page.space_id, page.body),
+        shown=await rendered(session, viewer, page.space_id, page.body, files),
+        files=files,
         subpages=tree.children(page),
         linked_from=await backlinks(session, viewer=viewer, page=page),
         author=people.get(page.author_id),
@@ -98,6 +103,17 @@ async def show_page(
     )
 
 
+async def preview_of(
+    session, viewer: User, place: Place, page: WikiPage | None, values: dict
+) -> Rendered:
+    """The editor's text as it will show, ``attachment:`` names among the files
+    the save would leave the page with."""
+    files = await editor_files(session, viewer=viewer, page=page, upload_ids=values["attachments"])
+    removed = set(values["remove_attachments"])
+    kept = [view for view in files if view.file.id not in removed]
+    return await rendered(session, viewer, place.space_id, values["body"], kept)
+
+
 def gone(request: Request, *, title: str, body: str) -> Response:
     """A save to a page deleted meanwhile (or no longer readable): the same 404
     as any missing page, with the text its writer typed, to keep elsewhere."""
@@ -114,6 +130,9 @@ def editor_values(**given) -> dict:
         "level": None,
         "parent_id": None,
         "base_revision": None,
+        # The writer's uploads to attach on save; the page's files to leave out.
+        "attachments": [],
+        "remove_attachments": [],
     }
     values.update(given)
     return values
@@ -139,9 +158,10 @@ async def show_editor(
     levels = compose.writable_levels(viewer)
     if page is not None and page.level not in levels:
         may_set_level = False  # a level they could not choose again
-    people = {}
+    people, shown = {}, []
     if page is not None:
         people = await wiki.people_by_id(session, {page.updated_by_id})
+        shown = await revision_files(session, viewer=viewer, page_id=page.id, number=page.revision)
     return await wiki_page(
         request,
         "wiki/edit.html",
@@ -157,6 +177,11 @@ async def show_editor(
         conflict=conflict,
         editor=people.get(page.updated_by_id) if page is not None else None,
         preview=preview,
+        files=shown,
+        pending=await pending_uploads(session, viewer=viewer, file_ids=values["attachments"]),
+        max_files=MAX_ATTACHMENTS,
+        max_upload_bytes=request.app.state.settings.max_upload_bytes,
+        accepted=", ".join(kinds.accepted_extensions(FilePurpose.ATTACHMENT)),
         given_title=given_title,  # a red link's, kept when a template is chosen
         error=error.message if error is not None else None,
     )

@@ -8,31 +8,29 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Form, Query, Request
 
 from app.access import check_can_edit_wiki, default_level_for, higher_level
-from app.api.deps import ItemId, Session, Viewer
+from app.api.deps import AppSettings, ItemId, Session, Viewer
 from app.errors import Invalid, NotFound
-from app.levels import Level
+from app.files.upload import streams_form
 from app.services import wiki
+from app.services.files.attachments import Attachments
+from app.services.wiki.attachments import FileChanges
 from app.services.wiki.links import page_path
 from app.services.wiki.templates import template_named
 from app.web.routes import attempt, see_other
 from app.web.wiki.common import (
-    Intent,
-    Message,
-    RevisionNumber,
     Slug,
-    Text,
-    Title,
     WikiPlace,
     form_page,
     load_tree,
     page_at,
     parent_choice,
-    rendered,
     row_id,
 )
+from app.web.wiki.editor_form import NewPageForm, PageEditForm, read_editor
 from app.web.wiki.screens import (
     editor_values,
     gone,
+    preview_of,
     show_editor,
     show_page,
     wiki_page,
@@ -102,35 +100,37 @@ async def new_page(
 
 
 @router.post("/new")
+@streams_form
 async def create_page(
     request: Request,
     viewer: Viewer,
     session: Session,
+    settings: AppSettings,
     place: WikiPlace,
-    title: Title = "",
-    body: Text = "",
-    message: Message = "",
-    parent_id: Annotated[str, Form(max_length=20)] = "",
-    level: Annotated[Level | None, Form()] = None,
-    template: Annotated[str, Form(max_length=40)] = "",
-    intent: Intent = "save",
 ):
-    values = editor_values(
-        title=title,
-        body=body,
-        message=message,
-        parent_id=row_id(parent_id),
-        level=level,
-        template=template,
+    form, pending, refused = await read_editor(
+        request, session, viewer=viewer, settings=settings, model=NewPageForm
     )
-    if intent == "preview":
-        preview = await rendered(session, viewer, place.space_id, body)
-        return await show_editor(request, session, viewer, place, values=values, preview=preview)
+    values = editor_values(
+        title=form.title,
+        body=form.body,
+        message=form.message,
+        parent_id=row_id(form.parent_id),
+        level=form.level,
+        template=form.template,
+        attachments=pending,
+    )
+    if refused is not None or form.intent == "preview":
+        preview = None if refused else await preview_of(session, viewer, place, None, values)
+        return await show_editor(
+            request, session, viewer, place, values=values, preview=preview, error=refused
+        )
+    title, body = form.title, form.body
     try:
-        parent = parent_choice(parent_id)
-        if template and not body.strip():
+        parent = parent_choice(form.parent_id)
+        if form.template and not body.strip():
             # A template chosen but its text not loaded (the form sent as is).
-            chosen = template_named(template)
+            chosen = template_named(form.template)
             body = chosen.body(date.today())
             title = title.strip() or chosen.title(date.today())
     except Invalid as error:
@@ -144,8 +144,9 @@ async def create_page(
             title=title,
             body=body,
             parent_id=parent,
-            level=level,
-            message=message,
+            level=form.level,
+            message=form.message,
+            attachments=Attachments.of(pending, settings),
         ),
     )
     if error is not None:
@@ -168,33 +169,45 @@ async def edit_page(
 
 
 @router.post("/pages/{page_id}/edit")
+@streams_form
 async def save_page(
     request: Request,
     page_id: ItemId,
     viewer: Viewer,
     session: Session,
+    settings: AppSettings,
     place: WikiPlace,
-    base_revision: RevisionNumber,
-    title: Title = "",
-    body: Text = "",
-    message: Message = "",
-    level: Annotated[Level | None, Form()] = None,
-    intent: Intent = "save",
 ):
     """A new revision; when someone saved since the editor opened, the conflict
     screen (409): their version, what they changed, and both edits merged in the
     editor, based on their revision, so that saving again keeps both."""
+    form, pending, refused = await read_editor(
+        request, session, viewer=viewer, settings=settings, model=PageEditForm
+    )
     try:
         page = await form_page(session, viewer, place, page_id)
     except NotFound:
-        return gone(request, title=title, body=body)
+        return gone(request, title=form.title, body=form.body)
     values = editor_values(
-        title=title, body=body, message=message, level=level, base_revision=base_revision
+        title=form.title,
+        body=form.body,
+        message=form.message,
+        level=form.level,
+        base_revision=form.base_revision,
+        attachments=pending,
+        remove_attachments=form.remove_attachments,
     )
-    if intent == "preview":
-        preview = await rendered(session, viewer, place.space_id, body)
+    if refused is not None or form.intent == "preview":
+        preview = None if refused else await preview_of(session, viewer, place, page, values)
         return await show_editor(
-            request, session, viewer, place, values=values, page=page, preview=preview
+            request,
+            session,
+            viewer,
+            place,
+            values=values,
+            page=page,
+            preview=preview,
+            error=refused,
         )
     try:
         saved, error = await attempt(
@@ -203,15 +216,19 @@ async def save_page(
                 session,
                 viewer=viewer,
                 page_id=page.id,
-                base_revision=base_revision,
-                title=title,
-                body=body,
-                message=message,
-                level=level,
+                base_revision=form.base_revision,
+                title=form.title,
+                body=form.body,
+                message=form.message,
+                level=form.level,
+                files=FileChanges(
+                    added=Attachments.of(pending, settings),
+                    removed=frozenset(form.remove_attachments),
+                ),
             ),
         )
     except NotFound:
-        return gone(request, title=title, body=body)
+        return gone(request, title=form.title, body=form.body)
     if error is None:
         return see_other(page_path(saved.space_id, saved.slug) + "?done=saved")
     page = await form_page(session, viewer, place, page_id)
@@ -219,10 +236,10 @@ async def save_page(
         merged = error.detail["merged"]
         values.update(
             # Without a merge (a base they may not read), their own text.
-            body=merged["body"] if merged is not None else body,
+            body=merged["body"] if merged is not None else form.body,
             base_revision=error.detail["current"]["revision"],
-            mine=body,
-            base=base_revision,
+            mine=form.body,
+            base=form.base_revision,
         )
     return await show_editor(request, session, viewer, place, values=values, page=page, error=error)
 
