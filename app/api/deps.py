@@ -59,9 +59,10 @@ async def get_session(request: Request):
         else:
             guard = getattr(request.state, "form_guard", None)
             if guard is not None and not guard.checked:
-                # A streamed form's route that never read it: its token unchecked.
+                # A fault of the route (marked streams_form, it never read its
+                # form): nothing it wrote stands, its token being unchecked.
                 await _roll_back(db, session)
-                raise _forged()
+                raise RuntimeError("a streamed form was never read: its token is unchecked")
             await db.commit(session)
 
 
