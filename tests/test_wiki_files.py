@@ -149,9 +149,11 @@ async def test_a_restored_revision_shows_its_own_files(make):
 # --- who reads them ------------------------------------------------------------------------
 
 
-async def test_a_file_only_an_old_revision_had_is_missing_below_that_revisions_level(make):
+async def test_a_file_only_an_old_revision_had_is_missing_below_that_revisions_level(
+    make, browser_of
+):
     _author, client = await person(make, clearance="confidential")
-    _employee, employee_client = await person(make)
+    employee, employee_client = await person(make)
     _cleared, cleared_client = await person(make, clearance="confidential")
     draft = await uploaded(client, pdf(), "offre.pdf")
     kept = await uploaded(client, png(), "logo.png")
@@ -171,6 +173,12 @@ async def test_a_file_only_an_old_revision_had_is_missing_below_that_revisions_l
     assert await readable(employee_client, kept)
     assert not await readable(employee_client, draft)
     expect_error(await employee_client.get(f"{PAGES}/{page['id']}/revisions/1"), 404)
+    browser, _csrf = await browser_of(employee)
+    for path in (f"/wiki/{page['slug']}", f"/wiki/{page['slug']}/edit"):
+        shown = await browser.get(path)
+        assert shown.status_code == 200 and "logo.png" in shown.text
+        assert "offre.pdf" not in shown.text and draft["url"] not in shown.text
+    assert (await browser.get(f"/wiki/{page['slug']}/revisions/1")).status_code == 404
     assert await readable(cleared_client, draft)
 
 
