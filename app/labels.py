@@ -2,6 +2,10 @@
 space kinds, visibilities and member roles, and languages: shown wherever a
 badge appears."""
 
+from babel.numbers import format_decimal
+
+from app.files import kinds
+from app.i18n import current_language, ngettext
 from app.i18n import lazy_gettext as _l
 from app.levels import AccountKind, Language, Level, Role
 from app.models import NotificationKind, PostKind, ReactionKind
@@ -208,3 +212,70 @@ def post_kind_help(kind: PostKind) -> str:
 
 def notification_kind_label(kind: NotificationKind | str) -> str:
     return str(NOTIFICATION_KIND_LABELS[NotificationKind(kind)])
+
+
+# --- files ----------------------------------------------------------------------
+
+# What a file is, told by a word and a symbol (decoration beside the word).
+FILE_KINDS = {
+    "image": (_l("Image"), "🖼️"),
+    "pdf": (_l("PDF document"), "📕"),
+    "text_document": (_l("Text document"), "📝"),
+    "spreadsheet": (_l("Spreadsheet"), "📊"),
+    "presentation": (_l("Presentation"), "📽️"),
+    "archive": (_l("Archive"), "🗜️"),
+    "text": (_l("Text"), "📄"),
+    "other": (_l("File"), "📎"),
+}
+_FILE_KIND_BY_EXTENSION = {
+    "pdf": "pdf",
+    "doc": "text_document",
+    "docx": "text_document",
+    "odt": "text_document",
+    "rtf": "text_document",
+    "epub": "text_document",
+    "xls": "spreadsheet",
+    "xlsx": "spreadsheet",
+    "ods": "spreadsheet",
+    "ppt": "presentation",
+    "pptx": "presentation",
+    "odp": "presentation",
+    "txt": "text",
+    "html": "text",
+    "svg": "text",
+}
+# Sizes as people read them, in powers of ten as the upload limit is given.
+FILE_SIZE_UNITS = (
+    (10**9, _l("%(size)s GB")),
+    (10**6, _l("%(size)s MB")),
+    (10**3, _l("%(size)s kB")),
+)
+
+
+def _file_kind(content_type: str) -> str:
+    if content_type in kinds.IMAGES:
+        return "image"
+    if content_type in kinds.ARCHIVES:
+        return "archive"
+    return _FILE_KIND_BY_EXTENSION.get(kinds.kind_of(content_type).extension, "other")
+
+
+def file_kind_label(content_type: str) -> str:
+    return str(FILE_KINDS[_file_kind(content_type)][0])
+
+
+def file_kind_symbol(content_type: str) -> str:
+    return FILE_KINDS[_file_kind(content_type)][1]
+
+
+def file_size(size: int) -> str:
+    """2,4 Mo in French, 2.4 MB in English: one decimal below ten units."""
+    for scale, unit in FILE_SIZE_UNITS:
+        # 999,999 bytes read 1 MB, not 1,000 kB.
+        if size >= scale - scale // 2000:
+            value = size / scale
+            shown = format_decimal(
+                value, format="#,##0.#" if value < 10 else "#,##0", locale=current_language.get()
+            )
+            return str(unit) % {"size": shown}
+    return ngettext("%(num)d byte", "%(num)d bytes", size) % {"num": size}

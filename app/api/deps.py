@@ -12,6 +12,7 @@ from app.auth import Auth, authenticate
 from app.config import Settings
 from app.errors import AppError, Forbidden, NotAuthenticated
 from app.i18n import _, current_language
+from app.middleware import FORM_CSRF_KEY
 from app.models import AccessToken, User, UserSession
 from app.schemas.common import RowId
 from app.security import same_secret
@@ -131,11 +132,14 @@ def _check_token_scope(request: Request, token: AccessToken) -> None:
 
 async def _check_csrf(request: Request, user_session: UserSession) -> None:
     """Cookie-authenticated writes must echo the session's CSRF token, in a header
-    (scripts) or a form field (plain HTML forms)."""
+    (scripts) or a form field (plain HTML forms). A form with files has its
+    token read from its leading fields (FormTokenMiddleware): its body is left
+    whole for the route to stream."""
     given = request.headers.get(CSRF_HEADER)
-    if given is None and request.headers.get("content-type", "").startswith(
-        ("application/x-www-form-urlencoded", "multipart/form-data")
-    ):
+    content_type = request.headers.get("content-type", "")
+    if given is None and content_type.startswith("multipart/form-data"):
+        given = request.scope.get(FORM_CSRF_KEY)
+    elif given is None and content_type.startswith("application/x-www-form-urlencoded"):
         given = (await request.form()).get(CSRF_FIELD)
     if not same_secret(given if isinstance(given, str) else None, user_session.csrf_token):
         raise Forbidden(_("The form has expired; reload the page and try again."), code="csrf")

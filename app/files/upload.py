@@ -51,24 +51,17 @@ def file_too_large(max_file_bytes: int) -> TooLarge:
     )
 
 
-class _Receiver:
-    """python-multipart's callbacks, gathering fields and streaming files."""
+class _Parts:
+    """python-multipart's callbacks for the headers of each part: what a part is
+    (its field's name, and a file's name when it is a file) once its headers end."""
 
-    def __init__(self, store: LocalStore, stack, *, max_file_bytes: int, max_files: int):
-        self.store = store
-        self.stack = stack
-        self.max_file_bytes = max_file_bytes
-        self.max_files = max_files
-        self.form = ReceivedForm()
+    def __init__(self):
         self.header_name = b""
         self.header_value = b""
         self.disposition = b""
-        self.name = ""
-        self.data = bytearray()
-        self.file: ReceivedFile | None = None
 
     def on_part_begin(self):
-        self.disposition, self.data, self.file = b"", bytearray(), None
+        self.disposition = b""
 
     def on_header_field(self, data, start, end):
         self.header_name += data[start:end]
@@ -81,19 +74,59 @@ class _Receiver:
             self.disposition = self.header_value
         self.header_name, self.header_value = b"", b""
 
-    def on_headers_finished(self):
+    def part(self) -> tuple[str, str | None]:
+        """The part's field name and, for a file, its file name."""
         _kind, options = parse_options_header(self.disposition)
         if b"name" not in options:
             raise BadForm(_("A part of the form has no name."))
-        self.name = options[b"name"].decode("utf-8", "replace")
-        if b"filename" in options:
+        filename = options.get(b"filename")
+        return (
+            options[b"name"].decode("utf-8", "replace"),
+            filename.decode("utf-8", "replace") if filename is not None else None,
+        )
+
+    def parser(self, boundary: bytes) -> MultipartParser:
+        return MultipartParser(boundary, {name: getattr(self, name) for name in CALLBACKS})
+
+
+CALLBACKS = (
+    "on_part_begin",
+    "on_part_data",
+    "on_part_end",
+    "on_header_field",
+    "on_header_value",
+    "on_header_end",
+    "on_headers_finished",
+)
+
+
+class _Receiver(_Parts):
+    """Gathers fields and streams files."""
+
+    def __init__(self, store: LocalStore, stack, *, max_file_bytes: int, max_files: int):
+        super().__init__()
+        self.store = store
+        self.stack = stack
+        self.max_file_bytes = max_file_bytes
+        self.max_files = max_files
+        self.form = ReceivedForm()
+        self.name = ""
+        self.data = bytearray()
+        self.file: ReceivedFile | None = None
+
+    def on_part_begin(self):
+        super().on_part_begin()
+        self.data, self.file = bytearray(), None
+
+    def on_headers_finished(self):
+        self.name, filename = self.part()
+        if filename is not None:
             if len(self.form.files) >= self.max_files:
                 raise Invalid(
                     _("At most {count} files at once.").format(count=self.max_files),
                     code="too_many_files",
                 )
             incoming = self.stack.enter_context(self.store.temporary())
-            filename = options[b"filename"].decode("utf-8", "replace")
             self.file = ReceivedFile(self.name, filename, incoming)
         elif sum(map(len, self.form.fields.values())) >= MAX_FIELDS:
             raise BadForm(_("The form has too many fields."))
@@ -129,19 +162,7 @@ async def receive_form(
         raise Invalid(_("Send the file as multipart/form-data."), code="not_multipart")
     with ExitStack() as stack:
         receiver = _Receiver(store, stack, max_file_bytes=max_file_bytes, max_files=max_files)
-        callbacks = {
-            name: getattr(receiver, name)
-            for name in (
-                "on_part_begin",
-                "on_part_data",
-                "on_part_end",
-                "on_header_field",
-                "on_header_value",
-                "on_header_end",
-                "on_headers_finished",
-            )
-        }
-        parser = MultipartParser(options[b"boundary"], callbacks)
+        parser = receiver.parser(options[b"boundary"])
         try:
             async for chunk in request.stream():
                 parser.write(chunk)
@@ -151,3 +172,49 @@ async def receive_form(
         for received in receiver.form.files:
             received.incoming.handle.flush()
         yield receiver.form
+
+
+class LeadingField(_Parts):
+    """Finds one text field among the fields at the head of a multipart body,
+    before its first file and within its first ``max_bytes``, as the body's
+    chunks are fed to it; ``done`` once it is found, a file part begins, the
+    limit is passed or the body cannot be read (``value`` None then)."""
+
+    def __init__(self, boundary: bytes, name: str, *, max_bytes: int):
+        super().__init__()
+        self.wanted = name
+        self.max_bytes = max_bytes
+        self.fed = 0
+        self.value: str | None = None
+        self.done = False
+        self.data: bytearray | None = None
+        self.multipart = self.parser(boundary)
+
+    def feed(self, chunk: bytes) -> None:
+        self.fed += len(chunk)
+        try:
+            self.multipart.write(chunk)
+        except (AppError, FormParserError):
+            self.done = True
+        if self.fed > self.max_bytes:
+            self.done = True
+
+    def on_headers_finished(self):
+        if self.done:
+            return
+        name, filename = self.part()
+        if filename is not None:
+            self.done = True
+        elif name == self.wanted:
+            self.data = bytearray()
+
+    def on_part_data(self, data, start, end):
+        if self.data is not None and not self.done:
+            self.data += data[start:end]
+            if len(self.data) > MAX_FIELD_BYTES:
+                self.done = True
+
+    def on_part_end(self):
+        if self.data is not None and not self.done:
+            self.value = self.data.decode("utf-8", "replace")
+            self.done = True
