@@ -148,6 +148,25 @@ async def test_refused_files_are_told_clearly(page: Page, sign_in):
     await expect(composer.locator("[data-chip]")).to_have_count(0)
 
 
+async def test_a_refused_post_keeps_its_uploaded_files(page: Page, sign_in):
+    await sign_in(AUTHOR)
+    composer = page.locator("form[data-composer]")
+    await composer.get_by_label("Votre publication").fill("Quel jour ?")
+    await give_file(page, "#composer-body", "drop", "affiche.png", png(90, 90, (9, 9, 9)))
+    await expect(composer.locator('[data-chip] input[name="attachments"]')).to_have_count(1)
+    await composer.get_by_label("Type", exact=True).select_option(label="Sondage")
+    await composer.get_by_label("Options, une par ligne (de 2 à 10)").fill("Lundi")
+
+    async with page.expect_navigation():
+        await composer.get_by_role("button", name="Publier").click()
+
+    composer = page.locator("form[data-composer]")
+    await expect(composer.get_by_role("alert").first).to_contain_text("de 2 à 10 choix non vides")
+    await expect(composer.locator("[data-chip]")).to_contain_text("affiche.png")
+    await composer.get_by_role("button", name="Retirer affiche.png").click()
+    await expect(composer.locator("[data-chip]")).to_have_count(0)
+
+
 async def suggestions_for(page: Page, typed: str) -> list[str]:
     body = page.locator("#composer-body")
     await body.fill("")

@@ -34,6 +34,11 @@ export function setUpAttachments(form) {
   // The label becomes the button; the input stays for the keyboard and the picker.
   input.classList.add("visually-hidden");
   field.classList.add("is-enhanced");
+  // Files a refused form still holds (shown by the server) may be removed too.
+  chips.querySelectorAll("[data-chip]").forEach((chip) => {
+    const id = chip.querySelector('input[name="attachments"]')?.value;
+    if (id) removable(chip, { id, name: chip.querySelector(".chip-name")?.textContent ?? "" });
+  });
 
   function showError(text) {
     if (!error) return;
@@ -66,19 +71,7 @@ export function setUpAttachments(form) {
     return { chip, progress };
   }
 
-  function attached(chip, progress, file) {
-    progress.remove();
-    const id = document.createElement("input");
-    id.type = "hidden";
-    id.name = "attachments";
-    id.value = String(file.id);
-    if (file.previews) {
-      const preview = document.createElement("img");
-      preview.src = file.previews.small;
-      preview.alt = "";
-      preview.className = "chip-preview";
-      chip.prepend(preview);
-    }
+  function removable(chip, file) {
     const remove = document.createElement("button");
     remove.type = "button";
     remove.className = "chip-remove";
@@ -93,7 +86,24 @@ export function setUpAttachments(form) {
         headers: { "X-CSRF-Token": csrfToken() },
       }).catch(() => {});
     });
-    chip.append(id, remove);
+    chip.append(remove);
+  }
+
+  function attached(chip, progress, file) {
+    progress.remove();
+    const id = document.createElement("input");
+    id.type = "hidden";
+    id.name = "attachments";
+    id.value = String(file.id);
+    if (file.previews) {
+      const preview = document.createElement("img");
+      preview.src = file.previews.small;
+      preview.alt = "";
+      preview.className = "chip-preview";
+      chip.prepend(preview);
+    }
+    chip.append(id);
+    removable(chip, file);
   }
 
   function upload(file) {
