@@ -6,7 +6,9 @@ side, and nowhere else:
 - as SQL clauses, ``readable(viewer, Model)``, ``visible_spaces(viewer)`` and
   ``readable_spaces(viewer)``, that every list, count, search and join
   composes into its query, and ``readers_of(item)``, the same rule from the
-  item's side, that chooses who is notified;
+  item's side, that chooses who is notified (and, joined to
+  ``knowable_people``, whom a writer is offered to mention:
+  ``mentionable_people``);
 - as Python predicates, ``can_read(reader, item)``, ``can_see_space`` and
   ``can_read_container``, for single objects already in hand.
 The rule of who may see an event is written the same way, on top of them:
@@ -431,6 +433,15 @@ def readers_of(item: ItemRef) -> ColumnElement[bool]:
     if item.audience is not None:
         audience = User.id.in_([*item.audience, *([item.author_id] if item.author_id else [])])
     return and_(User.is_active.is_(True), User.clearance >= item.level, container, audience)
+
+
+def mentionable_people(viewer: User, item: ItemRef) -> ColumnElement[bool]:
+    """The people the viewer may be offered when mentioning someone in ``item``
+    (a post being written, or the post a comment goes under), as a clause over
+    ``User``: those who may read it, for a mention of anyone else would notify
+    nobody; and of them only those the viewer may know of, for a suggestion
+    names people."""
+    return and_(readers_of(item), knowable_people(viewer))
 
 
 async def reaches_beyond(session: AsyncSession, item: ItemRef, bound: ItemRef) -> bool:

@@ -214,23 +214,68 @@ def notification_kind_label(kind: NotificationKind | str) -> str:
     return str(NOTIFICATION_KIND_LABELS[NotificationKind(kind)])
 
 
-# From the largest: a size shows in the first unit it reaches.
+# --- files ----------------------------------------------------------------------
+
+# What a file is, told by a word and a symbol (decoration beside the word).
+FILE_KINDS = {
+    "image": (_l("Image"), "🖼️"),
+    "pdf": (_l("PDF document"), "📕"),
+    "text_document": (_l("Text document"), "📝"),
+    "spreadsheet": (_l("Spreadsheet"), "📊"),
+    "presentation": (_l("Presentation"), "📽️"),
+    "archive": (_l("Archive"), "🗜️"),
+    "text": (_l("Text"), "📄"),
+    "other": (_l("File"), "📎"),
+}
+_FILE_KIND_BY_EXTENSION = {
+    "pdf": "pdf",
+    "doc": "text_document",
+    "docx": "text_document",
+    "odt": "text_document",
+    "rtf": "text_document",
+    "epub": "text_document",
+    "xls": "spreadsheet",
+    "xlsx": "spreadsheet",
+    "ods": "spreadsheet",
+    "ppt": "presentation",
+    "pptx": "presentation",
+    "odp": "presentation",
+    "txt": "text",
+    "html": "text",
+    "svg": "text",
+}
+# Sizes as people read them, in powers of ten as the upload limit is given.
 FILE_SIZE_UNITS = (
-    (1_000_000_000, _l("{size} GB")),
-    (1_000_000, _l("{size} MB")),
-    (1_000, _l("{size} kB")),
+    (10**9, _l("%(size)s GB")),
+    (10**6, _l("%(size)s MB")),
+    (10**3, _l("%(size)s kB")),
 )
 
 
+def _file_kind(content_type: str) -> str:
+    if content_type in kinds.IMAGES:
+        return "image"
+    if content_type in kinds.ARCHIVES:
+        return "archive"
+    return _FILE_KIND_BY_EXTENSION.get(kinds.kind_of(content_type).extension, "other")
+
+
+def file_kind_label(content_type: str) -> str:
+    return str(FILE_KINDS[_file_kind(content_type)][0])
+
+
+def file_kind_symbol(content_type: str) -> str:
+    return FILE_KINDS[_file_kind(content_type)][1]
+
+
 def file_size(size: int) -> str:
-    """A file's size as its reader writes numbers: "1.2 MB", "1,2 Mo"."""
-    for bound, unit in FILE_SIZE_UNITS:
-        if size >= bound:
-            number = format_decimal(size / bound, "#,##0.#", locale=current_language.get().value)
-            return str(unit).format(size=number)
+    """2,4 Mo in French, 2.4 MB in English: one decimal below ten units."""
+    for scale, unit in FILE_SIZE_UNITS:
+        # 999,999 bytes read 1 MB, not 1,000 kB.
+        if size >= scale - scale // 2000:
+            value = size / scale
+            shown = format_decimal(
+                value, format="#,##0.#" if value < 10 else "#,##0", locale=current_language.get()
+            )
+            return str(unit) % {"size": shown}
     return ngettext("%(num)d byte", "%(num)d bytes", size) % {"num": size}
-
-
-def file_kind(content_type: str) -> str:
-    """The kind of a file as people name it: "PDF", "PNG", "DOCX"."""
-    return kinds.kind_of(content_type).extension.upper()

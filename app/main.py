@@ -13,6 +13,7 @@ from app.api import (
     admin,
     auth,
     charter,
+    compose,
     events,
     feed,
     files,
@@ -25,13 +26,19 @@ from app.api import (
     spaces,
     wiki,
 )
+from app.api.deps import CSRF_FIELD, CSRF_HEADER
 from app.api.errors import install_error_handlers
 from app.api.openapi import install_api_document, operation_id
 from app.config import PROJECT_ROOT, Settings
 from app.db import Database
 from app.files.store import LocalStore
 from app.jobs import run_jobs_forever
-from app.middleware import BodyLimitMiddleware, LanguageMiddleware, SecurityHeadersMiddleware
+from app.middleware import (
+    BodyLimitMiddleware,
+    FormTokenMiddleware,
+    LanguageMiddleware,
+    SecurityHeadersMiddleware,
+)
 from app.migrate import current_revision, head_revision
 from app.realtime.broker import announce_commits, create_broker
 from app.realtime.hub import Hub
@@ -112,6 +119,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         wiki,
         people,
         files,
+        compose,
     ):
         api.include_router(module.router)
     app.include_router(api)
@@ -155,6 +163,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             )
         return {"status": "ready", "revision": revision}
 
+    app.add_middleware(FormTokenMiddleware, field=CSRF_FIELD, header=CSRF_HEADER)
     # A form with files may carry up to MAX_ATTACHMENTS of them; each file's own
     # limit is kept while it streams in (app/files/upload.py).
     app.add_middleware(

@@ -1,10 +1,12 @@
 """Pure ASGI middlewares (no per-request task, unlike BaseHTTPMiddleware): they
 sit on every request, so they stay cheap."""
 
+from python_multipart.multipart import parse_options_header
 from starlette.exceptions import HTTPException
 
 from app.api.errors import error_body
 from app.errors import TooLarge
+from app.files.upload import LeadingField
 from app.i18n import current_language, negotiate_language
 
 SECURITY_HEADERS = [
@@ -55,6 +57,56 @@ class LanguageMiddleware:
             await self.app(scope, receive, send)
         finally:
             current_language.reset(token)
+
+
+# Where FormTokenMiddleware leaves the token it found, for the CSRF check.
+FORM_CSRF_KEY = "ruche.form_csrf"
+# How far into a form's body its token is looked for.
+FORM_TOKEN_WITHIN = 64 * 1024
+
+
+class FormTokenMiddleware:
+    """Reads the anti-forgery token of a ``multipart/form-data`` form sent
+    without the token's header (a plain HTML form with files) from the form's
+    leading fields, before any route reads the body: the route may then stream
+    the body once, files and all (app/files/upload.py), and the token is
+    checked before a file is kept. Browsers send the fields in the form's
+    order, and Ruche's forms put the token first: a token after a file, or past
+    the first 64 KiB, counts as none. What was read is handed on unchanged."""
+
+    def __init__(self, app, *, field: str, header: str):
+        self.app = app
+        self.field = field
+        self.header = header.lower().encode()
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            return await self.app(scope, receive, send)
+        headers = dict(scope["headers"])
+        content_type, options = parse_options_header(headers.get(b"content-type", b""))
+        if (
+            content_type != b"multipart/form-data"
+            or b"boundary" not in options
+            or self.header in headers
+            or b"authorization" in headers
+        ):
+            return await self.app(scope, receive, send)
+        finder = LeadingField(options[b"boundary"], self.field, max_bytes=FORM_TOKEN_WITHIN)
+        taken = []
+        while not finder.done:
+            message = await receive()
+            taken.append(message)
+            if message["type"] != "http.request":
+                break
+            finder.feed(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+
+        async def replay():
+            return taken.pop(0) if taken else await receive()
+
+        scope[FORM_CSRF_KEY] = finder.value
+        await self.app(scope, replay, send)
 
 
 class BodyLimitMiddleware:

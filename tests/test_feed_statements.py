@@ -87,7 +87,7 @@ async def test_counts_and_first_comments_leave_tombstones_out(make, session):
     shown, replied = await feed.show_posts(session, viewer=viewer, posts=[post, only_a_reply])
 
     assert shown.comment_count == 5
-    assert [comment.id for comment, _author in shown.first_comments] == [second.id, third.id]
+    assert [first.comment.id for first in shown.first_comments] == [second.id, third.id]
     assert shown.reactions == {"like": 2, "curious": 1}
     assert shown.my_reactions == {"like"}
     assert (replied.comment_count, replied.first_comments) == (1, [])

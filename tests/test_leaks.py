@@ -305,6 +305,8 @@ def query_variants(world: World, call: Call, names: set[str], combo: dict[str, A
     singles = single_fillers(world)
     filters = {
         "space_id": singles["space_id"],
+        # The post a comment is written under (mention suggestions).
+        "post_id": singles["post_id"],
         "author_id": singles["user_id"],
         "hashtag": singles["name"],
         "kind": [Arg(kind.value) for kind in PostKind] if "/feed" in call.template else [],

@@ -9,18 +9,14 @@ API and through the pages, with and without the editor's script."""
 
 import re
 
-import httpx
 import pytest
 from sqlalchemy import select
 
-from app.api.deps import Session, Viewer
 from app.errors import TooLarge
-from app.files.upload import streams_form
-from app.models import StoredFile, User, WikiPage, WikiRevision
+from app.models import StoredFile, WikiPage, WikiRevision
 from app.services import wiki
 from app.services.files.attachments import Attachments
 from app.services.wiki.attachments import FileChanges
-from tests.api_helpers import app_with, cookie_client
 from tests.file_helpers import FILES, pdf, png, uploaded
 from tests.helpers import expect_error
 from tests.stream_helpers import person
@@ -525,31 +521,3 @@ async def test_a_form_with_files_takes_none_without_its_token_first(make, browse
     assert without.status_code == wrong.status_code == after_the_file.status_code == 403
     assert await uploads_of(session, author) == []
     assert await count(session, WikiPage, WikiPage.author_id == author.id) == 0
-
-
-async def test_a_route_that_streams_its_form_but_never_reads_it_writes_nothing(
-    settings, db, make, session
-):
-    """Its token unchecked, whatever it wrote is undone (a fault of the route: 500)."""
-    app = app_with(settings, db)
-
-    @app.post("/forgetful")
-    @streams_form
-    async def forgetful(viewer: Viewer, session: Session) -> dict:
-        (await session.get(User, viewer.id)).display_name = "Forgé"
-        return {}
-
-    author = await make.user(display_name="Agnès")
-    signed_in = await cookie_client(make, author)
-    token = signed_in.headers.pop("X-CSRF-Token")
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app, raise_app_exceptions=False),
-        base_url="http://testserver",
-        cookies=signed_in.cookies,
-    ) as client:
-        response = await client.post("/forgetful", files=[("csrf_token", (None, token))])
-    await signed_in.aclose()
-
-    assert response.status_code == 500
-    await session.refresh(author)
-    assert author.display_name == "Agnès"

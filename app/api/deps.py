@@ -11,8 +11,8 @@ from app.api.errors import wants_page
 from app.auth import Auth, authenticate
 from app.config import Settings
 from app.errors import AppError, Forbidden, NotAuthenticated
-from app.files.upload import FormGuard
 from app.i18n import _, current_language
+from app.middleware import FORM_CSRF_KEY
 from app.models import AccessToken, User, UserSession
 from app.schemas.common import RowId
 from app.security import same_secret
@@ -57,12 +57,6 @@ async def get_session(request: Request):
             await _roll_back(db, session)
             raise
         else:
-            guard = getattr(request.state, "form_guard", None)
-            if guard is not None and not guard.checked:
-                # A fault of the route (marked streams_form, it never read its
-                # form): nothing it wrote stands, its token being unchecked.
-                await _roll_back(db, session)
-                raise RuntimeError("a streamed form was never read: its token is unchecked")
             await db.commit(session)
 
 
@@ -138,31 +132,17 @@ def _check_token_scope(request: Request, token: AccessToken) -> None:
 
 async def _check_csrf(request: Request, user_session: UserSession) -> None:
     """Cookie-authenticated writes must echo the session's CSRF token, in a header
-    (scripts) or a form field (plain HTML forms). A form with files, to a route
-    that streams it (``streams_form``), is checked as it streams in, before its
-    first file: reading it here would read the files whole."""
+    (scripts) or a form field (plain HTML forms). A form with files has its
+    token read from its leading fields (FormTokenMiddleware): its body is left
+    whole for the route to stream."""
     given = request.headers.get(CSRF_HEADER)
     content_type = request.headers.get("content-type", "")
-    streamed = getattr(request.scope.get("endpoint"), "streams_form", False)
-    if given is None and streamed and content_type.startswith("multipart/form-data"):
-        request.state.form_guard = FormGuard(
-            CSRF_FIELD, lambda value: _check_token(value, user_session)
-        )
-        return
-    if given is None and content_type.startswith(
-        ("application/x-www-form-urlencoded", "multipart/form-data")
-    ):
+    if given is None and content_type.startswith("multipart/form-data"):
+        given = request.scope.get(FORM_CSRF_KEY)
+    elif given is None and content_type.startswith("application/x-www-form-urlencoded"):
         given = (await request.form()).get(CSRF_FIELD)
-    _check_token(given, user_session)
-
-
-def _check_token(given: object, user_session: UserSession) -> None:
     if not same_secret(given if isinstance(given, str) else None, user_session.csrf_token):
-        raise _forged()
-
-
-def _forged() -> Forbidden:
-    return Forbidden(_("The form has expired; reload the page and try again."), code="csrf")
+        raise Forbidden(_("The form has expired; reload the page and try again."), code="csrf")
 
 
 OptionalAuth = Annotated[Auth | None, Depends(optional_auth)]

@@ -88,10 +88,7 @@ def post_read(view: PostView) -> PostRead:
         comment_count=view.comment_count,
         reactions=view.reactions,
         my_reactions=sorted(view.my_reactions),
-        first_comments=[
-            comment_read(CommentView(comment=comment, author=author))
-            for comment, author in view.first_comments
-        ],
+        first_comments=[comment_read(shown) for shown in view.first_comments],
         poll=poll,
         attachments=[file_read(file) for file in view.attachments],
         announcement=AnnouncementState(

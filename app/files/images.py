@@ -93,3 +93,12 @@ def avatar(source: Path, target: Path) -> None:
 
 def _has_alpha(image: Image.Image) -> bool:
     return image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+
+
+def preview_dimensions(width: int, height: int, preview: str) -> tuple[int, int]:
+    """The size of an image's preview, as ``previews`` makes it (the ratio kept,
+    never enlarged): what a page gives its ``<img>`` so that nothing moves as
+    previews load."""
+    bound = PREVIEW_SIZES[preview]
+    scale = min(1.0, bound / max(width, height, 1))
+    return max(1, round(width * scale)), max(1, round(height * scale))

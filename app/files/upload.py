@@ -3,13 +3,9 @@ parser, writing each file part straight into the store's temporary files (hashed
 as it comes), so that an upload is never held in memory and a file over the
 limit is refused as soon as its bytes pass it. Whatever was received is removed
 when the caller leaves the context without keeping it: a refused, failed or cut
-upload leaves nothing behind.
+upload leaves nothing behind."""
 
-A form sent by a page carries its anti-forgery token as a field: reading the
-form to find it would read the files whole, so the token is checked here as the
-form streams in (``FormGuard``), before any byte of a file is taken."""
-
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import ExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 
@@ -48,30 +44,6 @@ class ReceivedForm:
         return values[0] if values else None
 
 
-@dataclass
-class FormGuard:
-    """A field a streamed form must carry before its first file, and its check,
-    which raises when the value is wrong (a page's form: the session's
-    anti-forgery token, field ``csrf_token``). ``checked`` once it passed: a
-    request whose guard never did must write nothing (``app.api.deps``)."""
-
-    field: str
-    check: Callable[[str | None], None]
-    checked: bool = False
-
-    def passes(self, value: str | None) -> None:
-        self.check(value)
-        self.checked = True
-
-
-def streams_form(endpoint):
-    """Marks a route that reads its ``multipart/form-data`` body with
-    ``receive_form``, which checks its anti-forgery token as the form streams in
-    (``request.state.form_guard``), instead of a form read whole beforehand."""
-    endpoint.streams_form = True
-    return endpoint
-
-
 def file_too_large(max_file_bytes: int) -> TooLarge:
     return TooLarge(
         _("A file may be at most {size} MB.").format(size=max_file_bytes // 1_000_000),
@@ -79,33 +51,17 @@ def file_too_large(max_file_bytes: int) -> TooLarge:
     )
 
 
-class _Receiver:
-    """python-multipart's callbacks, gathering fields and streaming files."""
+class _Parts:
+    """python-multipart's callbacks for the headers of each part: what a part is
+    (its field's name, and a file's name when it is a file) once its headers end."""
 
-    def __init__(
-        self,
-        store: LocalStore,
-        stack,
-        *,
-        max_file_bytes: int,
-        max_files: int,
-        guard: FormGuard | None,
-    ):
-        self.store = store
-        self.stack = stack
-        self.guard = guard
-        self.max_file_bytes = max_file_bytes
-        self.max_files = max_files
-        self.form = ReceivedForm()
+    def __init__(self):
         self.header_name = b""
         self.header_value = b""
         self.disposition = b""
-        self.name = ""
-        self.data = bytearray()
-        self.file: ReceivedFile | None = None
 
     def on_part_begin(self):
-        self.disposition, self.data, self.file = b"", bytearray(), None
+        self.disposition = b""
 
     def on_header_field(self, data, start, end):
         self.header_name += data[start:end]
@@ -118,20 +74,59 @@ class _Receiver:
             self.disposition = self.header_value
         self.header_name, self.header_value = b"", b""
 
-    def on_headers_finished(self):
+    def part(self) -> tuple[str, str | None]:
+        """The part's field name and, for a file, its file name."""
         _kind, options = parse_options_header(self.disposition)
         if b"name" not in options:
             raise BadForm(_("A part of the form has no name."))
-        self.name = options[b"name"].decode("utf-8", "replace")
-        if b"filename" in options:
-            self.check_guard(None)
+        filename = options.get(b"filename")
+        return (
+            options[b"name"].decode("utf-8", "replace"),
+            filename.decode("utf-8", "replace") if filename is not None else None,
+        )
+
+    def parser(self, boundary: bytes) -> MultipartParser:
+        return MultipartParser(boundary, {name: getattr(self, name) for name in CALLBACKS})
+
+
+CALLBACKS = (
+    "on_part_begin",
+    "on_part_data",
+    "on_part_end",
+    "on_header_field",
+    "on_header_value",
+    "on_header_end",
+    "on_headers_finished",
+)
+
+
+class _Receiver(_Parts):
+    """Gathers fields and streams files."""
+
+    def __init__(self, store: LocalStore, stack, *, max_file_bytes: int, max_files: int):
+        super().__init__()
+        self.store = store
+        self.stack = stack
+        self.max_file_bytes = max_file_bytes
+        self.max_files = max_files
+        self.form = ReceivedForm()
+        self.name = ""
+        self.data = bytearray()
+        self.file: ReceivedFile | None = None
+
+    def on_part_begin(self):
+        super().on_part_begin()
+        self.data, self.file = bytearray(), None
+
+    def on_headers_finished(self):
+        self.name, filename = self.part()
+        if filename is not None:
             if len(self.form.files) >= self.max_files:
                 raise Invalid(
                     _("At most {count} files at once.").format(count=self.max_files),
                     code="too_many_files",
                 )
             incoming = self.stack.enter_context(self.store.temporary())
-            filename = options[b"filename"].decode("utf-8", "replace")
             self.file = ReceivedFile(self.name, filename, incoming)
         elif sum(map(len, self.form.fields.values())) >= MAX_FIELDS:
             raise BadForm(_("The form has too many fields."))
@@ -153,15 +148,7 @@ class _Receiver:
                 self.form.files.append(self.file)
         else:
             text = self.data.decode("utf-8", "replace")
-            if self.guard is not None and self.name == self.guard.field:
-                self.check_guard(text)
             self.form.fields.setdefault(self.name, []).append(text)
-
-    def check_guard(self, value: str | None) -> None:
-        """The guard's field must come before any file: ``value`` None when a
-        file comes first (or the form ends) without it."""
-        if self.guard is not None and not self.guard.checked:
-            self.guard.passes(value)
 
 
 @asynccontextmanager
@@ -169,39 +156,65 @@ async def receive_form(
     request: Request, store: LocalStore, *, max_file_bytes: int, max_files: int
 ) -> AsyncIterator[ReceivedForm]:
     """The form of ``request``, its files in temporary files of ``store`` that
-    are removed on leaving unless ``store.keep`` took them; the request's
-    ``form_guard``, if any, checked on the way."""
+    are removed on leaving unless ``store.keep`` took them."""
     content_type, options = parse_options_header(request.headers.get("content-type", ""))
     if content_type != b"multipart/form-data" or b"boundary" not in options:
         raise Invalid(_("Send the file as multipart/form-data."), code="not_multipart")
     with ExitStack() as stack:
-        receiver = _Receiver(
-            store,
-            stack,
-            max_file_bytes=max_file_bytes,
-            max_files=max_files,
-            guard=getattr(request.state, "form_guard", None),
-        )
-        callbacks = {
-            name: getattr(receiver, name)
-            for name in (
-                "on_part_begin",
-                "on_part_data",
-                "on_part_end",
-                "on_header_field",
-                "on_header_value",
-                "on_header_end",
-                "on_headers_finished",
-            )
-        }
-        parser = MultipartParser(options[b"boundary"], callbacks)
+        receiver = _Receiver(store, stack, max_file_bytes=max_file_bytes, max_files=max_files)
+        parser = receiver.parser(options[b"boundary"])
         try:
             async for chunk in request.stream():
                 parser.write(chunk)
             parser.finalize()
         except FormParserError as broken:
             raise BadForm(_("The form could not be read.")) from broken
-        receiver.check_guard(None)
         for received in receiver.form.files:
             received.incoming.handle.flush()
         yield receiver.form
+
+
+class LeadingField(_Parts):
+    """Finds one text field among the fields at the head of a multipart body,
+    before its first file and within its first ``max_bytes``, as the body's
+    chunks are fed to it; ``done`` once it is found, a file part begins, the
+    limit is passed or the body cannot be read (``value`` None then)."""
+
+    def __init__(self, boundary: bytes, name: str, *, max_bytes: int):
+        super().__init__()
+        self.wanted = name
+        self.max_bytes = max_bytes
+        self.fed = 0
+        self.value: str | None = None
+        self.done = False
+        self.data: bytearray | None = None
+        self.multipart = self.parser(boundary)
+
+    def feed(self, chunk: bytes) -> None:
+        self.fed += len(chunk)
+        try:
+            self.multipart.write(chunk)
+        except (AppError, FormParserError):
+            self.done = True
+        if self.fed > self.max_bytes:
+            self.done = True
+
+    def on_headers_finished(self):
+        if self.done:
+            return
+        name, filename = self.part()
+        if filename is not None:
+            self.done = True
+        elif name == self.wanted:
+            self.data = bytearray()
+
+    def on_part_data(self, data, start, end):
+        if self.data is not None and not self.done:
+            self.data += data[start:end]
+            if len(self.data) > MAX_FIELD_BYTES:
+                self.done = True
+
+    def on_part_end(self):
+        if self.data is not None and not self.done:
+            self.value = self.data.decode("utf-8", "replace")
+            self.done = True

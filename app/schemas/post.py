@@ -198,3 +198,7 @@ class FollowsRead(BaseModel):
     users: list[int]
     spaces: list[int]
     hashtags: list[str]
+
+
+class HashtagSuggestion(BaseModel):
+    name: str = Field(description="Without its “#”.")

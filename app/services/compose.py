@@ -1,19 +1,45 @@
-"""What the pages offer a writer before they write: the places they may post in,
-the levels they may post at, and whether they may announce or moderate. The
-rules stay those of ``app/access.py`` and of the posts service: this module
-only asks them, so a form never offers what the service would refuse."""
+"""What the pages offer a writer before and while they write: the places they
+may post in, the levels they may post at, whether they may announce or
+moderate, and the people and hashtags suggested as they type. The rules stay
+those of ``app/access.py`` and of the posts service: this module only asks
+them, so a form never offers what the service would refuse, and a suggestion
+never names what the writer may not know of."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.access import check_can_write_in, check_no_write_up, default_level_for
+from app.access import (
+    ItemRef,
+    check_can_write_in,
+    check_no_write_up,
+    default_level_for,
+    mentionable_people,
+    readable,
+)
 from app.errors import AppError
 from app.levels import Level
-from app.models import Follow, FollowKind, Membership, Post, Space, SpaceRole, User
-from app.services.posts import _check_may_moderate, check_may_write
+from app.markdown import normalise_hashtag
+from app.models import (
+    Follow,
+    FollowKind,
+    Hashtag,
+    Membership,
+    Post,
+    PostHashtag,
+    Space,
+    SpaceRole,
+    User,
+)
+from app.services.content import item_ref
+from app.services.people import named_like
+from app.services.posts import _check_may_moderate, access_post, check_may_write
+from app.services.spaces import access_space, role_in
+
+# As many suggestions as a list under a text box shows.
+SUGGESTIONS = 8
 
 
 @dataclass(frozen=True)
@@ -119,3 +145,86 @@ async def may_write_under(session: AsyncSession, *, viewer: User, post: Post) ->
     except AppError:
         return False
     return True
+
+
+# --- suggestions while writing ------------------------------------------------
+
+
+async def _post_being_written(
+    session: AsyncSession,
+    *,
+    viewer: User,
+    space_id: int | None,
+    level: Level | None,
+    audience: list[int] | None,
+) -> ItemRef:
+    """The post the viewer is writing, as the policy sees it, checked as
+    publishing it would be: a place they may write in, a level within their
+    clearance. Nobody learns through suggestions who may read a place or a
+    level they could not publish to."""
+    space = role = None
+    if space_id is not None:
+        space = await access_space(session, viewer=viewer, space_id=space_id)
+        role = await role_in(session, space_id=space.id, user_id=viewer.id)
+    check_can_write_in(viewer, space, role)
+    level = level or default_level_for(
+        viewer, space.default_level if space is not None else Level.INTERNAL
+    )
+    check_no_write_up(viewer, level)
+    return ItemRef(
+        space_id=space.id if space is not None else None,
+        space_visibility=space.visibility if space is not None else None,
+        level=level,
+        author_id=viewer.id,
+        audience=frozenset(audience) if audience is not None else None,
+    )
+
+
+async def mention_suggestions(
+    session: AsyncSession,
+    *,
+    viewer: User,
+    query: str,
+    space_id: int | None = None,
+    level: Level | None = None,
+    audience: list[int] | None = None,
+    post_id: int | None = None,
+) -> list[User]:
+    """People to offer after an "@": in a comment (``post_id``), the post's
+    readers; in a post, the readers of the place, level and audience chosen so
+    far. Only those the viewer may know of, never the viewer, by name."""
+    if post_id is not None:
+        post = await access_post(session, viewer=viewer, post_id=post_id)
+        item = await item_ref(session, post)
+    else:
+        item = await _post_being_written(
+            session, viewer=viewer, space_id=space_id, level=level, audience=audience
+        )
+    statement = select(User).where(mentionable_people(viewer, item), User.id != viewer.id)
+    if query.strip():
+        statement = statement.where(named_like(query))
+    return list(
+        await session.scalars(statement.order_by(User.display_name, User.id).limit(SUGGESTIONS))
+    )
+
+
+async def hashtag_suggestions(session: AsyncSession, *, viewer: User, query: str) -> list[str]:
+    """Hashtags to offer after a "#": those starting with ``query`` that a post
+    the viewer may read carries, by name. A tag used only where the viewer may
+    not read is never offered (it would tell what is written there), and no
+    count is given."""
+    prefix = normalise_hashtag(query.strip().lstrip("#"))
+    in_readable_post = exists().where(
+        PostHashtag.hashtag_id == Hashtag.id,
+        Post.id == PostHashtag.post_id,
+        Post.deleted_at.is_(None),
+        readable(viewer, Post),
+    )
+    return list(
+        await session.scalars(
+            select(Hashtag.name)
+            .where(Hashtag.name.startswith(prefix, autoescape=True), in_readable_post)
+            .order_by(Hashtag.name)
+            .limit(SUGGESTIONS)
+        )
+    )

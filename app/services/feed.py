@@ -11,9 +11,10 @@ one query per kind of thing.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from functools import lru_cache
+from itertools import chain
 
 from sqlalchemy import BigInteger, Select, and_, bindparam, case, exists, func, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -39,6 +40,7 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
+from app.services.comments import CommentView
 from app.services.files.attachments import attachments_of
 from app.services.files.uploads import FileView
 from app.services.spaces import access_space
@@ -355,7 +357,8 @@ class PostView:
     comment_count: int = 0
     reactions: dict[str, int] = field(default_factory=dict)
     my_reactions: set[str] = field(default_factory=set)
-    first_comments: list[tuple[Comment, User | None]] = field(default_factory=list)
+    # Its first top-level comments, with their authors and files.
+    first_comments: list[CommentView] = field(default_factory=list)
     # The audience's people the viewer may know of; the others only counted.
     audience: list[int] | None = None
     audience_others: int = 0
@@ -383,7 +386,11 @@ async def show_posts(session: AsyncSession, *, viewer: User, posts: list[Post]) 
     confirmations = await _confirmations(
         session, viewer, [p.id for p in posts if p.kind is PostKind.ANNOUNCEMENT]
     )
-    files = await attachments_of(session, post_ids=[p.id for p in everything if not p.deleted_at])
+    files = await attachments_of(
+        session,
+        post_ids=[p.id for p in everything if not p.deleted_at],
+        comment_ids=[shown.comment.id for shown in chain.from_iterable(first.values())],
+    )
 
     def view(post: Post) -> PostView:
         shown = PostView(
@@ -393,7 +400,10 @@ async def show_posts(session: AsyncSession, *, viewer: User, posts: list[Post]) 
             comment_count=comment_counts.get(post.id, 0),
             reactions=reactions.get(post.id, {}),
             my_reactions=mine.get(post.id, set()),
-            first_comments=first.get(post.id, []),
+            first_comments=[
+                replace(shown, attachments=files.get(("comment", shown.comment.id), []))
+                for shown in first.get(post.id, [])
+            ],
             # An empty audience is not "no audience": the post is its author's alone.
             audience=[i for i in audiences.get(post.id, []) if i in known]
             if post.has_audience
@@ -455,7 +465,7 @@ async def _reactions(
 
 async def _comments(
     session: AsyncSession, post_ids: list[int], with_first: set[int]
-) -> tuple[dict[int, int], dict[int, list[tuple[Comment, User | None]]]]:
+) -> tuple[dict[int, int], dict[int, list[CommentView]]]:
     """Per post: how many comments and replies it has, tombstones left out, and,
     for the posts of ``with_first``, its first top-level comments, in one
     statement. Top-level comments are numbered first, so the first rows of a
@@ -484,7 +494,7 @@ async def _comments(
     for comment, author, total in rows.all():
         counts[comment.post_id] = total
         if comment.parent_id is None and comment.post_id in with_first:
-            first[comment.post_id].append((comment, author))
+            first[comment.post_id].append(CommentView(comment=comment, author=author))
     return counts, first
 
 

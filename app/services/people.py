@@ -1,7 +1,7 @@
 """People as others see them: the directory, and finding an account by its
 @handle (where mention links lead). Both show only whom the viewer may know of."""
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.access import knowable_people
@@ -21,6 +21,16 @@ async def access_person(
     return person
 
 
+def named_like(query: str) -> ColumnElement[bool]:
+    """People whose name or handle holds ``query`` (any case; an "@" before a
+    handle ignored)."""
+    query = query.strip().lower()
+    return or_(
+        func.lower(User.display_name).contains(query, autoescape=True),
+        User.handle.contains(query.lstrip("@"), autoescape=True),
+    )
+
+
 async def list_people(
     session: AsyncSession,
     *,
@@ -37,13 +47,7 @@ async def list_people(
         .order_by(User.display_name, User.id)
     )
     if query:
-        query = query.strip().lower()
-        statement = statement.where(
-            or_(
-                func.lower(User.display_name).contains(query, autoescape=True),
-                User.handle.contains(query.lstrip("@"), autoescape=True),
-            )
-        )
+        statement = statement.where(named_like(query))
     if after is not None:
         name, user_id = after
         statement = statement.where(

@@ -5,32 +5,35 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Path, Query, Request
+from pydantic import BaseModel, Field
 
-from app.api.deps import Session, Viewer
+from app.api.deps import AppSettings, Session, Viewer
 from app.api.pagination import decode_id_cursor, next_id_cursor
 from app.errors import AppError, Invalid, NotFound, non_blank
 from app.i18n import _
 from app.levels import Level
 from app.markdown import HASHTAG_NAME, normalise_hashtag
 from app.models import FollowKind, PostKind, User
-from app.schemas.common import MAX_ID
-from app.schemas.post import MAX_POLL_OPTION
+from app.schemas.common import MAX_ID, RowId
+from app.schemas.post import MAX_POLL_OPTION, MAX_POST_BODY
 from app.services import compose, feed, follows, posts, wiki
+from app.services.files.attachments import MAX_ATTACHMENTS, pending_uploads
 from app.services.spaces import access_space, role_in
-from app.web.routes import attempt, render, safe_next
+from app.web.routes import render, safe_next
 from app.web.stream_shared import (
     FEED_PAGE,
     CursorQuery,
     Done,
-    Next,
-    OptionalBody,
     Unreachable,
+    attempt_with_files,
     back,
     composer_values,
     container_choice,
     page_link,
+    parsed,
     row_id,
     show_stream,
+    stream_form,
     unreachable_handles,
 )
 
@@ -120,6 +123,9 @@ async def _compose_page(
         places=places,
         levels=compose.writable_levels(viewer),
         values=values,
+        pending=await pending_uploads(
+            session, viewer=viewer, file_ids=values.get("attachments", [])
+        ),
         here=safe_next(next),
         error=error.message if error is not None else None,
     )
@@ -172,52 +178,68 @@ def _poll_spec(
     return posts.PollSpec(options=labels, multiple=multiple, closes_at=closing)
 
 
+class ComposerForm(BaseModel):
+    """The composer's fields, as the page sends them (files apart)."""
+
+    body: str = Field(default="", max_length=MAX_POST_BODY)
+    space_id: str = Field(default="", max_length=20)
+    level: Level | None = None
+    kind: PostKind = PostKind.ORDINARY
+    poll_options: str = Field(default="", max_length=2100)
+    poll_multiple: bool = False
+    poll_closes_at: str = Field(default="", max_length=30)
+    timezone_offset: int = Field(default=0, ge=-1000, le=1000)
+    # Files uploaded already, by the page's script.
+    attachments: list[RowId] = Field(default=[], max_length=MAX_ATTACHMENTS)
+    next: str = Field(default="/", max_length=500)
+
+
 @router.post("/posts")
-async def publish_post(
-    request: Request,
-    viewer: Viewer,
-    session: Session,
-    body: OptionalBody = "",
-    space_id: Annotated[str, Form(max_length=20)] = "",
-    level: Annotated[Level | None, Form()] = None,
-    kind: Annotated[PostKind, Form()] = PostKind.ORDINARY,
-    poll_options: Annotated[str, Form(max_length=2100)] = "",
-    poll_multiple: Annotated[bool, Form()] = False,
-    poll_closes_at: Annotated[str, Form(max_length=30)] = "",
-    timezone_offset: Annotated[int, Form(ge=-1000, le=1000)] = 0,
-    next: Next = "/",
-):
-    values = {
-        "body": body,
-        "space_id": space_id,
-        "level": level,
-        "kind": kind,
-        "poll_options": poll_options,
-        "poll_multiple": poll_multiple,
-        "poll_closes_at": poll_closes_at,
-    }
-    try:
-        text = non_blank(body, _("Write something before publishing."))
-        container = container_choice(space_id)
-        poll = _poll_spec(kind, poll_options, poll_multiple, poll_closes_at, timezone_offset)
-    except Invalid as error:
-        return await _compose_page(request, session, viewer, values=values, next=next, error=error)
-    published, error = await attempt(
-        session,
-        posts.publish_post(
+async def publish_post(request: Request, viewer: Viewer, session: Session, settings: AppSettings):
+    """Publishes the composer's post with its files, in one transaction: the files
+    stream in with the form, and a refusal (of a file or of the post) writes
+    nothing and shows the composer again with the reason."""
+    async with stream_form(request, settings) as form:
+        given = parsed(form, ComposerForm)
+        values = given.model_dump(exclude={"timezone_offset", "next"})
+        try:
+            text = non_blank(given.body, _("Write something before publishing."))
+            container = container_choice(given.space_id)
+            poll = _poll_spec(
+                given.kind,
+                given.poll_options,
+                given.poll_multiple,
+                given.poll_closes_at,
+                given.timezone_offset,
+            )
+        except Invalid as error:
+            return await _compose_page(
+                request, session, viewer, values=values, next=given.next, error=error
+            )
+
+        published, error = await attempt_with_files(
             session,
+            request=request,
             viewer=viewer,
-            body=text,
-            space_id=container,
-            level=level,
-            kind=kind,
-            poll=poll,
-        ),
-    )
+            form=form,
+            ids=given.attachments,
+            write=lambda attachments: posts.publish_post(
+                session,
+                viewer=viewer,
+                body=text,
+                space_id=container,
+                level=given.level,
+                kind=given.kind,
+                poll=poll,
+                attachments=attachments,
+            ),
+        )
     if error is not None:
-        return await _compose_page(request, session, viewer, values=values, next=next, error=error)
+        return await _compose_page(
+            request, session, viewer, values=values, next=given.next, error=error
+        )
     return back(
-        next,
+        given.next,
         anchor=f"post-{published.post.id}",
         done="published",
         unreachable=",".join(published.unreachable_mentions),

@@ -8,6 +8,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from app import labels
 from app.config import PROJECT_ROOT
+from app.files.images import preview_dimensions
 from app.i18n import current_language, gettext, ngettext
 from app.levels import AccountKind, Level, Role
 from app.models import PostKind, ReactionKind
@@ -57,7 +58,9 @@ class Pages:
             page_url=lambda page: page_path(page.space_id, page.slug),
             file_url=content_url,
             file_size=labels.file_size,
-            file_kind=labels.file_kind,
+            file_kind_label=labels.file_kind_label,
+            file_kind_symbol=labels.file_kind_symbol,
+            preview_dimensions=preview_dimensions,
         )
 
     def render(
@@ -81,6 +84,8 @@ class Pages:
                 if request.url.query
                 else request.url.path,
                 "unread_count": getattr(request.state, "unread_count", None),
+                # What the upload forms check before sending a file.
+                "max_upload_mb": request.app.state.settings.max_upload_mb,
                 **(context or {}),
             }
         )

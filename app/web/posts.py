@@ -6,17 +6,19 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
+from pydantic import BaseModel, Field
 
-from app.api.deps import ItemId, Session, Viewer
+from app.api.deps import AppSettings, ItemId, Session, Viewer
 from app.api.pagination import decode_id_cursor, next_id_cursor
 from app.errors import AppError, Invalid, non_blank
 from app.i18n import _
 from app.levels import Level
 from app.models import Comment, PostKind, ReactionKind, User
-from app.schemas.common import MAX_ID
+from app.schemas.common import MAX_ID, RowId
 from app.schemas.post import MAX_POST_BODY
 from app.services import comments, compose, posts, reactions
 from app.services.comments import CommentView
+from app.services.files.attachments import MAX_ATTACHMENTS
 from app.web.routes import attempt, render
 from app.web.stream_shared import (
     CursorQuery,
@@ -24,10 +26,13 @@ from app.web.stream_shared import (
     Next,
     OptionalBody,
     Unreachable,
+    attempt_with_files,
     back,
     container_choice,
     page_link,
+    parsed,
     show_stream,
+    stream_form,
     unreachable_handles,
 )
 
@@ -239,31 +244,49 @@ async def share_post(
     return back(f"/posts/{published.post.id}", done="shared")
 
 
+class CommentForm(BaseModel):
+    """A comment's (or a reply's) fields, as the page sends them (files apart)."""
+
+    body: str = Field(min_length=1, max_length=MAX_POST_BODY)
+    parent_id: RowId | None = None
+    # Files uploaded already, by the page's script.
+    attachments: list[RowId] = Field(default=[], max_length=MAX_ATTACHMENTS)
+    next: str = Field(default="", max_length=500)
+
+
 @router.post("/posts/{post_id}/comments")
 async def add_comment(
-    request: Request,
-    post_id: ItemId,
-    viewer: Viewer,
-    session: Session,
-    body: Body,
-    parent_id: Annotated[int | None, Form(ge=1, le=MAX_ID)] = None,
-    next: Next = "",
+    request: Request, post_id: ItemId, viewer: Viewer, session: Session, settings: AppSettings
 ):
-    try:
-        text = non_blank(body, _("Write something before sending."))
-    except Invalid as error:
-        return await _post_page(request, session, viewer, post_id, error=error)
-    written, error = await attempt(
-        session,
-        comments.add_comment(
-            session, viewer=viewer, post_id=post_id, body=text, parent_id=parent_id
-        ),
-    )
+    """A comment or a reply with its files, in one transaction, as the composer
+    publishes a post."""
+    async with stream_form(request, settings) as form:
+        given = parsed(form, CommentForm)
+        try:
+            text = non_blank(given.body, _("Write something before sending."))
+        except Invalid as error:
+            return await _post_page(request, session, viewer, post_id, error=error)
+
+        written, error = await attempt_with_files(
+            session,
+            request=request,
+            viewer=viewer,
+            form=form,
+            ids=given.attachments,
+            write=lambda attachments: comments.add_comment(
+                session,
+                viewer=viewer,
+                post_id=post_id,
+                body=text,
+                parent_id=given.parent_id,
+                attachments=attachments,
+            ),
+        )
     if error is not None:
         return await _post_page(request, session, viewer, post_id, error=error)
     comment, unreachable = written
     return back(
-        next or f"/posts/{post_id}",
+        given.next or f"/posts/{post_id}",
         anchor=f"comment-{comment.id}",
         done="commented",
         unreachable=",".join(unreachable),

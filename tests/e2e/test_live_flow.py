@@ -30,7 +30,7 @@ async def open_home(browser: Browser, live_server: str, email: str) -> Page:
 async def publish(page: Page, text: str, level: str) -> None:
     composer = page.locator("form[data-composer]")
     await composer.get_by_label("Votre publication").fill(text)
-    await composer.get_by_label(level, exact=True).check()
+    await composer.get_by_label("Niveau", exact=True).select_option(label=level)
     async with page.expect_navigation():
         await composer.get_by_role("button", name="Publier").click()
 

@@ -30,18 +30,19 @@ async def test_compose_vote_react_and_comment(page: Page, sign_in, console):
 
     composer = page.locator("form[data-composer]")
     warning = composer.locator("[data-external-warning]")
+    level = composer.get_by_label("Niveau", exact=True)
     await composer.get_by_label("Votre publication").fill(f"{marker} : quel jour pour l'atelier ?")
     # Internal in the company stream: no external reader, no warning.
-    await expect(composer.get_by_label("Interne", exact=True)).to_be_checked()
+    await expect(level).to_have_value("internal")
     await expect(warning).to_be_hidden()
-    await composer.get_by_label("Public", exact=True).check()
+    await level.select_option("public")
     await expect(warning).to_be_visible()
     await expect(warning).to_contain_text("Devoir de discrétion.")
-    await composer.get_by_label("Interne", exact=True).check()
+    await level.select_option("internal")
     await expect(warning).to_be_hidden()
     poll_fields = composer.locator("[data-poll-fields]")
     await expect(poll_fields).to_be_hidden()
-    await composer.get_by_label("Sondage", exact=True).check()
+    await composer.get_by_label("Type", exact=True).select_option(label="Sondage")
     await composer.get_by_label("Options, une par ligne (de 2 à 10)").fill("Mardi\nJeudi")
     await composer.get_by_role("button", name="Publier").click()
 
@@ -136,7 +137,7 @@ async def test_a_contractor_never_sees_what_is_above_public(page: Page, sign_in,
     await expect(home).not_to_contain_text(atlas_marker)
     await expect(page.locator(".stream-side")).not_to_contain_text("#rh")
     # Only public is offered to write at.
-    await expect(page.locator('input[name="level"]')).to_have_count(1)
+    await expect(page.locator('select[name="level"] option')).to_have_count(1)
 
     await page.goto(f"/spaces/{atlas}")
     await expect(page.locator("main")).to_contain_text("recette du module de suivi")

@@ -11,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
 from app.errors import Invalid
+from app.files.store import LocalStore
+from app.files.upload import ReceivedFile
 from app.i18n import _
 from app.models import (
     Blob,
@@ -22,7 +24,7 @@ from app.models import (
     User,
     WikiPage,
 )
-from app.services.files.uploads import FileView, check_quota
+from app.services.files.uploads import FileView, check_quota, store_upload
 
 MAX_ATTACHMENTS = 10
 
@@ -72,6 +74,52 @@ async def take_uploads(
     if len(found) != len(file_ids):
         raise Invalid(_("A file to attach is not one of your new uploads."), code="unknown_file")
     return [found[file_id] for file_id in file_ids]
+
+
+async def pending_uploads(
+    session: AsyncSession, *, viewer: User, file_ids: list[int]
+) -> list[FileView]:
+    """Of ``file_ids``, the viewer's uploads not attached yet, in that order: what
+    a refused form still holds, shown again with it."""
+    if not file_ids:
+        return []
+    found = {
+        file.id: FileView(file, blob)
+        for file, blob in (
+            await session.execute(
+                select(StoredFile, Blob)
+                .join(Blob, Blob.sha256 == StoredFile.blob_sha256)
+                .where(StoredFile.id.in_(file_ids), *unattached_uploads_of(viewer))
+            )
+        ).all()
+    }
+    return [found[file_id] for file_id in dict.fromkeys(file_ids) if file_id in found]
+
+
+async def keep_uploads(
+    session: AsyncSession,
+    *,
+    viewer: User,
+    store: LocalStore,
+    settings: Settings,
+    received: list[ReceivedFile],
+) -> list[int]:
+    """Files sent with a page's form (where no script uploaded them first), kept
+    as the viewer's new uploads: their ids, in order, for what the form writes
+    to attach in the same transaction."""
+    return [
+        (
+            await store_upload(
+                session,
+                viewer=viewer,
+                store=store,
+                settings=settings,
+                received=file,
+                purpose=FilePurpose.ATTACHMENT,
+            )
+        ).file.id
+        for file in received
+    ]
 
 
 async def space_usage(session: AsyncSession, space_id: int) -> int:

@@ -10,7 +10,6 @@ from fastapi import APIRouter, Form, Query, Request
 from app.access import check_can_edit_wiki, default_level_for, higher_level
 from app.api.deps import AppSettings, ItemId, Session, Viewer
 from app.errors import Invalid, NotFound
-from app.files.upload import streams_form
 from app.services import wiki
 from app.services.files.attachments import Attachments
 from app.services.wiki.attachments import FileChanges
@@ -100,7 +99,6 @@ async def new_page(
 
 
 @router.post("/new")
-@streams_form
 async def create_page(
     request: Request,
     viewer: Viewer,
@@ -169,7 +167,6 @@ async def edit_page(
 
 
 @router.post("/pages/{page_id}/edit")
-@streams_form
 async def save_page(
     request: Request,
     page_id: ItemId,

@@ -4,7 +4,9 @@
 // What the script touches, all optional:
 //   [data-new-posts]                 a bar, hidden until posts arrive (data-hide-when-zero);
 //                                    counts' texts come from the server-translated
-//                                    data-one / data-many ("{n}" is replaced)
+//                                    data-one / data-many ("{n}" is replaced). It sticks
+//                                    to the top of the window (CSS) wherever the reader
+//                                    has scrolled; a click shows the newest page, at its top
 //   [data-post="12"]                 a post card, with inside it
 //     [data-comment-count]           the number of comments (data-one / data-many)
 //     [data-confirmations]           an announcement's confirmations (data-one / data-many)
@@ -209,6 +211,20 @@ function connect() {
     setTimeout(connect, delay);
   });
 }
+
+// The newest posts, from the top: the stream's first page (not an older page the
+// reader had reached), scrolled to its start.
+document.querySelectorAll("[data-new-posts]").forEach((bar) => {
+  bar.addEventListener("click", (event) => {
+    event.preventDefault();
+    const newest = new URL(bar.href, location.href);
+    newest.searchParams.delete("cursor");
+    newest.searchParams.delete("done");
+    newest.hash = "";
+    window.scrollTo(0, 0);
+    location.assign(newest.href);
+  });
+});
 
 if (topics.length && document.querySelector('meta[name="csrf-token"]')) {
   connect();

@@ -1,48 +1,55 @@
 // The stream's pages, enhanced: every form works without this module; with it,
-// the composer shows what each choice implies and reactions toggle in place.
+// the composer opens in place and shows what each choice implies, files are
+// uploaded as they are picked, pasted or dropped (attach.js), "@" and "#" offer
+// suggestions (suggest.js), and reactions toggle in place.
 import { api } from "./app.js";
+import { setUpAttachments } from "./attach.js";
+import { setUpSuggestions } from "./suggest.js";
 
 // --- the composer ----------------------------------------------------------------
 
 function setUpComposer(form) {
   const picker = form.querySelector("[data-place-picker]");
   const fixed = form.querySelector("input[data-place]");
+  const levels = form.querySelector("[data-level-picker]");
+  const kinds = form.querySelector("[data-kind-picker]");
   const warning = form.querySelector("[data-external-warning]");
-  const pollFields = form.querySelector("[data-poll-fields]");
   const announcement = form.querySelector("[data-kind-announcement]");
   const place = () => (picker ? picker.selectedOptions[0] : fixed);
-  const checked = (name) => form.querySelector(`input[name="${name}"]:checked`);
 
   function update() {
     const current = place();
     // External accounts read what is public in the company stream and in the
     // spaces open to them: the author is reminded of their duty of discretion.
     if (warning) {
-      warning.hidden = !(checked("level")?.value === "public" && current?.dataset.externals === "true");
+      warning.hidden = !(levels?.value === "public" && current?.dataset.externals === "true");
     }
     if (announcement) {
       const allowed = current?.dataset.announce === "true";
-      const radio = announcement.querySelector("input");
       announcement.hidden = !allowed;
-      radio.disabled = !allowed;
-      if (!allowed && radio.checked) form.querySelector('input[name="kind"][value="ordinary"]').checked = true;
+      announcement.disabled = !allowed;
+      if (!allowed && announcement.selected) kinds.value = "ordinary";
     }
-    if (pollFields) pollFields.hidden = checked("kind")?.value !== "poll";
   }
 
   picker?.addEventListener("change", () => {
     // A new place proposes its own default level.
-    const level = form.querySelector(`input[name="level"][value="${place().dataset.defaultLevel}"]`);
-    if (level) level.checked = true;
+    const level = place().dataset.defaultLevel;
+    if (levels && [...levels.options].some((option) => option.value === level)) levels.value = level;
     update();
   });
   form.addEventListener("change", update);
+  // Opened once, it stays open: the menus must not slip away under the pointer.
+  form.addEventListener("focusin", () => form.classList.add("is-open"));
+  form.addEventListener("dragenter", () => form.classList.add("is-open"));
   const offset = form.querySelector("[data-timezone-offset]");
   if (offset) offset.value = String(new Date().getTimezoneOffset());
   update();
 }
 
 document.querySelectorAll("form[data-composer]").forEach(setUpComposer);
+document.querySelectorAll("form[data-attach]").forEach(setUpAttachments);
+document.querySelectorAll("textarea[data-suggest]").forEach(setUpSuggestions);
 
 // --- reactions: the API instead of a page load -----------------------------------
 
