@@ -380,7 +380,7 @@ async def test_a_page_lists_its_files_and_shows_its_images_in_french(make, brows
     files = section(shown.text, 'id="wiki-files-title"')
     assert files.startswith(">Pièces jointes</h2>")
     assert f'href="{image["url"]}" download' in files and "plan.png" in files
-    assert "PNG · " in files
+    assert "Image · 139 octets" in files
     assert f'<img src="{image["previews"]["large"]}" alt="Le plan">' in shown.text
     assert 'id="wiki-files-title"' in old.text
     assert csp_audit(shown.text).problems == []
