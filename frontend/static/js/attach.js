@@ -11,6 +11,7 @@
 //                                              "{reason}"), data-remove, data-uploading
 //   input[data-file-input]   [data-chips]   [data-attach-error]
 import { csrfToken } from "./app.js";
+import { uploadFile } from "./uploads.js";
 
 function fill(template, values) {
   return Object.entries(values).reduce((text, [key, value]) => text.replaceAll(`{${key}}`, value), template);
@@ -113,34 +114,20 @@ export function setUpAttachments(form) {
       return;
     }
     const { chip, progress } = chipFor(name);
-    const body = new FormData();
-    body.append("file", file, name);
-    const request = new XMLHttpRequest();
-    request.open("POST", "/api/v1/files");
-    request.setRequestHeader("Accept", "application/json");
-    request.setRequestHeader("X-CSRF-Token", csrfToken());
-    request.upload.addEventListener("progress", (event) => {
-      if (event.lengthComputable) progress.value = Math.round((event.loaded / event.total) * 100);
-    });
-    request.addEventListener("loadend", () => {
-      setSending(-1);
-      let answer = null;
-      try {
-        answer = JSON.parse(request.responseText);
-      } catch {
-        // No JSON: a network failure, told below.
-      }
-      if (request.status === 201 && answer) {
-        attached(chip, progress, answer);
-        return;
-      }
-      chip.remove();
-      const reason = answer?.error?.message || request.statusText || "—";
-      showError(fill(texts.failed, { name, reason }));
-    });
     setSending(1);
     if (error) error.hidden = true;
-    request.send(body);
+    uploadFile(file, {
+      name,
+      onProgress: (part) => {
+        progress.value = Math.round(part * 100);
+      },
+    })
+      .then((answer) => attached(chip, progress, answer))
+      .catch((failure) => {
+        chip.remove();
+        showError(fill(texts.failed, { name, reason: failure.message || "—" }));
+      })
+      .finally(() => setSending(-1));
   }
 
   function uploadAll(files) {

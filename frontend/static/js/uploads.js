@@ -3,7 +3,10 @@
 // until what they write names it in ``attachments``.
 import { csrfToken } from "./app.js";
 
-export function uploadFile(file, { purpose = "attachment", onProgress = () => {} } = {}) {
+export function uploadFile(
+  file,
+  { purpose = "attachment", name = file.name, onProgress = () => {} } = {},
+) {
   return new Promise((resolve, reject) => {
     const request = new XMLHttpRequest();
     request.open("POST", "/api/v1/files");
@@ -22,7 +25,7 @@ export function uploadFile(file, { purpose = "attachment", onProgress = () => {}
     request.addEventListener("error", () => reject(new Error("")));
     const form = new FormData();
     form.append("purpose", purpose);
-    form.append("file", file);
+    form.append("file", file, name);
     request.send(form);
   });
 }
