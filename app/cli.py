@@ -43,7 +43,7 @@ def _seed_demo(settings: Settings) -> None:
         database = Database(settings)
         try:
             async with database.transaction() as session:
-                return await seed_demo(session)
+                return await seed_demo(session, settings)
         finally:
             await database.dispose()
 

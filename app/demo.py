@@ -1,11 +1,16 @@
 """The demo company: a French firm whose people show every kind of account.
 Seeding is idempotent: running it again adds only what is missing."""
 
+import io
 from datetime import timedelta
 
+from PIL import Image, ImageDraw
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.config import Settings
+from app.files.store import LocalStore
+from app.files.upload import ReceivedFile
 from app.levels import AccountKind, Level, Role
 from app.models import (
     Membership,
@@ -23,6 +28,7 @@ from app.models import (
 from app.models.base import utcnow
 from app.services.accounts import create_account
 from app.services.comments import add_comment
+from app.services.files.avatars import set_avatar
 from app.services.posts import PollSpec, accept_answer, publish_post, vote
 from app.services.reactions import react
 from app.services.wiki import create_page, save_page
@@ -106,7 +112,7 @@ DEMO_PEOPLE = [
 ]
 
 
-async def seed_demo(session: AsyncSession) -> list[User]:
+async def seed_demo(session: AsyncSession, settings: Settings) -> list[User]:
     existing = {
         user.email: user
         for user in (
@@ -139,6 +145,7 @@ async def seed_demo(session: AsyncSession) -> list[User]:
     await seed_demo_spaces(session, by_email)
     await seed_demo_stream(session, by_email)
     await seed_demo_wiki(session, by_email)
+    await seed_demo_avatars(session, by_email, settings)
     return people
 
 
@@ -512,3 +519,56 @@ async def seed_demo_wiki(session: AsyncSession, people: dict[str, User]) -> None
         parent_id=minutes.id,
     )
     await page("emma.leroy", "Procédure d'intégration", ONBOARDING_PROCEDURE, "equipe-rh")
+
+
+# Portraits drawn at demo time, nothing fetched: background, skin, hair, clothes
+# and hair length. The others keep their initials, as most people do at first.
+DEMO_PORTRAITS = {
+    "admin@ruche.example": ("#f2c14e", "#f1c7a5", "#3b2a1f", "#2f4858", "long"),
+    "claire.dubois@ruche.example": ("#9ad1d4", "#e8b996", "#a8552a", "#6b2d5c", "long"),
+    "julien.martin@ruche.example": ("#c6d8af", "#d9a27c", "#2b1d14", "#1d5c99", "short"),
+    "sophie.bernard@ruche.example": ("#f5b7b1", "#8d5a3b", "#17110d", "#f2a900", "long"),
+    "thomas.petit@ruche.example": ("#b8c0ff", "#f0cfb0", "#d9b36c", "#1e6b3a", "short"),
+    "emma.leroy@ruche.example": ("#ffd6a5", "#c68863", "#4a2c1a", "#a3293d", "long"),
+    "marc.lambert@prestataire.example": ("#d3d3d3", "#e0ac8a", "#6b6760", "#0f6a6e", "short"),
+}
+
+
+def draw_portrait(background: str, skin: str, hair: str, clothes: str, length: str) -> bytes:
+    """A simple drawn face as a PNG (Pillow), made the way a person would send a
+    photo: the avatar service crops and rewrites it like any other."""
+    image = Image.new("RGB", (512, 512), background)
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((76, 360, 436, 640), fill=clothes)  # shoulders
+    draw.rectangle((221, 300, 291, 390), fill=skin)  # neck
+    if length == "long":
+        draw.rounded_rectangle((136, 110, 376, 400), radius=90, fill=hair)
+    draw.ellipse((156, 110, 356, 340), fill=skin)  # face
+    draw.chord((150, 92, 362, 260), start=180, end=360, fill=hair)  # fringe
+    for eye in (210, 282):
+        draw.ellipse((eye - 11, 215, eye + 11, 237), fill="#1f1d1a")
+    draw.arc((216, 250, 296, 300), start=20, end=160, fill="#7a2e2e", width=6)  # smile
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+async def seed_demo_avatars(
+    session: AsyncSession, people: dict[str, User], settings: Settings
+) -> None:
+    """Photos for some demo people, stored through the avatar service; a person
+    who has one already keeps it."""
+    store = LocalStore(settings.files_dir)
+    for email, looks in DEMO_PORTRAITS.items():
+        person = people[email]
+        if person.avatar_file_id is not None:
+            continue
+        with store.temporary() as incoming:
+            incoming.write(draw_portrait(*looks))
+            await set_avatar(
+                session,
+                viewer=person,
+                store=store,
+                settings=settings,
+                received=ReceivedFile("file", "portrait.png", incoming),
+            )

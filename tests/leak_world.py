@@ -24,6 +24,7 @@ from app.levels import AccountKind, Level, Role
 from app.models import (
     Comment,
     CommentVersion,
+    FilePurpose,
     Hashtag,
     Invitation,
     JoinRequest,
@@ -45,6 +46,7 @@ from app.models.auth import AccessToken
 from app.models.wiki import COMPANY_WIKI
 from tests.api_helpers import SESSION_COOKIE
 from tests.factories import Factories
+from tests.file_helpers import png
 
 API = "/api/v1"
 MARKER = re.compile(r"zz[a-z]+\d{3}zz")
@@ -91,7 +93,8 @@ class World:
     # What the world changed after making it: ("post", id), ("page", id), ("space", id).
     changed: set[tuple[str, int]] = field(default_factory=set)
     members: dict[int, set[int]] = field(default_factory=dict)  # space -> its people
-    # A file and what it follows: ("post", id), ("comment", id) or ("uploader", person).
+    # A file and what it follows: ("post", id), ("comment", id), ("uploader", person)
+    # or ("avatar", person; None once replaced).
     file_holders: dict[int, tuple] = field(default_factory=dict)
     file_texts: dict[int, str] = field(default_factory=dict)  # what each file's bytes say
     person_kinds: dict[int, tuple[AccountKind, bool]] = field(default_factory=dict)  # and active
@@ -130,6 +133,8 @@ class World:
         kind, key = self.file_holders[file_id]
         if kind == "uploader":
             return key == reader.user_id
+        if kind == "avatar":
+            return key is not None and key in account.known_people
         post = self.comment_posts[key] if kind == "comment" else key
         return can_read(reader, self.post_refs[post])
 
@@ -248,6 +253,13 @@ class Builder:
         file_id = response.json()["id"]
         self.world.file_texts[file_id] = text
         return file_id
+
+    async def avatar(self, label: str) -> None:
+        """A photo for a person, its name holding a marker."""
+        response = await self.clients[label].put(
+            f"{API}/me/avatar", files={"file": (f"face {self.marker('file')}.png", png())}
+        )
+        assert response.status_code == 200, response.text
 
     async def react(self, who: str, post: dict, kind: str = "like") -> None:
         await self.call(who, "PUT", f"/posts/{post['id']}/reactions/{kind}")
@@ -404,6 +416,9 @@ async def build_world(session, app) -> World:
     )
     await b.comment("contractor", secret_ext, attachments=[await b.upload("contractor")])
     await b.upload("employee")  # never attached: the uploader's alone
+    # Photos: the bystander's first one replaced (read by nobody since).
+    for label in ("bystander", "bystander", "contractor"):
+        await b.avatar(label)
     await b.post("bystander", space="open_plain", level="internal")
 
     # Follows, invitations (one revoked), a pending one.
@@ -583,8 +598,11 @@ async def read_oracle_inputs(session, w: World) -> None:
     )
     for body, post_id in rows.all():
         hold(body, ("post", post_id))
+    avatars = dict((await session.execute(select(User.avatar_file_id, User.id))).tuples().all())
     for file in await session.scalars(select(StoredFile)):
-        if file.comment_id is not None:
+        if file.purpose is FilePurpose.AVATAR:
+            w.file_holders[file.id] = ("avatar", avatars.get(file.id))
+        elif file.comment_id is not None:
             w.file_holders[file.id] = ("comment", file.comment_id)
         elif file.post_id is not None:
             w.file_holders[file.id] = ("post", file.post_id)

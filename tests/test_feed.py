@@ -114,6 +114,7 @@ async def test_each_item_carries_what_it_is_shown_with(make):
         "handle": owner.handle,
         "display_name": owner.display_name,
         "kind": "employee",
+        "avatar_url": None,
     }
     assert item["space"] == {"id": space.id, "name": space.name, "slug": space.slug}
     assert item["comment_count"] == 4

@@ -238,7 +238,13 @@ async def test_an_external_member_sees_its_spaces_members(make):
         contractor.id,
     }
     # What a member sees of another: no e-mail, no clearance.
-    assert set(response.json()["items"][0]["user"]) == {"id", "handle", "display_name", "kind"}
+    assert set(response.json()["items"][0]["user"]) == {
+        "id",
+        "handle",
+        "display_name",
+        "kind",
+        "avatar_url",
+    }
 
 
 # --- add a member --------------------------------------------------------------------

@@ -39,6 +39,7 @@ async def test_an_employee_sees_every_active_account_by_name(make):
         "handle": colleague.handle,
         "display_name": "Amélie Roux",
         "kind": "employee",
+        "avatar_url": None,
     }
     assert await listed(client) == [colleague.handle, viewer.handle, contractor.handle]
 

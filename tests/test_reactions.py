@@ -102,7 +102,7 @@ async def test_who_reacted(make):
         ("like", first.id),
         ("curious", second.id),
     ]
-    assert set(everyone.json()[0]["user"]) == {"id", "handle", "display_name", "kind"}
+    assert set(everyone.json()[0]["user"]) == {"id", "handle", "display_name", "kind", "avatar_url"}
     assert [r["user"]["id"] for r in likes.json()] == [first.id]
 
 

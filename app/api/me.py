@@ -1,8 +1,13 @@
-"""The signed-in person: profile, preferences, password and access tokens."""
+"""The signed-in person: profile, photo, preferences, password and access tokens."""
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api.deps import Address, AppSettings, ItemId, RequiredAuth, Session, Viewer
+from app.api.files import file_store, upload_body
+from app.config import Settings
+from app.files.upload import receive_form, streams_form
+from app.models import User
 from app.schemas.account import (
     MeRead,
     PasswordChange,
@@ -12,6 +17,7 @@ from app.schemas.account import (
     TokenRead,
 )
 from app.services import accounts, sessions
+from app.services.files import avatars, uploads
 
 router = APIRouter(prefix="/me", tags=["session"])
 
@@ -26,6 +32,38 @@ async def update_me(body: PreferencesUpdate, viewer: Viewer, session: Session):
     accounts.change_preferences(viewer, language=body.language, display_name=body.display_name)
     await session.flush()
     return viewer
+
+
+async def receive_avatar(
+    request: Request, *, viewer: User, session: AsyncSession, settings: Settings
+) -> User:
+    """Reads the form's one file (the field ``file``) off the wire and makes it
+    the viewer's photo: for this API and the settings page alike."""
+    store = file_store(request)
+    async with receive_form(
+        request, store, max_file_bytes=settings.max_upload_bytes, max_files=1
+    ) as form:
+        return await avatars.set_avatar(
+            session,
+            viewer=viewer,
+            store=store,
+            settings=settings,
+            received=uploads.the_one_file(form, "file"),
+        )
+
+
+@router.put("/avatar", response_model=MeRead, openapi_extra=upload_body())
+@streams_form
+async def set_avatar(request: Request, viewer: Viewer, session: Session, settings: AppSettings):
+    """Your photo: a JPEG, PNG, WebP or GIF image, cropped to its centred square
+    and resized to 256 pixels. The photo it replaces is shown to nobody any more."""
+    return await receive_avatar(request, viewer=viewer, session=session, settings=settings)
+
+
+@router.delete("/avatar", status_code=204, response_class=Response)
+async def remove_avatar(viewer: Viewer, session: Session) -> None:
+    """Back to your initials on a coloured circle."""
+    await avatars.remove_avatar(session, viewer=viewer)
 
 
 @router.post("/password", status_code=204, response_class=Response)

@@ -3,12 +3,13 @@
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, StrictBool
+from pydantic import AliasChoices, BaseModel, BeforeValidator, Field, StrictBool
 
 from app.levels import AccountKind, Language, Level, Role
 from app.schemas.common import MAX_EMAIL, NOT_BLANK, Email, ReadModel, UtcDateTime
 from app.security import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from app.services.accounts import HANDLE_INPUT
+from app.services.files.uploads import content_url
 
 # The length of the users' column.
 MAX_DISPLAY_NAME = 120
@@ -31,11 +32,30 @@ class SignInRequest(BaseModel):
     password: Password
 
 
+def _avatar_url(value: int | str | None) -> str | None:
+    """From a person, their avatar file's id; from a representation made already
+    (dumped to be extended), its URL as it is."""
+    return content_url(value) if isinstance(value, int) else value
+
+
+# A person's photo: whoever is shown the person may read it
+# (access.readable_files), and nobody else.
+AvatarUrl = Annotated[
+    str | None,
+    BeforeValidator(_avatar_url),
+    Field(
+        validation_alias=AliasChoices("avatar_file_id", "avatar_url"),
+        description="Their photo, a 256-pixel square (WebP); null: none, show their initials.",
+    ),
+]
+
+
 class UserPublic(ReadModel):
     id: int
     handle: str
     display_name: str
     kind: AccountKind
+    avatar_url: AvatarUrl
 
 
 class MeRead(UserPublic):

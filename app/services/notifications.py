@@ -127,11 +127,14 @@ class ShownNotification:
     data: dict[str, Any]
     created_at: datetime
     read_at: datetime | None
+    # The photo of who acted, for pages (readable by whoever may know of them).
+    actor_avatar_file_id: int | None = None
 
 
 def _shown(
     notification: Notification,
     actor_name: str | None,
+    actor_avatar_file_id: int | None,
     space_name: str | None,
     title: str | None,
     user_name: str | None,
@@ -153,6 +156,7 @@ def _shown(
         data=data,
         created_at=notification.created_at,
         read_at=notification.read_at,
+        actor_avatar_file_id=actor_avatar_file_id,
     )
 
 
@@ -164,7 +168,14 @@ async def list_notifications(
     actor, subject = aliased(User), aliased(User)
     space, page = aliased(Space), aliased(WikiPage)
     statement = (
-        select(Notification, actor.display_name, space.name, page.title, subject.display_name)
+        select(
+            Notification,
+            actor.display_name,
+            actor.avatar_file_id,
+            space.name,
+            page.title,
+            subject.display_name,
+        )
         .outerjoin(actor, actor.id == Notification.actor_id)
         .outerjoin(space, space.id == notification_space_id())
         .outerjoin(page, page.id == Notification.page_id)
@@ -189,7 +200,7 @@ async def _strangers_unnamed(
     known = await knowable_among(session, viewer, [*(shown.actor_id for shown in found), *subjects])
     for shown, subject in zip(found, subjects, strict=True):
         if shown.actor_id is not None and shown.actor_id not in known:
-            shown.actor_id = None
+            shown.actor_id = shown.actor_avatar_file_id = None
             shown.data.pop("actor_name", None)
         if subject is not None and subject not in known:
             shown.data.pop("user_id_ending")

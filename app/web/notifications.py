@@ -26,12 +26,23 @@ NOTIFICATIONS_PAGE = 30
 
 
 @dataclass(frozen=True)
+class Actor:
+    """Who acted, as their avatar shows them."""
+
+    id: int
+    display_name: str
+    avatar_file_id: int | None
+
+
+@dataclass(frozen=True)
 class Notice:
-    """A notification as its reader sees it: a sentence and where it leads."""
+    """A notification as its reader sees it: a sentence, where it leads, and who
+    acted (None: nobody, or a colleague they may not know of)."""
 
     notification: ShownNotification
     text: str
     link: str | None
+    actor: Actor | None
 
 
 def describe(notification: ShownNotification) -> Notice:
@@ -101,7 +112,12 @@ def describe(notification: ShownNotification) -> Notice:
         space_link = f"/wiki/pages/{notification.page_id}"
     else:
         text = _("Something happened that concerns you.")
-    return Notice(notification=notification, text=text % names, link=post_link or space_link)
+    actor = None
+    if notification.actor_id is not None and data.get("actor_name"):
+        actor = Actor(notification.actor_id, data["actor_name"], notification.actor_avatar_file_id)
+    return Notice(
+        notification=notification, text=text % names, link=post_link or space_link, actor=actor
+    )
 
 
 @router.get("/notifications")

@@ -19,6 +19,17 @@ from app.services.wiki.links import page_path
 TEMPLATES_DIR = PROJECT_ROOT / "frontend" / "templates"
 
 
+def initials(name: str) -> str:
+    """What an avatar without a photo shows: the first letter of the first and
+    last words of a name ("Chloé Fournier": "CF"), skipping words that start
+    with no letter or digit."""
+    words = [word for word in name.split() if word[0].isalnum()]
+    if not words:
+        return "?"
+    first, last = words[0], words[-1]
+    return (first[0] + (last[0] if len(words) > 1 else "")).upper()
+
+
 class Pages:
     def __init__(self):
         self.env = Environment(
@@ -61,6 +72,7 @@ class Pages:
             file_kind_label=labels.file_kind_label,
             file_kind_symbol=labels.file_kind_symbol,
             preview_dimensions=preview_dimensions,
+            initials=initials,
         )
 
     def render(

@@ -18,12 +18,16 @@ from app.api.deps import (
     Session,
     Viewer,
 )
+from app.api.me import receive_avatar
 from app.config import Settings
-from app.errors import AppError, Forbidden, NotFound
+from app.errors import AppError, Forbidden, Invalid, NotFound, TooLarge
+from app.files.upload import streams_form
 from app.i18n import _
 from app.levels import Language
+from app.models import User
 from app.security import new_secret, same_secret
 from app.services import accounts, sessions
+from app.services.files import avatars
 
 router = APIRouter(include_in_schema=False)
 
@@ -164,12 +168,54 @@ async def logout_submit(session: Session, settings: AppSettings, auth: RequiredA
     return response
 
 
+async def _settings_page(
+    request: Request, session: AsyncSession, viewer: User, *, status_code: int = 200, **context
+) -> Response:
+    tokens = await sessions.list_tokens(session, viewer=viewer)
+    return render(
+        request,
+        "settings.html",
+        status_code=status_code,
+        **{
+            "tokens": tokens,
+            "languages": list(Language),
+            "max_upload_mb": request.app.state.settings.max_upload_mb,
+            "saved": None,
+            **context,
+        },
+    )
+
+
 @router.get("/settings")
 async def settings_page(
     request: Request, viewer: Viewer, session: Session, saved: str | None = None
 ):
-    tokens = await sessions.list_tokens(session, viewer=viewer)
-    return render(request, "settings.html", tokens=tokens, saved=saved, languages=list(Language))
+    return await _settings_page(request, session, viewer, saved=saved)
+
+
+@router.post("/settings/avatar")
+@streams_form
+async def upload_avatar(request: Request, viewer: Viewer, session: Session, settings: AppSettings):
+    """The photo of the settings page's form (a file input, no script needed). A
+    refusal of the photo (too large, no image, a bomb of pixels) is shown on the
+    page; a forged form is refused as every form is, before any file is read."""
+    try:
+        async with session.begin_nested():
+            await receive_avatar(request, viewer=viewer, session=session, settings=settings)
+    except (Invalid, TooLarge) as refused:
+        guard = getattr(request.state, "form_guard", None)
+        if guard is not None and not guard.checked:
+            raise  # refused before its token was read: nothing to show it to
+        return await _settings_page(
+            request, session, viewer, avatar_error=refused.message, status_code=refused.status
+        )
+    return see_other("/settings?saved=avatar")
+
+
+@router.post("/settings/avatar/remove")
+async def remove_avatar(viewer: Viewer, session: Session):
+    await avatars.remove_avatar(session, viewer=viewer)
+    return see_other("/settings?saved=avatar")
 
 
 @router.post("/settings/preferences")
@@ -220,15 +266,7 @@ async def create_token(
         settings=settings,
         address=address,
     )
-    tokens = await sessions.list_tokens(session, viewer=viewer)
-    return render(
-        request,
-        "settings.html",
-        tokens=tokens,
-        new_token=secret,
-        languages=list(Language),
-        saved=None,
-    )
+    return await _settings_page(request, session, viewer, new_token=secret)
 
 
 @router.post("/settings/tokens/{token_id}/revoke")

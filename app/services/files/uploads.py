@@ -99,7 +99,8 @@ async def store_upload(
                 content_type="image/webp" if purpose is FilePurpose.AVATAR else kind.content_type,
                 width=width,
                 height=height,
-                has_previews=width is not None,
+                # An avatar is already as small as it is ever shown.
+                has_previews=width is not None and purpose is not FilePurpose.AVATAR,
             )
             if blob.has_previews:
                 await _make_previews(store, incoming)
