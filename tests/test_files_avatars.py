@@ -204,7 +204,7 @@ async def test_the_settings_form_refuses_in_the_pages_language(make, browser_of)
     client, csrf = await browser_of(user)
 
     for content, status, message in (
-        (pdf(), 422, "Ce type de fichier n’est pas accepté ici"),
+        (pdf(), 422, "Ce type de fichier n'est pas accepté ici"),
         (image_bomb(), 422, "Cette image a trop de pixels"),
         (b"\0" * (25_000_000 + 1), 413, "Un fichier ne peut dépasser 25 Mo."),
     ):

@@ -6,7 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.api.deps import Address, AppSettings, ItemId, RequiredAuth, Session, Viewer
 from app.api.files import file_store, upload_body
 from app.config import Settings
-from app.files.upload import receive_form, streams_form
+from app.files.upload import receive_form
 from app.models import User
 from app.schemas.account import (
     MeRead,
@@ -53,7 +53,6 @@ async def receive_avatar(
 
 
 @router.put("/avatar", response_model=MeRead, openapi_extra=upload_body())
-@streams_form
 async def set_avatar(request: Request, viewer: Viewer, session: Session, settings: AppSettings):
     """Your photo: a JPEG, PNG, WebP or GIF image, cropped to its centred square
     and resized to 256 pixels. The photo it replaces is shown to nobody any more."""

@@ -21,7 +21,6 @@ from app.api.deps import (
 from app.api.me import receive_avatar
 from app.config import Settings
 from app.errors import AppError, Forbidden, Invalid, NotFound, TooLarge
-from app.files.upload import streams_form
 from app.i18n import _
 from app.levels import Language
 from app.models import User
@@ -194,7 +193,6 @@ async def settings_page(
 
 
 @router.post("/settings/avatar")
-@streams_form
 async def upload_avatar(request: Request, viewer: Viewer, session: Session, settings: AppSettings):
     """The photo of the settings page's form (a file input, no script needed). A
     refusal of the photo (too large, no image, a bomb of pixels) is shown on the
