@@ -18,6 +18,7 @@ import tracemalloc
 import zipfile
 import zlib
 from collections.abc import AsyncIterator, Iterable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,13 +28,12 @@ from PIL import Image, PngImagePlugin
 from sqlalchemy import func, select
 
 from app.config import Settings
-from app.files.store import LocalStore
 from app.migrate import upgrade
 from app.models import Blob, Post, StoredFile, User
 from tests.api_helpers import app_with
 from tests.conftest import create_fresh_database, drop_database
 from tests.factories import Factories
-from tests.file_helpers import FILES, pdf, png, upload, uploaded
+from tests.file_helpers import FILES, own_store, pdf, png, upload, uploaded
 from tests.helpers import expect_error
 from tests.live_server import InProcessServer
 from tests.stream_helpers import POSTS
@@ -80,23 +80,20 @@ async def open_site(app, session, var: Path) -> Fresh:
 
 
 @pytest.fixture
-async def fresh(app, settings, session, tmp_path):
+async def fresh(app, session, tmp_path):
     """``await fresh(**settings)``: the tests' app under those settings, over a
-    ``var/`` of its own (building a whole app for each test would cost seconds)."""
-    kept = app.state.settings, app.state.files
+    ``var/`` of its own."""
     sites: list[Fresh] = []
+    with ExitStack() as stack:
 
-    async def build(**changes) -> Fresh:
-        var = tmp_path / "var"
-        app.state.settings = settings.model_copy(update={"var_dir": var, **changes})
-        app.state.files = LocalStore(app.state.settings.files_dir)
-        sites.append(await open_site(app, session, var))
-        return sites[-1]
+        async def build(**settings) -> Fresh:
+            stack.enter_context(own_store(app, tmp_path / "var", **settings))
+            sites.append(await open_site(app, session, tmp_path / "var"))
+            return sites[-1]
 
-    yield build
-    app.state.settings, app.state.files = kept
-    for site in sites:
-        await site.client.aclose()
+        yield build
+        for site in sites:
+            await site.client.aclose()
 
 
 # --- a multipart body driven by hand --------------------------------------------------------
