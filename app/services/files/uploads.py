@@ -110,10 +110,9 @@ async def store_upload(
         # The same bytes uploaded before are there already; unless a collection
         # removed them from a blob its failed transaction then kept.
         if not store.exists(blob.sha256):
-            if blob.has_previews:
-                for size, preview in (("small", small), ("large", large)):
-                    store.keep(preview, preview_key(blob.sha256, size))
-            store.keep(incoming)
+            previews = {"small": small, "large": large} if blob.has_previews else {}
+            # Flushed to disk first, which a slow disk makes long: not in the event loop.
+            await asyncio.to_thread(_keep, store, incoming, previews)
         await session.flush()
     file = StoredFile(
         blob_sha256=blob.sha256,
@@ -124,6 +123,13 @@ async def store_upload(
     session.add(file)
     await session.flush()
     return FileView(file, blob)
+
+
+def _keep(store: LocalStore, incoming: Incoming, previews: dict[str, Incoming]) -> None:
+    """The previews first: bytes in place are bytes with their previews."""
+    for size, preview in previews.items():
+        store.keep(preview, preview_key(incoming.sha256, size))
+    store.keep(incoming)
 
 
 async def _clean_image(received: ReceivedFile, cleaned: Incoming, purpose: FilePurpose):
@@ -148,7 +154,7 @@ async def _clean_image(received: ReceivedFile, cleaned: Incoming, purpose: FileP
     width, height, rewritten = result
     if not rewritten:
         return received.incoming, width, height
-    cleaned.rehash()
+    await asyncio.to_thread(cleaned.rehash)
     return cleaned, width, height
 
 
