@@ -337,17 +337,19 @@ def report(args, rounds: list[Round], idle: int, version: str) -> str:
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, code {version}, {about['nproc']} cores "
         f"({about['cpu']}), {about['memory']}, Python {about['python']}, "
         f"kernel {about['kernel']}; SQLite; a {size / MB:.0f} MB file, "
-        f"median of {len(rounds)} rounds.",
+        f"median of {len(rounds)} rounds; load average before: {args.load_before}.",
         "",
-        "| transfer | seconds | MB/s | server CPU s | server peak RSS | above idle |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        "| transfer | seconds | MB/s | best round MB/s | server CPU s | server peak RSS "
+        "| above idle |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for name in ("upload", "cp", "cp+sync", "download", "static"):
         transfer = median_of(rounds, name)
+        best = max(r.transfers[name].mb_per_s for r in rounds)
         peak = max(r.transfers[name].peak_rss for r in rounds)
         served = name in ("upload", "download")
         lines.append(
-            f"| {transfer.name} | {transfer.seconds:.2f} | {transfer.mb_per_s:.0f} | "
+            f"| {transfer.name} | {transfer.seconds:.2f} | {transfer.mb_per_s:.0f} | {best:.0f} | "
             + (f"{transfer.server_cpu:.2f} | " if served else "– | ")
             + (f"{peak / MB:.1f} MB | {(peak - idle) / MB:+.1f} MB |" if served else "– | – |")
         )
@@ -384,6 +386,7 @@ def main() -> None:
     parser.add_argument("--doc", default=str(ROOT / "docs" / "benchmarks.md"))
     parser.add_argument("--no-doc", action="store_true")
     args = parser.parse_args()
+    args.load_before = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     version = subprocess.run(
         ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
         capture_output=True,
