@@ -33,8 +33,6 @@ import hashlib
 import os
 import secrets
 import shlex
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -45,7 +43,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
-from machine import machine  # bench/machine.py: this script's own folder is on the path
+from feed_load import free_port, stop_server, write_doc
+from machine import machine  # bench/: this script's own folder is on the path
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -56,12 +55,6 @@ SAMPLE_SECONDS = 0.05
 EMAIL = "bench-files@example.com"
 # What the docs print in place of the bearer secret.
 SHOWN_INSTEAD = "$TOKEN"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 # --- the server's memory and CPU, from /proc ---------------------------------------------
@@ -312,16 +305,6 @@ def start_ruche(work: Path, env: dict[str, str]) -> tuple[Server, str]:
     return server, created.json()["token"]
 
 
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 # --- the report --------------------------------------------------------------------------
 
 
@@ -367,18 +350,6 @@ def report(args, rounds: list[Round], idle: int, version: str) -> str:
     return "\n".join(lines)
 
 
-def write_doc(path: Path, body: str) -> None:
-    start, end = "<!-- files_throughput:start -->", "<!-- files_throughput:end -->"
-    block = f"{start}\n### Raw run (written by bench/files_throughput.py)\n\n{body}\n{end}"
-    text = path.read_text()
-    if start in text and end in text:
-        text = text[: text.index(start)] + block + text[text.index(end) + len(end) :]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    path.write_text(text)
-    print(f"written to {path}", flush=True)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size-mb", type=int, default=100)
@@ -419,12 +390,12 @@ def main() -> None:
                 for number in range(1, args.rounds + 1)
             ]
         finally:
-            stop(server.process)
-            stop(static)
+            stop_server(server.process)
+            stop_server(static)
     body = report(args, rounds, idle, version)
     print(body)
     if not args.no_doc:
-        write_doc(Path(args.doc), body)
+        write_doc(Path(args.doc), "files", "Raw run (written by bench/files_throughput.py)", body)
 
 
 if __name__ == "__main__":

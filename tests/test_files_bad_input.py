@@ -27,15 +27,12 @@ import pytest
 from PIL import Image, PngImagePlugin
 from sqlalchemy import func, select
 
-from app.config import Settings
-from app.migrate import upgrade
 from app.models import Blob, Post, StoredFile, User
 from tests.api_helpers import app_with
-from tests.conftest import create_fresh_database, drop_database
 from tests.factories import Factories
 from tests.file_helpers import FILES, own_store, pdf, png, upload, uploaded
 from tests.helpers import expect_error
-from tests.live_server import InProcessServer
+from tests.live_server import InProcessServer, in_process_server
 from tests.stream_helpers import POSTS
 
 MB = 1_000_000
@@ -560,27 +557,14 @@ async def test_a_spaces_quota_is_said_in_the_refusal(fresh):
 async def live(tmp_path) -> AsyncIterator[tuple[InProcessServer, str]]:
     """``ruche serve``'s app on a real socket over a database of its own (SQLite's
     locks are those of a real file there), and a person's bearer token."""
-    database_url = await create_fresh_database(tmp_path)
-    server = InProcessServer(
-        Settings(
-            database_url=database_url,
-            var_dir=tmp_path / "var",
-            secret_key="slow-upload-secret-key-not-for-production",
-            jobs_interval_seconds=0,
-            _env_file=None,
-        )
-    )
-    try:
-        await upgrade(server.app.state.db.engine)
-        await server.start()
+    async with in_process_server(
+        tmp_path, secret_key="slow-upload-secret-key-not-for-production"
+    ) as server:
         async with server.app.state.db.sessionmaker() as session:
             make = Factories(session, server.app)
             client = await make.bearer(await make.user())
             await client.aclose()
         yield server, client.headers["authorization"]
-    finally:
-        await server.stop()
-        await drop_database(database_url)
 
 
 async def test_an_upload_in_flight_holds_back_no_other_write(live):
