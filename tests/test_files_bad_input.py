@@ -210,7 +210,7 @@ async def test_a_26_mb_file_is_refused_before_its_body_is_read_past_the_limit(fr
     streamed = await send_form(site, file_form(zeros(26 * MB)))
 
     message = expect_shape(streamed, 413, "file_too_large")
-    assert "25 MB" in message
+    assert "25 Mo" in message  # the account speaks French
     # Read up to the limit and the chunk that crossed it, never the rest.
     assert 25 * MB < streamed.read <= 25 * MB + 2 * CHUNK
     assert site.stored() == []
@@ -238,7 +238,7 @@ async def test_the_limit_is_the_operators(settings, db, session, tmp_path):
     announced = await send_form(site, file_form(zeros(3 * MB)), length=3 * MB)
     kept = await upload(site.client, pdf() + bytes(MB // 2), "petit.pdf")
 
-    assert "1 MB" in expect_error(refused, 413, "file_too_large")["message"]
+    assert "1 Mo" in expect_error(refused, 413, "file_too_large")["message"]
     assert announced.read == 0
     assert kept.status_code == 201, kept.text
     document = app.openapi()["paths"][FILES]["post"]["requestBody"]
@@ -513,6 +513,12 @@ async def test_more_files_than_allowed_are_refused(fresh):
     refused = await site.client.post(POSTS, json={"body": "x", "attachments": ids})
     assert "10" in expect_error(refused, 422)["message"]
     assert await site.make.session.scalar(select(func.count()).select_from(Post)) == 0
+    # Ten on the post, then one more by an edit.
+    post = await site.client.post(POSTS, json={"body": "x", "attachments": ids[:10]})
+    one_more = await site.client.patch(
+        f"{POSTS}/{post.json()['id']}", json={"attachments": ids[10:]}
+    )
+    assert "10" in expect_error(one_more, 422, "too_many_files")["message"]
 
 
 async def test_a_persons_quota_is_said_in_the_refusal(fresh):
@@ -522,7 +528,7 @@ async def test_a_persons_quota_is_said_in_the_refusal(fresh):
     refused = await upload(site.client, pdf() + os.urandom(600_000), "deux.pdf")
 
     message = expect_error(refused, 413, "quota")["message"]
-    assert "1 MB" in message
+    assert "1 Mo" in message
     assert len(site.stored()) == 1
     assert await site.rows() == (1, 1)
 
@@ -540,7 +546,7 @@ async def test_a_spaces_quota_is_said_in_the_refusal(fresh):
         POSTS, json={"body": "deux", "space_id": space.id, "attachments": [second["id"]]}
     )
 
-    assert "1 MB" in expect_error(refused, 413, "quota")["message"]
+    assert "1 Mo" in expect_error(refused, 413, "quota")["message"]
     session = site.make.session
     assert await session.scalar(select(func.count()).select_from(Post)) == 1
     # Still the uploader's, to post elsewhere.
