@@ -191,7 +191,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     commands.add_parser(
-        "jobs", help="run the due time-driven jobs once (contractors' access end), for cron"
+        "jobs",
+        help="run the due time-driven jobs once (contractors' access end, unused files), for cron",
     ).set_defaults(handler=jobs)
 
     admin_parser = commands.add_parser("create-admin", help="create an administrator account")

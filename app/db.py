@@ -54,6 +54,17 @@ async def serialise_on(session: AsyncSession, name: str) -> None:
     await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
+async def end_read_transaction(session: AsyncSession) -> None:
+    """Ends the transaction of a request that has only read so far (who is
+    asking) before it waits on its client: an upload may take minutes, and all
+    that time it must hold no pooled connection and, on SQLite, not the one
+    write lock every other writer waits for. Its next statement begins the
+    transaction that writes, committed or rolled back as usual."""
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("a transaction that has written cannot end early")
+    await session.commit()
+
+
 def _tune_sqlite(engine: AsyncEngine) -> None:
     """Foreign keys on, WAL for concurrent readers, and real transactions.
 

@@ -7,6 +7,7 @@ import logging
 
 from app.config import Settings
 from app.db import Database
+from app.files.store import LocalStore
 from app.models.base import utcnow
 from app.realtime.broker import announce_commits, create_broker
 from app.services.lifecycle import run_due_jobs
@@ -14,9 +15,9 @@ from app.services.lifecycle import run_due_jobs
 logger = logging.getLogger("ruche.jobs")
 
 
-async def run_jobs(database: Database) -> dict[str, int]:
+async def run_jobs(database: Database, *, store: LocalStore, settings: Settings) -> dict[str, int]:
     async with database.transaction() as session:
-        return await run_due_jobs(session, now=utcnow())
+        return await run_due_jobs(session, now=utcnow(), store=store, settings=settings)
 
 
 async def run_jobs_once(settings: Settings) -> dict[str, int]:
@@ -27,19 +28,19 @@ async def run_jobs_once(settings: Settings) -> dict[str, int]:
     if broker is not None:
         announce_commits(database, broker)
     try:
-        return await run_jobs(database)
+        return await run_jobs(database, store=LocalStore(settings.files_dir), settings=settings)
     finally:
         if broker is not None:
             await broker.close()
         await database.dispose()
 
 
-async def run_jobs_forever(database: Database, interval_seconds: int) -> None:
+async def run_jobs_forever(database: Database, *, store: LocalStore, settings: Settings) -> None:
     while True:
         try:
-            done = await run_jobs(database)
+            done = await run_jobs(database, store=store, settings=settings)
             if any(done.values()):
                 logger.info("jobs: %s", done)
         except Exception:  # a failing run must not stop the next ones
             logger.exception("time-driven jobs failed")
-        await asyncio.sleep(interval_seconds)
+        await asyncio.sleep(settings.jobs_interval_seconds)

@@ -73,7 +73,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         jobs = None
         if settings.jobs_interval_seconds > 0:
             jobs = asyncio.create_task(
-                run_jobs_forever(app.state.db, settings.jobs_interval_seconds)
+                run_jobs_forever(app.state.db, store=app.state.files, settings=settings)
             )
         yield
         if jobs is not None:

@@ -2,9 +2,14 @@
 EXIF, a bomb of pixels...), and the upload as a client sends it."""
 
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 from PIL import Image
+
+from app.files.store import LocalStore
 
 FILES = "/api/v1/files"
 
@@ -64,3 +69,17 @@ async def uploaded(
     response = await upload(client, content, name, **kw)
     assert response.status_code == 201, response.text
     return response.json()
+
+
+@contextmanager
+def own_store(app, var: Path, **settings) -> Iterator[LocalStore]:
+    """The tests' app over a ``var/`` of its own, under other ``settings``, while
+    the block runs: what its store holds then is the test's alone (an app built
+    for one test would cost seconds)."""
+    kept = app.state.settings, app.state.files
+    app.state.settings = kept[0].model_copy(update={"var_dir": var, **settings})
+    app.state.files = LocalStore(app.state.settings.files_dir)
+    try:
+        yield app.state.files
+    finally:
+        app.state.settings, app.state.files = kept

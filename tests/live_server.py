@@ -3,15 +3,18 @@ its migrations, uvicorn and the app's lifespan, exactly as an operator runs them
 
 Used by the browser tests (``tests/e2e/conftest.py``) and by ``tests/test_serve.py``.
 ``InProcessServer`` serves the same app in the tests' own process, for the tests
-that must reach into it (the hub) while real sockets talk to it.
+that must reach into it (the hub) while real sockets talk to it;
+``in_process_server`` gives one over a fresh database of its own.
 """
 
 import asyncio
+import contextlib
 import os
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -20,6 +23,8 @@ import uvicorn
 
 from app.cli import WEBSOCKET_OPTIONS, served_app
 from app.config import Settings
+from app.migrate import upgrade
+from tests.conftest import create_fresh_database, drop_database
 
 # The venv's console script, next to the interpreter running the tests (not
 # resolved: the venv's ``python`` is a symlink to the system one).
@@ -152,3 +157,27 @@ class InProcessServer:
         self.server.should_exit = True
         if self.task is not None:
             await self.task
+
+
+@contextlib.asynccontextmanager
+async def in_process_server(workdir: Path, **settings) -> AsyncIterator[InProcessServer]:
+    """An ``InProcessServer`` over a fresh database of the kind under test,
+    migrated, its ``var/`` under ``workdir``, without the time-driven jobs;
+    stopped and its database dropped on leaving."""
+    database_url = await create_fresh_database(workdir)
+    server = InProcessServer(
+        Settings(
+            database_url=database_url,
+            var_dir=workdir / "var",
+            jobs_interval_seconds=0,
+            _env_file=None,
+            **settings,
+        )
+    )
+    try:
+        await upgrade(server.app.state.db.engine)
+        await server.start()
+        yield server
+    finally:
+        await server.stop()
+        await drop_database(database_url)

@@ -22,30 +22,32 @@ async def contractor_with_sponsor(make, session, *, ends=ENDS, kind="contractor"
     return sponsor, contractor
 
 
-async def run(session, now):
-    done = await run_due_jobs(session, now=now)
-    await session.commit()
-    return done
+async def run(make, now):
+    """The contractors' share of a run of the jobs."""
+    state = make.app.state
+    done = await run_due_jobs(make.session, now=now, store=state.files, settings=state.settings)
+    await make.session.commit()
+    return {key: done[key] for key in ("sponsors_warned", "access_ended")}
 
 
 async def test_the_sponsor_is_warned_once_a_week_before(make, session):
     sponsor, contractor = await contractor_with_sponsor(make, session)
 
-    assert await run(session, ENDS - timedelta(days=8)) == {
+    assert await run(make, ENDS - timedelta(days=8)) == {
         "sponsors_warned": 0,
         "access_ended": 0,
     }
     assert await notifications_of(session, sponsor, "contractor_access_ending") == []
 
-    assert await run(session, ENDS - timedelta(days=6)) == {
+    assert await run(make, ENDS - timedelta(days=6)) == {
         "sponsors_warned": 1,
         "access_ended": 0,
     }
-    assert await run(session, ENDS - timedelta(days=5)) == {
+    assert await run(make, ENDS - timedelta(days=5)) == {
         "sponsors_warned": 0,
         "access_ended": 0,
     }
-    assert await run(session, ENDS - timedelta(hours=1)) == {
+    assert await run(make, ENDS - timedelta(hours=1)) == {
         "sponsors_warned": 0,
         "access_ended": 0,
     }
@@ -69,7 +71,7 @@ async def test_the_sponsor_is_warned_once_a_week_before(make, session):
 async def test_a_sponsor_offboarded_since_is_not_told_the_contractor_s_name(make, session):
     """People are data: an alumnus may not know of a contractor of a space they left."""
     sponsor, contractor = await contractor_with_sponsor(make, session)
-    await run(session, ENDS - timedelta(days=6))
+    await run(make, ENDS - timedelta(days=6))
     admin = await make.user(role="admin")
     offboarded = await (await make.bearer(admin, scopes=ADMIN_SCOPES)).post(
         f"/api/v1/admin/users/{sponsor.id}/offboard"
@@ -93,7 +95,7 @@ async def test_on_the_date_the_contractor_is_deactivated_and_signed_out(make, se
     token_client = await make.bearer(contractor)
     assert (await cookie_client.get(f"/api/v1/spaces/{space.id}")).status_code == 200
 
-    assert await run(session, ENDS) == {"sponsors_warned": 0, "access_ended": 1}
+    assert await run(make, ENDS) == {"sponsors_warned": 0, "access_ended": 1}
 
     await session.refresh(contractor)
     assert contractor.is_active is False
@@ -117,7 +119,7 @@ async def test_on_the_date_the_contractor_is_deactivated_and_signed_out(make, se
     )
     expect_error(response, 401, "sign_in_failed")
     # A second run changes nothing and tells nobody.
-    assert await run(session, ENDS + timedelta(days=1)) == {
+    assert await run(make, ENDS + timedelta(days=1)) == {
         "sponsors_warned": 0,
         "access_ended": 0,
     }
@@ -130,7 +132,7 @@ async def test_a_late_first_run_warns_and_ends_in_the_right_order(make, session)
     warned_sponsor, _soon = await contractor_with_sponsor(make, session)
     late_sponsor, late = await contractor_with_sponsor(make, session, ends=ENDS - timedelta(days=3))
 
-    assert await run(session, ENDS - timedelta(days=2)) == {
+    assert await run(make, ENDS - timedelta(days=2)) == {
         "sponsors_warned": 1,
         "access_ended": 1,
     }
@@ -147,7 +149,7 @@ async def test_only_contractors_expire(make, session):
     employee.access_ends_at = ENDS
     await session.commit()
 
-    assert await run(session, ENDS + timedelta(days=1)) == {
+    assert await run(make, ENDS + timedelta(days=1)) == {
         "sponsors_warned": 0,
         "access_ended": 0,
     }
@@ -158,7 +160,7 @@ async def test_only_contractors_expire(make, session):
 
 async def test_a_new_end_date_earns_a_new_warning(make, session):
     sponsor, contractor = await contractor_with_sponsor(make, session)
-    await run(session, ENDS - timedelta(days=6))
+    await run(make, ENDS - timedelta(days=6))
     admin = await make.user(role="admin")
     extended = ENDS + timedelta(days=30)
 
@@ -168,8 +170,8 @@ async def test_a_new_end_date_earns_a_new_warning(make, session):
     assert response.status_code == 200, response.text
     await session.refresh(contractor)  # the jobs run on this test's session
 
-    assert await run(session, ENDS) == {"sponsors_warned": 0, "access_ended": 0}
-    assert await run(session, extended - timedelta(days=2)) == {
+    assert await run(make, ENDS) == {"sponsors_warned": 0, "access_ended": 0}
+    assert await run(make, extended - timedelta(days=2)) == {
         "sponsors_warned": 1,
         "access_ended": 0,
     }

@@ -24,11 +24,8 @@ import httpx
 import pytest
 from openapi_python_client.strings import snake_case
 
-from app.config import Settings
-from app.migrate import upgrade
-from tests.conftest import create_fresh_database, drop_database
 from tests.factories import PASSWORD, Factories
-from tests.live_server import InProcessServer
+from tests.live_server import InProcessServer, in_process_server
 
 # The venv's console script, next to the interpreter running the tests (as RUCHE is).
 GENERATOR = Path(sys.executable).parent / "openapi-python-client"
@@ -38,23 +35,10 @@ PACKAGE = "ruche_client"
 @pytest.fixture(scope="module")
 async def server(tmp_path_factory) -> AsyncIterator[InProcessServer]:
     workdir = tmp_path_factory.mktemp("generated-client-db")
-    database_url = await create_fresh_database(workdir)
-    server = InProcessServer(
-        Settings(
-            database_url=database_url,
-            var_dir=workdir / "var",
-            secret_key="generated-client-secret-key-not-for-production",
-            jobs_interval_seconds=0,
-            _env_file=None,
-        )
-    )
-    try:
-        await upgrade(server.app.state.db.engine)
-        await server.start()
+    async with in_process_server(
+        workdir, secret_key="generated-client-secret-key-not-for-production"
+    ) as server:
         yield server
-    finally:
-        await server.stop()
-        await drop_database(database_url)
 
 
 class Generation:

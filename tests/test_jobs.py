@@ -8,6 +8,19 @@ from app.jobs import run_jobs
 from app.models import Notification, RateLimitHit, User
 from app.models.base import utcnow
 
+NOTHING = {
+    "sponsors_warned": 0,
+    "access_ended": 0,
+    "files_collected": 0,
+    "blobs_collected": 0,
+    "temporary_files_removed": 0,
+}
+
+
+def in_app(make) -> dict:
+    """What a run takes from the app it runs in: its store and settings."""
+    return {"store": make.app.state.files, "settings": make.app.state.settings}
+
 
 async def test_a_run_ends_expired_access_and_warns_sponsors(db, make, session):
     sponsor = await make.user()
@@ -19,8 +32,12 @@ async def test_a_run_ends_expired_access_and_warns_sponsors(db, make, session):
     await session.commit()
     expired_id, ending_id, sponsor_id = expired.id, ending.id, sponsor.id
 
-    assert await run_jobs(db) == {"sponsors_warned": 1, "access_ended": 1}
-    assert await run_jobs(db) == {"sponsors_warned": 0, "access_ended": 0}
+    assert await run_jobs(db, **in_app(make)) == {
+        **NOTHING,
+        "sponsors_warned": 1,
+        "access_ended": 1,
+    }
+    assert await run_jobs(db, **in_app(make)) == NOTHING
 
     session.expire_all()
     assert (await session.get(User, expired_id)).is_active is False
@@ -33,7 +50,7 @@ async def test_a_run_ends_expired_access_and_warns_sponsors(db, make, session):
     ]
 
 
-async def test_a_run_forgets_rate_limit_hits_older_than_a_day(db, session):
+async def test_a_run_forgets_rate_limit_hits_older_than_a_day(db, make, session):
     session.add_all(
         [
             RateLimitHit(
@@ -44,7 +61,7 @@ async def test_a_run_forgets_rate_limit_hits_older_than_a_day(db, session):
     )
     await session.commit()
 
-    await run_jobs(db)
+    await run_jobs(db, **in_app(make))
 
     keys = set(await session.scalars(select(RateLimitHit.key)))
     assert keys == {"new"}

@@ -111,6 +111,13 @@ def accepted_extensions(purpose: FilePurpose) -> list[str]:
 
 _CONTROL_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
 MAX_NAME = 200
+# The names text keeps: what opens in an editor or a spreadsheet. Any other
+# (.bat, .ps1, .vbs, .hta, .sh, .js, .html...) could be run or rendered by the
+# double-click of whoever downloads it: such text is offered as .txt.
+PLAIN_TEXT_EXTENSIONS = frozenset(
+    {"txt", "text", "md", "markdown", "rst", "csv", "tsv", "log", "json", "yaml", "yml", "toml"}
+    | {"ini", "cfg", "conf", "sql", "diff", "patch", "tex", "ics", "vcf", "srt", "vtt"}
+)
 
 
 def clean_name(given: str, kind: Kind) -> str:
@@ -125,10 +132,8 @@ def clean_name(given: str, kind: Kind) -> str:
     stem, dot, extension = name.rpartition(".")
     if not dot:
         stem, extension = name, ""
-    if kind.content_type == TEXT and extension and extension.isalnum() and len(extension) <= 8:
+    if kind.content_type == TEXT and extension.lower() in PLAIN_TEXT_EXTENSIONS:
         wanted = extension.lower()
-        if wanted in {"html", "htm", "svg", "xhtml", "xml", "js"}:
-            wanted = "txt"
     else:
         wanted = ACCEPTED[FilePurpose.ATTACHMENT].get(kind.content_type, kind.extension)
     stem = stem.strip(". ")[: MAX_NAME - len(wanted) - 1] or "file"

@@ -21,6 +21,7 @@ from typing import BinaryIO
 from starlette.responses import FileResponse, Response
 
 CHUNK = 256 * 1024
+SEND_CHUNK = 1024 * 1024
 # A SHA-256 in hex, and for a preview its size's name: never a user's text.
 KEY = re.compile(r"[0-9a-f]{64}(\.[a-z]+)?")
 
@@ -95,7 +96,9 @@ class LocalStore:
     def response(self, key: str, *, media_type: str, headers: dict[str, str]) -> Response:
         """The bytes under ``key`` as an HTTP answer: Starlette's FileResponse
         sends them from disk in chunks and answers ranges (206, 416) itself."""
-        return FileResponse(self.path_of(key), media_type=media_type, headers=headers)
+        response = FileResponse(self.path_of(key), media_type=media_type, headers=headers)
+        response.chunk_size = SEND_CHUNK
+        return response
 
     def exists(self, key: str) -> bool:
         return self.path_of(key).is_file()

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 
 from app.errors import AppError, Invalid, TooLarge
 from app.files.store import Incoming, LocalStore
@@ -19,6 +19,9 @@ from app.i18n import _
 
 MAX_FIELD_BYTES = 64 * 1024
 MAX_FIELDS = 50
+# What a form may carry besides its files (fields, part headers, boundaries),
+# to tell from its Content-Length alone that its files cannot all fit.
+FORM_BYTES = 1_000_000
 
 
 class BadForm(AppError):
@@ -59,6 +62,12 @@ class _Parts:
         self.header_name = b""
         self.header_value = b""
         self.disposition = b""
+        # Whether the closing boundary came: a body that stops before it (a client
+        # gone, a length that lied) is no form.
+        self.ended = False
+
+    def on_end(self):
+        self.ended = True
 
     def on_part_begin(self):
         self.disposition = b""
@@ -90,6 +99,7 @@ class _Parts:
 
 
 CALLBACKS = (
+    "on_end",
     "on_part_begin",
     "on_part_data",
     "on_part_end",
@@ -160,6 +170,11 @@ async def receive_form(
     content_type, options = parse_options_header(request.headers.get("content-type", ""))
     if content_type != b"multipart/form-data" or b"boundary" not in options:
         raise Invalid(_("Send the file as multipart/form-data."), code="not_multipart")
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > max_files * max_file_bytes + FORM_BYTES:
+        # Refused before a byte is read: a client waiting for "100 Continue"
+        # (curl, for a large body) does not even send it.
+        raise file_too_large(max_file_bytes)
     with ExitStack() as stack:
         receiver = _Receiver(store, stack, max_file_bytes=max_file_bytes, max_files=max_files)
         parser = receiver.parser(options[b"boundary"])
@@ -169,6 +184,12 @@ async def receive_form(
             parser.finalize()
         except FormParserError as broken:
             raise BadForm(_("The form could not be read.")) from broken
+        except ClientDisconnect:
+            # Nobody reads the answer; it ends the request as an error of the
+            # client's (not a fault of ours, logged), and what came is removed.
+            raise BadForm(_("The upload stopped before its end.")) from None
+        if not receiver.ended:
+            raise BadForm(_("The upload stopped before its end."))
         for received in receiver.form.files:
             received.incoming.handle.flush()
         yield receiver.form

@@ -1,16 +1,19 @@
-"""Time-driven account changes: contractors' access ending on its date, and
-their sponsors told a week before. Idempotent: safe to run from every worker
-and from cron (``ruche jobs``)."""
+"""Time-driven changes: contractors' access ending on its date, and their
+sponsors told a week before; the collection of files nothing uses any more.
+Idempotent: safe to run from every worker and from cron (``ruche jobs``)."""
 
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.config import Settings
+from app.files.store import LocalStore
 from app.levels import AccountKind
 from app.models import RateLimitHit, User
 from app.services.accounts import deactivate_account
 from app.services.audit import record_audit
+from app.services.files.garbage import collect_unused_files
 from app.services.notifications import notify
 
 WARNING_DELAY = timedelta(days=7)
@@ -64,9 +67,13 @@ async def forget_old_rate_limit_hits(session: AsyncSession, *, now: datetime) ->
     )
 
 
-async def run_due_jobs(session: AsyncSession, *, now: datetime) -> dict[str, int]:
+async def run_due_jobs(
+    session: AsyncSession, *, now: datetime, store: LocalStore, settings: Settings
+) -> dict[str, int]:
     warned = await warn_sponsors(session, now=now)
     ended = await end_expired_access(session, now=now)
     await forget_old_rate_limit_hits(session, now=now)
     await session.flush()
-    return {"sponsors_warned": len(warned), "access_ended": len(ended)}
+    # Last: it removes bytes before the commit, which nothing after it may fail.
+    collected = await collect_unused_files(session, store=store, settings=settings, now=now)
+    return {"sponsors_warned": len(warned), "access_ended": len(ended), **collected}

@@ -80,16 +80,21 @@ async def store_upload(
             ),
             code="file_type",
         )
-    check_quota(
-        await person_usage(session, viewer.id),
-        received.incoming.size,
-        settings.person_quota_mb,
-        _("Your files may hold {quota} MB in all; they hold {used} MB."),
-    )
-    with store.temporary() as cleaned:
+    with store.temporary() as cleaned, store.temporary() as small, store.temporary() as large:
         incoming, width, height = received.incoming, None, None
         if kind.content_type in kinds.INLINE:
             incoming, width, height = await _clean_image(received, cleaned, purpose)
+            await asyncio.to_thread(
+                images.previews, incoming.path, {"small": small.path, "large": large.path}
+            )
+        # The work on the bytes is done before the first statement that writes,
+        # which on SQLite takes the one write lock every other writer waits for.
+        check_quota(
+            await person_usage(session, viewer.id),
+            received.incoming.size,
+            settings.person_quota_mb,
+            _("Your files may hold {quota} MB in all; they hold {used} MB."),
+        )
         blob = await session.get(Blob, incoming.sha256)
         if blob is None:
             blob = Blob(
@@ -102,10 +107,13 @@ async def store_upload(
                 # An avatar is already as small as it is ever shown.
                 has_previews=width is not None and purpose is not FilePurpose.AVATAR,
             )
-            if blob.has_previews:
-                await _make_previews(store, incoming)
-            store.keep(incoming)
             session.add(blob)
+        # The same bytes uploaded before are there already; unless a collection
+        # removed them from a blob its failed transaction then kept.
+        if not store.exists(blob.sha256):
+            previews = {"small": small, "large": large} if blob.has_previews else {}
+            # Flushed to disk first, which a slow disk makes long: not in the event loop.
+            await asyncio.to_thread(_keep, store, incoming, previews)
         await session.flush()
     file = StoredFile(
         blob_sha256=blob.sha256,
@@ -116,6 +124,13 @@ async def store_upload(
     session.add(file)
     await session.flush()
     return FileView(file, blob)
+
+
+def _keep(store: LocalStore, incoming: Incoming, previews: dict[str, Incoming]) -> None:
+    """The previews first: bytes in place are bytes with their previews."""
+    for size, preview in previews.items():
+        store.keep(preview, preview_key(incoming.sha256, size))
+    store.keep(incoming)
 
 
 async def _clean_image(received: ReceivedFile, cleaned: Incoming, purpose: FilePurpose):
@@ -140,17 +155,8 @@ async def _clean_image(received: ReceivedFile, cleaned: Incoming, purpose: FileP
     width, height, rewritten = result
     if not rewritten:
         return received.incoming, width, height
-    cleaned.rehash()
+    await asyncio.to_thread(cleaned.rehash)
     return cleaned, width, height
-
-
-async def _make_previews(store: LocalStore, incoming: Incoming) -> None:
-    with store.temporary() as small, store.temporary() as large:
-        await asyncio.to_thread(
-            images.previews, incoming.path, {"small": small.path, "large": large.path}
-        )
-        for size, preview in (("small", small), ("large", large)):
-            store.keep(preview, preview_key(incoming.sha256, size))
 
 
 async def access_file(session: AsyncSession, *, viewer: User, file_id: int) -> FileView:
