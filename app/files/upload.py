@@ -14,7 +14,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
 from app.errors import AppError, Invalid, TooLarge
-from app.files.store import Incoming, LocalStore
+from app.files.store import Incoming, Store
 from app.i18n import _
 
 MAX_FIELD_BYTES = 64 * 1024
@@ -54,7 +54,7 @@ def file_too_large(max_file_bytes: int) -> TooLarge:
 class _Receiver:
     """python-multipart's callbacks, gathering fields and streaming files."""
 
-    def __init__(self, store: LocalStore, stack, *, max_file_bytes: int, max_files: int):
+    def __init__(self, store: Store, stack, *, max_file_bytes: int, max_files: int):
         self.store = store
         self.stack = stack
         self.max_file_bytes = max_file_bytes
@@ -120,7 +120,7 @@ class _Receiver:
 
 @asynccontextmanager
 async def receive_form(
-    request: Request, store: LocalStore, *, max_file_bytes: int, max_files: int
+    request: Request, store: Store, *, max_file_bytes: int, max_files: int
 ) -> AsyncIterator[ReceivedForm]:
     """The form of ``request``, its files in temporary files of ``store`` that
     are removed on leaving unless ``store.keep`` took them."""

@@ -14,7 +14,7 @@ from app.access import readable_files
 from app.config import Settings
 from app.errors import Forbidden, Invalid, NotFound, TooLarge
 from app.files import images, kinds
-from app.files.store import Incoming, LocalStore
+from app.files.store import Incoming, Store
 from app.files.upload import ReceivedFile, ReceivedForm
 from app.i18n import _
 from app.models import Blob, FilePurpose, StoredFile, User
@@ -56,7 +56,7 @@ async def store_upload(
     session: AsyncSession,
     *,
     viewer: User,
-    store: LocalStore,
+    store: Store,
     settings: Settings,
     received: ReceivedFile,
     purpose: FilePurpose,
@@ -96,7 +96,7 @@ async def store_upload(
             )
             if blob.has_previews:
                 await _make_previews(store, incoming)
-            store.keep(incoming)
+            await store.keep(incoming)
             session.add(blob)
         await session.flush()
     file = StoredFile(
@@ -136,13 +136,13 @@ async def _clean_image(received: ReceivedFile, cleaned: Incoming, purpose: FileP
     return cleaned, width, height
 
 
-async def _make_previews(store: LocalStore, incoming: Incoming) -> None:
+async def _make_previews(store: Store, incoming: Incoming) -> None:
     with store.temporary() as small, store.temporary() as large:
         await asyncio.to_thread(
             images.previews, incoming.path, {"small": small.path, "large": large.path}
         )
         for size, preview in (("small", small), ("large", large)):
-            store.keep(preview, preview_key(incoming.sha256, size))
+            await store.keep(preview, preview_key(incoming.sha256, size))
 
 
 async def access_file(session: AsyncSession, *, viewer: User, file_id: int) -> FileView:
