@@ -9,10 +9,12 @@ client is thread-safe and made once.
 
 import asyncio
 import re
+from collections.abc import AsyncIterator
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
+from botocore.response import StreamingBody
 from starlette.datastructures import Headers
 from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
@@ -94,7 +96,10 @@ class ObjectResponse(StreamingResponse):
     to S3 and S3's 206 relayed. The body is streamed chunk by chunk, never held
     whole."""
 
-    def __init__(self, store: S3Store, object_key: str, *, media_type: str, headers: dict):
+    def __init__(
+        self, store: S3Store, object_key: str, *, media_type: str, headers: dict[str, str]
+    ):
+        # No body yet: it is asked of S3 when the answer is sent (``__call__``).
         super().__init__((), media_type=media_type, headers=headers)
         self.headers["accept-ranges"] = "bytes"
         self.store = store
@@ -139,6 +144,6 @@ class ObjectResponse(StreamingResponse):
         return {"Range": asked}
 
 
-async def chunks_of(body):
+async def chunks_of(body: StreamingBody) -> AsyncIterator[bytes]:
     while chunk := await asyncio.to_thread(body.read, CHUNK):
         yield chunk
