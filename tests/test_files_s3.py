@@ -27,10 +27,12 @@ PREFIX = "ruche/"
 @pytest.fixture(scope="module")
 def s3_server(tmp_path_factory):
     server = SwiftS3Server(tmp_path_factory.mktemp("swift"))
-    server.start()
-    server.client().create_bucket(Bucket=BUCKET)
-    yield server
-    server.stop()
+    try:
+        server.start()
+        server.client().create_bucket(Bucket=BUCKET)
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture(scope="module")
@@ -179,9 +181,19 @@ async def served(store, key: str, headers: dict[str, str]) -> httpx.Response:
         {"Range": "bytes=-10"},
         {"Range": "bytes=100-999999999"},
         {"Range": f"bytes={len(LARGE)}-"},
+        {"Range": "bytes=0-99", "If-Range": f'"{hashlib.sha256(LARGE).hexdigest()}"'},
         {"Range": "bytes=0-99", "If-Range": '"other"'},
     ],
-    ids=["whole", "first", "from", "suffix", "past-end", "unsatisfiable", "if-range-other"],
+    ids=[
+        "whole",
+        "first",
+        "from",
+        "suffix",
+        "past-end",
+        "unsatisfiable",
+        "if-range-same",
+        "if-range-other",
+    ],
 )
 async def test_the_bucket_answers_downloads_as_the_local_store_does(both_stores, headers):
     local, s3, key = both_stores
