@@ -29,10 +29,11 @@ WORKDIR /app
 #
 # Dependencies first, against a stub package, so that this layer is reused
 # while only the source changes; the editable install maps `app` to /app/app,
-# which the COPY below then fills.
+# which the COPY below then fills. With the S3 extra, so that keeping files in a
+# bucket is configuration only (RUCHE_FILE_STORE=s3, docs/files.md).
 COPY pyproject.toml README.md ./
 RUN mkdir app && touch app/__init__.py \
-    && pip install --no-cache-dir -e .
+    && pip install --no-cache-dir -e ".[s3]"
 
 COPY . .
 

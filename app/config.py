@@ -5,8 +5,9 @@ import os
 import secrets
 from functools import cached_property
 from pathlib import Path
+from typing import Literal, Self
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -61,6 +62,26 @@ class Settings(BaseSettings):
     person_quota_mb: int = Field(default=2_000, ge=1)
     space_quota_mb: int = Field(default=20_000, ge=1)
     unused_file_grace_hours: int = Field(default=24, ge=0)
+    # Where the bytes of files are kept (docs/files.md): "local", under var/files/,
+    # or "s3", a bucket of an S3-compatible server that every app server reaches
+    # (install "ruche[s3]"). No endpoint: AWS S3 itself. No access key: boto3
+    # finds credentials its own way (AWS_* variables, ~/.aws, an instance role).
+    file_store: Literal["local", "s3"] = "local"
+    s3_bucket: str = ""
+    s3_endpoint_url: str = ""
+    s3_region: str = ""
+    s3_access_key_id: str = ""
+    s3_secret_access_key: SecretStr = SecretStr("")
+    # Put before every key, e.g. "ruche/" to share a bucket with other things.
+    s3_prefix: str = ""
+
+    @model_validator(mode="after")
+    def _s3_is_complete(self) -> Self:
+        if self.file_store == "s3" and not self.s3_bucket:
+            raise ValueError("RUCHE_FILE_STORE=s3 needs RUCHE_S3_BUCKET")
+        if bool(self.s3_access_key_id) != bool(self.s3_secret_access_key.get_secret_value()):
+            raise ValueError("RUCHE_S3_ACCESS_KEY_ID and RUCHE_S3_SECRET_ACCESS_KEY go together")
+        return self
 
     @property
     def files_dir(self) -> Path:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
-from app.files.store import LocalStore
+from app.files.store import open_store
 from app.files.upload import ReceivedFile
 from app.levels import AccountKind, Level, Role
 from app.models import (
@@ -558,7 +558,7 @@ async def seed_demo_avatars(
 ) -> None:
     """Photos for some demo people, stored through the avatar service; a person
     who has one already keeps it."""
-    store = LocalStore(settings.files_dir)
+    store = open_store(settings)
     for email, looks in DEMO_PORTRAITS.items():
         person = people[email]
         if person.avatar_file_id is not None:

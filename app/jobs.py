@@ -7,7 +7,7 @@ import logging
 
 from app.config import Settings
 from app.db import Database
-from app.files.store import LocalStore
+from app.files.store import Store, open_store
 from app.models.base import utcnow
 from app.realtime.broker import announce_commits, create_broker
 from app.services.lifecycle import run_due_jobs
@@ -15,7 +15,7 @@ from app.services.lifecycle import run_due_jobs
 logger = logging.getLogger("ruche.jobs")
 
 
-async def run_jobs(database: Database, *, store: LocalStore, settings: Settings) -> dict[str, int]:
+async def run_jobs(database: Database, *, store: Store, settings: Settings) -> dict[str, int]:
     async with database.transaction() as session:
         return await run_due_jobs(session, now=utcnow(), store=store, settings=settings)
 
@@ -28,14 +28,14 @@ async def run_jobs_once(settings: Settings) -> dict[str, int]:
     if broker is not None:
         announce_commits(database, broker)
     try:
-        return await run_jobs(database, store=LocalStore(settings.files_dir), settings=settings)
+        return await run_jobs(database, store=open_store(settings), settings=settings)
     finally:
         if broker is not None:
             await broker.close()
         await database.dispose()
 
 
-async def run_jobs_forever(database: Database, *, store: LocalStore, settings: Settings) -> None:
+async def run_jobs_forever(database: Database, *, store: Store, settings: Settings) -> None:
     while True:
         try:
             done = await run_jobs(database, store=store, settings=settings)

@@ -31,7 +31,7 @@ from app.api.errors import install_error_handlers
 from app.api.openapi import install_api_document, operation_id
 from app.config import PROJECT_ROOT, Settings
 from app.db import Database
-from app.files.store import LocalStore
+from app.files.store import open_store
 from app.jobs import run_jobs_forever
 from app.middleware import (
     BodyLimitMiddleware,
@@ -98,7 +98,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     announce_commits(app.state.db, app.state.broker)
     app.state.hub = Hub(app.state.broker, app.state.db)
     app.state.pages = Pages()
-    app.state.files = LocalStore(settings.files_dir)
+    app.state.files = open_store(settings)
     app.state.head_revision = head_revision()
 
     install_error_handlers(app)

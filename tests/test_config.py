@@ -1,8 +1,10 @@
 """Settings derived from the environment."""
 
 import pytest
+from pydantic import ValidationError
 
 from app.config import Settings
+from app.files.store import LocalStore, open_store
 
 
 @pytest.mark.parametrize(
@@ -31,3 +33,24 @@ def test_the_websocket_origins_are_the_public_urls_and_the_allowed_ones():
         "https://intranet.example.com",
         "http://10.0.0.5:8000",
     }
+
+
+@pytest.mark.parametrize(
+    ("given", "refusal"),
+    [
+        ({"file_store": "s3"}, "needs RUCHE_S3_BUCKET"),
+        ({"file_store": "s3", "s3_bucket": "b", "s3_access_key_id": "k"}, "go together"),
+        ({"file_store": "s3", "s3_bucket": "b", "s3_secret_access_key": "s"}, "go together"),
+        ({"file_store": "nfs"}, "'local' or 's3'"),
+    ],
+)
+def test_an_incomplete_file_store_is_refused_at_start(given, refusal):
+    """Told when Ruche starts, not at the first upload."""
+    with pytest.raises(ValidationError, match=refusal):
+        Settings(_env_file=None, **given)
+
+
+def test_files_are_kept_on_this_machine_unless_told_otherwise(tmp_path):
+    store = open_store(Settings(var_dir=tmp_path, _env_file=None))
+
+    assert isinstance(store, LocalStore) and store.root == tmp_path / "files"

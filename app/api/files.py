@@ -11,7 +11,7 @@ from starlette.responses import FileResponse
 from app.api.deps import AppSettings, ItemId, Session, Viewer
 from app.db import end_read_transaction
 from app.files import kinds
-from app.files.store import LocalStore
+from app.files.store import Store
 from app.files.upload import receive_form
 from app.models import FilePurpose
 from app.schemas.file import FilePreviews, FileRead
@@ -55,7 +55,7 @@ CACHE_CONTROL = "private, max-age=3600"
 SANDBOX = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
 
 
-def file_store(request: Request) -> LocalStore:
+def file_store(request: Request) -> Store:
     return request.app.state.files
 
 

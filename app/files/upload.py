@@ -14,7 +14,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import ClientDisconnect, Request
 
 from app.errors import AppError, Invalid, TooLarge
-from app.files.store import Incoming, LocalStore
+from app.files.store import Incoming, Store
 from app.i18n import _
 
 MAX_FIELD_BYTES = 64 * 1024
@@ -113,7 +113,7 @@ CALLBACKS = (
 class _Receiver(_Parts):
     """Gathers fields and streams files."""
 
-    def __init__(self, store: LocalStore, stack, *, max_file_bytes: int, max_files: int):
+    def __init__(self, store: Store, stack, *, max_file_bytes: int, max_files: int):
         super().__init__()
         self.store = store
         self.stack = stack
@@ -163,7 +163,7 @@ class _Receiver(_Parts):
 
 @asynccontextmanager
 async def receive_form(
-    request: Request, store: LocalStore, *, max_file_bytes: int, max_files: int
+    request: Request, store: Store, *, max_file_bytes: int, max_files: int
 ) -> AsyncIterator[ReceivedForm]:
     """The form of ``request``, its files in temporary files of ``store`` that
     are removed on leaving unless ``store.keep`` took them."""

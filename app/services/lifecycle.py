@@ -8,7 +8,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
-from app.files.store import LocalStore
+from app.files.store import Store
 from app.levels import AccountKind
 from app.models import RateLimitHit, User
 from app.services.accounts import deactivate_account
@@ -68,7 +68,7 @@ async def forget_old_rate_limit_hits(session: AsyncSession, *, now: datetime) ->
 
 
 async def run_due_jobs(
-    session: AsyncSession, *, now: datetime, store: LocalStore, settings: Settings
+    session: AsyncSession, *, now: datetime, store: Store, settings: Settings
 ) -> dict[str, int]:
     warned = await warn_sponsors(session, now=now)
     ended = await end_expired_access(session, now=now)

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
 from app.errors import Invalid
-from app.files.store import LocalStore
+from app.files.store import Store
 from app.files.upload import ReceivedFile
 from app.i18n import _
 from app.models import (
@@ -100,7 +100,7 @@ async def keep_uploads(
     session: AsyncSession,
     *,
     viewer: User,
-    store: LocalStore,
+    store: Store,
     settings: Settings,
     received: list[ReceivedFile],
 ) -> list[int]:

@@ -8,7 +8,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
-from app.files.store import LocalStore
+from app.files.store import Store
 from app.files.upload import ReceivedFile
 from app.models import FilePurpose, StoredFile, User
 from app.models.base import utcnow
@@ -19,7 +19,7 @@ async def set_avatar(
     session: AsyncSession,
     *,
     viewer: User,
-    store: LocalStore,
+    store: Store,
     settings: Settings,
     received: ReceivedFile,
 ) -> User:

@@ -10,14 +10,13 @@ or a wiki revision shows stays whatever else holds, and the files of wiki
 pages and of a space's files area, which can be restored, are left to
 those."""
 
-import asyncio
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, delete, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
-from app.files.store import LocalStore
+from app.files.store import Store
 from app.models import Blob, Comment, Post, StoredFile, User, WikiRevisionFile
 from app.services.files.uploads import PREVIEWS, preview_key
 
@@ -58,7 +57,7 @@ def unused_blobs(cutoff: datetime):
 
 
 async def collect_unused_files(
-    session: AsyncSession, *, store: LocalStore, settings: Settings, now: datetime
+    session: AsyncSession, *, store: Store, settings: Settings, now: datetime
 ) -> dict[str, int]:
     cutoff = now - timedelta(hours=settings.unused_file_grace_hours)
     # Each condition is checked again as the rows are deleted: a file attached
@@ -89,7 +88,7 @@ async def collect_unused_files(
     # gone, and an upload of the same bytes meanwhile puts them back
     # (store_upload). After it, a new upload of the same bytes could be
     # removed from under its fresh row.
-    await asyncio.to_thread(_remove_bytes, store, removed)
+    await _remove_bytes(store, removed)
     grace = max(timedelta(hours=settings.unused_file_grace_hours), INCOMING_GRACE)
     leftovers = store.clean_incoming(older_than_seconds=grace.total_seconds())
     return {
@@ -99,8 +98,8 @@ async def collect_unused_files(
     }
 
 
-def _remove_bytes(store: LocalStore, keys: list[str]) -> None:
+async def _remove_bytes(store: Store, keys: list[str]) -> None:
     for key in keys:
-        store.delete(key)
+        await store.delete(key)
         for size in PREVIEWS:
-            store.delete(preview_key(key, size))
+            await store.delete(preview_key(key, size))

@@ -14,7 +14,7 @@ from app.access import readable_files
 from app.config import Settings
 from app.errors import Forbidden, Invalid, NotFound, TooLarge
 from app.files import images, kinds
-from app.files.store import Incoming, LocalStore
+from app.files.store import Incoming, Store
 from app.files.upload import ReceivedFile, ReceivedForm
 from app.i18n import _
 from app.models import Blob, FilePurpose, StoredFile, User
@@ -63,7 +63,7 @@ async def store_upload(
     session: AsyncSession,
     *,
     viewer: User,
-    store: LocalStore,
+    store: Store,
     settings: Settings,
     received: ReceivedFile,
     purpose: FilePurpose,
@@ -110,10 +110,9 @@ async def store_upload(
             session.add(blob)
         # The same bytes uploaded before are there already; unless a collection
         # removed them from a blob its failed transaction then kept.
-        if not store.exists(blob.sha256):
+        if not await store.exists(blob.sha256):
             previews = {"small": small, "large": large} if blob.has_previews else {}
-            # Flushed to disk first, which a slow disk makes long: not in the event loop.
-            await asyncio.to_thread(_keep, store, incoming, previews)
+            await _keep(store, incoming, previews)
         await session.flush()
     file = StoredFile(
         blob_sha256=blob.sha256,
@@ -126,11 +125,11 @@ async def store_upload(
     return FileView(file, blob)
 
 
-def _keep(store: LocalStore, incoming: Incoming, previews: dict[str, Incoming]) -> None:
+async def _keep(store: Store, incoming: Incoming, previews: dict[str, Incoming]) -> None:
     """The previews first: bytes in place are bytes with their previews."""
     for size, preview in previews.items():
-        store.keep(preview, preview_key(incoming.sha256, size))
-    store.keep(incoming)
+        await store.keep(preview, preview_key(incoming.sha256, size))
+    await store.keep(incoming)
 
 
 async def _clean_image(received: ReceivedFile, cleaned: Incoming, purpose: FilePurpose):
