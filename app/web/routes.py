@@ -196,14 +196,11 @@ async def settings_page(
 async def upload_avatar(request: Request, viewer: Viewer, session: Session, settings: AppSettings):
     """The photo of the settings page's form (a file input, no script needed). A
     refusal of the photo (too large, no image, a bomb of pixels) is shown on the
-    page; a forged form is refused as every form is, before any file is read."""
+    page; a forged form is refused before the route (FormTokenMiddleware)."""
     try:
         async with session.begin_nested():
             await receive_avatar(request, viewer=viewer, session=session, settings=settings)
     except (Invalid, TooLarge) as refused:
-        guard = getattr(request.state, "form_guard", None)
-        if guard is not None and not guard.checked:
-            raise  # refused before its token was read: nothing to show it to
         return await _settings_page(
             request, session, viewer, avatar_error=refused.message, status_code=refused.status
         )
