@@ -4,7 +4,8 @@ swift-object, swift-container, swift-account), as a one-machine cluster in a
 temporary directory: one replica, one device, its four servers on free ports.
 
 Swift answers S3 with the same code that serves it in production; what it does
-not show is where AWS S3, MinIO or Ceph would answer otherwise (docs/files.md, "S3-compatible storage").
+not show is where AWS S3, MinIO or Ceph would answer otherwise (docs/files.md,
+"S3-compatible storage").
 """
 
 import getpass
