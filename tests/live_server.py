@@ -29,7 +29,9 @@ from tests.conftest import create_fresh_database, drop_database
 # The venv's console script, next to the interpreter running the tests (not
 # resolved: the venv's ``python`` is a symlink to the system one).
 RUCHE = Path(sys.executable).parent / "ruche"
-READY_TIMEOUT_SECONDS = 30.0
+# Seeding the demo (photos drawn, images cleaned) takes seconds more on a busy
+# machine: a limit to catch a server that never comes up, not a speed target.
+READY_TIMEOUT_SECONDS = 90.0
 
 
 def free_port() -> int:
