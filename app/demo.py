@@ -4,7 +4,7 @@ Seeding is idempotent: running it again adds only what is missing."""
 import io
 from datetime import timedelta
 
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,6 +13,7 @@ from app.files.store import open_store
 from app.files.upload import ReceivedFile
 from app.levels import AccountKind, Level, Role
 from app.models import (
+    FilePurpose,
     Membership,
     PollOption,
     Post,
@@ -21,6 +22,7 @@ from app.models import (
     Space,
     SpaceKind,
     SpaceRole,
+    StoredFile,
     User,
     Visibility,
     WikiPage,
@@ -28,7 +30,9 @@ from app.models import (
 from app.models.base import utcnow
 from app.services.accounts import create_account
 from app.services.comments import add_comment
+from app.services.files.attachments import Attachments
 from app.services.files.avatars import set_avatar
+from app.services.files.uploads import store_upload
 from app.services.posts import PollSpec, accept_answer, publish_post, vote
 from app.services.reactions import react
 from app.services.wiki import create_page, save_page
@@ -146,6 +150,7 @@ async def seed_demo(session: AsyncSession, settings: Settings) -> list[User]:
     await seed_demo_stream(session, by_email)
     await seed_demo_wiki(session, by_email)
     await seed_demo_avatars(session, by_email, settings)
+    await seed_demo_files(session, by_email, settings)
     return people
 
 
@@ -572,3 +577,98 @@ async def seed_demo_avatars(
                 settings=settings,
                 received=ReceivedFile("file", "portrait.png", incoming),
             )
+
+
+def draw_site_photo(sky: str, ground: str, floors: int) -> bytes:
+    """A drawn "photo" of the Atlas warehouse site, as a JPEG a phone would send."""
+    image = Image.new("RGB", (1600, 1000), sky)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 700, 1600, 1000), fill=ground)
+    draw.rectangle((300, 700 - floors * 90, 1100, 700), fill="#c9c1b6", outline="#6b645c", width=6)
+    for floor in range(floors):
+        for column in range(6):
+            left = 340 + column * 125
+            top = 700 - (floor + 1) * 90 + 20
+            draw.rectangle((left, top, left + 80, top + 50), fill="#5b7c99")
+    draw.line((1250, 700, 1250, 150), fill="#f2a900", width=14)  # the crane's mast
+    draw.line((1000, 170, 1550, 170), fill="#f2a900", width=12)  # and its jib
+    draw.line((1080, 170, 1080, 420), fill="#333333", width=4)
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=85)
+    return out.getvalue()
+
+
+def draw_schedule_pdf() -> bytes:
+    """A one-page PDF of the Atlas schedule (Pillow writes PDF)."""
+    page = Image.new("RGB", (1240, 1754), "white")
+    draw = ImageDraw.Draw(page)
+    font = ImageFont.load_default(size=36)
+    lines = [
+        "Projet Atlas - planning de la recette",
+        "",
+        "Semaine 1 : module de suivi des expéditions",
+        "Semaine 2 : interfaces avec les transporteurs",
+        "Semaine 3 : reprise des données, essais de charge",
+        "Semaine 4 : formation des équipes, mise en service",
+    ]
+    for number, line in enumerate(lines):
+        draw.text((120, 160 + number * 70), line, fill="#1f1d1a", font=font)
+    out = io.BytesIO()
+    page.save(out, format="PDF")
+    return out.getvalue()
+
+
+MEETING_NOTES = """Compte rendu - atelier du Labo Innovation
+
+Présents : Sophie, Lucas, Chloé.
+
+1. Trois idées retenues pour le trimestre : covoiturage entre sites,
+   bibliothèque d'outils partagée, accueil des nouveaux en binôme.
+2. Chaque idée a un parrain et un premier test avant la fin du mois.
+3. Prochain atelier : jeudi 14 h, salle Ruche.
+"""
+
+
+async def seed_demo_files(session: AsyncSession, people: dict[str, User], settings: Settings):
+    """Posts with photos and documents, uploaded and attached through the same
+    services as the API; only once (a demo post with files is there already)."""
+    if await session.scalar(select(StoredFile.id).where(StoredFile.post_id.is_not(None)).limit(1)):
+        return
+    store = open_store(settings)
+    spaces = {space.slug: space for space in await session.scalars(select(Space))}
+
+    async def upload(author: User, name: str, content: bytes) -> int:
+        with store.temporary() as incoming:
+            incoming.write(content)
+            view = await store_upload(
+                session,
+                viewer=author,
+                store=store,
+                settings=settings,
+                received=ReceivedFile("file", name, incoming),
+                purpose=FilePurpose.ATTACHMENT,
+            )
+        return view.file.id
+
+    thomas = people["thomas.petit@ruche.example"]
+    photos = [
+        await upload(thomas, "chantier-nord.jpg", draw_site_photo("#a7c7e7", "#8a7f70", 3)),
+        await upload(thomas, "chantier-sud.jpg", draw_site_photo("#f3d9b1", "#7d8a70", 2)),
+        await upload(thomas, "planning-recette.pdf", draw_schedule_pdf()),
+    ]
+    await publish_post(
+        session,
+        viewer=thomas,
+        body="Photos du chantier de l'entrepôt #Atlas ce matin, et le planning de la recette.",
+        space_id=spaces["projet-atlas"].id,
+        attachments=Attachments(photos, settings.space_quota_mb),
+    )
+    sophie = people["sophie.bernard@ruche.example"]
+    notes = await upload(sophie, "compte-rendu-atelier.txt", MEETING_NOTES.encode())
+    await publish_post(
+        session,
+        viewer=sophie,
+        body="Le compte rendu de l'atelier #LaboInnovation est en pièce jointe.",
+        space_id=spaces["labo-innovation"].id,
+        attachments=Attachments([notes], settings.space_quota_mb),
+    )
