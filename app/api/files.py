@@ -19,27 +19,34 @@ from app.services.files.uploads import FileView, content_url
 
 router = APIRouter(tags=["files"])
 
-UPLOAD_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "required": ["file"],
-                    "properties": {
-                        "file": {"type": "string", "format": "binary"},
-                        "purpose": {
-                            "type": "string",
-                            "enum": [FilePurpose.ATTACHMENT.value, FilePurpose.IMAGE.value],
-                            "default": FilePurpose.ATTACHMENT.value,
-                        },
-                    },
+
+def upload_body(**fields: dict) -> dict:
+    """The OpenAPI request body of an upload: the ``file`` and these other
+    fields of the form (what FastAPI cannot tell of a body read as it streams)."""
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["file"],
+                        "properties": {"file": {"type": "string", "format": "binary"}, **fields},
+                    }
                 }
-            }
-        },
+            },
+        }
     }
-}
+
+
+UPLOAD_BODY = upload_body(
+    purpose={
+        "type": "string",
+        "enum": [FilePurpose.ATTACHMENT.value, FilePurpose.IMAGE.value],
+        "default": FilePurpose.ATTACHMENT.value,
+    }
+)
+
 # A file's bytes never change under its id: a browser may keep them, for its
 # own person only (private), and must ask again once the hour is past, so that
 # a file hidden since is not shown from its cache for long.
