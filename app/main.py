@@ -23,6 +23,7 @@ from app.api import (
     notifications,
     people,
     posts,
+    space_files,
     spaces,
     wiki,
 )
@@ -52,6 +53,7 @@ from app.web import people as web_people
 from app.web import posts as web_posts
 from app.web import routes as web_routes
 from app.web import search as web_search
+from app.web import space_files as web_space_files
 from app.web import spaces as web_spaces
 from app.web import wiki as web_wiki
 from app.web.pages import Pages
@@ -120,6 +122,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         people,
         files,
         compose,
+        space_files,
     ):
         api.include_router(module.router)
     app.include_router(api)
@@ -132,6 +135,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         web_people,
         web_notifications,
         web_spaces,
+        web_space_files,
         web_invitations,
         web_admin,
         web_wiki,

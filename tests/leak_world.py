@@ -19,7 +19,15 @@ from itertools import count
 import httpx
 from sqlalchemy import select
 
-from app.access import ItemRef, Reader, can_read, can_see_space, knowable_people, load_reader
+from app.access import (
+    ItemRef,
+    Reader,
+    can_read,
+    can_read_container,
+    can_see_space,
+    knowable_people,
+    load_reader,
+)
 from app.levels import AccountKind, Level, Role
 from app.models import (
     Comment,
@@ -34,6 +42,8 @@ from app.models import (
     PostHashtag,
     PostVersion,
     Space,
+    SpaceDocument,
+    SpaceFolder,
     SpaceRole,
     StoredFile,
     User,
@@ -80,6 +90,10 @@ class World:
     post_refs: dict[int, ItemRef] = field(default_factory=dict)
     comment_posts: dict[int, int] = field(default_factory=dict)
     page_refs: dict[int, ItemRef] = field(default_factory=dict)
+    folder_spaces: dict[int, int] = field(default_factory=dict)  # folder -> its space
+    # A space's files area: live documents; a deleted one is read by nobody.
+    document_refs: dict[int, ItemRef] = field(default_factory=dict)
+    deleted_documents: set[int] = field(default_factory=set)
     revisions: dict[int, dict[int, Level]] = field(default_factory=dict)
     slugs: list[tuple[int, str, int]] = field(default_factory=list)  # (wiki, slug, page)
     page_slugs: dict[int, str] = field(default_factory=dict)  # each page's current slug
@@ -93,8 +107,8 @@ class World:
     # What the world changed after making it: ("post", id), ("page", id), ("space", id).
     changed: set[tuple[str, int]] = field(default_factory=set)
     members: dict[int, set[int]] = field(default_factory=dict)  # space -> its people
-    # A file and what it follows: ("post", id), ("comment", id), ("uploader", person)
-    # or ("avatar", person; None once replaced).
+    # A file and what it follows: ("post", id), ("comment", id), ("document", id),
+    # ("uploader", person) or ("avatar", person; None once replaced).
     file_holders: dict[int, tuple] = field(default_factory=dict)
     file_texts: dict[int, str] = field(default_factory=dict)  # what each file's bytes say
     person_kinds: dict[int, tuple[AccountKind, bool]] = field(default_factory=dict)  # and active
@@ -114,6 +128,11 @@ class World:
             return can_read(reader, self.post_refs[key])
         if kind == "page":
             return can_read(reader, self.page_refs[key])
+        if kind == "folder":  # seen by whoever reads the space's content
+            space = self.folder_spaces[key]
+            return can_read_container(reader, space, self.space_refs[space])
+        if kind == "document":
+            return key not in self.deleted_documents and can_read(reader, self.document_refs[key])
         if kind == "request":  # a join request's message: its author and the space's managers
             space, person = self.join_requests[key]
             return person == reader.user_id or space in account.managed_spaces
@@ -135,6 +154,8 @@ class World:
             return key == reader.user_id
         if kind == "avatar":
             return key is not None and key in account.known_people
+        if kind == "document":  # every version, as its document
+            return self.item_visible(account, ("document", key))
         post = self.comment_posts[key] if kind == "comment" else key
         return can_read(reader, self.post_refs[post])
 
@@ -271,6 +292,26 @@ class Builder:
             "POST",
             path,
             json={"title": f"Page {self.marker('title')}", "body": self.text("page"), **fields},
+        )
+
+    async def folder(self, author: str, space: str, parent: dict | None = None) -> dict:
+        return await self.call(
+            author,
+            "POST",
+            f"/spaces/{self.world.spaces[space]}/folders",
+            json={"name": f"Folder {self.marker('folder')}", "parent_id": parent and parent["id"]},
+        )
+
+    async def document(self, author: str, space: str, name: str | None = None, **fields) -> dict:
+        """A file uploaded into a space's files area (a new version when ``name``
+        is a document's), its name holding a marker."""
+        fields = {key: str(value) for key, value in fields.items() if value is not None}
+        return await self.call(
+            author,
+            "POST",
+            f"/spaces/{self.world.spaces[space]}/files",
+            files={"file": (name or f"{self.marker('document')}.txt", b"%PDF-1.4\n%%EOF\n")},
+            data=fields,
         )
 
     async def save(self, author: str, page: dict, **fields) -> dict:
@@ -469,6 +510,25 @@ async def build_world(session, app) -> World:
     await b.page("confidential", space="turned", level="internal")
     await b.page("secret", space="private", level="confidential")
 
+    # --- files areas: folders, documents at every level, versions, a deletion --
+    shared = await b.folder("employee", "open_ext")
+    below = await b.folder("contractor", "open_ext", parent=shared)
+    versioned = await b.document("employee", "open_ext", folder_id=shared["id"], level="public")
+    await b.document("contractor", "open_ext", versioned["name"], folder_id=shared["id"])
+    await b.document("bystander", "open_ext", folder_id=below["id"], level="public")
+    await b.document("employee", "open_ext", level="internal")
+    gone = await b.document("employee", "open_ext", level="public")
+    await b.call("employee", "DELETE", f"/documents/{gone['id']}")
+    raised_document = await b.document("confidential", "turned", level="public")
+    await b.call(
+        "confidential", "PATCH", f"/documents/{raised_document['id']}", json={"level": "internal"}
+    )
+    in_secret_area = await b.folder("secret", "secret")
+    await b.document("secret", "secret", folder_id=in_secret_area["id"], level="secret")
+    await b.document("lowered", "secret", level="internal")
+    await b.document("secret", "private", level="confidential")
+    await b.document("contractor", "secret_ext")
+
     # --- changes of level, membership, visibility, clearance, kind ------------
     await b.call("secret", "PATCH", f"/posts/{raised['id']}", json={"level": "secret"})
     await b.call("secret", "DELETE", f"/spaces/{s['private']}/members/{p['removed']}")
@@ -586,6 +646,23 @@ async def read_oracle_inputs(session, w: World) -> None:
                 w.page_slugs[item.id] = item.slug
             for text in (item.body, getattr(item, "title", ""), getattr(item, "slug", "")):
                 hold(text, (kind, item.id))
+    for folder in await session.scalars(select(SpaceFolder)):
+        w.folder_spaces[folder.id] = folder.space_id
+        hold(folder.name, ("folder", folder.id))
+    document_audiences = defaultdict(set)
+    for content_id, user_id in (await session.execute(select(SpaceDocument.__audience__))).all():
+        document_audiences[content_id].add(user_id)
+    for document in await session.scalars(select(SpaceDocument)):
+        w.document_refs[document.id] = ItemRef(
+            space_id=document.space_id,
+            space_visibility=w.space_refs.get(document.space_id),
+            level=document.level,
+            author_id=document.author_id,
+            audience=frozenset(document_audiences[document.id]) if document.has_audience else None,
+        )
+        if document.deleted_at is not None:
+            w.deleted_documents.add(document.id)
+        hold(document.name, ("document", document.id))
     for version in await session.scalars(select(PostVersion)):
         hold(version.body, ("post", version.post_id))
     for comment in await session.scalars(select(Comment)):
@@ -606,6 +683,8 @@ async def read_oracle_inputs(session, w: World) -> None:
             w.file_holders[file.id] = ("comment", file.comment_id)
         elif file.post_id is not None:
             w.file_holders[file.id] = ("post", file.post_id)
+        elif file.document_id is not None:
+            w.file_holders[file.id] = ("document", file.document_id)
         else:
             w.file_holders[file.id] = ("uploader", file.uploader_id)
         # The name shows in the file's record, the bytes in its download.

@@ -117,6 +117,8 @@ def hidden(world: World, account: Account, ref: tuple | None) -> bool:
         return not can_read(reader, world.post_refs[world.comment_posts[key]])
     if kind == "page":
         return not can_read(reader, world.page_refs[key])
+    if kind in ("folder", "document"):
+        return not world.item_visible(account, ref)
     if kind == "person":
         return key not in account.known_people
     if kind == "file":
@@ -157,6 +159,8 @@ def single_fillers(world: World) -> dict[str, list[Arg]]:
         "comment_id": ids("comment", world.comment_posts),
         "page_id": ids("page", world.page_refs),
         "file_id": ids("file", world.file_holders),
+        "folder_id": ids("folder", world.folder_spaces),
+        "document_id": ids("document", world.document_refs),
         "user_id": ids("person", world.user_ids),
         "token_id": ids("token", world.tokens),
         "invitation_id": ids("invitation", world.invitations),
@@ -307,6 +311,7 @@ def query_variants(world: World, call: Call, names: set[str], combo: dict[str, A
         "space_id": singles["space_id"],
         # The post a comment is written under (mention suggestions).
         "post_id": singles["post_id"],
+        "folder_id": singles["folder_id"],
         "author_id": singles["user_id"],
         "hashtag": singles["name"],
         "kind": [Arg(kind.value) for kind in PostKind] if "/feed" in call.template else [],
@@ -502,7 +507,8 @@ def item_of(world: World, ref: tuple) -> tuple[str, int, ItemRef] | None:
         kind = "page" if key is not None else None
     if kind == "revision":
         kind = "page"
-    refs = {"post": world.post_refs, "page": world.page_refs}.get(kind, {})
+    refs = {"post": world.post_refs, "page": world.page_refs, "document": world.document_refs}
+    refs = refs.get(kind, {})
     return (kind, key, refs[key]) if key in refs else None
 
 

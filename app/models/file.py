@@ -130,7 +130,9 @@ class SpaceDocument(Content, Base):
         BigId, ForeignKey("space_folders.id", ondelete="CASCADE")
     )
     # The folder's id, or 0 at the root: unique names per folder (a NULL would
-    # make every root document distinct).
+    # make every root document distinct). A document that does not hold its
+    # folder's place (deleted, or sharing its name with one hidden from its
+    # writer) has a key of its own: app/services/files/area.py.
     folder_key: Mapped[int] = mapped_column(BigId, default=0)
     name: Mapped[str] = mapped_column(String(255))
     current_version: Mapped[int] = mapped_column(Integer, default=1)
