@@ -38,7 +38,7 @@ from app.config import Settings
 from app.db import serialise_on
 from app.errors import Conflict, Invalid, NotFound
 from app.files import kinds
-from app.files.store import LocalStore
+from app.files.store import Store
 from app.files.upload import ReceivedFile
 from app.i18n import _
 from app.levels import Level
@@ -493,7 +493,7 @@ async def upload_document(
     session: AsyncSession,
     *,
     viewer: User,
-    store: LocalStore,
+    store: Store,
     settings: Settings,
     space_id: int,
     received: ReceivedFile,
