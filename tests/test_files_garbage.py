@@ -67,13 +67,13 @@ async def aged_upload(session, client, content: bytes, name: str = "fichier.txt"
     return file
 
 
-def kept(store, key: str) -> bool:
+def stored(store, key: str) -> bool:
     return store.path_of(key).is_file()
 
 
 def holds(store, sha: str) -> bool:
     """Whether the store has the bytes, or any of their previews."""
-    return kept(store, sha) or any(kept(store, preview_key(sha, size)) for size in PREVIEWS)
+    return stored(store, sha) or any(stored(store, preview_key(sha, size)) for size in PREVIEWS)
 
 
 async def test_what_nothing_uses_goes_after_the_grace_and_the_rest_stays(
@@ -127,7 +127,7 @@ async def test_what_nothing_uses_goes_after_the_grace_and_the_rest_stays(
     kept = [just_uploaded, on_a_post, on_a_fresh_deletion, taken_off_lately, avatar, on_a_page]
     shas = {file["id"]: await sha_of(session, file["id"]) for file in gone + kept}
     assert all(holds(store, sha) for sha in shas.values())
-    assert kept(store, preview_key(shas[image["id"]], "small"))
+    assert stored(store, preview_key(shas[image["id"]], "small"))
 
     assert await collect(db, app) == {"files_collected": 4, "blobs_collected": 4}
 
@@ -138,7 +138,7 @@ async def test_what_nothing_uses_goes_after_the_grace_and_the_rest_stays(
     for file in gone:
         assert not holds(store, shas[file["id"]]), file["name"]
     for file in kept:
-        assert kept(store, shas[file["id"]]), file["name"]
+        assert stored(store, shas[file["id"]]), file["name"]
     got = await client.get(on_a_post["url"])
     assert got.status_code == 200 and got.content == b"sur un billet"
     assert await collect(db, app) == {"files_collected": 0, "blobs_collected": 0}
@@ -154,7 +154,7 @@ async def test_bytes_a_used_file_shares_with_an_unused_one_stay(db, app, make, s
 
     assert await collect(db, app) == {"files_collected": 1, "blobs_collected": 0}
 
-    assert kept(store, sha)
+    assert stored(store, sha)
     got = await client.get(used["url"])
     assert got.status_code == 200 and got.content == b"les memes octets"
 
@@ -170,11 +170,11 @@ async def test_bytes_of_an_upload_in_flight_stay_until_the_grace_has_passed(
     await session.commit()
 
     assert await collect(db, app) == {"files_collected": 0, "blobs_collected": 0}
-    assert kept(store, sha)
+    assert stored(store, sha)
 
     await backdate(session, Blob, sha, created_at=LONG_AGO)
     assert await collect(db, app) == {"files_collected": 0, "blobs_collected": 1}
-    assert not kept(store, sha)
+    assert not stored(store, sha)
 
 
 @pytest.mark.parametrize("grace_hours", [1, 0])
