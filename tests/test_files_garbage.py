@@ -16,6 +16,7 @@ from app.models import (
     Comment,
     FilePurpose,
     Post,
+    SpaceDocument,
     StoredFile,
     User,
     WikiRevision,
@@ -26,6 +27,8 @@ from app.services.files import garbage
 from app.services.files.uploads import PREVIEWS, preview_key
 from tests.file_helpers import FILES, own_store, png, uploaded
 from tests.stream_helpers import person, publish
+from tests.test_files_area import a_pdf
+from tests.test_files_area import uploaded as area_uploaded
 from tests.wiki_helpers import create_page
 
 # The grace is an hour: what happened two hours ago is past it, ten minutes ago not.
@@ -209,3 +212,22 @@ async def test_a_long_backlog_goes_over_several_runs(db, app, make, session, sto
     assert await collect(db, app) == {"files_collected": 2, "blobs_collected": 2}
     assert await collect(db, app) == {"files_collected": 1, "blobs_collected": 1}
     assert await collect(db, app) == {"files_collected": 0, "blobs_collected": 0}
+
+
+async def test_the_versions_of_a_document_deleted_long_ago_are_collected(
+    db, app, session, store, make
+):
+    author, client = await person(make)
+    space = await make.space(owner=author)
+    first = await area_uploaded(client, space.id, a_pdf("v1"))
+    await area_uploaded(client, space.id, a_pdf("v2"))
+    kept = await area_uploaded(client, space.id, a_pdf("other"), "autre.pdf")
+    assert (await client.delete(f"/api/v1/documents/{first['id']}")).status_code == 204
+    assert await collect(db, app) == {"files_collected": 0, "blobs_collected": 0}
+
+    await backdate(session, SpaceDocument, first["id"], deleted_at=LONG_AGO)
+    await session.execute(update(Blob).values(created_at=utcnow() - LONG_AGO))
+    await session.commit()
+
+    assert await collect(db, app) == {"files_collected": 2, "blobs_collected": 2}
+    assert (await client.get(kept["file"]["url"])).status_code == 200

@@ -17,7 +17,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
 from app.files.store import Store
-from app.models import Blob, Comment, Post, StoredFile, User, WikiRevisionFile
+from app.models import (
+    Blob,
+    Comment,
+    Post,
+    SpaceDocument,
+    StoredFile,
+    User,
+    WikiRevisionFile,
+)
 from app.services.files.uploads import PREVIEWS, preview_key
 
 # Rows removed per run at most: a long backlog goes over several runs, each a
@@ -47,7 +55,13 @@ def collectable_files(cutoff: datetime):
     of_deleted_comment = exists().where(
         Comment.id == StoredFile.comment_id, Comment.deleted_at < cutoff
     )
-    return and_(~worn_or_shown, or_(attached_to_nothing, of_deleted_post, of_deleted_comment))
+    of_deleted_document = exists().where(
+        SpaceDocument.id == StoredFile.document_id, SpaceDocument.deleted_at < cutoff
+    )
+    return and_(
+        ~worn_or_shown,
+        or_(attached_to_nothing, of_deleted_post, of_deleted_comment, of_deleted_document),
+    )
 
 
 def unused_blobs(cutoff: datetime):
