@@ -14,7 +14,8 @@ HASHTAGS = "/api/v1/hashtags/suggestions"
 async def suggested(client, **params) -> list[int]:
     response = await client.get(MENTIONS, params=params)
     assert response.status_code == 200, response.text
-    assert all(sorted(item) == ["display_name", "handle", "id", "kind"] for item in response.json())
+    fields = ["avatar_url", "display_name", "handle", "id", "kind"]
+    assert all(sorted(item) == fields for item in response.json())
     return [item["id"] for item in response.json()]
 
 
