@@ -27,9 +27,10 @@ import pytest
 from PIL import Image, PngImagePlugin
 from sqlalchemy import func, select
 
+from app.api.deps import CSRF_FIELD
 from app.models import Blob, Post, StoredFile, User
-from tests.api_helpers import app_with
-from tests.factories import Factories
+from tests.api_helpers import SESSION_COOKIE, app_with
+from tests.factories import PASSWORD, Factories
 from tests.file_helpers import FILES, own_store, pdf, png, upload, uploaded
 from tests.helpers import expect_error
 from tests.live_server import InProcessServer, in_process_server
@@ -559,47 +560,92 @@ async def test_a_spaces_quota_is_said_in_the_refusal(fresh):
 # --- a slow upload --------------------------------------------------------------------------
 
 
+@dataclass
+class Signed:
+    """A person of the live server: a bearer token, and a browser's session."""
+
+    authorization: str
+    cookie: str
+    csrf: str
+
+
 @pytest.fixture
-async def live(tmp_path) -> AsyncIterator[tuple[InProcessServer, str]]:
+async def live(tmp_path) -> AsyncIterator[tuple[InProcessServer, Signed]]:
     """``ruche serve``'s app on a real socket over a database of its own (SQLite's
-    locks are those of a real file there), and a person's bearer token."""
+    locks are those of a real file there), and a person signed in both ways."""
     async with in_process_server(
         tmp_path, secret_key="slow-upload-secret-key-not-for-production"
     ) as server:
         async with server.app.state.db.sessionmaker() as session:
             make = Factories(session, server.app)
-            client = await make.bearer(await make.user())
+            person = await make.user()
+            client = await make.bearer(person)
             await client.aclose()
-        yield server, client.headers["authorization"]
+        async with httpx.AsyncClient(base_url=server.base_url, trust_env=False) as browser:
+            signed_in = await browser.post(
+                "/api/v1/auth/login", json={"email": person.email, "password": PASSWORD}
+            )
+            assert signed_in.status_code == 200, signed_in.text
+            cookie = f"{SESSION_COOKIE}={browser.cookies[SESSION_COOKIE]}"
+        csrf = signed_in.json()["csrf_token"]
+        yield server, Signed(client.headers["authorization"], cookie, csrf)
 
 
-async def test_an_upload_in_flight_holds_back_no_other_write(live):
+def field_part(name: str, value: str) -> bytes:
+    return part_head(name) + value.encode() + b"\r\n"
+
+
+# What a slow client sends to each route that takes files: the API's upload (a
+# bearer token), and the pages' composer and wiki editor (a session cookie, the
+# form's token first, as the pages' forms put it).
+STREAMED_FORMS = {
+    "api-upload": ("/api/v1/files", "file", [], 201),
+    "composer": ("/posts", "files", [("body", "Le plan")], 303),
+    "wiki-editor": ("/wiki/new", "files", [("title", "Plan"), ("body", "Voir")], 303),
+}
+
+
+@pytest.mark.parametrize("route", list(STREAMED_FORMS))
+async def test_an_upload_in_flight_holds_back_no_other_write(live, route):
     """A person on a slow line takes minutes to send 25 MB: meanwhile everyone
     else writes as usual (on SQLite, a transaction open while the body comes
     would hold the one write lock all that time)."""
-    server, authorization = live
-    body = b"".join(file_form([pdf() + os.urandom(2 * MB)], filename=b"lent.pdf"))
+    server, signed = live
+    path, field, fields, answered = STREAMED_FORMS[route]
+    if route == "api-upload":
+        credentials = f"Authorization: {signed.authorization}\r\n"
+        head = b""
+    else:
+        credentials = f"Cookie: {signed.cookie}\r\n"
+        head = field_part(CSRF_FIELD, signed.csrf)
+    head += b"".join(field_part(name, value) for name, value in fields)
+    content = pdf() + os.urandom(2 * MB)
+    body = (
+        head
+        + b"".join([part_head(field, b"lent.pdf", "application/pdf"), content, b"\r\n"])
+        + f"--{BOUNDARY}--\r\n".encode()
+    )
     reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
     writer.write(
-        b"POST /api/v1/files HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-        + f"Authorization: {authorization}\r\nContent-Length: {len(body)}\r\n".encode()
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{credentials}".encode()
+        + f"Content-Length: {len(body)}\r\n".encode()
         + f"Content-Type: multipart/form-data; boundary={BOUNDARY}\r\n\r\n".encode()
-        + body[:CHUNK]
+        + body[: len(head) + CHUNK]
     )
     await writer.drain()
     await asyncio.sleep(0.5)  # the route is waiting for the rest of the body
 
     async with httpx.AsyncClient(
-        base_url=server.base_url, headers={"Authorization": authorization}, trust_env=False
+        base_url=server.base_url, headers={"Authorization": signed.authorization}, trust_env=False
     ) as other:
         started = time.monotonic()
         posted = await other.post(POSTS, json={"body": "Pendant ce temps"}, timeout=15)
         waited = time.monotonic() - started
 
-        writer.write(body[CHUNK:])
+        writer.write(body[len(head) + CHUNK :])
         await writer.drain()
         status_line = await asyncio.wait_for(reader.readline(), 15)
         writer.close()
         assert posted.status_code == 201, posted.text
         assert waited < 2, waited
-        assert status_line.startswith(b"HTTP/1.1 201"), status_line
+        assert status_line.startswith(f"HTTP/1.1 {answered}".encode()), status_line

@@ -9,7 +9,6 @@ from fastapi import APIRouter, Query, Request, Response
 from starlette.responses import FileResponse
 
 from app.api.deps import AppSettings, ItemId, Session, Viewer
-from app.db import end_read_transaction
 from app.files import kinds
 from app.files.store import Store
 from app.files.upload import receive_form
@@ -85,9 +84,8 @@ async def upload_file(request: Request, viewer: Viewer, session: Session, settin
     """One file, attached to nothing until a post, comment or page names it
     (``attachments``); until then yours alone, and removed after a day unused."""
     store = file_store(request)
-    await end_read_transaction(session)
     async with receive_form(
-        request, store, max_file_bytes=settings.max_upload_bytes, max_files=1
+        request, store, session=session, max_file_bytes=settings.max_upload_bytes, max_files=1
     ) as form:
         purpose = uploads.upload_purpose(form.first("purpose"), allowed=UPLOAD_PURPOSES)
         received = uploads.the_one_file(form, "file")

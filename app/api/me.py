@@ -41,7 +41,7 @@ async def receive_avatar(
     the viewer's photo: for this API and the settings page alike."""
     store = file_store(request)
     async with receive_form(
-        request, store, max_file_bytes=settings.max_upload_bytes, max_files=1
+        request, store, session=session, max_file_bytes=settings.max_upload_bytes, max_files=1
     ) as form:
         return await avatars.set_avatar(
             session,

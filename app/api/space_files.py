@@ -190,7 +190,11 @@ async def upload_document(
     """A file into a folder: a new version of the document of that name (one you
     may read), or a new document."""
     async with receive_form(
-        request, file_store(request), max_file_bytes=settings.max_upload_bytes, max_files=1
+        request,
+        file_store(request),
+        session=session,
+        max_file_bytes=settings.max_upload_bytes,
+        max_files=1,
     ) as form:
         document = await upload_into(request, session, viewer, settings, space_id, form)
     return await _document(session, viewer, document)

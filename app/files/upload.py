@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import ClientDisconnect, Request
 
+from app.db import end_read_transaction
 from app.errors import AppError, Invalid, TooLarge
 from app.files.store import Incoming, Store
 from app.i18n import _
@@ -163,10 +165,17 @@ class _Receiver(_Parts):
 
 @asynccontextmanager
 async def receive_form(
-    request: Request, store: Store, *, max_file_bytes: int, max_files: int
+    request: Request,
+    store: Store,
+    *,
+    session: AsyncSession,
+    max_file_bytes: int,
+    max_files: int,
 ) -> AsyncIterator[ReceivedForm]:
     """The form of ``request``, its files in temporary files of ``store`` that
-    are removed on leaving unless ``store.keep`` took them."""
+    are removed on leaving unless ``store.keep`` took them. The request's
+    ``session`` has only read so far (who is asking): its transaction ends
+    before the body is read, however long that takes."""
     content_type, options = parse_options_header(request.headers.get("content-type", ""))
     if content_type != b"multipart/form-data" or b"boundary" not in options:
         raise Invalid(_("Send the file as multipart/form-data."), code="not_multipart")
@@ -175,6 +184,7 @@ async def receive_form(
         # Refused before a byte is read: a client waiting for "100 Continue"
         # (curl, for a large body) does not even send it.
         raise file_too_large(max_file_bytes)
+    await end_read_transaction(session)
     with ExitStack() as stack:
         receiver = _Receiver(store, stack, max_file_bytes=max_file_bytes, max_files=max_files)
         parser = receiver.parser(options[b"boundary"])

@@ -199,7 +199,7 @@ async def publish_post(request: Request, viewer: Viewer, session: Session, setti
     """Publishes the composer's post with its files, in one transaction: the files
     stream in with the form, and a refusal (of a file or of the post) writes
     nothing and shows the composer again with the reason."""
-    async with stream_form(request, settings) as form:
+    async with stream_form(request, session, settings) as form:
         given = parsed(form, ComposerForm)
         values = given.model_dump(exclude={"timezone_offset", "next"})
         try:

@@ -260,7 +260,7 @@ async def add_comment(
 ):
     """A comment or a reply with its files, in one transaction, as the composer
     publishes a post."""
-    async with stream_form(request, settings) as form:
+    async with stream_form(request, session, settings) as form:
         given = parsed(form, CommentForm)
         try:
             text = non_blank(given.body, _("Write something before sending."))

@@ -196,10 +196,11 @@ async def settings_page(
 async def upload_avatar(request: Request, viewer: Viewer, session: Session, settings: AppSettings):
     """The photo of the settings page's form (a file input, no script needed). A
     refusal of the photo (too large, no image, a bomb of pixels) is shown on the
-    page; a forged form is refused before the route (FormTokenMiddleware)."""
+    page; a forged form is refused before the route (FormTokenMiddleware). Every
+    refusal comes before the upload writes anything (store_upload): nothing to
+    undo, and the request's transaction ended while the body came in."""
     try:
-        async with session.begin_nested():
-            await receive_avatar(request, viewer=viewer, session=session, settings=settings)
+        await receive_avatar(request, viewer=viewer, session=session, settings=settings)
     except (Invalid, TooLarge) as refused:
         return await _settings_page(
             request, session, viewer, avatar_error=refused.message, status_code=refused.status

@@ -194,7 +194,11 @@ async def upload(
     request: Request, space_id: ItemId, viewer: Viewer, session: Session, settings: AppSettings
 ):
     async with receive_form(
-        request, file_store(request), max_file_bytes=settings.max_upload_bytes, max_files=1
+        request,
+        file_store(request),
+        session=session,
+        max_file_bytes=settings.max_upload_bytes,
+        max_files=1,
     ) as form:
         document, error = await attempt(
             session, upload_into(request, session, viewer, settings, space_id, form)

@@ -15,6 +15,7 @@ from fastapi import Form, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api.files import file_store
 from app.api.pagination import decode_id_cursor, next_id_cursor
@@ -52,7 +53,9 @@ Written = TypeVar("Written")
 
 
 @asynccontextmanager
-async def stream_form(request: Request, settings: Settings) -> AsyncIterator[ReceivedForm]:
+async def stream_form(
+    request: Request, session: AsyncSession, settings: Settings
+) -> AsyncIterator[ReceivedForm]:
     """A form of the stream's pages: with files (``multipart/form-data``), its
     files streamed into the store's temporary files as they come, removed on
     leaving unless kept; without (a form sent urlencoded), its fields."""
@@ -60,6 +63,7 @@ async def stream_form(request: Request, settings: Settings) -> AsyncIterator[Rec
         async with receive_form(
             request,
             file_store(request),
+            session=session,
             max_file_bytes=settings.max_upload_bytes,
             max_files=MAX_ATTACHMENTS,
         ) as form:

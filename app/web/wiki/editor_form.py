@@ -75,7 +75,7 @@ EditorFormT = TypeVar("EditorFormT", bound=EditorForm)
 
 @asynccontextmanager
 async def editor_form(
-    request: Request, settings: Settings
+    request: Request, session: AsyncSession, settings: Settings
 ) -> AsyncIterator[tuple[dict[str, list[str]], list[ReceivedFile]]]:
     """The form's fields and the files of its file input, which exist until the
     context is left unless stored meanwhile (``store_files``)."""
@@ -86,6 +86,7 @@ async def editor_form(
     async with receive_form(
         request,
         request.app.state.files,
+        session=session,
         max_file_bytes=settings.max_upload_bytes,
         max_files=MAX_ATTACHMENTS,
     ) as form:
@@ -128,7 +129,7 @@ async def read_editor(
     """The form, the uploads to attach on save (the script's, then the file
     input's, stored now), and the refusal of a file, if one was refused (then
     none of the file input's is kept)."""
-    async with editor_form(request, settings) as (fields, files):
+    async with editor_form(request, session, settings) as (fields, files):
         form = model.of(fields)
         stored, refused = [], None
         if files:
