@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.access import readable_files
 from app.config import Settings
+from app.db import insert_unless_taken
 from app.errors import Forbidden, Invalid, NotFound, TooLarge
 from app.files import images, kinds
 from app.files.store import Incoming, Store
@@ -107,7 +108,9 @@ async def store_upload(
                 # An avatar is already as small as it is ever shown.
                 has_previews=width is not None and purpose is not FilePurpose.AVATAR,
             )
-            session.add(blob)
+            if not await insert_unless_taken(session, blob):
+                # An upload of the same bytes, at the same moment, recorded them first.
+                blob = await session.get(Blob, incoming.sha256)
         # The same bytes uploaded before are there already; unless a collection
         # removed them from a blob its failed transaction then kept.
         if not await store.exists(blob.sha256):
