@@ -97,7 +97,7 @@ async def prepare(database_url: str, var_dir: Path) -> dict[str, tuple[int, str]
     try:
         await upgrade(database.engine)
         async with database.transaction() as session:
-            await seed_demo(session)
+            await seed_demo(session, settings)
             people = {
                 user.email: user
                 for user in await session.scalars(
