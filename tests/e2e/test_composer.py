@@ -58,6 +58,11 @@ async def give_file(
 ) -> None:
     encoded = base64.b64encode(content).decode() if content else ""
     kind = "image/png" if name.endswith(".png") else "application/octet-stream"
+    # Only once attach.js has taken the form over: a module script may still be
+    # loading just after a navigation, and a file given before would go nowhere.
+    await page.wait_for_selector(
+        f"form:has({target}) [data-attach-field].is-enhanced", state="attached"
+    )
     await page.evaluate(GIVE_FILE, [target, how, name, kind, encoded, size])
 
 
