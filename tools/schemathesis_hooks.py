@@ -62,6 +62,18 @@ UNSTATABLE = {
     "one_choice",
     # Who asks: the admin scope for a token of a non-administrator.
     "scope_not_allowed",
+    # Files: what the bytes are (a type, an image that decodes, not empty, not a
+    # bomb of pixels), the uploads and folders an id names (one's own new upload,
+    # a folder of this space), the names and counts already there.
+    "file_type",
+    "bad_image",
+    "empty_file",
+    "image_too_large",
+    "unknown_file",
+    "unknown_folder",
+    "duplicate_name",
+    "too_many_files",
+    "too_many_folders",
 }
 # Every next_cursor the server gave. A cursor is opaque: any string of the right
 # length is schema-valid and only an issued one is valid, so refusing a made-up

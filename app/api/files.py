@@ -46,6 +46,14 @@ UPLOAD_BODY = upload_body(
         "default": FilePurpose.ATTACHMENT.value,
     }
 )
+# The type a download is served with: the one its bytes were found to be, or
+# octet-stream for markup a browser would run (kinds.NEVER_RENDERED).
+SERVED_TYPES = {
+    content_type: {"schema": {"type": "string", "format": "binary"}}
+    for content_type in sorted(
+        {"application/octet-stream", *kinds.ACCEPTED[FilePurpose.ATTACHMENT]} - kinds.NEVER_RENDERED
+    )
+}
 # A file's bytes never change under its id: a browser may keep them, for its
 # own person only (private), and must ask again once the hour is past, so that
 # a file hidden since is not shown from its cache for long.
@@ -121,7 +129,10 @@ def content_disposition(disposition: str, name: str) -> str:
     "/files/{file_id}/content",
     response_class=FileResponse,
     responses={
-        200: {"content": {"application/octet-stream": {}}, "description": "The file's bytes."},
+        200: {
+            "content": SERVED_TYPES,
+            "description": "The file's bytes.",
+        },
         206: {"description": "The ranges asked for (Range)."},
         304: {"description": "Not modified (If-None-Match)."},
     },
