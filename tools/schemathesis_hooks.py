@@ -74,6 +74,9 @@ UNSTATABLE = {
     "duplicate_name",
     "too_many_files",
     "too_many_folders",
+    # A name with a format or separator character of Unicode (categories Cf, Zl,
+    # Zp...): beyond the regular expressions JSON Schema shares with every client.
+    "bad_name",
 }
 # Every next_cursor the server gave. A cursor is opaque: any string of the right
 # length is schema-valid and only an issued one is valid, so refusing a made-up
