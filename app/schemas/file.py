@@ -3,14 +3,23 @@
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from app.models import FilePurpose
 from app.schemas.common import RowId
 from app.services.files.attachments import MAX_ATTACHMENTS
 
+
+def _each_once(file_ids: list[int]) -> list[int]:
+    if len(set(file_ids)) != len(file_ids):
+        raise ValueError("each file may be named once")
+    return file_ids
+
+
+# Checked here, as the document says (uniqueItems), whatever the route does next.
 Attachments = Annotated[
     list[RowId],
+    AfterValidator(_each_once),
     Field(
         max_length=MAX_ATTACHMENTS,
         json_schema_extra={"uniqueItems": True},
