@@ -200,8 +200,6 @@ async def receive_form(
             raise BadForm(_("The upload stopped before its end.")) from None
         if not receiver.ended:
             raise BadForm(_("The upload stopped before its end."))
-        for received in receiver.form.files:
-            received.incoming.handle.flush()
         yield receiver.form
 
 

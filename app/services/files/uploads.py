@@ -81,10 +81,14 @@ async def store_upload(
             ),
             code="file_type",
         )
+    is_image = kind.content_type in kinds.INLINE
+    # An avatar is already as small as it is ever shown: no previews.
+    has_previews = is_image and purpose is not FilePurpose.AVATAR
     with store.temporary() as cleaned, store.temporary() as small, store.temporary() as large:
         incoming, width, height = received.incoming, None, None
-        if kind.content_type in kinds.INLINE:
+        if is_image:
             incoming, width, height = await _clean_image(received, cleaned, purpose)
+        if has_previews:
             await asyncio.to_thread(
                 images.previews, incoming.path, {"small": small.path, "large": large.path}
             )
@@ -105,8 +109,7 @@ async def store_upload(
                 content_type="image/webp" if purpose is FilePurpose.AVATAR else kind.content_type,
                 width=width,
                 height=height,
-                # An avatar is already as small as it is ever shown.
-                has_previews=width is not None and purpose is not FilePurpose.AVATAR,
+                has_previews=has_previews,
             )
             if not await insert_unless_taken(session, blob):
                 # An upload of the same bytes, at the same moment, recorded them first.
