@@ -4,6 +4,7 @@ their post (``access.readable_files``): a post raised, narrowed or deleted takes
 its files along at once."""
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import and_, func, or_, select, union_all
@@ -24,7 +25,7 @@ from app.models import (
     User,
     WikiPage,
 )
-from app.services.files.uploads import FileView, check_quota, store_upload
+from app.services.files.uploads import FileView, check_quota, files_with_blobs, store_upload
 
 MAX_ATTACHMENTS = 10
 
@@ -77,23 +78,18 @@ async def take_uploads(
 
 
 async def pending_uploads(
-    session: AsyncSession, *, viewer: User, file_ids: list[int]
+    session: AsyncSession, *, viewer: User, file_ids: Iterable[int]
 ) -> list[FileView]:
-    """Of ``file_ids``, the viewer's uploads not attached yet, in that order: what
-    a refused form still holds, shown again with it."""
-    if not file_ids:
+    """Of ``file_ids``, the viewer's uploads not attached yet, in the order given:
+    what a refused form or an editor not saved yet still holds, shown with it."""
+    wanted = list(dict.fromkeys(file_ids))
+    if not wanted:
         return []
-    found = {
-        file.id: FileView(file, blob)
-        for file, blob in (
-            await session.execute(
-                select(StoredFile, Blob)
-                .join(Blob, Blob.sha256 == StoredFile.blob_sha256)
-                .where(StoredFile.id.in_(file_ids), *unattached_uploads_of(viewer))
-            )
-        ).all()
-    }
-    return [found[file_id] for file_id in dict.fromkeys(file_ids) if file_id in found]
+    rows = await session.execute(
+        files_with_blobs().where(StoredFile.id.in_(wanted), *unattached_uploads_of(viewer))
+    )
+    found = {file.id: FileView(file, blob) for file, blob in rows.all()}
+    return [found[file_id] for file_id in wanted if file_id in found]
 
 
 async def keep_uploads(
@@ -205,10 +201,7 @@ async def attachments_of(
     if comment_ids:
         clauses.append(StoredFile.comment_id.in_(comment_ids))
     rows = await session.execute(
-        select(StoredFile, Blob)
-        .join(Blob, Blob.sha256 == StoredFile.blob_sha256)
-        .where(or_(*clauses))
-        .order_by(StoredFile.position, StoredFile.id)
+        files_with_blobs().where(or_(*clauses)).order_by(StoredFile.position, StoredFile.id)
     )
     found: dict[tuple[str, int], list[FileView]] = defaultdict(list)
     for file, blob in rows.all():

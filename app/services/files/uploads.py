@@ -30,6 +30,11 @@ class FileView:
     blob: Blob
 
 
+def files_with_blobs():
+    """The query of files with the record of their bytes, for a FileView each."""
+    return select(StoredFile, Blob).join(Blob, Blob.sha256 == StoredFile.blob_sha256)
+
+
 def content_url(file_id: int, preview: str | None = None) -> str:
     """The one address a file's bytes are read at (access-checked), for the API
     and for the links a page's text makes to its files."""
@@ -169,9 +174,7 @@ async def access_file(session: AsyncSession, *, viewer: User, file_id: int) -> F
     NotFound for a missing file and a hidden one."""
     row = (
         await session.execute(
-            select(StoredFile, Blob)
-            .join(Blob, Blob.sha256 == StoredFile.blob_sha256)
-            .where(StoredFile.id == file_id, readable_files(viewer))
+            files_with_blobs().where(StoredFile.id == file_id, readable_files(viewer))
         )
     ).first()
     if row is None:

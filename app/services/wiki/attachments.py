@@ -18,14 +18,14 @@ from app.access import readable_files
 from app.errors import Invalid
 from app.i18n import _
 from app.markdown import AttachmentHref
-from app.models import Blob, StoredFile, User, WikiPage, WikiRevision, WikiRevisionFile
+from app.models import StoredFile, User, WikiPage, WikiRevision, WikiRevisionFile
 from app.services.files.attachments import (
     Attachments,
     check_space_quota,
+    pending_uploads,
     take_uploads,
-    unattached_uploads_of,
 )
-from app.services.files.uploads import FileView, content_url
+from app.services.files.uploads import FileView, content_url, files_with_blobs
 
 T = TypeVar("T")
 
@@ -48,10 +48,6 @@ class NextFiles:
     changed: bool
 
 
-def _with_blobs():
-    return select(StoredFile, Blob).join(Blob, Blob.sha256 == StoredFile.blob_sha256)
-
-
 def _in_revision(page_id: int, number: int):
     return (
         StoredFile.id == WikiRevisionFile.file_id,
@@ -67,26 +63,11 @@ async def revision_files(
     """The files revision ``number`` of a page shows, in order, those the viewer
     may read (all of them, for a reader of that revision)."""
     rows = await session.execute(
-        _with_blobs()
+        files_with_blobs()
         .where(*_in_revision(page_id, number), readable_files(viewer))
         .order_by(StoredFile.position, StoredFile.id)
     )
     return [FileView(file, blob) for file, blob in rows.all()]
-
-
-async def pending_uploads(
-    session: AsyncSession, *, viewer: User, file_ids: Iterable[int]
-) -> list[FileView]:
-    """Those of ``file_ids`` that are the viewer's own uploads not attached yet
-    (an editor's files before its save), in the order given; others are left out."""
-    wanted = list(dict.fromkeys(file_ids))
-    if not wanted:
-        return []
-    rows = await session.execute(
-        _with_blobs().where(StoredFile.id.in_(wanted), *unattached_uploads_of(viewer))
-    )
-    found = {file.id: FileView(file, blob) for file, blob in rows.all()}
-    return [found[file_id] for file_id in wanted if file_id in found]
 
 
 def replaced_by_name(shown: list[T], added: list[T], name: Callable[[T], str]) -> list[T]:

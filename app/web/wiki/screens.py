@@ -8,8 +8,8 @@ from app.errors import AppError, NotFound
 from app.files import kinds
 from app.models import FilePurpose, User, WikiPage
 from app.services import compose, wiki
-from app.services.files.attachments import MAX_ATTACHMENTS
-from app.services.wiki.attachments import editor_files, pending_uploads, revision_files
+from app.services.files.attachments import MAX_ATTACHMENTS, pending_uploads
+from app.services.wiki.attachments import editor_files, revision_files
 from app.services.wiki.links import backlinks
 from app.services.wiki.templates import TEMPLATES
 from app.web.routes import render

@@ -9,7 +9,6 @@ from app.access import (
 )
 from app.errors import NotFound
 from app.models import (
-    Blob,
     SpaceDocument,
     SpaceFolder,
     StoredFile,
@@ -30,7 +29,7 @@ from app.services.files.area.tree import (
     folder_path,
     open_area,
 )
-from app.services.files.uploads import FileView
+from app.services.files.uploads import FileView, files_with_blobs
 
 # --- reading ----------------------------------------------------------------------------
 
@@ -82,11 +81,7 @@ async def document_versions(
     a version number, for the next page). All are read at the document's
     level, as downloadable as the current one."""
     document = await access_document(session, viewer=viewer, document_id=document_id)
-    query = (
-        select(StoredFile, Blob)
-        .join(Blob, Blob.sha256 == StoredFile.blob_sha256)
-        .where(StoredFile.document_id == document.id)
-    )
+    query = files_with_blobs().where(StoredFile.document_id == document.id)
     if before is not None:
         query = query.where(StoredFile.version < before)
     rows = (await session.execute(query.order_by(StoredFile.version.desc()).limit(limit))).all()

@@ -17,7 +17,6 @@ from app.db import serialise_on
 from app.errors import Conflict, Invalid, NotFound
 from app.i18n import _
 from app.models import (
-    Blob,
     Space,
     SpaceDocument,
     SpaceFolder,
@@ -26,7 +25,7 @@ from app.models import (
     User,
 )
 from app.services.compose import _allows
-from app.services.files.uploads import FileView
+from app.services.files.uploads import FileView, files_with_blobs
 from app.services.posts import _check_may_moderate
 from app.services.spaces import role_in
 
@@ -286,8 +285,7 @@ async def _current_files(
     if not documents:
         return {}
     rows = await session.execute(
-        select(StoredFile, Blob)
-        .join(Blob, Blob.sha256 == StoredFile.blob_sha256)
+        files_with_blobs()
         .join(SpaceDocument, SpaceDocument.id == StoredFile.document_id)
         .where(
             StoredFile.document_id.in_([document.id for document in documents]),
