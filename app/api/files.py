@@ -39,10 +39,12 @@ def upload_body(**fields: dict) -> dict:
     }
 
 
+# What POST /files takes (an avatar has its own route, PUT /me/avatar).
+UPLOAD_PURPOSES = (FilePurpose.ATTACHMENT, FilePurpose.IMAGE)
 UPLOAD_BODY = upload_body(
     purpose={
         "type": "string",
-        "enum": [FilePurpose.ATTACHMENT.value, FilePurpose.IMAGE.value],
+        "enum": [purpose.value for purpose in UPLOAD_PURPOSES],
         "default": FilePurpose.ATTACHMENT.value,
     }
 )
@@ -106,9 +108,6 @@ async def upload_file(request: Request, viewer: Viewer, session: Session, settin
             purpose=purpose,
         )
     return file_read(view)
-
-
-UPLOAD_PURPOSES = (FilePurpose.ATTACHMENT, FilePurpose.IMAGE)
 
 
 @router.get("/files/{file_id}", response_model=FileRead)
