@@ -35,8 +35,7 @@ from app.models import (
 )
 from app.services.content import item_ref
 from app.services.people import named_like
-from app.services.posts import _check_may_moderate, access_post, check_may_write
-from app.services.spaces import access_space, role_in
+from app.services.posts import access_post, check_may_moderate_in, check_may_write, place_to_write
 
 # As many suggestions as a list under a text box shows.
 SUGGESTIONS = 8
@@ -68,7 +67,8 @@ def writable_levels(viewer: User) -> list[Level]:
     return levels
 
 
-def _allows(check, *args) -> bool:
+def allows(check, *args) -> bool:
+    """Whether a write rule passes: a page offers only what its service accepts."""
     try:
         check(*args)
     except AppError:
@@ -79,7 +79,7 @@ def _allows(check, *args) -> bool:
 def place_for(viewer: User, space: Space | None, role: SpaceRole | None) -> Place | None:
     """The place, or None when the viewer may not write there (an archived space,
     a space they would have to join first)."""
-    if not _allows(check_can_write_in, viewer, space, role):
+    if not allows(check_can_write_in, viewer, space, role):
         return None
     return Place(
         space=space,
@@ -87,7 +87,7 @@ def place_for(viewer: User, space: Space | None, role: SpaceRole | None) -> Plac
         default_level=default_level_for(
             viewer, space.default_level if space is not None else Level.INTERNAL
         ),
-        may_announce=_allows(_check_may_moderate, viewer, space, role),
+        may_announce=allows(check_may_moderate_in, viewer, space, role),
         reaches_externals=space is None or space.allows_externals,
     )
 
@@ -133,7 +133,7 @@ async def moderated_post_ids(
     return {
         post.id
         for post in posts
-        if _allows(_check_may_moderate, viewer, *found.get(post.space_id, (None, None)))
+        if allows(check_may_moderate_in, viewer, *found.get(post.space_id, (None, None)))
     }
 
 
@@ -162,11 +162,7 @@ async def _post_being_written(
     publishing it would be: a place they may write in, a level within their
     clearance. Nobody learns through suggestions who may read a place or a
     level they could not publish to."""
-    space = role = None
-    if space_id is not None:
-        space = await access_space(session, viewer=viewer, space_id=space_id)
-        role = await role_in(session, space_id=space.id, user_id=viewer.id)
-    check_can_write_in(viewer, space, role)
+    space, _role = await place_to_write(session, viewer=viewer, space_id=space_id)
     level = level or default_level_for(
         viewer, space.default_level if space is not None else Level.INTERNAL
     )

@@ -77,23 +77,32 @@ async def _container(
     return space, await role_in(session, space_id=space.id, user_id=viewer.id)
 
 
-def _check_may_moderate(viewer: User, space: Space | None, role: SpaceRole | None) -> None:
+def check_may_moderate_in(viewer: User, space: Space | None, role: SpaceRole | None) -> None:
     """Space owners and moderators moderate their space; admins everywhere."""
     if viewer.is_admin or (space is not None and role is not None and role.manages):
         return
     raise Forbidden(_("Only the space's moderators and administrators may do this."))
 
 
+async def place_to_write(
+    session: AsyncSession, *, viewer: User, space_id: int | None
+) -> tuple[Space | None, SpaceRole | None]:
+    """The place a post goes (None: the company stream) and the writer's role
+    in it, once it is sure they may write there (an archived space refuses)."""
+    space, role = await _container(session, viewer, space_id)
+    check_can_write_in(viewer, space, role)
+    return space, role
+
+
 async def check_may_write(session: AsyncSession, *, viewer: User, post: Post) -> None:
     """Writing under a post (commenting, editing) needs the right to write in its
-    container, which an archived space refuses."""
-    space, role = await _container(session, viewer, post.space_id)
-    check_can_write_in(viewer, space, role)
+    container."""
+    await place_to_write(session, viewer=viewer, space_id=post.space_id)
 
 
 async def check_may_moderate(session: AsyncSession, *, viewer: User, post: Post) -> None:
     space, role = await _container(session, viewer, post.space_id)
-    _check_may_moderate(viewer, space, role)
+    check_may_moderate_in(viewer, space, role)
 
 
 async def announce(session: AsyncSession, post: Post, kind: str, **payload) -> None:
@@ -181,8 +190,7 @@ async def publish_post(
     shared_from_id: int | None = None,
     attachments: Attachments | None = None,
 ) -> Published:
-    space, role = await _container(session, viewer, space_id)
-    check_can_write_in(viewer, space, role)
+    space, role = await place_to_write(session, viewer=viewer, space_id=space_id)
     container_default = space.default_level if space else Level.INTERNAL
     original = None
     if shared_from_id is not None:
@@ -194,7 +202,7 @@ async def publish_post(
     level = level or default_level_for(viewer, container_default)
     check_no_write_up(viewer, level)
     if kind is PostKind.ANNOUNCEMENT:
-        _check_may_moderate(viewer, space, role)
+        check_may_moderate_in(viewer, space, role)
     if (kind is PostKind.POLL) != (poll is not None):
         raise Invalid(_("A poll needs its options, and only a poll has options."), code="poll")
     post = Post(
@@ -280,8 +288,7 @@ async def edit_post(
         raise Conflict(_("This post was deleted."), code="deleted")
     if post.author_id != viewer.id:
         raise Forbidden(_("Only its author may edit a post."))
-    space, role = await _container(session, viewer, post.space_id)
-    check_can_write_in(viewer, space, role)
+    await place_to_write(session, viewer=viewer, space_id=post.space_id)
     original = (
         await session.get(Post, post.shared_from_id) if post.shared_from_id is not None else None
     )
@@ -326,7 +333,7 @@ async def delete_post(session: AsyncSession, *, viewer: User, post_id: int) -> N
         return
     space, role = await _container(session, viewer, post.space_id)
     if post.author_id != viewer.id:
-        _check_may_moderate(viewer, space, role)
+        check_may_moderate_in(viewer, space, role)
     post.deleted_at = utcnow()
     post.body = post.body_html = ""
     post.pinned_at = None
@@ -339,7 +346,7 @@ async def delete_post(session: AsyncSession, *, viewer: User, post_id: int) -> N
 async def set_pinned(session: AsyncSession, *, viewer: User, post_id: int, pinned: bool) -> Post:
     post = await access_post(session, viewer=viewer, post_id=post_id)
     space, role = await _container(session, viewer, post.space_id)
-    _check_may_moderate(viewer, space, role)
+    check_may_moderate_in(viewer, space, role)
     if post.deleted_at is not None:
         raise Conflict(_("This post was deleted."), code="deleted")
     post.pinned_at = utcnow() if pinned else None
@@ -382,7 +389,7 @@ async def announcement_readers(
         raise Invalid(_("Only announcements are confirmed."), code="not_announcement")
     if post.author_id != viewer.id:
         space, role = await _container(session, viewer, post.space_id)
-        _check_may_moderate(viewer, space, role)
+        check_may_moderate_in(viewer, space, role)
     confirmed_ids = select(AnnouncementRead.user_id).where(AnnouncementRead.post_id == post.id)
     readers = (
         select(User)
@@ -444,7 +451,7 @@ async def accept_answer(
         raise Invalid(_("Only questions have an accepted answer."), code="not_question")
     if post.author_id != viewer.id:
         space, role = await _container(session, viewer, post.space_id)
-        _check_may_moderate(viewer, space, role)
+        check_may_moderate_in(viewer, space, role)
     comment = None
     if comment_id is not None:
         comment = await session.scalar(

@@ -24,9 +24,9 @@ from app.models import (
     StoredFile,
     User,
 )
-from app.services.compose import _allows
+from app.services.compose import allows
 from app.services.files.uploads import FileView, files_with_blobs
-from app.services.posts import _check_may_moderate
+from app.services.posts import check_may_moderate_in
 from app.services.spaces import role_in
 
 # A tree a person can still find their way in, and a breadcrumb that fits a page.
@@ -47,14 +47,14 @@ class FilesArea:
     role: SpaceRole | None
 
     def may_write(self, viewer: User) -> bool:
-        return _allows(_check_may_write, viewer, self)
+        return allows(_check_may_write, viewer, self)
 
     def may_moderate(self, viewer: User) -> bool:
-        return _allows(_check_may_moderate_in, viewer, self)
+        return allows(_check_may_moderate_in, viewer, self)
 
     def may_change(self, viewer: User, owner_id: int | None) -> bool:
         """Renaming and moving a document or folder: its own writer, or a moderator."""
-        return _allows(_check_may_change, viewer, self, owner_id)
+        return allows(_check_may_change, viewer, self, owner_id)
 
 
 @dataclass(frozen=True)
@@ -163,7 +163,7 @@ def _check_may_write(viewer: User, area: FilesArea) -> None:
 def _check_may_moderate_in(viewer: User, area: FilesArea) -> None:
     """Moderating needs the right to write there too: an archived space is read-only."""
     _check_may_write(viewer, area)
-    _check_may_moderate(viewer, area.space, area.role)
+    check_may_moderate_in(viewer, area.space, area.role)
 
 
 def _check_may_change(viewer: User, area: FilesArea, owner_id: int | None) -> None:
