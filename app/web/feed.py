@@ -19,21 +19,19 @@ from app.schemas.post import MAX_POLL_OPTION, MAX_POST_BODY
 from app.services import compose, feed, follows, posts, wiki
 from app.services.files.attachments import MAX_ATTACHMENTS, pending_uploads
 from app.services.spaces import access_space, role_in
+from app.web.forms import attempt_with_files, parsed, stream_form
 from app.web.routes import render, safe_next
 from app.web.stream_shared import (
     FEED_PAGE,
     CursorQuery,
     Done,
     Unreachable,
-    attempt_with_files,
     back,
     composer_values,
     container_choice,
     page_link,
-    parsed,
     row_id,
     show_stream,
-    stream_form,
     unreachable_handles,
 )
 

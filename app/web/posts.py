@@ -19,6 +19,7 @@ from app.schemas.post import MAX_POST_BODY
 from app.services import comments, compose, posts, reactions
 from app.services.comments import CommentView
 from app.services.files.attachments import MAX_ATTACHMENTS
+from app.web.forms import attempt_with_files, parsed, stream_form
 from app.web.routes import attempt, render
 from app.web.stream_shared import (
     CursorQuery,
@@ -26,13 +27,10 @@ from app.web.stream_shared import (
     Next,
     OptionalBody,
     Unreachable,
-    attempt_with_files,
     back,
     container_choice,
     page_link,
-    parsed,
     show_stream,
-    stream_form,
     unreachable_handles,
 )
 

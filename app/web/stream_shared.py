@@ -6,31 +6,22 @@ the post; a refusal is shown on the post's page (or beside the composer), with
 nothing written."""
 
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
-from typing import Annotated, TypeVar, get_origin
+from typing import Annotated
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from fastapi import Form, Query, Request
-from fastapi.exceptions import RequestValidationError
+from fastapi import Form, Query
 from fastapi.responses import RedirectResponse
-from pydantic import BaseModel, ValidationError
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.api.files import file_store
 from app.api.pagination import decode_id_cursor, next_id_cursor
-from app.config import Settings
-from app.errors import AppError, Invalid
-from app.files.upload import ReceivedForm, receive_form
+from app.errors import Invalid
 from app.i18n import _
 from app.levels import Level
 from app.models import Post, PostKind, User
 from app.schemas.common import MAX_ID
 from app.schemas.post import MAX_POST_BODY
 from app.services import compose, feed
-from app.services.files.attachments import MAX_ATTACHMENTS, Attachments, keep_uploads
 from app.services.spaces import SpaceView
-from app.web.routes import attempt, safe_next, see_other
+from app.web.routes import safe_next, see_other
 
 FEED_PAGE = 20
 # What an "unreachable" notice in a URL may name: handles, a few of them.
@@ -42,83 +33,6 @@ Next = Annotated[str, Form(max_length=500)]
 CursorQuery = Annotated[str | None, Query(max_length=200)]
 Done = Annotated[str | None, Query(max_length=20)]
 Unreachable = Annotated[str | None, Query(max_length=900)]
-# The file input of the composer and of the comment forms.
-FILES_FIELD = "files"
-
-FormModel = TypeVar("FormModel", bound=BaseModel)
-Written = TypeVar("Written")
-
-
-# --- forms that may carry files -------------------------------------------------
-
-
-@asynccontextmanager
-async def stream_form(
-    request: Request, session: AsyncSession, settings: Settings
-) -> AsyncIterator[ReceivedForm]:
-    """A form of the stream's pages: with files (``multipart/form-data``), its
-    files streamed into the store's temporary files as they come, removed on
-    leaving unless kept; without (a form sent urlencoded), its fields."""
-    if request.headers.get("content-type", "").startswith("multipart/form-data"):
-        async with receive_form(
-            request,
-            file_store(request),
-            session=session,
-            max_file_bytes=settings.max_upload_bytes,
-            max_files=MAX_ATTACHMENTS,
-        ) as form:
-            yield form
-        return
-    fields = await request.form()
-    yield ReceivedForm(
-        fields={name: [v for v in fields.getlist(name) if isinstance(v, str)] for name in fields}
-    )
-
-
-def parsed(form: ReceivedForm, model: type[FormModel]) -> FormModel:
-    """The form's fields as ``model`` takes them, as FastAPI reads a form: a list
-    field gets every value, any other its last; an empty value is no value."""
-    data = {}
-    for name, values in form.fields.items():
-        given = [value for value in values if value != ""]
-        field = model.model_fields.get(name)
-        if field is None or not given:
-            continue
-        data[name] = given if get_origin(field.annotation) is list else given[-1]
-    try:
-        return model.model_validate(data)
-    except ValidationError as error:
-        raise RequestValidationError(error.errors()) from None
-
-
-async def attempt_with_files(
-    session,
-    *,
-    request: Request,
-    viewer: User,
-    form: ReceivedForm,
-    ids: list[int],
-    write: Callable[[Attachments | None], Awaitable[Written]],
-) -> tuple[Written | None, AppError | None]:
-    """``write`` (a service call) given what the form attaches — the files
-    uploaded already by script (``ids``), then those the form carries, kept as
-    the viewer's uploads — in one savepoint (``attempt``): a refused file or a
-    refused write leaves nothing behind, and its error comes back to be shown."""
-    settings = request.app.state.settings
-
-    async def attached_and_written() -> Written:
-        kept = await keep_uploads(
-            session,
-            viewer=viewer,
-            store=file_store(request),
-            settings=settings,
-            received=[file for file in form.files if file.field == FILES_FIELD],
-        )
-        return await write(Attachments.of([*ids, *kept], settings))
-
-    return await attempt(session, attached_and_written())
-
-
 # --- going back where the form was -----------------------------------------------
 
 

@@ -1,0 +1,101 @@
+"""Forms of the pages that write (the composer, comments, the wiki editor),
+sent either way a browser sends them: urlencoded, or ``multipart/form-data``
+with the files of their plain file input, streamed to disk as they come
+(``receive_form``; the anti-forgery token is read before them by
+``FormTokenMiddleware``). Their fields are parsed into a Pydantic model, their
+files kept as the writer's uploads."""
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import TypeVar, get_origin
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.api.files import file_store
+from app.config import Settings
+from app.errors import AppError
+from app.files.upload import ReceivedFile, ReceivedForm, receive_form
+from app.models import User
+from app.services.files.attachments import MAX_ATTACHMENTS, Attachments, keep_uploads
+from app.web.routes import attempt
+
+# The plain file input of the forms that write (composer, comments, wiki editor).
+FILES_FIELD = "files"
+
+FormModel = TypeVar("FormModel", bound=BaseModel)
+Written = TypeVar("Written")
+
+
+@asynccontextmanager
+async def stream_form(
+    request: Request, session: AsyncSession, settings: Settings
+) -> AsyncIterator[ReceivedForm]:
+    """A form of the pages that write: with files (``multipart/form-data``), its
+    files streamed into the store's temporary files as they come, removed on
+    leaving unless kept; without (a form sent urlencoded), its fields."""
+    if request.headers.get("content-type", "").startswith("multipart/form-data"):
+        async with receive_form(
+            request,
+            file_store(request),
+            session=session,
+            max_file_bytes=settings.max_upload_bytes,
+            max_files=MAX_ATTACHMENTS,
+        ) as form:
+            yield form
+        return
+    fields = await request.form()
+    yield ReceivedForm(
+        fields={name: [v for v in fields.getlist(name) if isinstance(v, str)] for name in fields}
+    )
+
+
+def input_files(form: ReceivedForm) -> list[ReceivedFile]:
+    """The files the form's file input carried."""
+    return [received for received in form.files if received.field == FILES_FIELD]
+
+
+def parsed(form: ReceivedForm, model: type[FormModel]) -> FormModel:
+    """The form's fields as ``model`` takes them, as FastAPI reads a form: a list
+    field gets every value, any other its last; an empty value is no value."""
+    data = {}
+    for name, values in form.fields.items():
+        given = [value for value in values if value != ""]
+        field = model.model_fields.get(name)
+        if field is None or not given:
+            continue
+        data[name] = given if get_origin(field.annotation) is list else given[-1]
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise RequestValidationError(error.errors()) from None
+
+
+async def attempt_with_files(
+    session,
+    *,
+    request: Request,
+    viewer: User,
+    form: ReceivedForm,
+    ids: list[int],
+    write: Callable[[Attachments | None], Awaitable[Written]],
+) -> tuple[Written | None, AppError | None]:
+    """``write`` (a service call) given what the form attaches — the files
+    uploaded already by script (``ids``), then those the form carries, kept as
+    the viewer's uploads — in one savepoint (``attempt``): a refused file or a
+    refused write leaves nothing behind, and its error comes back to be shown."""
+    settings = request.app.state.settings
+
+    async def attached_and_written() -> Written:
+        kept = await keep_uploads(
+            session,
+            viewer=viewer,
+            store=file_store(request),
+            settings=settings,
+            received=input_files(form),
+        )
+        return await write(Attachments.of([*ids, *kept], settings))
+
+    return await attempt(session, attached_and_written())
