@@ -110,6 +110,14 @@ def accepted_extensions(purpose: FilePurpose) -> list[str]:
 
 
 _CONTROL_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
+
+
+def is_control(char: str) -> bool:
+    """Whether a character has no place in a file's name: a control, format,
+    surrogate, private or unassigned character, a line or paragraph separator."""
+    return unicodedata.category(char) in _CONTROL_CATEGORIES
+
+
 MAX_NAME = 200
 # The names text keeps: what opens in an editor or a spreadsheet. Any other
 # (.bat, .ps1, .vbs, .hta, .sh, .js, .html...) could be run or rendered by the
@@ -125,9 +133,7 @@ def clean_name(given: str, kind: Kind) -> str:
     folders, no ``..``), without control characters, with the extension of what
     the file is (``photo.pdf`` holding a PNG becomes ``photo.png``)."""
     name = unicodedata.normalize("NFC", given).replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(
-        " " if unicodedata.category(char) in _CONTROL_CATEGORIES else char for char in name
-    )
+    name = "".join(" " if is_control(char) else char for char in name)
     name = " ".join(name.split()).strip(". ")
     stem, dot, extension = name.rpartition(".")
     if not dot:

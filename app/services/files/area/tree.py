@@ -15,6 +15,7 @@ from app.access import (
 )
 from app.db import serialise_on
 from app.errors import Conflict, Invalid, NotFound
+from app.files import kinds
 from app.i18n import _
 from app.models import (
     Space,
@@ -35,7 +36,6 @@ MAX_DEPTH = 20
 # The folders of one folder are listed whole: they are bounded.
 MAX_FOLDERS_IN_FOLDER = 500
 MAX_FOLDER_NAME = 200
-_CONTROL_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
 
 
 @dataclass(frozen=True)
@@ -185,12 +185,7 @@ def check_name(given: str) -> str:
             _("A name may be {count} characters long at most.").format(count=MAX_FOLDER_NAME),
             code="bad_name",
         )
-    if (
-        name in (".", "..")
-        or "/" in name
-        or "\\" in name
-        or any(unicodedata.category(char) in _CONTROL_CATEGORIES for char in name)
-    ):
+    if name in (".", "..") or "/" in name or "\\" in name or any(map(kinds.is_control, name)):
         raise Invalid(_("A name may not hold “/”, “\\” or control characters."), code="bad_name")
     return name
 
