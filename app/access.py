@@ -327,19 +327,22 @@ def readable_files(viewer: User) -> ColumnElement[bool]:
         StoredFile.purpose == FilePurpose.AVATAR,
         exists().where(User.avatar_file_id == StoredFile.id, knowable_people(viewer)),
     )
-    own_unattached = and_(
-        StoredFile.uploader_id == viewer.id,
-        StoredFile.post_id.is_(None),
-        StoredFile.page_id.is_(None),
-        StoredFile.document_id.is_(None),
-        StoredFile.detached_at.is_(None),
-    )
     return or_(
         and_(StoredFile.post_id.is_not(None), readable_post, live_comment),
         and_(StoredFile.page_id.is_not(None), readable_page, in_readable_revision),
         and_(StoredFile.document_id.is_not(None), readable_document),
         knowable_avatar,
-        own_unattached,
+        own_new_uploads(viewer),
+    )
+
+
+def own_new_uploads(viewer: User) -> ColumnElement[bool]:
+    """The viewer's uploads attached to nothing yet, and not dropped: theirs
+    alone, until what they write names them."""
+    return and_(
+        StoredFile.uploader_id == viewer.id,
+        StoredFile.attached_to_nothing(),
+        StoredFile.detached_at.is_(None),
     )
 
 

@@ -14,7 +14,16 @@ collected after a grace period (``app/files/garbage.py``).
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    and_,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, BigId, CreatedAt, IdPk, UTCDateTime
@@ -82,6 +91,11 @@ class StoredFile(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
     # When it stopped being used (its avatar replaced...): collected after a grace.
     detached_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @classmethod
+    def attached_to_nothing(cls) -> ColumnElement[bool]:
+        """No post, page or document holds it (an avatar is held by its person)."""
+        return and_(cls.post_id.is_(None), cls.page_id.is_(None), cls.document_id.is_(None))
 
 
 class WikiRevisionFile(Base):

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.access import own_new_uploads
 from app.config import Settings
 from app.errors import Invalid
 from app.files.store import Store
@@ -44,15 +45,9 @@ class Attachments:
 
 
 def unattached_uploads_of(viewer: User):
-    """The clause of the viewer's uploads not attached to anything yet."""
-    return (
-        StoredFile.uploader_id == viewer.id,
-        StoredFile.post_id.is_(None),
-        StoredFile.page_id.is_(None),
-        StoredFile.document_id.is_(None),
-        StoredFile.detached_at.is_(None),
-        StoredFile.purpose != FilePurpose.AVATAR,
-    )
+    """The clause of the viewer's uploads that something may still attach (a
+    photo is no attachment, even before it is set)."""
+    return (own_new_uploads(viewer), StoredFile.purpose != FilePurpose.AVATAR)
 
 
 async def take_uploads(

@@ -43,9 +43,7 @@ def collectable_files(cutoff: datetime):
         exists().where(WikiRevisionFile.file_id == StoredFile.id),
     )
     attached_to_nothing = and_(
-        StoredFile.post_id.is_(None),
-        StoredFile.page_id.is_(None),
-        StoredFile.document_id.is_(None),
+        StoredFile.attached_to_nothing(),
         or_(
             StoredFile.detached_at < cutoff,
             and_(StoredFile.detached_at.is_(None), StoredFile.created_at < cutoff),
