@@ -46,6 +46,7 @@ from app.realtime.hub import Hub
 from app.services.files.attachments import MAX_ATTACHMENTS
 from app.web import admin as web_admin
 from app.web import api_docs
+from app.web import audit as web_audit
 from app.web import feed as web_feed
 from app.web import invitations as web_invitations
 from app.web import notifications as web_notifications
@@ -138,6 +139,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         web_space_files,
         web_invitations,
         web_admin,
+        web_audit,
         web_wiki,
         web_search,
     )

@@ -2,7 +2,7 @@
 
 import re
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -114,6 +114,20 @@ async def access_account(session: AsyncSession, *, viewer: User, user_id: int) -
     if user is None:
         raise NotFound()
     return user
+
+
+# When a contractor's sponsor is warned (app.services.lifecycle), the page says so too.
+ENDING_SOON = timedelta(days=7)
+
+
+def access_end_state(user: User, *, now: datetime) -> str | None:
+    """"ended", "ending_soon" (within the sponsor's warning delay) or "planned":
+    what an administrator reads beside a contractor's end of access."""
+    if user.access_ends_at is None:
+        return None
+    if user.access_ends_at <= now:
+        return "ended"
+    return "ending_soon" if user.access_ends_at <= now + ENDING_SOON else "planned"
 
 
 async def list_accounts(

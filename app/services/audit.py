@@ -3,11 +3,13 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.access import check_admin
 from app.models import AuditEvent, User
+
+SIGN_IN = "auth.sign_in"
 
 
 def record_audit(
@@ -47,10 +49,28 @@ async def list_audit(
     target_id: int | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
+    group: str | None = None,
+    person_ids: list[int] | None = None,
+    hide_sign_ins: bool = False,
 ) -> list[AuditEvent]:
-    """Newest first, for administrators only."""
+    """Newest first, for administrators only. ``group`` is a kind of actions (the
+    codes' first word: ``account``); ``person_ids``, events that name one of
+    these people as actor or as target; ``hide_sign_ins`` leaves out the
+    successful sign-ins, which the accounts' "last seen" sums up (failed ones
+    stay: they are security events)."""
     check_admin(viewer)
     statement = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)
+    if group is not None:
+        statement = statement.where(AuditEvent.action.startswith(f"{group}.", autoescape=True))
+    if person_ids is not None:
+        statement = statement.where(
+            or_(
+                AuditEvent.actor_id.in_(person_ids),
+                and_(AuditEvent.target_type == "user", AuditEvent.target_id.in_(person_ids)),
+            )
+        )
+    if hide_sign_ins:
+        statement = statement.where(AuditEvent.action != SIGN_IN)
     filters = {
         AuditEvent.action: action,
         AuditEvent.actor_id: actor_id,
@@ -69,13 +89,14 @@ async def list_audit(
     return list((await session.scalars(statement)).all())
 
 
-async def people_in(
-    session: AsyncSession, *, viewer: User, events: list[AuditEvent]
-) -> dict[int, User]:
-    """The accounts the events name, as actor or as target, to show their names."""
+async def last_sign_in(session: AsyncSession, *, viewer: User, user_id: int) -> AuditEvent | None:
+    """A person's latest successful sign-in (when, from where): the sign-ins the
+    log hides by default, summed up on the account's page. One row through the
+    actor index."""
     check_admin(viewer)
-    ids = {event.actor_id for event in events if event.actor_id is not None}
-    ids |= {e.target_id for e in events if e.target_type == "user" and e.target_id is not None}
-    if not ids:
-        return {}
-    return {user.id: user for user in await session.scalars(select(User).where(User.id.in_(ids)))}
+    return await session.scalar(
+        select(AuditEvent)
+        .where(AuditEvent.actor_id == user_id, AuditEvent.action == SIGN_IN)
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    )

@@ -11,12 +11,10 @@ from app.config import Settings
 from app.files.store import Store
 from app.levels import AccountKind
 from app.models import RateLimitHit, User
-from app.services.accounts import deactivate_account
+from app.services.accounts import ENDING_SOON, deactivate_account
 from app.services.audit import record_audit
 from app.services.files.garbage import collect_unused_files
 from app.services.notifications import notify
-
-WARNING_DELAY = timedelta(days=7)
 
 
 async def end_expired_access(session: AsyncSession, *, now: datetime) -> list[User]:
@@ -43,7 +41,7 @@ async def warn_sponsors(session: AsyncSession, *, now: datetime) -> list[User]:
                 User.is_active.is_(True),
                 User.sponsor_id.is_not(None),
                 User.sponsor_warned_at.is_(None),
-                User.access_ends_at <= now + WARNING_DELAY,
+                User.access_ends_at <= now + ENDING_SOON,
                 User.access_ends_at > now,
             )
         )

@@ -1,8 +1,10 @@
 """Administration pages: accounts (kind, role, clearance, active state, creation,
-offboarding), the audit log and the charter. The services check that the viewer
+offboarding, a contractor's sponsor and end of access) and the charter (the audit
+log is in audit.py). The services check that the viewer
 is an administrator; so does every page here before showing anything."""
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
@@ -21,7 +23,6 @@ from app.web.routes import attempt, render, see_other
 router = APIRouter(include_in_schema=False)
 
 USERS_PAGE = 50
-AUDIT_PAGE = 50
 
 
 async def _users_page(
@@ -48,6 +49,7 @@ async def _users_page(
         "admin/users.html",
         status_code=status_code,
         users=found[:USERS_PAGE],
+        access_state=partial(accounts.access_end_state, now=datetime.now(UTC)),
         next_cursor=next_id_cursor(list(found), USERS_PAGE),
         q=q,
         done=done,
@@ -122,11 +124,19 @@ async def _user_page(
     status_code: int = 200,
 ):
     user = await accounts.access_account(session, viewer=viewer, user_id=user_id)
+    sponsor = (
+        await accounts.access_account(session, viewer=viewer, user_id=user.sponsor_id)
+        if user.sponsor_id is not None
+        else None
+    )
     return render(
         request,
         "admin/user.html",
         status_code=status_code,
         person=user,
+        sponsor=sponsor,
+        access_state=accounts.access_end_state(user, now=datetime.now(UTC)),
+        last_sign_in=await audit.last_sign_in(session, viewer=viewer, user_id=user.id),
         done=done,
         error=error,
     )
@@ -210,53 +220,6 @@ async def offboard_user(
             request, session, viewer, user_id, error=error.message, status_code=error.status
         )
     return see_other(f"/admin/users/{user_id}?done=offboarded")
-
-
-def _day(value: str, *, end: bool = False) -> datetime | None:
-    """A day of the audit filter, as the instant it starts (or the next day starts)."""
-    if not value:
-        return None
-    try:
-        day = date.fromisoformat(value)
-    except ValueError as error:
-        raise Invalid(_("The date is not valid."), code="invalid_date") from error
-    return datetime.combine(day + timedelta(days=1) if end else day, time.min, tzinfo=UTC)
-
-
-@router.get("/admin/audit")
-async def audit_page(
-    request: Request,
-    viewer: Viewer,
-    session: Session,
-    action: Annotated[str, Query(max_length=60)] = "",
-    actor_id: Annotated[str, Query(max_length=20)] = "",
-    since: Annotated[str, Query(max_length=10)] = "",
-    until: Annotated[str, Query(max_length=10)] = "",
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
-):
-    """Newest first; ``until`` includes its whole day."""
-    check_admin(viewer)
-    if actor_id and not actor_id.isdigit():
-        raise Invalid(_("The actor is an account number."), code="invalid_actor")
-    events = await audit.list_audit(
-        session,
-        viewer=viewer,
-        limit=AUDIT_PAGE + 1,
-        before_id=decode_id_cursor(cursor),
-        action=action.strip() or None,
-        actor_id=int(actor_id) if actor_id else None,
-        since=_day(since),
-        until=_day(until, end=True),
-    )
-    page = events[:AUDIT_PAGE]
-    return render(
-        request,
-        "admin/audit.html",
-        events=page,
-        people=await audit.people_in(session, viewer=viewer, events=page),
-        next_cursor=next_id_cursor(events, AUDIT_PAGE),
-        filters={"action": action, "actor_id": actor_id, "since": since, "until": until},
-    )
 
 
 @router.get("/admin/charter")

@@ -1,0 +1,335 @@
+"""The audit log told in sentences (app.services.audit_entries): every action code
+the code base records has one, in French and in English, with people and spaces
+named and linked, and details in words."""
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+from app.config import PROJECT_ROOT
+from app.i18n import current_language
+from app.levels import Language
+from app.models import AccessToken
+from app.services.audit import record_audit
+from app.services.audit_entries import (
+    ACTION_LABELS,
+    SENTENCES,
+    describe_all,
+    sentence_key,
+)
+
+CODE = re.compile(r"^[a-z_]+\.[a-z_]+$")
+
+
+def recorded_codes() -> set[str]:
+    """Every action code written as ``action="..."`` anywhere in app/ (conditional
+    ones included), as record_audit and its callers take it."""
+    codes = set()
+    for path in Path(PROJECT_ROOT, "app").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.keyword) and node.arg == "action":
+                codes |= {
+                    sub.value
+                    for sub in ast.walk(node.value)
+                    if isinstance(sub, ast.Constant)
+                    and isinstance(sub.value, str)
+                    and CODE.match(sub.value)
+                }
+    return codes
+
+
+def test_every_recorded_action_has_a_sentence_and_a_filter_label():
+    codes = recorded_codes()
+    assert {"auth.sign_in", "membership.removed", "space.unarchived"} <= codes  # the scan works
+    assert codes - {key.split("/")[0] for key in SENTENCES} == set()
+    assert codes - set(ACTION_LABELS) == set()
+
+
+@pytest.fixture
+async def world(make, session):
+    admin = await make.user(role="admin", clearance="secret", display_name="Julien Martin")
+    marc = await make.user(kind="contractor", display_name="Marc Lambert")
+    atlas = await make.space(owner=admin, name="Atlas", visibility="private")
+    hidden = await make.space(visibility="secret", name="Projet Caché")
+    token = AccessToken(
+        user_id=admin.id, name="CI", token_hash="f" * 64, prefix="ruche_f", scopes="read"
+    )
+    session.add(token)
+    await session.flush()
+    return {"admin": admin, "marc": marc, "atlas": atlas, "hidden": hidden, "token": token}
+
+
+# (sentence key, how the event is recorded, English, French)
+CASES = [
+    (
+        "account.created",
+        dict(actor="admin", target="marc", kind="contractor", role="member", clearance="public"),
+        "Julien Martin created the account of Marc Lambert",
+        "Julien Martin a créé le compte de Marc Lambert",
+    ),
+    (
+        "account.updated",
+        dict(
+            actor="admin",
+            target="marc",
+            before={"clearance": "internal", "is_active": True},
+            after={"clearance": "confidential", "is_active": False},
+        ),
+        "Julien Martin changed the account of Marc Lambert",
+        "Julien Martin a modifié le compte de Marc Lambert",
+    ),
+    (
+        "account.password_changed",
+        dict(actor="marc", target="marc"),
+        "Marc Lambert changed their password",
+        "Marc Lambert a changé son mot de passe",
+    ),
+    (
+        "account.offboarded",
+        dict(actor="admin", target="marc", before={"kind": "employee"}, ended_space_ids=["atlas"]),
+        "Julien Martin offboarded Marc Lambert",
+        "Julien Martin a enregistré le départ de Marc Lambert",
+    ),
+    (
+        "account.access_ended",
+        dict(actor=None, target="marc"),
+        "The access of Marc Lambert ended on its planned date",
+        "L'accès de Marc Lambert a pris fin à la date prévue",
+    ),
+    (
+        "auth.sign_in",
+        dict(actor="marc", target="marc"),
+        "Marc Lambert signed in",
+        "Connexion de Marc Lambert",
+    ),
+    (
+        "auth.sign_in_failed",
+        dict(actor=None, target="marc", email="m@example.test"),
+        "Failed sign-in to the account of Marc Lambert",
+        "Échec de connexion au compte de Marc Lambert",
+    ),
+    (
+        "auth.sign_in_failed/unknown",
+        dict(actor=None, email="nobody@example.test"),
+        "Failed sign-in with an unknown address, nobody@example.test",
+        "Échec de connexion avec une adresse inconnue, nobody@example.test",
+    ),
+    (
+        "token.created",
+        dict(actor="admin", token="token", name="CI", scopes="read"),
+        "Julien Martin created the access token “CI”",
+        "Julien Martin a créé le jeton d'accès « CI »",
+    ),
+    (
+        "token.revoked",
+        dict(actor="admin", token="token"),
+        "Julien Martin revoked the access token “CI”",
+        "Julien Martin a révoqué le jeton d'accès « CI »",
+    ),
+    (
+        "space.created",
+        dict(actor="admin", space_target="atlas", visibility="private"),
+        "Julien Martin created the space Atlas",
+        "Julien Martin a créé l'espace Atlas",
+    ),
+    (
+        "space.visibility_changed",
+        dict(actor="admin", space_target="atlas", before="private", after="secret"),
+        "Julien Martin changed the visibility of Atlas",
+        "Julien Martin a changé la visibilité de Atlas",
+    ),
+    (
+        "space.archived",
+        dict(actor="admin", space_target="atlas"),
+        "Julien Martin archived Atlas",
+        "Julien Martin a archivé Atlas",
+    ),
+    (
+        "space.unarchived",
+        dict(actor="admin", space_target="atlas"),
+        "Julien Martin took Atlas out of the archives",
+        "Julien Martin a sorti Atlas des archives",
+    ),
+    (
+        "space.ownership_transferred",
+        dict(actor="admin", target="marc", space_id="atlas"),
+        "Julien Martin handed the ownership of Atlas to Marc Lambert",
+        "Julien Martin a transmis la propriété de Atlas à Marc Lambert",
+    ),
+    (
+        "space.ownership_transferred/offboarding",
+        dict(actor="admin", space_target="atlas", new_owner_id="marc", reason="offboarding"),
+        "Marc Lambert became an owner of Atlas, its last owner having been offboarded",
+        "Marc Lambert devient propriétaire de Atlas après le départ de son dernier propriétaire",
+    ),
+    (
+        "invitation.created",
+        dict(actor="admin", target="marc", space_id="atlas"),
+        "Julien Martin invited Marc Lambert to Atlas",
+        "Julien Martin a invité Marc Lambert dans Atlas",
+    ),
+    (
+        "invitation.created/email",
+        dict(actor="admin", space_id="atlas", email="new@example.test", external_kind="contractor"),
+        "Julien Martin invited new@example.test to Atlas",
+        "Julien Martin a invité new@example.test dans Atlas",
+    ),
+    (
+        "invitation.revoked",
+        dict(actor="admin", space_id="atlas"),
+        "Julien Martin withdrew an invitation to Atlas",
+        "Julien Martin a retiré une invitation dans Atlas",
+    ),
+    (
+        "invitation.accepted",
+        dict(actor="marc", target="marc", space_id="atlas"),
+        "Marc Lambert accepted the invitation to Atlas",
+        "Marc Lambert a accepté l'invitation dans Atlas",
+    ),
+    (
+        "invitation.declined",
+        dict(actor="marc", target="marc", space_id="atlas"),
+        "Marc Lambert declined the invitation to Atlas",
+        "Marc Lambert a décliné l'invitation dans Atlas",
+    ),
+    (
+        "membership.added",
+        dict(actor="admin", target="marc", space_id="atlas", role="moderator"),
+        "Julien Martin added Marc Lambert to Atlas",
+        "Julien Martin a ajouté Marc Lambert à Atlas",
+    ),
+    (
+        "membership.added/self",
+        dict(actor="marc", target="marc", space_id="atlas", role="member"),
+        "Marc Lambert joined Atlas",
+        "Marc Lambert a rejoint Atlas",
+    ),
+    (
+        "membership.removed",
+        dict(actor="admin", target="marc", space_id="atlas"),
+        "Julien Martin removed Marc Lambert from Atlas",
+        "Julien Martin a retiré Marc Lambert de Atlas",
+    ),
+    (
+        "membership.left",
+        dict(actor="marc", target="marc", space_id="atlas"),
+        "Marc Lambert left Atlas",
+        "Marc Lambert a quitté Atlas",
+    ),
+    (
+        "membership.role_changed",
+        dict(actor="admin", target="marc", space_id="atlas", before="member", after="moderator"),
+        "Julien Martin changed the role of Marc Lambert in Atlas",
+        "Julien Martin a changé le rôle de Marc Lambert dans Atlas",
+    ),
+    (
+        "charter.updated",
+        dict(actor="admin"),
+        "Julien Martin updated the charter",
+        "Julien Martin a modifié la charte",
+    ),
+    (
+        "audit.exported",
+        dict(actor="admin", actions="auth", person_ids=["marc"]),
+        "Julien Martin exported the audit log",
+        "Julien Martin a exporté le journal d'audit",
+    ),
+]
+
+
+def test_every_sentence_is_tested_here():
+    assert {case[0] for case in CASES} == set(SENTENCES)
+
+
+def record(session, world, key: str, spec: dict):
+    """An event as the services record it, people and spaces named by the world's keys."""
+    spec = dict(spec)
+    actor = spec.pop("actor")
+    fields = {"actor": world[actor] if actor else None}
+    if "target" in spec:
+        fields["target"] = world[spec.pop("target")]
+    if "space_target" in spec:
+        fields |= {"target_type": "space", "target_id": world[spec.pop("space_target")].id}
+    if "token" in spec:
+        fields |= {"target_type": "token", "target_id": world[spec.pop("token")].id}
+    for name in ("space_id", "new_owner_id"):
+        if name in spec:
+            spec[name] = world[spec[name]].id
+    for name in ("ended_space_ids", "person_ids"):
+        if name in spec:
+            spec[name] = [world[item].id for item in spec[name]]
+    return record_audit(session, action=key.split("/")[0], **fields, **spec)
+
+
+@pytest.mark.parametrize(("key", "spec", "english", "french"), CASES, ids=[c[0] for c in CASES])
+async def test_each_action_reads_as_a_sentence_in_both_languages(
+    session, world, key, spec, english, french
+):
+    event = record(session, world, key, spec)
+    await session.flush()
+    assert sentence_key(event) == key
+    told = {}
+    for language in (Language.EN, Language.FR):
+        token = current_language.set(language)
+        try:
+            [entry] = await describe_all(session, viewer=world["admin"], events=[event])
+            told[language] = entry
+        finally:
+            current_language.reset(token)
+    assert told[Language.EN].text() == english
+    assert told[Language.FR].text() == french.replace("« ", "«\u202f").replace(" »", "\u202f»")
+
+
+async def test_details_links_and_spaces_the_admin_may_not_know_of(session, world):
+    admin, marc, atlas, hidden = (world[k] for k in ("admin", "marc", "atlas", "hidden"))
+    changed = record_audit(
+        session,
+        action="account.updated",
+        actor=admin,
+        target=marc,
+        before={"clearance": "internal", "access_ends_at": None},
+        after={"clearance": "confidential", "access_ends_at": "2027-01-31T00:00:00+00:00"},
+    )
+    secret = record_audit(
+        session, action="space.archived", actor=admin, target_type="space", target_id=hidden.id
+    )
+    gone = record_audit(
+        session, action="space.archived", actor=admin, target_type="space", target_id=10**9
+    )
+    named = record_audit(
+        session,
+        action="membership.added",
+        actor=admin,
+        target=marc,
+        space_id=atlas.id,
+        role="moderator",
+    )
+    await session.flush()
+    token = current_language.set(Language.EN)
+    try:
+        entries = await describe_all(session, viewer=admin, events=[changed, secret, gone, named])
+    finally:
+        current_language.reset(token)
+    assert entries[0].details == [
+        "Clearance: Internal → Confidential",
+        "Access ends: none → 2027-01-31",
+    ]
+    assert entries[1].text() == "Julien Martin archived a secret space you are not a member of"
+    assert "Projet Caché" not in entries[1].html()
+    assert entries[2].text() == "Julien Martin archived a deleted space"
+    assert entries[3].details == ["Role: Moderator"]
+    assert entries[3].html() == (
+        f'<a href="/admin/users/{admin.id}">Julien Martin</a> added '
+        f'<a href="/admin/users/{marc.id}">Marc Lambert</a> to '
+        f'<a href="/spaces/{atlas.id}">Atlas</a>'
+    )
+
+
+async def test_names_are_escaped_in_the_sentence(make, session, world):
+    sly = await make.user(display_name='<img src=x onerror="alert(1)">')
+    event = record_audit(session, action="charter.updated", actor=sly)
+    await session.flush()
+    [entry] = await describe_all(session, viewer=world["admin"], events=[event])
+    assert "<img" not in entry.html() and "&lt;img" in entry.html()
