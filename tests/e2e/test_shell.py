@@ -10,7 +10,7 @@ pytestmark = pytest.mark.e2e
 
 
 async def test_sign_in_switch_language_and_sign_out(page: Page, sign_in, console, live_server):
-    # Camille Admin's account is in French; this is the only test that uses it.
+    # Camille Admin's account is in French (test_admin_audit_flow sets it so).
     await page.goto("/")
     await expect(page).to_have_url(f"{live_server}/login?next=/")
     await expect(page.get_by_role("heading", name="Sign in to Ruche")).to_be_visible()
