@@ -14,7 +14,9 @@ def test_no_template_message_holds_angle_brackets():
         with po_path(language).open("rb") as po_file:
             catalog = read_po(po_file)
         for message in catalog:
-            in_template = any(path.startswith("frontend/templates") for path, _ in message.locations)
+            in_template = any(
+                path.startswith("frontend/templates") for path, _ in message.locations
+            )
             texts = [message.id, message.string]
             if in_template and any("<" in str(text) or ">" in str(text) for text in texts):
                 offending.append((language, message.id))
