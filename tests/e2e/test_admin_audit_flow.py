@@ -1,5 +1,6 @@
 """The audit log in a real browser, in French: after a failed sign-in to a
-contractor's account, the administrator finds it by typing the person's name,
+contractor's account, the administrator finds it by typing the person's name
+(picked among the accounts offered as they type),
 sees it told as a sentence with links, reveals the successful sign-ins, and
 follows the link to the account, which shows the contractor's sponsor."""
 
@@ -25,7 +26,14 @@ async def test_an_admin_filters_the_audit_log_by_a_person_in_french(page: Page, 
 
     await page.goto("/admin/audit")
     await expect(page.get_by_role("heading", name="Administration", level=1)).to_be_visible()
-    await page.get_by_label("Personne", exact=True).fill("Marc Lambert")
+    # Typing offers the matching accounts; picking one keeps its id.
+    person = page.get_by_label("Personne", exact=True)
+    await person.press_sequentially("lambert")
+    offered = page.locator("#audit-who-people option")
+    await expect(offered).to_have_count(1)
+    await person.fill(await offered.get_attribute("value"))
+    await expect(person).to_have_value("Marc Lambert")
+    await expect(page.locator("input[name=person]")).not_to_have_value("")
     await page.get_by_role("button", name="Filtrer").click()
 
     sentences = page.locator(".audit-sentence")
