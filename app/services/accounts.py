@@ -121,7 +121,7 @@ ENDING_SOON = timedelta(days=7)
 
 
 def access_end_state(user: User, *, now: datetime) -> str | None:
-    """"ended", "ending_soon" (within the sponsor's warning delay) or "planned":
+    """One of ended, ending_soon (within the sponsor's warning delay) or planned:
     what an administrator reads beside a contractor's end of access."""
     if user.access_ends_at is None:
         return None

@@ -275,15 +275,15 @@ FIELD_NAMES = {
     "visibility": _l("Visibility"),
     "external_kind": _l("Invited as"),
     "scopes": _l("Rights"),
-    "email": _l("Address typed"),
     "actions": _l("Action"),
     "since": _l("From"),
     "until": _l("To (included)"),
     "sign_ins": _l("Successful sign-ins included"),
     "person_ids": _l("People"),
 }
-# Recorded to link events together or already said by the sentence.
-UNSAID = {"space_id", "invitation_id", "new_owner_id", "name", "reason"}
+# Recorded to link events together, or said by the sentence already (an
+# e-mail: by the person it names, or by itself).
+UNSAID = {"space_id", "invitation_id", "new_owner_id", "name", "email", "reason"}
 
 
 def _change(key: str, before: Any, after: Any) -> str:
@@ -323,8 +323,6 @@ def _details(event: AuditEvent, names: Names) -> list[str]:
                 "value": ", ".join(names.person(user_id, nobody="").label for user_id in people),
             }
         )
-    if event.target_id is not None and event.action == "auth.sign_in_failed":
-        detail.pop("email", None)  # the account is named already
     for key, value in detail.items():
         if value is None or key in UNSAID:
             continue
@@ -343,16 +341,15 @@ def sentence_key(event: AuditEvent) -> str:
 
 def describe(event: AuditEvent, names: Names) -> Entry:
     template = SENTENCES.get(sentence_key(event), UNKNOWN)
-    token_name = names.tokens.get(event.target_id) if event.target_type == "token" else None
+    # A token's name: as recorded at its creation, else as the token row keeps it.
+    name = event.detail.get("name") or (
+        names.tokens.get(event.target_id) if event.target_type == "token" else None
+    )
     refs = {
         "actor": names.person(event.actor_id, nobody="Ruche"),
         "target": names.person(_person_id(event), nobody=gettext("someone")),
         "space": names.space(_space_id(event)),
-        "name": Ref(
-            _quoted(event.detail.get("name") or token_name)
-            if event.detail.get("name") or token_name
-            else gettext("(name unknown)")
-        ),
+        "name": Ref(_quoted(name) if name else gettext("(name unknown)")),
         "email": Ref(str(event.detail.get("email") or "")),
         "action": Ref(event.action),
     }
