@@ -1,8 +1,10 @@
 """The audit log in a real browser, in French: after a failed sign-in to a
 contractor's account, the administrator finds it by typing the person's name
-(picked among the accounts offered as they type),
-sees it told as a sentence with links, reveals the successful sign-ins, and
+(picked among the accounts offered as they type), sees it told as a sentence
+with links, reveals the successful sign-ins, downloads the events as CSV, and
 follows the link to the account, which shows the contractor's sponsor."""
+
+from pathlib import Path
 
 import pytest
 from playwright.async_api import Page, expect
@@ -46,6 +48,15 @@ async def test_an_admin_filters_the_audit_log_by_a_person_in_french(page: Page, 
     await page.get_by_role("button", name="Filtrer").click()
     await expect(page.get_by_label("Personne", exact=True)).to_have_value("Marc Lambert")
     await expect(sentences.filter(has_text="Échec de connexion")).to_have_count(1)
+
+    # The same events, as a file.
+    async with page.expect_download() as downloading:
+        await page.get_by_role("button", name="Télécharger ces événements (CSV)").click()
+    download = await downloading.value
+    assert download.suggested_filename.startswith("ruche-audit-")
+    exported = Path(await download.path()).read_text(encoding="utf-8-sig")
+    assert "Échec de connexion au compte de Marc Lambert" in exported
+    assert "Camille Admin" not in exported
 
     await sentences.first.get_by_role("link", name="Marc Lambert").click()
     await expect(page.get_by_role("heading", name="Marc Lambert")).to_be_visible()
