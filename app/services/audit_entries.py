@@ -22,7 +22,7 @@ from app.access import check_admin, visible_spaces
 from app.i18n import gettext
 from app.i18n import lazy_gettext as _l
 from app.levels import AccountKind, Level, Role
-from app.models import AccessToken, AuditEvent, Space, User
+from app.models import AccessToken, AuditEvent, Invitation, Space, User
 from app.models.space import SpaceRole, Visibility
 
 # One template per action code, or per variant of one ("code/variant", chosen by
@@ -49,6 +49,8 @@ SENTENCES = {
     "invitation.created": _l("%(actor)s invited %(target)s to %(space)s"),
     "invitation.created/email": _l("%(actor)s invited %(email)s to %(space)s"),
     "invitation.revoked": _l("%(actor)s withdrew an invitation to %(space)s"),
+    "invitation.revoked/person": _l("%(actor)s withdrew the invitation of %(target)s to %(space)s"),
+    "invitation.revoked/email": _l("%(actor)s withdrew the invitation of %(email)s to %(space)s"),
     "invitation.accepted": _l("%(actor)s accepted the invitation to %(space)s"),
     "invitation.declined": _l("%(actor)s declined the invitation to %(space)s"),
     "membership.added": _l("%(actor)s added %(target)s to %(space)s"),
@@ -63,13 +65,17 @@ SENTENCES = {
 # log read by an older one): still told, by its code.
 UNKNOWN = _l("%(actor)s: %(action)s")
 
-VARIANTS: dict[str, Callable[[AuditEvent], str | None]] = {
-    "auth.sign_in_failed": lambda e: "unknown" if e.target_id is None else None,
-    "space.ownership_transferred": lambda e: (
+# Each chooses from the event and whom it concerns: a person's id, or an e-mail.
+VARIANTS: dict[str, Callable[[AuditEvent, int | None, str | None], str | None]] = {
+    "auth.sign_in_failed": lambda e, person, email: "unknown" if person is None else None,
+    "space.ownership_transferred": lambda e, person, email: (
         "offboarding" if e.detail.get("reason") == "offboarding" else None
     ),
-    "invitation.created": lambda e: "email" if e.target_id is None else None,
-    "membership.added": lambda e: "self" if e.actor_id == e.target_id else None,
+    "invitation.created": lambda e, person, email: "email" if person is None else None,
+    "invitation.revoked": lambda e, person, email: (
+        "person" if person is not None else "email" if email else None
+    ),
+    "membership.added": lambda e, person, email: "self" if e.actor_id == person else None,
 }
 
 # What the action filter offers: kinds of actions, each a code prefix.
@@ -150,6 +156,7 @@ class Ref:
 @dataclass
 class Entry:
     event: AuditEvent
+    key: str  # the sentence's key in SENTENCES
     template: str
     refs: dict[str, Ref]
     details: list[str] = field(default_factory=list)
@@ -163,11 +170,13 @@ class Entry:
 
 @dataclass
 class Names:
-    """The people, spaces and tokens a page of events names, loaded in one go."""
+    """The people, spaces, tokens and invitations a page of events names, loaded
+    in one go."""
 
     people: dict[int, User]
     spaces: dict[int, tuple[str, bool]]  # name, and whether the viewer may know of it
     tokens: dict[int, str]
+    invitations: dict[int, tuple[int | None, str | None]]  # invitee, or e-mail invited
 
     def person(self, user_id: int | None, *, nobody: str) -> Ref:
         if user_id is None:
@@ -201,6 +210,14 @@ def _person_id(event: AuditEvent) -> int | None:
     return event.detail.get("new_owner_id")
 
 
+def _concerned(event: AuditEvent, names: Names) -> tuple[int | None, str | None]:
+    """Whom the event concerns: a person's id, or an e-mail without an account
+    (an invitation's, read from the invitation when the event names only it)."""
+    if event.target_type == "invitation":
+        return names.invitations.get(event.target_id, (None, None))
+    return _person_id(event), event.detail.get("email")
+
+
 async def load_names(session: AsyncSession, *, viewer: User, events: list[AuditEvent]) -> Names:
     check_admin(viewer)
     people = {e.actor_id for e in events} | {_person_id(e) for e in events}
@@ -209,10 +226,19 @@ async def load_names(session: AsyncSession, *, viewer: User, events: list[AuditE
         spaces |= set(event.detail.get("ended_space_ids") or ())
         people |= set(event.detail.get("person_ids") or ())
     tokens = {e.target_id for e in events if e.target_type == "token"}
+    invitations = {e.target_id for e in events if e.target_type == "invitation"}
+    names = Names({}, {}, {}, {})
+    if invitations:
+        rows = await session.execute(
+            select(Invitation.id, Invitation.invitee_id, Invitation.email).where(
+                Invitation.id.in_(invitations)
+            )
+        )
+        names.invitations = {row[0]: (row[1], row[2]) for row in rows}
+        people |= {invitee for invitee, _email in names.invitations.values()}
     people.discard(None)
     spaces.discard(None)
     tokens.discard(None)
-    names = Names({}, {}, {})
     if people:
         found = await session.scalars(select(User).where(User.id.in_(people)))
         names.people = {user.id: user for user in found}
@@ -333,27 +359,25 @@ def _details(event: AuditEvent, names: Names) -> list[str]:
     return lines
 
 
-def sentence_key(event: AuditEvent) -> str:
-    choose = VARIANTS.get(event.action)
-    variant = choose(event) if choose else None
-    return f"{event.action}/{variant}" if variant else event.action
-
-
 def describe(event: AuditEvent, names: Names) -> Entry:
-    template = SENTENCES.get(sentence_key(event), UNKNOWN)
+    person_id, email = _concerned(event, names)
+    choose = VARIANTS.get(event.action)
+    variant = choose(event, person_id, email) if choose else None
+    key = f"{event.action}/{variant}" if variant else event.action
     # A token's name: as recorded at its creation, else as the token row keeps it.
     name = event.detail.get("name") or (
         names.tokens.get(event.target_id) if event.target_type == "token" else None
     )
     refs = {
         "actor": names.person(event.actor_id, nobody="Ruche"),
-        "target": names.person(_person_id(event), nobody=gettext("someone")),
+        "target": names.person(person_id, nobody=gettext("someone")),
         "space": names.space(_space_id(event)),
         "name": Ref(_quoted(name) if name else gettext("(name unknown)")),
-        "email": Ref(str(event.detail.get("email") or "")),
+        "email": Ref(email or ""),
         "action": Ref(event.action),
     }
-    return Entry(event, str(template), refs, _details(event, names))
+    template = SENTENCES.get(key, UNKNOWN)
+    return Entry(event, key, str(template), refs, _details(event, names))
 
 
 async def describe_all(
