@@ -62,7 +62,7 @@ async def test_validation_messages_are_translated(client):
     )
 
     assert english["message"].startswith("Invalid input: password")
-    assert french["message"].startswith("Saisie invalide : password")
+    assert french["message"].startswith("Saisie invalide\u202f: password")
 
 
 async def test_the_account_language_wins_over_the_header(make):
