@@ -116,10 +116,13 @@ def when(moment: datetime | str | None, now: datetime | None = None) -> Markup:
     )
 
 
-def day(value: date | datetime | None) -> Markup:
-    """A calendar day as a page shows it; never moved to another zone."""
+def day(value: date | datetime | str | None) -> Markup:
+    """A calendar day as a page shows it; never moved to another zone. Like
+    ``when``, it takes ISO text too (audit details hold their dates so)."""
     if value is None:
         return Markup("")
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
     if isinstance(value, datetime):
         value = _utc(value).date()
     return Markup('<time datetime="{}">{}</time>').format(value.isoformat(), format_day(value))

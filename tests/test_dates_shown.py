@@ -77,6 +77,7 @@ def test_a_day_is_a_calendar_day(language):
     language(Language.EN)
     assert format_day(date(2026, 12, 19), spelled_out=True) == "December 19, 2026"
     assert str(day(date(2026, 12, 19))) == '<time datetime="2026-12-19">Dec 19, 2026</time>'
+    assert day("2026-12-19T00:00:00+00:00") == day(date(2026, 12, 19))
 
 
 def test_a_moment_in_a_page_keeps_its_exact_value_for_machines(language):
