@@ -71,7 +71,7 @@ async def test_the_composer_is_one_line_that_opens_in_place(page: Page, sign_in)
     composer = page.locator("form[data-composer]")
     body = composer.get_by_label("Votre publication")
 
-    await expect(body).to_have_attribute("placeholder", "Quoi de neuf, Julien ?")
+    await expect(body).to_have_attribute("placeholder", "Quoi de neuf, Julien\u202f?")
     await expect(composer.get_by_label("Niveau", exact=True)).to_be_hidden()
     closed = await composer.bounding_box()
     await body.click()
