@@ -75,25 +75,25 @@ def format_moment_in_full(moment: datetime) -> str:
 
 
 def format_relative(moment: datetime, now: datetime | None = None) -> str:
-    """How long ago (or how soon) a moment is, in whole units: "il y a 5 minutes",
-    "in 2 hours", "now" below one second."""
+    """How long ago (or how soon) a moment is, in whole hours, minutes or
+    seconds: "il y a 5 minutes", "in 2 hours", "now" below one second. Meant for
+    moments within RELATIVE_WITHIN of now."""
     delta = _utc(moment) - (now or datetime.now(UTC))
     seconds = int(abs(delta.total_seconds()))
     if seconds == 0:
         # CLDR's word for "now", which Intl.RelativeTimeFormat also gives;
         # Babel keeps it in its locale data without a public accessor.
         return str(_locale()._data["date_fields"]["second"]["relative"][0])
-    for unit, size in _UNITS:
-        if seconds >= size:
-            whole = timedelta(seconds=seconds // size * size)
-            return format_timedelta(
-                whole if delta > timedelta(0) else -whole,
-                granularity=unit,
-                threshold=1_000_000,
-                add_direction=True,
-                locale=_locale(),
-            )
-    raise AssertionError("unreachable: seconds >= 1")
+    unit, size = next((unit, size) for unit, size in _UNITS if seconds >= size)
+    whole = timedelta(seconds=seconds // size * size)
+    return format_timedelta(
+        whole if delta > timedelta(0) else -whole,
+        granularity=unit,
+        # A threshold no count reaches: Babel keeps the unit asked for, unrounded.
+        threshold=1_000_000,
+        add_direction=True,
+        locale=_locale(),
+    )
 
 
 def format_when(moment: datetime, now: datetime | None = None) -> str:
