@@ -8,10 +8,12 @@ from html import unescape
 
 import pytest
 
+from app.config import PROJECT_ROOT
 from app.dates import day, format_day, format_moment, format_relative, format_when, when
 from app.i18n import current_language
 from app.levels import Language
 from app.models import User
+from app.web.pages import TEMPLATES_DIR
 from tests.file_helpers import pdf
 from tests.stream_helpers import comment_on, publish
 from tests.wiki_helpers import create_page, save_page
@@ -89,6 +91,13 @@ def test_a_moment_in_a_page_keeps_its_exact_value_for_machines(language):
     )
     assert when("2026-12-05T22:01:30+00:00", NOW) == html  # as a service's JSON gives it
     assert when(None) == ""
+
+
+def test_nothing_else_formats_a_date_for_people():
+    """No strftime anywhere: a date a person reads comes from app/dates.py (a
+    date input's value, for the browser, is ``.isoformat()``)."""
+    sources = [*(PROJECT_ROOT / "app").rglob("*.py"), *TEMPLATES_DIR.rglob("*.html")]
+    assert [str(path) for path in sources if "strftime" in path.read_text()] == []
 
 
 # --- the pages ------------------------------------------------------------------
