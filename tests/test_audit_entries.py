@@ -348,7 +348,7 @@ async def test_details_links_and_spaces_the_admin_may_not_know_of(session, world
         current_language.reset(token)
     assert entries[0].details == [
         "Clearance: Internal → Confidential",
-        "Access ends: none → 2027-01-31",
+        "Access ends: none → Jan 31, 2027",
     ]
     assert entries[1].text() == "Julien Martin archived a secret space you are not a member of"
     assert "Projet Caché" not in entries[1].html()

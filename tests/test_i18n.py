@@ -34,6 +34,30 @@ def test_translations_keep_their_placeholders(catalogs):
     assert wrong == []
 
 
+def test_french_messages_follow_french_typography(catalogs):
+    assert catalogs.mistyped() == []
+
+
+@pytest.mark.parametrize(
+    ("text", "faults"),
+    [
+        ("Titre\u202f: %(title)s\u202f; suite\u202f! Vraiment\u202f?", 0),
+        ("«\u202fpublic\u202f»", 0),
+        # Not punctuation: an address, a time, placeholders glued, a query.
+        ("https://example.com à 22:06, %(a)s:%(b)s, /search?q=x", 0),
+        ("Titre : %(title)s", 1),  # a plain space
+        ("Titre: %(title)s", 1),  # none
+        ("Fin ; suite ! Vraiment?", 3),
+        ("**Date** :\nsuite", 1),
+        ("« public »", 1),
+        ("“public”", 1),
+        ('"public"', 1),
+    ],
+)
+def test_the_typography_rule_finds_what_it_should(catalogs, text, faults):
+    assert len(catalogs.typography_faults(text)) == faults
+
+
 async def test_english_is_spoken_when_asked(client):
     error = expect_error(await client.get(ME, headers={"Accept-Language": "en"}), 401)
 
@@ -62,7 +86,7 @@ async def test_validation_messages_are_translated(client):
     )
 
     assert english["message"].startswith("Invalid input: password")
-    assert french["message"].startswith("Saisie invalide : password")
+    assert french["message"].startswith("Saisie invalide\u202f: password")
 
 
 async def test_the_account_language_wins_over_the_header(make):

@@ -295,7 +295,9 @@ async def test_a_page_is_created_from_a_template(make, browser_of, session):
     assert form.status_code == 200
     assert "## Agenda" in editor_text(form.text) and "## Decisions" in editor_text(form.text)
     assert re.search(
-        r'name="title" required maxlength="200" value="Meeting notes \d{4}-', form.text
+        r'name="title" required maxlength="200" '
+        r'value="Meeting notes of [A-Z][a-z]+ \d{1,2}, \d{4}"',
+        form.text,
     )
     assert chosen.status_code == 303
     assert chosen.headers["location"] == "/wiki/charte-atlas?done=created"
@@ -322,7 +324,8 @@ async def test_a_template_title_already_taken_today_is_offered_with_a_number(mak
         assert saved.status_code == 303, saved.text
         titles.append(title)
 
-    first = f"Meeting notes {date.today().isoformat()}"
+    today = date.today()
+    first = f"Meeting notes of {today:%B} {today.day}, {today.year}"
     assert titles == [first, f"{first} (2)", f"{first} (3)"]
 
 
@@ -823,9 +826,8 @@ async def test_a_watchers_notification_leads_to_the_page_wherever_it_lives(
     client, _csrf = await browser_of(watcher)
 
     listed = await client.get("/notifications")
-    assert f"{author.display_name} a modifié la page de wiki « Procédure d'achat »" in unescape(
-        listed.text
-    )
+    changed = "a modifié la page de wiki «\u202fProcédure d'achat\u202f»"
+    assert f"{author.display_name} {changed}" in unescape(listed.text)
     assert f'href="/wiki/pages/{page.id}"' in listed.text
     followed = await client.get(f"/wiki/pages/{page.id}")
     assert followed.status_code == 303

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.api.pagination import encode_cursor
+from app.dates import format_day
 from app.errors import Invalid, NotFound
 from app.models import Activity, WikiLink, WikiPage, WikiRevision, WikiSlug, WikiWatch
 from app.services import wiki
@@ -255,7 +256,10 @@ async def test_templates_are_listed_and_fill_a_new_page(make):
     by_name = {template["name"]: template for template in listed}
 
     assert sorted(by_name) == ["meeting_notes", "project_charter"]
-    assert date.today().isoformat() in by_name["meeting_notes"]["title"]
+    # In the author's language (French), the day spelled out: "6 décembre 2026".
+    today = format_day(date.today(), spelled_out=True)
+    assert by_name["meeting_notes"]["title"] == f"Compte rendu du {today}"
+    assert by_name["meeting_notes"]["body"].startswith(f"**Date**\u202f: {today}\n")
     assert all(t["label"] and t["title"] and t["body"].startswith(("**", "## ")) for t in listed)
     notes = await create_page(client, None, None, template="meeting_notes")
     assert (notes["title"], notes["body"]) == (

@@ -1,13 +1,16 @@
 """Keeps the French and English catalogs in step with the code.
 
     python tools/catalogs.py          # extract messages, merge them into both catalogs
-    python tools/catalogs.py --check  # exit 1 when a message lacks a translation
+    python tools/catalogs.py --check  # exit 1 when a message lacks a translation,
+                                      # or a French one breaks French typography
 
 English is the source language: its catalog copies each message. French
-translations are written by hand in frontend/locales/fr/LC_MESSAGES/messages.po.
+translations are written by hand in frontend/locales/fr/LC_MESSAGES/messages.po,
+with a narrow no-break space (U+202F) before : ; ! ? and inside « » quotes.
 """
 
 import io
+import re
 import sys
 from pathlib import Path
 
@@ -61,6 +64,40 @@ def untranslated(template: Catalog) -> list[str]:
     return missing
 
 
+NARROW_SPACE = "\u202f"
+# A colon, semicolon, exclamation or question mark used as punctuation: followed by
+# a space, the end of a line or closing punctuation. So "http://", "22:06",
+# "?q=" or "%(a)s:%(b)s" are not, and need no space.
+_PUNCTUATION = re.compile(r"(.?)([:;!?])(?=\s|$|[.,)»<*])", re.MULTILINE)
+_QUOTES = re.compile(r"[“”\"]|«(?!\u202f)|(?<!\u202f)»")
+
+
+def typography_faults(text: str) -> list[str]:
+    """Where a French text breaks French typography: a plain space, or none,
+    before : ; ! ?, and quotes other than « » with narrow spaces inside."""
+    faults = [
+        f"{mark!r} without a narrow no-break space before it"
+        for before, mark in _PUNCTUATION.findall(text)
+        if before != NARROW_SPACE
+    ]
+    if _QUOTES.search(text):
+        faults.append("quotes other than «\u202f…\u202f»")
+    return faults
+
+
+def mistyped() -> list[str]:
+    """French translations that break French typography."""
+    found = []
+    for message in load("fr"):
+        if not message.id:
+            continue  # the header
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        for string in strings:
+            for fault in typography_faults(string or ""):
+                found.append(f"fr: {message.id!r}: {fault}")
+    return found
+
+
 def update(template: Catalog) -> None:
     for language in ("fr", "en"):
         catalog = load(language)
@@ -80,7 +117,7 @@ def update(template: Catalog) -> None:
 def main() -> int:
     template = extract()
     if "--check" in sys.argv:
-        missing = untranslated(template)
+        missing = untranslated(template) + mistyped()
         print("\n".join(missing) or "catalogs complete")
         return 1 if missing else 0
     update(template)

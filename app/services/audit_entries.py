@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import labels
 from app.access import check_admin, visible_spaces
+from app.dates import format_day
 from app.i18n import gettext
 from app.i18n import lazy_gettext as _l
 from app.levels import AccountKind, Level, Role
@@ -131,13 +132,6 @@ def action_choices() -> list[tuple[str, str, list[tuple[str, str]]]]:
         )
         for group, label in ACTION_GROUPS.items()
     ]
-
-
-def day(moment: datetime | str) -> str:
-    """A day as the audit log shows it: the one place to change its format."""
-    if isinstance(moment, str):
-        moment = datetime.fromisoformat(moment)
-    return moment.date().isoformat()
 
 
 @dataclass(frozen=True)
@@ -282,7 +276,7 @@ def _value(key: str, value: Any) -> str:
         if value in SpaceRole._value2member_map_:
             return labels.space_role_label(SpaceRole(value))
     if key.endswith("_at") and isinstance(value, str):
-        return day(value)
+        return format_day(datetime.fromisoformat(value))
     if key == "actions":
         return str(ACTION_LABELS.get(value) or ACTION_GROUPS.get(value) or value)
     if key == "sign_ins":

@@ -47,7 +47,7 @@ def row(entry: audit_entries.Entry) -> list[str]:
     return [
         safe_cell(cell)
         for cell in (
-            event.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+            event.created_at.isoformat(sep=" ", timespec="seconds"),
             entry.text(),
             "; ".join(entry.details),
             event.action,

@@ -2,12 +2,14 @@
 marking them read, and the preferences of what to be notified of."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 
 from app.api.deps import Session, Viewer
 from app.api.pagination import decode_id_cursor, next_id_cursor
+from app.dates import format_day
 from app.i18n import _
 from app.labels import reaction_label
 from app.models import ReactionKind
@@ -104,7 +106,7 @@ def describe(notification: ShownNotification) -> Notice:
             else _("Your request to join %(space)s was declined.")
         )
     elif kind == "contractor_access_ending":
-        names["date"] = str(data.get("access_ends_at", ""))[:10]
+        names["date"] = format_day(datetime.fromisoformat(data["access_ends_at"]))
         text = _("The access of %(person)s, a contractor you sponsor, ends on %(date)s.")
     elif kind == "wiki_page_changed" and notification.page_id is not None:
         names["title"] = data.get("title") or _("a wiki page")

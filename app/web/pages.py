@@ -6,7 +6,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from app import labels
+from app import dates, labels
 from app.config import PROJECT_ROOT
 from app.files.images import preview_dimensions
 from app.i18n import current_language, gettext, ngettext
@@ -39,6 +39,8 @@ class Pages:
             auto_reload=False,
         )
         self.env.install_gettext_callables(gettext, ngettext, newstyle=True)
+        # Every date or time a page shows goes through app/dates.py.
+        self.env.filters.update(when=dates.when, day=dates.day)
         self.env.globals.update(
             levels=list(Level),
             level_label=labels.level_label,
@@ -73,6 +75,8 @@ class Pages:
             file_kind_symbol=labels.file_kind_symbol,
             preview_dimensions=preview_dimensions,
             initials=initials,
+            when=dates.when,
+            day=dates.day,
         )
 
     def render(

@@ -71,7 +71,7 @@ async def test_the_composer_is_one_line_that_opens_in_place(page: Page, sign_in)
     composer = page.locator("form[data-composer]")
     body = composer.get_by_label("Votre publication")
 
-    await expect(body).to_have_attribute("placeholder", "Quoi de neuf, Julien ?")
+    await expect(body).to_have_attribute("placeholder", "Quoi de neuf, Julien\u202f?")
     await expect(composer.get_by_label("Niveau", exact=True)).to_be_hidden()
     closed = await composer.bounding_box()
     await body.click()
@@ -142,13 +142,14 @@ async def test_refused_files_are_told_clearly(page: Page, sign_in):
     # Too large: checked in the page, nothing sent.
     await give_file(page, "#composer-body", "drop", "film.png", size=26_000_001)
     await expect(error).to_have_text(
-        "« film.png » est trop grand : un fichier peut faire au plus 25 Mo."
+        "«\u202ffilm.png\u202f» est trop grand\u202f: un fichier peut faire au plus 25 Mo."
     )
     await expect(composer.locator("[data-chip]")).to_have_count(0)
     # A kind the server refuses: its own message.
     await give_file(page, "#composer-body", "drop", "outil.exe", b"\x00\x01\x02\xff" * 64)
     await expect(error).to_contain_text(
-        "« outil.exe » n'a pas pu être envoyé : Ce type de fichier n'est pas accepté ici."
+        "«\u202foutil.exe\u202f» n'a pas pu être envoyé\u202f: "
+        "Ce type de fichier n'est pas accepté ici."
     )
     await expect(composer.locator("[data-chip]")).to_have_count(0)
 

@@ -50,15 +50,15 @@ async def test_a_post_is_announced_live_to_its_readers_only(
     await publish(page, f"Interne {uuid.uuid4().hex[:6]}", "Interne")
 
     await expect(reader_bar).to_be_visible()
-    await expect(reader_bar).to_have_text("1 nouvelle publication : l'afficher")
+    await expect(reader_bar).to_have_text("1 nouvelle publication\u202f: l'afficher")
     await contractor.wait_for_timeout(1500)
     await expect(contractor_bar).to_be_hidden()
 
     public = f"Public {uuid.uuid4().hex[:6]}"
     await publish(page, public, "Public")
 
-    await expect(reader_bar).to_have_text("2 nouvelles publications : les afficher")
-    await expect(contractor_bar).to_have_text("1 nouvelle publication : l'afficher")
+    await expect(reader_bar).to_have_text("2 nouvelles publications\u202f: les afficher")
+    await expect(contractor_bar).to_have_text("1 nouvelle publication\u202f: l'afficher")
     async with contractor.expect_navigation():
         await contractor_bar.click()
     await expect(contractor.locator("article.post").first).to_contain_text(public)

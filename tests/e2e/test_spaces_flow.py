@@ -39,7 +39,7 @@ async def test_invite_a_contractor_who_then_sees_only_that_space(
     await page.get_by_label("Objectif (obligatoire)").fill(objective)
     await page.get_by_label("Projet", exact=True).check()
     await page.get_by_label("Privé", exact=True).check()
-    await page.get_by_label("Les anciens salariés et les prestataires peuvent être invités").check()
+    await page.get_by_label("Les alumni et les prestataires peuvent être invités").check()
     await page.get_by_label("Niveau par défaut des nouveaux contenus").select_option("public")
     await page.get_by_role("button", name="Créer l'espace").click()
 

@@ -86,7 +86,9 @@ async def test_confirm_the_welcome_announcement(page: Page, sign_in):
     await expect(announcement.get_by_text("Annonce", exact=True)).to_be_visible()
     await announcement.get_by_role("button", name="J'ai lu").click()
 
-    await expect(page.get_by_role("status")).to_have_text("Merci : votre lecture est confirmée.")
+    await expect(page.get_by_role("status")).to_have_text(
+        "Merci\u202f: votre lecture est confirmée."
+    )
     announcement = card(page, "Bienvenue sur Ruche")
     await expect(
         announcement.get_by_text("Vous avez confirmé avoir lu cette annonce.")

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from app.dates import format_day
 from app.errors import Invalid
 from app.i18n import _
 from app.i18n import lazy_gettext as _l
@@ -19,7 +20,7 @@ class Template:
 
 
 def _meeting_title(day: date) -> str:
-    return _("Meeting notes %(date)s") % {"date": day.isoformat()}
+    return _("Meeting notes of %(date)s") % {"date": format_day(day, spelled_out=True)}
 
 
 # Each template is one message, so that translators see the whole document.
@@ -43,7 +44,7 @@ def _meeting_body(day: date) -> str:
         "| What | Who | By when |\n"
         "| --- | --- | --- |\n"
         "|  |  |  |\n"
-    ) % {"date": day.isoformat()}
+    ) % {"date": format_day(day, spelled_out=True)}
 
 
 def _charter_title(day: date) -> str:

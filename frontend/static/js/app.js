@@ -25,13 +25,3 @@ export async function api(path, { method = "GET", body } = {}) {
 document.querySelectorAll("[data-new-token]").forEach((element) => {
   element.addEventListener("click", () => window.getSelection().selectAllChildren(element));
 });
-
-// Times in the reader's own zone and language, on every page that shows one.
-const format = new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
-  dateStyle: "medium",
-  timeStyle: "short",
-});
-document.querySelectorAll("time[data-local-time]").forEach((element) => {
-  const moment = new Date(element.dateTime);
-  if (!Number.isNaN(moment.getTime())) element.textContent = format.format(moment);
-});

@@ -1,0 +1,128 @@
+"""The one way a date or a time is shown to a person, in the request's language.
+
+Recent moments read as people say them ("il y a 5 minutes", "in 2 hours");
+older or later ones as a date and time ("5 déc. 2026, 22:06"). In a page each
+is a ``<time>`` element whose ``datetime`` attribute holds the exact moment,
+whose title holds it in full, and which ``frontend/static/js/when.js``
+re-renders in the reader's own time zone with the browser's ``Intl``, following
+the same rules, and keeps relative times current. The server knows no zone but
+UTC (Ruche has no per-site or per-person zone), so the text it renders, and all
+text a page has without scripts, is in UTC.
+
+Calendar days (an access end, an invitation's expiry) are days, not moments:
+they are shown as a date and never shifted to another zone.
+"""
+
+from datetime import UTC, date, datetime, timedelta
+
+from babel import Locale
+from babel.dates import format_date, format_time, format_timedelta
+from markupsafe import Markup
+
+from app.i18n import current_language
+
+# Closer to now than this, a moment reads relative; the browser uses the same.
+RELATIVE_WITHIN = timedelta(hours=24)
+# Relative times count whole units, largest first, as Intl.RelativeTimeFormat
+# is given them by when.js.
+_UNITS = (("hour", 3600), ("minute", 60), ("second", 1))
+
+
+def _locale() -> Locale:
+    return Locale.parse(current_language.get().value)
+
+
+def _utc(moment: datetime) -> datetime:
+    # Naive datetimes from the database (SQLite) are UTC.
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _join(locale: Locale, style: str, day_part: str, time_part: str) -> str:
+    """A date and a time together, the locale's way (Babel's format_datetime
+    joins only a date and a time of the same length)."""
+    pattern = str(locale.datetime_formats[style]).replace("'", "")
+    return pattern.replace("{1}", day_part).replace("{0}", time_part)
+
+
+def format_day(day: date | datetime, *, spelled_out: bool = False) -> str:
+    """A calendar day: "5 déc. 2026", "Dec 5, 2026"; spelled out, as a title or a
+    document says it: "5 décembre 2026", "December 5, 2026"."""
+    if isinstance(day, datetime):
+        day = _utc(day).date()
+    return format_date(day, "long" if spelled_out else "medium", locale=_locale())
+
+
+def format_moment(moment: datetime) -> str:
+    """A moment, to the minute: "5 déc. 2026, 22:06", "Dec 5, 2026, 10:06 PM"."""
+    locale, moment = _locale(), _utc(moment)
+    return _join(
+        locale,
+        "medium",
+        format_date(moment, "medium", locale=locale),
+        format_time(moment, "short", tzinfo=UTC, locale=locale),
+    )
+
+
+def format_moment_in_full(moment: datetime) -> str:
+    """A moment with its weekday, seconds and zone, for a tooltip."""
+    locale, moment = _locale(), _utc(moment)
+    return _join(
+        locale,
+        "full",
+        format_date(moment, "full", locale=locale),
+        format_time(moment, "long", tzinfo=UTC, locale=locale),
+    )
+
+
+def format_relative(moment: datetime, now: datetime | None = None) -> str:
+    """How long ago (or how soon) a moment is, in whole hours, minutes or
+    seconds: "il y a 5 minutes", "in 2 hours", "now" below one second. Meant for
+    moments within RELATIVE_WITHIN of now."""
+    delta = _utc(moment) - (now or datetime.now(UTC))
+    seconds = int(abs(delta.total_seconds()))
+    if seconds == 0:
+        # CLDR's word for "now", which Intl.RelativeTimeFormat also gives;
+        # Babel keeps it in its locale data without a public accessor.
+        return str(_locale()._data["date_fields"]["second"]["relative"][0])
+    unit, size = next((unit, size) for unit, size in _UNITS if seconds >= size)
+    whole = timedelta(seconds=seconds // size * size)
+    return format_timedelta(
+        whole if delta > timedelta(0) else -whole,
+        granularity=unit,
+        # A threshold no count reaches: Babel keeps the unit asked for, unrounded.
+        threshold=1_000_000,
+        add_direction=True,
+        locale=_locale(),
+    )
+
+
+def format_when(moment: datetime, now: datetime | None = None) -> str:
+    """Relative when recent, absolute otherwise: the text of a ``<time>``."""
+    now = now or datetime.now(UTC)
+    if abs(_utc(moment) - now) < RELATIVE_WITHIN:
+        return format_relative(moment, now)
+    return format_moment(moment)
+
+
+def when(moment: datetime | str | None, now: datetime | None = None) -> Markup:
+    """A moment as a page shows it: ``<time datetime title data-when>``; when.js
+    re-renders it in the reader's zone and keeps it current. A moment may come
+    as ISO text, as in the API-shaped results some services return."""
+    if moment is None:
+        return Markup("")
+    moment = _utc(datetime.fromisoformat(moment) if isinstance(moment, str) else moment)
+    return Markup('<time datetime="{}" title="{}" data-when>{}</time>').format(
+        moment.isoformat(), format_moment_in_full(moment), format_when(moment, now)
+    )
+
+
+def day(value: date | datetime | str | None) -> Markup:
+    """A calendar day as a page shows it; never moved to another zone. Like
+    ``when``, it takes ISO text too (audit details hold their dates so)."""
+    if value is None:
+        return Markup("")
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if isinstance(value, datetime):
+        value = _utc(value).date()
+    return Markup('<time datetime="{}">{}</time>').format(value.isoformat(), format_day(value))
