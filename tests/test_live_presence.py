@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator
 import pytest
 
 from tests.file_helpers import png
-
 from tests.test_live import Person, Site, Socket, one_server  # noqa: F401 (a fixture)
 
 

@@ -316,7 +316,11 @@ class Hub:
                     space_id = int(topic[6:])
                     people = spaces.setdefault(space_id, {})
                     member = space_id in connection.reader.member_space_ids
-                    people[connection.user_id] = [connection.name, member, connection.avatar_file_id]
+                    people[connection.user_id] = [
+                        connection.name,
+                        member,
+                        connection.avatar_file_id,
+                    ]
         return spaces
 
     async def _presence_loop(self) -> None:

@@ -44,7 +44,9 @@ async def choose_theme(
     """From the user menu (back to the page it was on) or the settings page."""
     response = see_other(safe_next(next))
     if theme is Theme.SYSTEM:
-        response.delete_cookie(THEME_COOKIE, path="/", secure=settings.cookie_secure, samesite="lax")
+        response.delete_cookie(
+            THEME_COOKIE, path="/", secure=settings.cookie_secure, samesite="lax"
+        )
     else:
         response.set_cookie(
             THEME_COOKIE,

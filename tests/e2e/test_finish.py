@@ -110,9 +110,11 @@ async def test_the_theme_follows_the_system_until_one_is_chosen_and_the_server_r
     await expect(page).to_have_url(re.compile(r"/settings$"))
     assert await background(page) == DARK_BG
     async with page.expect_navigation():
-        await page.get_by_role("region", name="Apparence").get_by_role(
-            "button", name="Comme le système"
-        ).click()
+        await (
+            page.get_by_role("region", name="Apparence")
+            .get_by_role("button", name="Comme le système")
+            .click()
+        )
     await expect(page.locator("html")).not_to_have_attribute("data-theme", "dark")
     assert await background(page) == LIGHT_BG
 

@@ -1,4 +1,4 @@
-// Keyboard shortcuts, on every signed-in page (docs/shortcuts.md):
+// Keyboard shortcuts, on every signed-in page (docs/interface.md):
 //   j / k   the next / previous post of the stream ([data-post] cards get the focus)
 //   r       the focused post's reactions (its first reaction button)
 //   c       comment on it (the comment field on its page, else its "Comment" link)
