@@ -201,3 +201,67 @@ async def test_a_reaction_that_fails_says_so_and_is_put_back(page: Page, sign_in
     await expect(count).to_have_text(before)
     await expect(button).to_be_enabled()
     await expect(button).not_to_have_attribute("aria-busy", "true")
+
+
+async def api_call(page: Page, method: str, path: str, data: dict | None = None) -> dict:
+    """The API as the page's own scripts call it: the session cookie and the CSRF token."""
+    csrf = await page.locator('meta[name="csrf-token"]').get_attribute("content")
+    response = await page.request.fetch(
+        f"/api/v1{path}", method=method, data=data, headers={"X-CSRF-Token": csrf}
+    )
+    assert response.ok, await response.text()
+    return await response.json()
+
+
+async def test_presence_never_shows_an_external_someone_they_may_not_know_of(
+    browser: Browser, live_server: str
+):
+    """An external member of an open space is shown its members, never an employee
+    who reads the space from outside (access.named_in_presence): counted only."""
+    owner = await signed_in_page(browser, live_server, "thomas.petit@ruche.example")
+    external = await signed_in_page(browser, live_server, "marc.lambert@prestataire.example")
+    watcher = await signed_in_page(browser, live_server, "emma.leroy@ruche.example")
+    space = await api_call(
+        owner,
+        "POST",
+        "/spaces",
+        {
+            "name": "Présences partagées",
+            "objective": "Voir qui est là.",
+            "kind": "community",
+            "visibility": "open",
+            "allows_externals": True,
+        },
+    )
+    external_id = (await api_call(external, "GET", "/me"))["id"]
+    await api_call(owner, "POST", f"/spaces/{space['id']}/members", {"user_id": external_id})
+
+    await external.goto(f"/spaces/{space['id']}")
+    await watcher.goto(f"/spaces/{space['id']}")
+    await expect(external.locator("[data-presence-count]")).to_have_text(
+        "2 personnes ici en ce moment\u202f:"
+    )
+    seen_by_external = external.get_by_role("list", name="Ici en ce moment")
+    await expect(seen_by_external.get_by_role("img", name="Marc Lambert")).to_be_visible()
+    await expect(seen_by_external.get_by_role("img")).to_have_count(1)
+    assert "Emma Leroy" not in await external.locator("[data-presence]").inner_html()
+    # The employee knows everyone.
+    seen_by_watcher = watcher.get_by_role("list", name="Ici en ce moment")
+    await expect(seen_by_watcher.get_by_role("img", name="Marc Lambert")).to_be_visible()
+    await expect(seen_by_watcher.get_by_role("img", name="Emma Leroy")).to_be_visible()
+    for page in (owner, external, watcher):
+        await page.context.close()
+
+
+async def test_new_posts_are_announced_to_screen_readers(browser: Browser, live_server: str):
+    reader = await signed_in_page(browser, live_server, READER)
+    author = await signed_in_page(browser, live_server, OTHER)
+    await reader.wait_for_timeout(1000)  # the socket connects and subscribes
+
+    await api_call(author, "POST", "/posts", {"body": "Annoncée aux lecteurs d'écran"})
+
+    announcer = reader.locator("[data-announcer]")
+    await expect(announcer).to_have_attribute("aria-live", "polite")
+    await expect(announcer).to_have_text("1 nouvelle publication\u202f: l'afficher")
+    for page in (reader, author):
+        await page.context.close()
