@@ -172,12 +172,18 @@ async def test_shortcuts_move_between_posts_and_open_their_help(page: Page, sign
 async def test_a_reaction_that_fails_says_so_and_is_put_back(page: Page, sign_in, failure):
     await sign_in(READER)
     post = page.locator("article.post").first
-    button = post.locator("form[data-reactions] button[aria-pressed='false']").first
+    buttons = post.locator("form[data-reactions] button")
+    pressed = [await buttons.nth(i).get_attribute("aria-pressed") for i in range(5)]
+    # A fixed button (a locator by its state would move on when the state changes).
+    button = buttons.nth(pressed.index("false"))
     count = button.locator("[data-count]")
     before = await count.text_content()
     value = await button.get_attribute("value")
 
+    busy_while_pending = []
+
     async def fail(route):
+        busy_while_pending.append(await button.get_attribute("aria-busy"))
         if failure == "network":
             await route.abort()
         else:
@@ -201,6 +207,7 @@ async def test_a_reaction_that_fails_says_so_and_is_put_back(page: Page, sign_in
     await expect(count).to_have_text(before)
     await expect(button).to_be_enabled()
     await expect(button).not_to_have_attribute("aria-busy", "true")
+    assert busy_while_pending == ["true"]
 
 
 async def api_call(page: Page, method: str, path: str, data: dict | None = None) -> dict:
