@@ -176,7 +176,9 @@ async def test_the_account_page_shows_last_sign_in_sponsor_and_end_of_access(
 
     assert f'<a href="/admin/users/{sponsor.id}">Julien Martin</a>' in page.text
     assert "Ends within a week" in page.text
-    sign_in = re.search(r"<dt>Last sign-in</dt><dd><time datetime=\"([^\"]+)\"[^>]*>[^<]+</time>([^<]+)", page.text)
+    sign_in = re.search(
+        r"<dt>Last sign-in</dt><dd><time datetime=\"([^\"]+)\"[^>]*>[^<]+</time>([^<]+)", page.text
+    )
     assert sign_in[1].startswith(datetime.now(UTC).date().isoformat()) and "from " in sign_in[2]
     assert "Ended" in past.text and "none (created without an invitation)" in past.text
     assert "Access ended" in listed.text and "within a week" in listed.text

@@ -650,7 +650,7 @@ async def test_presence_shows_a_spaces_readers_who_is_there(site):
     assert await outsider_socket.subscribe(topic) == ["home"]  # not granted, not counted
 
     both = [
-        {"id": person.id, "name": person.user.display_name}
+        {"id": person.id, "name": person.user.display_name, "avatar_file_id": None}
         for person in sorted((owner, member), key=lambda person: person.id)
     ]
     for socket in (owner_socket, member_socket):
@@ -662,7 +662,9 @@ async def test_presence_shows_a_spaces_readers_who_is_there(site):
 
     await member_socket.ws.close()
     alone = await owner_socket.next("presence", space_id=space.id, count=1)
-    assert alone["people"] == [{"id": owner.id, "name": owner.user.display_name}]
+    assert alone["people"] == [
+        {"id": owner.id, "name": owner.user.display_name, "avatar_file_id": None}
+    ]
 
 
 # --- the hub's recheck of open sockets --------------------------------------------------

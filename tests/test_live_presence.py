@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from tests.file_helpers import png
 from tests.test_live import Person, Site, Socket, one_server  # noqa: F401 (a fixture)
 
 
@@ -27,7 +28,10 @@ async def no_presence_of(socket: Socket, space_id: int) -> None:
 
 
 def named(*people: Person) -> list[dict]:
-    return [{"id": p.id, "name": p.user.display_name} for p in sorted(people, key=lambda p: p.id)]
+    return [
+        {"id": p.id, "name": p.user.display_name, "avatar_file_id": p.user.avatar_file_id}
+        for p in sorted(people, key=lambda p: p.id)
+    ]
 
 
 async def lost_topic(socket: Socket, topic: str) -> None:
@@ -99,3 +103,38 @@ async def test_presence_names_to_an_external_only_the_members_of_the_space(live:
     # Employees know everyone.
     everyone = await owner_socket.next("presence", space_id=space.id, count=3)
     assert everyone["people"] == named(owner, external, watcher)
+
+
+async def test_presence_shows_the_photos_of_the_people_it_names_and_no_other(live: Site):
+    """A photo goes with a name: an external is shown the members' photos, never
+    the photo of someone they may not know of (app/access.py, named_in_presence)."""
+    owner = await live.person()
+    external = await live.person(kind="contractor")
+    watcher = await live.person()
+    photos = {}
+    for person in (owner, watcher):
+        me = await person.http().put(
+            "/api/v1/me/avatar", files={"file": ("me.png", png(120, 120), "image/png")}
+        )
+        assert me.status_code == 200, me.text
+        photos[person.id] = int(me.json()["avatar_url"].split("/")[-2])
+    space = await live.space(
+        owner=owner.user, visibility="open", allows_externals=True, members=[external.user]
+    )
+    topic = f"space:{space.id}"
+    external_socket = await external.socket(None, topic)
+    owner_socket = await owner.socket(None, topic)
+    await watcher.socket(None, topic)
+
+    told = await external_socket.next("presence", space_id=space.id, count=3)
+    assert {p["id"]: p["avatar_file_id"] for p in told["people"]} == {
+        owner.id: photos[owner.id],
+        external.id: None,
+    }
+    assert f'"avatar_file_id": {photos[watcher.id]}' not in json.dumps(told)
+    everyone = await owner_socket.next("presence", space_id=space.id, count=3)
+    assert {p["id"]: p["avatar_file_id"] for p in everyone["people"]} == {
+        owner.id: photos[owner.id],
+        external.id: None,
+        watcher.id: photos[watcher.id],
+    }

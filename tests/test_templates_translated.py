@@ -72,8 +72,10 @@ class ShownText(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.words: list[str] = []
         self.open: list[str] = []
+        self.last_tag = ""
 
     def handle_starttag(self, tag, attrs):
+        self.last_tag = tag
         if tag in NOT_PROSE:
             self.open.append(tag)
         shown = dict(attrs)
@@ -88,7 +90,9 @@ class ShownText(HTMLParser):
             self.open.pop()
 
     def handle_data(self, data):
-        if not self.open:
+        # A key of the keyboard (<kbd>j</kbd>) is the same in every language.
+        is_key = self.last_tag == "kbd" and len(data.strip()) == 1
+        if not self.open and not is_key:
             self.collect(data)
 
     def collect(self, text: str) -> None:

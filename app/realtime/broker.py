@@ -29,7 +29,7 @@ class Status:
 @dataclass(frozen=True)
 class Presence:
     """One process's snapshot of who looks at which space:
-    {space_id: {user_id: [name, whether a member of the space]}}."""
+    {space_id: {user_id: [name, whether a member of the space, avatar file id]}}."""
 
     node: str
     spaces: dict[int, dict[int, list]]

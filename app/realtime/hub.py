@@ -72,6 +72,8 @@ class Connection:
     topics: frozenset[str] = frozenset()
     user_id: int = field(init=False)
     name: str = field(init=False)
+    # Their photo's file id (None: initials), shown with their name in presence.
+    avatar_file_id: int | None = field(init=False)
     # Serialised messages waiting, oldest first: during the set-up, and behind a
     # write that had to wait; None while messages go out at once.
     queue: deque | None = field(default_factory=deque)
@@ -82,6 +84,7 @@ class Connection:
 
     def __post_init__(self, user: User) -> None:
         self.user_id, self.name = user.id, user.display_name
+        self.avatar_file_id = user.avatar_file_id
 
     def start(self, write_rest: Callable) -> None:
         """The socket is ready: what was queued during the set-up goes out, then
@@ -280,6 +283,7 @@ class Hub:
                 connection.close(CLOSE_SIGNED_OUT)
             else:
                 connection.reader, connection.name = reader, user.display_name
+                connection.avatar_file_id = user.avatar_file_id
         self._drop_unreadable_spaces(mine)
 
     def _drop_unreadable_spaces(self, connections: list[Connection]) -> None:
@@ -312,7 +316,11 @@ class Hub:
                     space_id = int(topic[6:])
                     people = spaces.setdefault(space_id, {})
                     member = space_id in connection.reader.member_space_ids
-                    people[connection.user_id] = [connection.name, member]
+                    people[connection.user_id] = [
+                        connection.name,
+                        member,
+                        connection.avatar_file_id,
+                    ]
         return spaces
 
     async def _presence_loop(self) -> None:
@@ -356,11 +364,13 @@ class Hub:
 
 def _presence_message(reader: Reader, space_id: int, people: dict[int, list]) -> dict:
     """Who looks at a space, as ``reader`` may be told: everyone counted, named
-    only the people the policy lets them know of (an employee: everyone)."""
+    only the people the policy lets them know of (an employee: everyone), with
+    their photo (whoever may know of a person may read it: access.readable_files)."""
     named = [
-        {"id": user_id, "name": name}
-        for user_id, (name, member) in sorted(people.items())
-        if named_in_presence(reader, user_id, member)
+        # A process of the previous version tells [name, member]: no photo then.
+        {"id": user_id, "name": entry[0], "avatar_file_id": (entry[2:] or [None])[0]}
+        for user_id, entry in sorted(people.items())
+        if named_in_presence(reader, user_id, entry[1])
     ]
     return {
         "type": "presence",

@@ -15,6 +15,7 @@ from app.models import PostKind, ReactionKind
 from app.models.space import SpaceKind, SpaceRole, Visibility
 from app.services.files.uploads import content_url
 from app.services.wiki.links import page_path
+from app.web.theme import Theme, theme_of
 
 TEMPLATES_DIR = PROJECT_ROOT / "frontend" / "templates"
 
@@ -77,6 +78,7 @@ class Pages:
             initials=initials,
             when=dates.when,
             day=dates.day,
+            themes=list(Theme),
         )
 
     def render(
@@ -100,6 +102,8 @@ class Pages:
                 if request.url.query
                 else request.url.path,
                 "unread_count": getattr(request.state, "unread_count", None),
+                # The browser's chosen theme, on <html> from the first paint (theme.py).
+                "theme": theme_of(request),
                 # What the upload forms check before sending a file.
                 "max_upload_mb": request.app.state.settings.max_upload_mb,
                 **(context or {}),

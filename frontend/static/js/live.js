@@ -20,12 +20,17 @@
 //                                    each <li data-page="5">: a page created or saved moves
 //                                    to the top (its title fetched through the API)
 //   [data-live-state]                a discreet indicator: data-state="offline" | "degraded" | "ok"
+//   [data-announcer]                 a polite live region: new posts (the bar's text) and
+//                                    new notifications (its data-notifications-one/-many)
+//                                    are said to screen readers as they arrive
+//   [data-presence="3"]              who looks at space 3 now (presence.js)
 //
 // The database is the record; the socket only announces. After a network cut, a
 // restart or an overflow, the script reconnects and asks /api/v1/events for what it
 // missed since the last id it saw, so nothing is lost and nothing counted twice.
 
 import { api } from "./app.js";
+import { showPresence } from "./presence.js";
 
 const topics = (document.body.dataset.live || "").split(/\s+/).filter(Boolean);
 const SIGNED_OUT = 4401;
@@ -33,6 +38,12 @@ let lastId = null;
 let retries = 0;
 let newPosts = 0;
 let newComments = 0;
+let newNotifications = 0;
+
+function announce(text) {
+  const region = document.querySelector("[data-announcer]");
+  if (region && text) region.textContent = text;
+}
 
 function setState(state) {
   document.querySelectorAll("[data-live-state]").forEach((element) => {
@@ -104,6 +115,7 @@ function handle(event) {
       if (!document.querySelector(`[data-post="${event.post_id}"]`)) {
         newPosts += 1;
         showCount("[data-new-posts]", newPosts);
+        announce(document.querySelector("[data-new-posts]")?.textContent);
       }
       break;
     case "comment.created":
@@ -133,9 +145,14 @@ function handle(event) {
         if (Number(event.payload.revision) > Number(notice.dataset.revision)) notice.hidden = false;
       });
       break;
-    case "notification.created":
+    case "notification.created": {
       refreshUnread();
+      newNotifications += 1;
+      const region = document.querySelector("[data-announcer]");
+      const template = newNotifications === 1 ? region?.dataset.notificationsOne : region?.dataset.notificationsMany;
+      announce(template?.replace("{n}", String(newNotifications)));
       break;
+    }
     default:
       break;
   }
@@ -156,7 +173,7 @@ function refreshUnread() {
   unreadAsked = api("/notifications/unread-count")
     .then(({ unread_count: count }) => {
       document.querySelectorAll("[data-unread]").forEach((badge) => {
-        badge.textContent = String(count);
+        badge.textContent = count > 99 ? "99+" : String(count);
         badge.hidden = count === 0;
       });
     })
@@ -195,6 +212,8 @@ function connect() {
       setState(data.state === "degraded" ? "degraded" : "ok");
     } else if (data.type === "event") {
       handle(data.event);
+    } else if (data.type === "presence") {
+      showPresence(data);
     } else if (data.type === "status") {
       setState(data.state === "ok" ? "ok" : "degraded");
       if (data.state === "ok") await catchUp();

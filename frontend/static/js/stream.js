@@ -2,7 +2,7 @@
 // the composer opens in place and shows what each choice implies, files are
 // uploaded as they are picked, pasted or dropped (attach.js), "@" and "#" offer
 // suggestions (suggest.js), and reactions toggle in place.
-import { api } from "./app.js";
+import { act, api } from "./app.js";
 import { setUpAttachments } from "./attach.js";
 import { setUpSuggestions } from "./suggest.js";
 
@@ -52,8 +52,15 @@ document.querySelectorAll("form[data-attach]").forEach(setUpAttachments);
 document.querySelectorAll("textarea[data-suggest]").forEach(setUpSuggestions);
 
 // --- reactions: the API instead of a page load -----------------------------------
+// Shown at once, put back if the server refuses or cannot be reached (act()).
 
-document.addEventListener("submit", async (event) => {
+function showReaction(button, kind, on, count) {
+  count.textContent = String(Math.max(0, Number(count.textContent) + (on ? 1 : -1)));
+  button.setAttribute("aria-pressed", on ? "true" : "false");
+  button.value = `${kind}:${on ? "off" : "on"}`;
+}
+
+document.addEventListener("submit", (event) => {
   const form = event.target;
   if (!(form instanceof HTMLFormElement) || !form.dataset.reactions) return;
   const button = event.submitter;
@@ -61,24 +68,12 @@ document.addEventListener("submit", async (event) => {
   event.preventDefault();
   const [kind, state] = button.value.split(":");
   const on = state === "on";
-  const error = form.querySelector("[data-reaction-error]");
-  button.disabled = true;
-  try {
-    const count = button.querySelector("[data-count]");
-    // Counted from the value before the call: the live feed may set the new
-    // count while the call is under way, and must not be counted twice.
-    const before = Number(count.textContent);
-    await api(`${form.dataset.reactions}/reactions/${kind}`, { method: on ? "PUT" : "DELETE" });
-    count.textContent = String(Math.max(0, before + (on ? 1 : -1)));
-    button.setAttribute("aria-pressed", on ? "true" : "false");
-    button.value = `${kind}:${on ? "off" : "on"}`;
-    if (error) error.hidden = true;
-  } catch (failure) {
-    if (error) {
-      error.textContent = failure.message;
-      error.hidden = false;
-    }
-  } finally {
-    button.disabled = false;
-  }
+  const count = button.querySelector("[data-count]");
+  // The live feed may set the count while the call is under way: the reader's
+  // own change is counted once, here, and undone by the opposite step.
+  showReaction(button, kind, on, count);
+  act(button, () => api(`${form.dataset.reactions}/reactions/${kind}`, { method: on ? "PUT" : "DELETE" }), {
+    error: form.querySelector("[data-reaction-error]"),
+    rollback: () => showReaction(button, kind, !on, count),
+  });
 });
