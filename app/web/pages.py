@@ -14,6 +14,8 @@ from app.levels import AccountKind, Level, Role
 from app.models import PostKind, ReactionKind
 from app.models.space import SpaceKind, SpaceRole, Visibility
 from app.services.files.uploads import content_url
+from app.services.spaces import may_create_space
+from app.services.tour import needs_tour
 from app.services.wiki.links import page_path
 
 TEMPLATES_DIR = PROJECT_ROOT / "frontend" / "templates"
@@ -73,6 +75,8 @@ class Pages:
             file_kind_symbol=labels.file_kind_symbol,
             preview_dimensions=preview_dimensions,
             initials=initials,
+            may_create_space=may_create_space,
+            needs_tour=needs_tour,
         )
 
     def render(

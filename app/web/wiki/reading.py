@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query, Request
 
 from app.api.deps import Session, Viewer
 from app.services import wiki
+from app.services.wiki.templates import TEMPLATES
 from app.snippets import snippet
 from app.web.wiki.common import (
     RECENT,
@@ -57,6 +58,7 @@ async def wiki_home(
         q=query,
         results=results,
         recent=recent[:RECENT],
+        templates=list(TEMPLATES.values()),  # what an empty wiki offers to start from
         done=done,
     )
 
