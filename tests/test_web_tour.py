@@ -83,3 +83,11 @@ async def test_signed_out_the_tour_leads_to_sign_in(make):
     client = make.client(Accept="text/html")
     for answer in (await client.get("/welcome"), await client.post("/welcome/dismiss")):
         assert answer.status_code == 303 and answer.headers["location"].startswith("/login")
+
+
+async def test_the_tour_names_every_level_even_to_whom_may_write_only_public(make, browser_of):
+    contractor = await make.user(language="en", kind=AccountKind.CONTRACTOR, toured=False)
+    home = (await (await browser_of(contractor))[0].get("/")).text
+    tour = home[home.index("<dialog") : home.index("</dialog>")]
+    for level in ("Public", "Internal", "Confidential", "Secret"):
+        assert f">{level}<" in tour, level

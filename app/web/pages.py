@@ -43,6 +43,8 @@ class Pages:
         self.env.install_gettext_callables(gettext, ngettext, newstyle=True)
         self.env.globals.update(
             levels=list(Level),
+            # Every level, where a page's own ``levels`` (those one may write) shadows the above.
+            all_levels=list(Level),
             level_label=labels.level_label,
             level_help=labels.level_help,
             kind_label=labels.kind_label,

@@ -30,14 +30,22 @@ if (dialog) {
 
   dialog.close();
   dialog.showModal();
-  dialog.querySelector("[data-tour-dismiss]").focus();
+  // The button that ends the tour has the focus; the text is shown from its top.
+  dialog.querySelector("[data-tour-dismiss]").focus({ preventScroll: true });
+  dialog.scrollTop = 0;
 
+  // Only the reader's own acts dismiss it: the browser also closes the dialog
+  // when the page is left or reloaded, which must not end the tour.
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && dialog.open) dismiss();
+  });
+  dialog.addEventListener("cancel", dismiss);
   dialog.addEventListener("close", () => {
-    dismiss();
     if (before instanceof HTMLElement) before.focus();
   });
   form.addEventListener("submit", (event) => {
     event.preventDefault();
+    dismiss();
     dialog.close();
   });
   dialog.querySelectorAll("a[href]").forEach((link) => link.addEventListener("click", dismiss));
