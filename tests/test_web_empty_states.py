@@ -91,11 +91,12 @@ async def test_no_notification_points_to_the_preferences(make, browser_of):
 async def test_an_empty_hashtag_offers_a_post_begun_with_it(make, browser_of):
     viewer = await make.user(language="en")
     assert actions(await page(browser_of, viewer, "/hashtags/budget")) == [
-        "/posts/new?body=%23budget+"
+        "/posts/new?hashtag=budget"
     ]
     browser, _csrf = await browser_of(viewer)
-    composer = await browser.get("/posts/new", params={"body": "#budget "})
+    composer = await browser.get("/posts/new", params={"hashtag": "budget"})
     assert re.search(r'<textarea id="composer-body"[^>]*>#budget </textarea>', composer.text)
+    assert (await browser.get("/posts/new", params={"hashtag": "a b"})).status_code == 422
 
 
 async def test_people_who_match_nothing(make, browser_of):
