@@ -33,9 +33,11 @@ async def test_a_new_space_offers_its_managers_to_write_invite_and_edit_the_obje
     assert actions(await page(browser_of, owner, f"/spaces/{space.id}")) == [
         "#composer-body",
         f"/spaces/{space.id}?tab=members#invite-account",
-        f"/spaces/{space.id}?tab=settings",
+        f"/spaces/{space.id}?tab=settings#space-objective",
     ]
     assert actions(await page(browser_of, member, f"/spaces/{space.id}")) == ["#composer-body"]
+    archived = await make.space(owner=owner, is_archived=True)
+    assert actions(await page(browser_of, owner, f"/spaces/{archived.id}")) == []
     assert actions(await page(browser_of, contractor, f"/spaces/{space.id}")) == ["#composer-body"]
 
 
