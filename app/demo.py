@@ -141,6 +141,9 @@ async def seed_demo(session: AsyncSession, settings: Settings) -> list[User]:
     for user in people:
         if user.is_external and user.charter_accepted_at is None:
             user.charter_accepted_at = utcnow()
+        # A company in use: its people know their way (the tour stays in their menu).
+        if user.tour_seen_at is None:
+            user.tour_seen_at = utcnow()
     for email in ("marc.lambert@prestataire.example", "ines.faure@prestataire.example"):
         contractor = by_email[email]
         if contractor.sponsor_id is None:

@@ -57,6 +57,7 @@ from app.web import search as web_search
 from app.web import space_files as web_space_files
 from app.web import spaces as web_spaces
 from app.web import theme as web_theme
+from app.web import tour as web_tour
 from app.web import wiki as web_wiki
 from app.web.pages import Pages
 
@@ -144,6 +145,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         web_wiki,
         web_search,
         web_theme,
+        web_tour,
     )
     for pages in web:
         app.include_router(pages.router)

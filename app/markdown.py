@@ -149,8 +149,14 @@ def _link(href: str, inner: list[Token]) -> list[Token]:
 
 
 def _plain(tokens: list[Token]) -> str:
+    """The words inline tokens show: text and code, an image's caption, a line
+    break as a space; no markup."""
     return "".join(
-        token.content if token.type in ("text", "code_inline") else _plain(token.children or [])
+        token.content
+        if token.type in ("text", "code_inline")
+        else " "
+        if token.type in ("softbreak", "hardbreak")
+        else _plain(token.children or [])
         for token in tokens
     )
 
@@ -237,6 +243,23 @@ _markdown.enable("table").enable("strikethrough")
 _markdown.core.ruler.push("attachments", _attachments)
 _markdown.core.ruler.push("mentions_and_hashtags", _mentions_and_hashtags)
 _markdown.inline.ruler.before("link", "wikilink", _wikilink)
+
+
+def plain_text(body: str) -> str:
+    """What a reader of ``body`` reads, as one line of text without Markdown
+    (search snippets): parsed as ``render`` parses it, so tables give their
+    cells, links and images their text, ``[[wiki links]]`` their label as the
+    page shows it, code its content; HTML typed in the text stays text, for
+    the template to escape."""
+    # Any target will do: only the link's label is kept.
+    env: dict = {"wiki": lambda target: WikiHref(href="", missing=False)}
+    words = []
+    for token in _markdown.parse(unicodedata.normalize("NFC", body), env):
+        if token.type == "inline":
+            words.append(_plain(token.children or []))
+        elif token.type in ("fence", "code_block"):
+            words.append(token.content)
+    return " ".join(" ".join(words).split())
 
 
 def render(

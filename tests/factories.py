@@ -46,6 +46,7 @@ class Factories:
         email: str | None = None,
         display_name: str | None = None,
         charter_accepted: bool = True,
+        toured: bool = True,
     ) -> User:
         serial = next(_serial)
         kind = AccountKind(kind)
@@ -60,6 +61,8 @@ class Factories:
             is_active=is_active,
             language=Language(language),
             charter_accepted_at=utcnow() if charter_accepted else None,
+            # Not a new account unless a test says so: the first-run tour stays shut.
+            tour_seen_at=utcnow() if toured else None,
         )
         self.session.add(user)
         await self.session.commit()

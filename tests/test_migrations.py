@@ -125,3 +125,28 @@ async def test_notifications_stored_with_names_get_their_people_by_id(tmp_root):
     finally:
         await engine.dispose()
         await drop_database(url)
+
+
+async def test_accounts_that_exist_count_as_having_seen_the_tour(tmp_root):
+    """0009: the first-run tour is for new accounts; those already there when it
+    arrives are not shown it (their menu keeps it)."""
+    url = await create_fresh_database(tmp_root)
+    engine = create_engine(url)
+    try:
+        await upgrade(engine, "0008")
+        async with AsyncSession(engine) as session:
+            await session.execute(
+                insert(User).values(email="old@example.test", handle="old", display_name="Old")
+            )
+            await session.commit()
+        await upgrade(engine)
+        async with AsyncSession(engine) as session:
+            old = await session.scalar(select(User).where(User.handle == "old"))
+            assert old.tour_seen_at == old.created_at
+            session.add(User(email="new@example.test", handle="new", display_name="New"))
+            await session.commit()
+            new = await session.scalar(select(User).where(User.handle == "new"))
+            assert new.tour_seen_at is None
+    finally:
+        await engine.dispose()
+        await drop_database(url)

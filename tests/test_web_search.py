@@ -66,3 +66,26 @@ async def test_a_hashtag_leads_to_its_stream(make, browser_of):
 
     assert response.status_code == 303
     assert response.headers["location"] == "/hashtags/%C3%A9quipe"
+
+
+async def test_wiki_hits_show_the_text_a_reader_reads_not_its_markdown(make, browser_of):
+    viewer = await make.user(language="en")
+    body = (
+        "| Étape | Qui |\n|---|---|\n| **Commande** | [[Achats]] |\n\n"
+        "Voir [le guide](https://example.com/g) et `<b>code</b>` pour la commande."
+    )
+    page = await create_page(await make.bearer(viewer), "Procédure", body)
+    browser, _csrf = await browser_of(viewer)
+
+    for path in ("/search", "/wiki"):
+        response = await browser.get(path, params={"q": "commande"})
+        hit = re.search(
+            rf'data-wiki-result="{page["id"]}">.*?<p class="muted small">(.*?)</p>',
+            response.text,
+            re.S,
+        )
+        assert hit, path
+        assert hit[1] == (
+            "Étape Qui <mark>Commande</mark> Achats Voir le guide et "
+            "&lt;b&gt;code&lt;/b&gt; pour la <mark>commande</mark>."
+        ), path

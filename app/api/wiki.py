@@ -39,6 +39,7 @@ from app.services.files.attachments import Attachments as Uploads
 from app.services.wiki.attachments import FileChanges, editor_files, revision_files
 from app.services.wiki.links import backlinks, page_path, render_body
 from app.services.wiki.templates import TEMPLATES, template_named
+from app.snippets import snippet
 
 router = APIRouter(tags=["wiki"])
 
@@ -260,7 +261,7 @@ async def search(
     reads = await page_reads(session, viewer, found)
     return {
         "items": [
-            SearchHit(**read.model_dump(), snippet=wiki.snippet(page.body, q.strip()))
+            SearchHit(**read.model_dump(), snippet=str(snippet(page.body, q.strip())))
             for read, page in zip(reads, found, strict=True)
         ],
         "next_cursor": None,

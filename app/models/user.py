@@ -49,6 +49,8 @@ class User(Base):
     access_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     sponsor_warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     charter_accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When they dismissed the first-run tour; None: a new account, shown it.
+    tour_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Their photo (a file of purpose avatar); None: initials on a coloured circle.
     avatar_file_id: Mapped[int | None] = mapped_column(
         BigId, ForeignKey("files.id", ondelete="SET NULL", use_alter=True)

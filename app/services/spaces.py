@@ -137,6 +137,12 @@ async def access_managed_space(
     return space, role
 
 
+def may_create_space(viewer: User) -> bool:
+    """Any employee may create a space; externals (alumni, contractors) belong
+    to the spaces they are invited to and create none."""
+    return not viewer.is_external
+
+
 async def create_space(
     session: AsyncSession,
     *,
@@ -151,7 +157,7 @@ async def create_space(
     address: str | None = None,
 ) -> Space:
     """Any employee may create a space and becomes its owner."""
-    if viewer.is_external:
+    if not may_create_space(viewer):
         raise Forbidden(_("External accounts cannot create spaces."), code="external")
     check_no_write_up(viewer, default_level)
     space = Space(

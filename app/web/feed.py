@@ -135,8 +135,10 @@ async def new_post(
     viewer: Viewer,
     session: Session,
     space_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    hashtag: Annotated[str | None, Query(pattern=rf"^{HASHTAG_NAME.pattern}$")] = None,
 ):
-    """The composer alone, set to a space when one is named."""
+    """The composer alone, set to a space when one is named, its text begun
+    with ``#hashtag`` when one is (a hashtag's empty page offers to write with it)."""
     places = await compose.writable_places(session, viewer=viewer)
     place = places[0] if places else None
     if space_id is not None:
@@ -147,7 +149,7 @@ async def new_post(
         request,
         session,
         viewer,
-        values=composer_values(place),
+        values={**composer_values(place), "body": f"#{hashtag} " if hashtag else ""},
         next=f"/spaces/{space_id}" if space_id is not None else "/",
     )
 

@@ -14,6 +14,8 @@ from app.levels import AccountKind, Level, Role
 from app.models import PostKind, ReactionKind
 from app.models.space import SpaceKind, SpaceRole, Visibility
 from app.services.files.uploads import content_url
+from app.services.spaces import may_create_space
+from app.services.tour import needs_tour
 from app.services.wiki.links import page_path
 from app.web.theme import Theme, theme_of
 
@@ -44,6 +46,8 @@ class Pages:
         self.env.filters.update(when=dates.when, day=dates.day)
         self.env.globals.update(
             levels=list(Level),
+            # Every level, where a page's own ``levels`` (those one may write) shadows the above.
+            all_levels=list(Level),
             level_label=labels.level_label,
             level_help=labels.level_help,
             kind_label=labels.kind_label,
@@ -79,6 +83,8 @@ class Pages:
             when=dates.when,
             day=dates.day,
             themes=list(Theme),
+            may_create_space=may_create_space,
+            needs_tour=needs_tour,
         )
 
     def render(
@@ -97,8 +103,12 @@ class Pages:
                 "csrf_token": auth.csrf_token if auth else None,
                 "lang": current_language.get().value,
                 "path": request.url.path,
-                # Where a form sends the browser back to, by default: this very page.
-                "here": f"{request.url.path}?{request.url.query}"
+                # Where a form sends the browser back to, by default: this very page;
+                # from a page not found, home, so that a name borne by something the
+                # reader may not know of answers exactly as one nobody bears.
+                "here": "/"
+                if status_code == 404
+                else f"{request.url.path}?{request.url.query}"
                 if request.url.query
                 else request.url.path,
                 "unread_count": getattr(request.state, "unread_count", None),

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query, Request
 from app.api.deps import Session, Viewer
 from app.markdown import HASHTAG_NAME, normalise_hashtag
 from app.services import people, spaces, wiki
+from app.snippets import snippet
 from app.web.routes import render, see_other
 
 router = APIRouter(include_in_schema=False)
@@ -39,7 +40,7 @@ async def search_page(
                 session, viewer=viewer, limit=EACH, after=None, query=query
             ),
             "pages": [
-                (page, wiki.snippet(page.body, query))
+                (page, snippet(page.body, query))
                 for page in await wiki.search_pages(session, viewer=viewer, query=query, limit=EACH)
             ],
         }

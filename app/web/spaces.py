@@ -91,7 +91,7 @@ def _space_form_values(**values) -> dict:
 
 
 def _check_may_create(viewer: User) -> None:
-    if viewer.is_external:
+    if not spaces.may_create_space(viewer):
         raise Forbidden(_("External accounts cannot create spaces."), code="external")
 
 

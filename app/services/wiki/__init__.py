@@ -21,7 +21,6 @@ from app.services.wiki.reading import (
     people_by_id,
     recently_changed,
     search_pages,
-    snippet,
 )
 from app.services.wiki.tree import move_page, positions_for, shift_page
 from app.services.wiki.watching import is_watching, watch
@@ -58,6 +57,5 @@ __all__ = [
     "save_page",
     "search_pages",
     "shift_page",
-    "snippet",
     "watch",
 ]

@@ -167,16 +167,6 @@ async def search_pages(
     )
 
 
-def snippet(body: str, query: str, width: int = 80) -> str:
-    """Where a search found ``query`` in a page's text, with some context."""
-    at = body.lower().find(query.lower())
-    if at < 0:
-        return body[: 2 * width].strip()
-    start = max(0, at - width)
-    text = body[start : at + len(query) + width].strip()
-    return ("…" if start else "") + text + ("…" if at + len(query) + width < len(body) else "")
-
-
 async def recently_changed(session: AsyncSession, *, viewer: User, limit: int) -> list[WikiPage]:
     """The pages of every wiki the viewer may read, last changed first (the home
     page's "wiki" card)."""

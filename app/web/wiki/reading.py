@@ -7,6 +7,8 @@ from fastapi import APIRouter, Query, Request
 
 from app.api.deps import Session, Viewer
 from app.services import wiki
+from app.services.wiki.templates import TEMPLATES
+from app.snippets import snippet
 from app.web.wiki.common import (
     RECENT,
     SEARCH_RESULTS,
@@ -44,7 +46,7 @@ async def wiki_home(
         found = await wiki.list_pages(
             session, viewer=viewer, space_id=place.space_id, query=query, limit=SEARCH_RESULTS
         )
-        results = [(page, wiki.snippet(page.body, query)) for page in found]
+        results = [(page, snippet(page.body, query)) for page in found]
     recent = sorted(tree.pages, key=lambda page: (page.updated_at, page.id), reverse=True)
     return await wiki_page(
         request,
@@ -56,6 +58,7 @@ async def wiki_home(
         q=query,
         results=results,
         recent=recent[:RECENT],
+        templates=list(TEMPLATES.values()),  # what an empty wiki offers to start from
         done=done,
     )
 

@@ -1,0 +1,25 @@
+"""The first-run tour's pages: the tour on a page of its own (the user menu's
+link, and what works without scripts), and dismissing it for good. The home
+page shows the same tour as a dialog while the account has not dismissed it."""
+
+from fastapi import APIRouter, Request
+
+from app.api.deps import Viewer
+from app.services.tour import dismiss_tour
+from app.web.routes import render
+from app.web.stream_shared import Next, back
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/welcome")
+async def tour_page(request: Request, viewer: Viewer):
+    return render(request, "tour.html")
+
+
+@router.post("/welcome/dismiss")
+async def dismiss(viewer: Viewer, next: Next = "/"):
+    """Cookie-authenticated like every form: the CSRF token is checked by
+    ``Viewer`` before this runs; the request's transaction saves the change."""
+    dismiss_tour(viewer)
+    return back(next)
