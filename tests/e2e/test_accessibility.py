@@ -207,6 +207,7 @@ def conflict_on(request: APIRequestContext, page_id: int, editor: str) -> Visit:
         await page.locator("[data-wiki-body]").fill("Edited in the editor.")
         async with page.expect_navigation():
             await page.locator("button[name=intent][value=save]").click()
+        assert await page.locator("[data-conflict]").count() == 1, "no conflict screen"
 
     return Visit("wiki conflict", reach=reach, alone=True)
 
