@@ -112,6 +112,13 @@ async def test_the_demo_is_a_working_network(session, settings):
     in_id_order = [post.created_at for post in sorted(posts, key=lambda post: post.id)]
     assert in_id_order == sorted(in_id_order)
 
+    # A wiki in the company and the spaces, written and revised by many, linked.
+    pages = list(await session.scalars(select(WikiPage)))
+    assert len({page.space_id for page in pages}) >= 6 and any("[[" in p.body for p in pages)
+    revisions = list(await session.scalars(select(WikiRevision)))
+    assert len({revision.author_id for revision in revisions}) >= 8
+    assert any(page.revision >= 3 for page in pages)
+
     # Trending means something this week; the demo people have been told things.
     claire = printed[1]
     assert len(await trending_hashtags(session, viewer=claire, window="7d")) >= 5

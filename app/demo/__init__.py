@@ -37,7 +37,7 @@ async def seed_demo(session: AsyncSession, settings: Settings) -> list[User]:
     people = await seed_people(session)
     spaces = await seed_spaces(session, people)
     await seed_demo_stream(session, people, spaces)
-    await seed_demo_wiki(session, people)
+    await seed_demo_wiki(session, people, spaces)
     await seed_demo_avatars(session, people, settings)
     await seed_demo_files(session, people, settings)
     return [people[person.handle] for person in DEMO_PEOPLE]

@@ -56,14 +56,7 @@ DEMO_PEOPLE = [
 
 # Their colleagues: invented names, the same password, not printed at start-up.
 COLLEAGUES = [
-    Person(
-        "helene.garnier@ruche.example",
-        "Hélène Garnier",
-        E,
-        CONFIDENTIAL,
-        Role.ADMIN,
-        "communication",
-    ),
+    Person("helene.garnier@ruche.example", "Hélène Garnier", E, CONFIDENTIAL, Role.ADMIN),
     Person("olivier.mercier@ruche.example", "Olivier Mercier", E, CONFIDENTIAL),
     Person("laure.blanc@ruche.example", "Laure Blanc"),
     Person("margaux.chevalier@ruche.example", "Margaux Chevalier"),
