@@ -132,7 +132,6 @@ DEMO_SPACES = [
             "karim.benali": MEMBER,
             "pauline.gauthier": MEMBER,
             "yann.legall": MEMBER,
-            "nicolas.fabre": MEMBER,
         },
     ),
     DemoSpace(
