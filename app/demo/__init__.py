@@ -7,7 +7,9 @@ spaces, pictures); the stream and the wiki are written only into a database
 that has none yet. Deterministic: the same content every time, at times
 relative to now."""
 
-from sqlalchemy import select
+from datetime import timedelta
+
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
@@ -25,7 +27,7 @@ from app.demo.people import (
 from app.demo.pictures import seed_demo_avatars, seed_demo_files
 from app.demo.wiki import seed_demo_wiki
 from app.demo.writing import write_through_services
-from app.models import FollowKind, Post, Space, User
+from app.models import FollowKind, Notification, Post, Space, User
 from app.models.base import utcnow
 from app.services.follows import follow
 
@@ -53,6 +55,14 @@ async def seed_demo_stream(
         return
     now = utcnow()
     await write_in_bulk(session, plan_history(now), people, spaces)
+    # Everyone caught up with their notifications two days ago, as "mark all as
+    # read" (services.notifications.mark_read) would have done then.
+    caught_up = now - timedelta(days=2)
+    await session.execute(
+        update(Notification)
+        .where(Notification.created_at < caught_up, Notification.read_at.is_(None))
+        .values(read_at=caught_up)
+    )
     await write_through_services(session, plan_today(now), people, spaces)
     for handle, followed in FOLLOWED_PEOPLE.items():
         for other in followed:
