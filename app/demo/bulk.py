@@ -53,6 +53,7 @@ from app.models import (
     PostKind,
     PostReaction,
     Space,
+    SpaceRole,
     User,
 )
 from app.services.posts import check_may_moderate_in
@@ -64,7 +65,7 @@ class _World:
 
     users: dict[int, User]
     readers: dict[int, Reader]
-    roles: dict[tuple[int, int], object]  # (space id, user id): role
+    roles: dict[tuple[int, int], SpaceRole]  # (space id, user id): role
     spaces: dict[int, Space]
     muted: set[tuple[int, str]]  # (user id, kind) turned off
 
@@ -135,9 +136,12 @@ async def _load_world(session: AsyncSession) -> _World:
 
 
 class _Writer:
-    def __init__(self, world: _World, plan: Plan, people: dict[str, User]):
+    """Replays the plan's actions in time order, each adding the rows its
+    service would add (the posts and comments are inserted already: their ids
+    are in the rows)."""
+
+    def __init__(self, world: _World, people: dict[str, User]):
         self.world = world
-        self.plan = plan
         self.people = people
         self.by_handle = {user.handle: user for user in world.users.values()}
         self.rows = _Rows()
@@ -289,6 +293,8 @@ class _Writer:
         post = self.posts[planned.post]
         actor = self.people[planned.person]
         self.world.check_may_write(actor, post)
+        if post.kind is not PostKind.POLL:
+            raise ValueError("the demo plan votes on a post that is no poll")
         self.rows.votes[(post.id, actor.id)] = {
             "option_id": self.options[post.id][planned.option],
             "user_id": actor.id,
@@ -321,6 +327,8 @@ class _Writer:
         actor = self.people[planned.person]
         if not can_read(self.world.readers[actor.id], self.world.item(post)):
             raise NotFound()
+        if post.kind is not PostKind.ANNOUNCEMENT:
+            raise ValueError("the demo plan confirms a post that is no announcement")
         self.rows.reads.append({"post_id": post.id, "user_id": actor.id, "created_at": planned.at})
         self.confirmations[post.id] += 1
         self.event(
@@ -328,7 +336,7 @@ class _Writer:
         )
 
 
-def _post_row(world: _World, plan: Plan, planned: PlannedPost, author: User, space_id) -> dict:
+def _post_row(world: _World, planned: PlannedPost, author: User, space_id: int | None) -> dict:
     """publish_post's checks and the row it writes (the share's origin is set
     once the ids are known)."""
     space = world.spaces.get(space_id) if space_id else None
@@ -399,7 +407,6 @@ async def write_in_bulk(
     post_rows = [
         _post_row(
             world,
-            plan,
             planned,
             people[planned.author],
             space_ids[planned.space] if planned.space else None,
@@ -458,7 +465,7 @@ async def write_in_bulk(
     option_ids = await _insert(session, PollOption, option_rows)
     await _hashtags(session, plan, posts)
 
-    writer = _Writer(world, plan, people)
+    writer = _Writer(world, people)
     writer.posts, writer.comments = posts, comments
     for row, option_id in zip(option_rows, option_ids, strict=True):
         writer.options.setdefault(row["post_id"], []).append(option_id)

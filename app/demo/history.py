@@ -124,7 +124,7 @@ class History:
 
     # --- what ----------------------------------------------------------------
 
-    def fill(self, template: str, post: PlannedPost | None, writer: str, space: str | None) -> str:
+    def fill(self, template: str, post: PlannedPost | None, writer: str) -> str:
         rng = self.rng
         who = ""
         if "{who}" in template:
@@ -206,7 +206,7 @@ class History:
                 template = rng.choice(phrases.ANNOUNCEMENTS[slug])
             else:
                 template = rng.choice(phrases.POSTS[slug])
-            body = self.fill(template, draft, author, slug)
+            body = self.fill(template, draft, author)
             self.plan.posts.append(PlannedPost(author, body, at, slug, level, kind, poll=poll))
 
     def _author(self, slug: str | None, kind: PostKind) -> str:
@@ -230,13 +230,13 @@ class History:
         ]
         if not earlier:
             return False
-        original = self.plan.posts[self.rng.choice(earlier[-30:])]
-        index = self.plan.posts.index(original)
+        index = self.rng.choice(earlier[-30:])
+        original = self.plan.posts[index]
         sharers = self.audience(original, {original.author})
         sharers = [h for h in sharers if self.people[h].kind is AccountKind.EMPLOYEE]
         if not sharers:
             return False
-        body = self.fill(self.rng.choice(phrases.SHARES), None, sharers[0], None)
+        body = self.fill(self.rng.choice(phrases.SHARES), None, sharers[0])
         self.plan.posts.append(
             PlannedPost(sharers[0], body, at, None, original.level, shared_from=index)
         )
@@ -263,12 +263,12 @@ class History:
                 continue
             replying = [c for c in top if comments[c].author != author]
             if replying and rng.random() < 0.3:
-                body = self.fill(rng.choice(phrases.REPLIES), post, author, post.space)
+                body = self.fill(rng.choice(phrases.REPLIES), post, author)
                 comments.append(
                     PlannedComment(index, author, body, at, parent=rng.choice(replying))
                 )
             else:
-                body = self.fill(rng.choice(phrases.COMMENTS), post, author, post.space)
+                body = self.fill(rng.choice(phrases.COMMENTS), post, author)
                 comments.append(PlannedComment(index, author, body, at))
                 top.append(len(comments) - 1)
         return comments
@@ -276,11 +276,12 @@ class History:
     def comments(self) -> None:
         """Comments for every post, then numbered in time order (their ids
         follow it); an accepted answer for most questions."""
-        drafted = [
-            comment
-            for index, post in enumerate(self.plan.posts)
-            for comment in self._numbered(self.around(index, post))
-        ]
+        # Each comment with the position of its post's first one, so that a
+        # reply finds its parent once all are sorted by time.
+        drafted: list[tuple[int, PlannedComment]] = []
+        for index, post in enumerate(self.plan.posts):
+            first = len(drafted)
+            drafted += [(first, comment) for comment in self.around(index, post)]
         order = sorted(range(len(drafted)), key=lambda i: drafted[i][1].at)
         position = {old: new for new, old in enumerate(order)}
         for old in order:
@@ -301,15 +302,6 @@ class History:
                 self.plan.answers.append(
                     PlannedAnswer(comment.post, number, self.later(comment.at, 4))
                 )
-
-    def _numbered(self, comments: list[PlannedComment]) -> list[tuple[int, PlannedComment]]:
-        """Each comment with the index of its post's first comment in the
-        drafted list, so replies find their parent after the sort."""
-        start = self._drafted
-        self._drafted += len(comments)
-        return [(start, comment) for comment in comments]
-
-    _drafted = 0
 
     def reactions_and_votes(self) -> None:
         rng = self.rng
