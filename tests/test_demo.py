@@ -256,8 +256,11 @@ async def written(session, post_ids: list[int], comment_ids: list[int], since: i
     ]
     rows["options"] = sorted(options.values())
     rows["mentions"] = sorted(
-        (post[m.post_id], comment[m.comment_id], m.user_id)
-        for m in await session.scalars(select(Mention).where(Mention.post_id.in_(post_ids)))
+        (
+            (post[m.post_id], comment[m.comment_id], m.user_id)
+            for m in await session.scalars(select(Mention).where(Mention.post_id.in_(post_ids)))
+        ),
+        key=repr,  # a post's own mentions have no comment: None beside numbers
     )
     rows["hashtags"] = sorted(
         (post[h.post_id], tags[h.hashtag_id])
@@ -279,7 +282,7 @@ async def written(session, post_ids: list[int], comment_ids: list[int], since: i
             select(AnnouncementRead).where(AnnouncementRead.post_id.in_(post_ids))
         )
     )
-    rows["notifications"] = sorted(
+    rows["notifications"] = list(
         (
             n.user_id,
             n.kind,
@@ -293,6 +296,7 @@ async def written(session, post_ids: list[int], comment_ids: list[int], since: i
             select(Notification).where(Notification.post_id.in_(post_ids))
         )
     )
+    rows["notifications"].sort(key=repr)
     rows["activity"] = [
         (
             a.kind,

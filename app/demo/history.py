@@ -136,6 +136,7 @@ class History:
             day=rng.choice(phrases.DAYS),
             time=rng.choice(phrases.TIMES),
             n=rng.randint(2, 95),
+            small=rng.randint(1, 9),
         )
 
     def level(self, author: Person, slug: str | None, kind: PostKind) -> Level:

@@ -1,10 +1,10 @@
 # ruff: noqa: E501 (sentences read better whole than cut at 100 columns)
 """What the demo's people write, by place: templates whose slots the history
 fills at random ({who}: a colleague who may read it, mentioned; {site}, {day},
-{n}, {time}: small facts). Mostly French, some English, as in a French company
-with foreign partners. Hashtags are few and recurring, so that trending means
-something; none above public is ever tagged #rh (a contractor's trending must
-not show it)."""
+{time}, {n} (2 to 95), {small} (1 to 9): small facts). Mostly French, some
+English, as in a French company with foreign partners. Hashtags are few and
+recurring, so that trending means something; #rh only in the HR team's space,
+never where externals read (a contractor's trending must not show it)."""
 
 SITES = ["Lyon", "Lille", "Nantes", "Rungis", "Marseille"]
 DAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi"]
@@ -37,13 +37,13 @@ POSTS: dict[str | None, list[str]] = {
         "Le nouveau badge d'accès sera distribué {day} à l'accueil, pensez à rapporter l'ancien.",
     ],
     "projet-atlas": [
-        "Point d'avancement #atlas : le lot {n} est livré, la recette démarre {day}. Merci {who} !",
+        "Point d'avancement #atlas : le lot {small} est livré, la recette démarre {day}. Merci {who} !",
         "Les écrans de préparation de commandes ont été revus après les retours du terrain de {site}. #atlas",
         "La reprise des données articles est à {n} % : il reste les références fournisseurs. #atlas",
         "Compte rendu de l'atelier transporteurs dans le wiki, relu par {who} et validé. #atlas",
         "Le jeu d'essai de la recette est prêt, on lance les scénarios {day} à {time}. #atlas",
         "Incident de la nuit sur l'interface transporteurs corrigé ce matin, cause racine dans le ticket. #atlas",
-        "Les préparateurs de {site} ont testé les scanners : {n} remarques, rien de bloquant. #atlas",
+        "Les préparateurs de {site} ont testé les scanners : {small} remarques, rien de bloquant. #atlas",
         "Next steps for #atlas: load tests on Tuesday, go/no-go review with {who} on Friday.",
         "Démo du module de suivi des expéditions {day} à {time}, venez nombreux. #atlas",
         "Le planning de bascule de {site} est à jour dans le wiki, merci de vérifier vos créneaux. #atlas",
@@ -58,14 +58,14 @@ POSTS: dict[str | None, list[str]] = {
         "Le prototype d'étiquette réutilisable a tenu {n} rotations sans casse. #idees #rse",
         "Inspiration: a warehouse in Rotterdam uses exoskeletons for heavy picking. Worth a trial? #idees",
         "Les trois idées retenues ce trimestre sont dans le wiki, avec leur parrain. #idees",
-        "Merci {who} pour l'idée du tableau de bord énergie : le premier relevé montre {n} % d'écart entre sites.",
+        "Merci {who} pour l'idée du tableau de bord énergie : le premier relevé montre {small} % d'écart entre sites.",
     ],
     "comite-de-direction": [
         "Ordre du jour du comité de {day} : budget, #atlas, plan de recrutement. Compléments bienvenus.",
-        "Les indicateurs du mois sont en ligne : marge en hausse de {n} points, stocks sous contrôle. #resultats",
+        "Les indicateurs du mois sont en ligne : marge en hausse de {small} points, stocks sous contrôle. #resultats",
         "Proposition de calendrier pour le séminaire stratégique, à valider avant {day}.",
         "Point juridique sur le contrat cadre transporteurs préparé par {who}, à lire avant le comité.",
-        "Le budget #erp dépasse de {n} % la prévision initiale : arbitrage nécessaire au prochain comité.",
+        "Le budget #erp dépasse de {small} % la prévision initiale : arbitrage nécessaire au prochain comité.",
         "Synthèse des entretiens clients grands comptes : trois risques de départ à traiter.",
         "Projet d'acquisition : la lettre d'intention est prête, relecture par {who} demandée.",
     ],
@@ -97,7 +97,7 @@ POSTS: dict[str | None, list[str]] = {
     "equipe-commerciale": [
         "Signature du contrat avec un nouveau client à {site} : {n} palettes par semaine dès janvier ! #clients",
         "Retour client très positif sur le suivi en temps réel des livraisons : merci {who} ! #clients",
-        "Préparation du salon de {site} : il reste {n} créneaux de rendez-vous à caler. #salon",
+        "Préparation du salon de {site} : il reste {small} créneaux de rendez-vous à caler. #salon",
         "Le nouveau support de présentation est dans le wiki, version courte et version longue. #clients",
         "Appel d'offres d'un distributeur régional : réponse à rendre {day}, qui a du temps ? #clients",
         "Prospect meeting with a German retailer went well, follow-up call on {day}. #clients",
@@ -106,16 +106,16 @@ POSTS: dict[str | None, list[str]] = {
         "Mise à jour des postes {day} soir : laissez vos ordinateurs allumés et branchés. #informatique",
         "Astuce : le raccourci Windows + Maj + S fait une capture d'une zone de l'écran. #astuce",
         "La nouvelle imprimante du 2e étage est installée, pilote dans le portail. #informatique",
-        "Campagne de faux hameçonnage terminée : {n} % de clics, en baisse. Merci à tous ! #securite",
+        "Campagne de faux hameçonnage terminée : {small} % de clics, en baisse. Merci à tous ! #securite",
         "Le VPN sera coupé {day} de 20 h à 22 h pour maintenance. #informatique",
         "Un rappel de {who} : verrouillez votre session quand vous quittez votre poste. #securite",
     ],
     "qualite-securite": [
-        "Presque-accident au quai {n} de {site} : un chariot a reculé sans avertisseur. Analyse en cours. #securite",
+        "Presque-accident au quai {small} de {site} : un chariot a reculé sans avertisseur. Analyse en cours. #securite",
         "Quart d'heure sécurité de {day} : les gestes et postures au poste d'emballage. #securite",
-        "Audit qualité de {site} terminé, {n} écarts mineurs, plan d'actions dans le wiki. #qualite",
+        "Audit qualité de {site} terminé, {small} écarts mineurs, plan d'actions dans le wiki. #qualite",
         "Merci à {who} pour la remontée sur l'éclairage de l'allée C, c'est réparé. #securite",
-        "Taux de litiges clients du mois : {n} pour mille, notre meilleur score de l'année. #qualite",
+        "Taux de litiges clients du mois : {small} pour mille, notre meilleur score de l'année. #qualite",
         "Nouvelles chaussures de sécurité disponibles en essai à {site}, vos retours nous intéressent. #securite",
     ],
     "velo-mobilites": [
