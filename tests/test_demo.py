@@ -1,0 +1,346 @@
+"""The demo company (app/demo/): a network that looks alive, seeded fast,
+the same every time, once, and within the policy like any other content; and
+its bulk writer writes exactly what the services would."""
+
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from app.access import can_read, load_reader
+from app.demo import seed_demo
+from app.demo.bulk import write_in_bulk
+from app.demo.history import plan_history
+from app.demo.people import DEMO_PEOPLE, DEMO_SPACES, seed_people, seed_spaces
+from app.demo.writing import write_through_services
+from app.levels import AccountKind, Level
+from app.models import (
+    Activity,
+    AnnouncementRead,
+    Comment,
+    Follow,
+    Hashtag,
+    Mention,
+    Notification,
+    PollOption,
+    PollVote,
+    Post,
+    PostHashtag,
+    PostKind,
+    PostReaction,
+    Space,
+    User,
+    WikiPage,
+    WikiRevision,
+)
+from app.models.base import utcnow
+from app.services.content import item_ref
+from app.services.feed import stream, trending_hashtags
+from app.services.notifications import list_notifications
+
+COUNTED = [
+    User,
+    Space,
+    Post,
+    Comment,
+    PostReaction,
+    PollVote,
+    AnnouncementRead,
+    Mention,
+    Hashtag,
+    PostHashtag,
+    Follow,
+    Notification,
+    Activity,
+    WikiPage,
+    WikiRevision,
+]
+
+
+async def counts(session) -> dict[str, int]:
+    return {
+        model.__tablename__: await session.scalar(select(func.count()).select_from(model))
+        for model in COUNTED
+    }
+
+
+async def test_the_demo_is_a_working_network(session, settings):
+    printed = await seed_demo(session, settings)
+    assert [user.email for user in printed] == [person.email for person in DEMO_PEOPLE]
+    seeded = await counts(session)
+    assert 300 <= seeded["posts"] <= 500
+    assert seeded["comments"] >= seeded["posts"]
+    assert seeded["post_reactions"] >= 2 * seeded["posts"]
+    assert seeded["users"] >= 35
+    assert seeded["wiki_revisions"] > seeded["wiki_pages"]
+
+    posts = list(await session.scalars(select(Post)))
+    kinds = Counter(post.kind for post in posts)
+    assert kinds[PostKind.QUESTION] >= 10 and kinds[PostKind.POLL] >= 5
+    assert kinds[PostKind.ANNOUNCEMENT] >= 3
+    assert sum(post.shared_from_id is not None for post in posts) >= 5
+    assert sum(post.accepted_comment_id is not None for post in posts) >= 5
+    assert await session.scalar(select(func.count()).select_from(PollVote)) >= 30
+    assert await session.scalar(select(func.count()).select_from(AnnouncementRead)) >= 20
+    # Every space and the company stream, at every level, by many people of every kind.
+    assert {post.space_id for post in posts} == {None} | {
+        space.id for space in await session.scalars(select(Space))
+    }
+    assert {post.level for post in posts} == set(Level)
+    authors = {post.author_id for post in posts}
+    kinds_of_authors = Counter(
+        user.kind for user in await session.scalars(select(User).where(User.id.in_(authors)))
+    )
+    assert kinds_of_authors[AccountKind.EMPLOYEE] >= 25
+    assert (
+        kinds_of_authors[AccountKind.CONTRACTOR] >= 2 and kinds_of_authors[AccountKind.ALUMNI] >= 2
+    )
+
+    # Over five weeks, mostly on weekdays and in working hours, never in the future.
+    now = utcnow()
+    times = [post.created_at for post in posts]
+    assert min(times) < now - timedelta(days=28) and max(times) <= now
+    assert sum(at.weekday() < 5 for at in times) / len(times) > 0.9
+    assert len({at.date() for at in times}) >= 20
+    assert all(
+        comment.created_at > post.created_at
+        for comment, post in (
+            await session.execute(select(Comment, Post).join(Post, Post.id == Comment.post_id))
+        ).all()
+    )
+    # Ids follow time, as they would have had people written them one by one.
+    in_id_order = [post.created_at for post in sorted(posts, key=lambda post: post.id)]
+    assert in_id_order == sorted(in_id_order)
+
+    # A wiki in the company and the spaces, written and revised by many, linked.
+    pages = list(await session.scalars(select(WikiPage)))
+    assert len({page.space_id for page in pages}) >= 6 and any("[[" in p.body for p in pages)
+    revisions = list(await session.scalars(select(WikiRevision)))
+    assert len({revision.author_id for revision in revisions}) >= 8
+    assert any(page.revision >= 3 for page in pages)
+
+    # Trending means something this week; the demo people have been told things.
+    claire = printed[1]
+    assert len(await trending_hashtags(session, viewer=claire, window="7d")) >= 5
+    julien = printed[2]
+    told = await list_notifications(session, viewer=julien, limit=200, before_id=None)
+    # Read up to two days ago, as people do; the newest wait.
+    unread = [shown for shown in told if shown.read_at is None]
+    assert 0 < len(unread) < len(told)
+    assert all(shown.created_at > now - timedelta(days=3) for shown in unread)
+    assert len(told) >= 10 and {shown.kind for shown in told} >= {
+        "mention",
+        "reply",
+        "reaction",
+    }
+
+
+async def test_seeding_again_adds_nothing(session, settings):
+    await seed_demo(session, settings)
+    first = await counts(session)
+    await seed_demo(session, settings)
+    assert await counts(session) == first
+
+
+async def test_a_contractor_and_an_alumnus_see_only_what_they_may(session, settings):
+    people = await seed_demo(session, settings)
+    atlas = await session.scalar(select(Space).where(Space.slug == "projet-atlas"))
+    hidden_in_atlas = list(
+        await session.scalars(
+            select(Post).where(Post.space_id == atlas.id, Post.level > Level.PUBLIC)
+        )
+    )
+    assert hidden_in_atlas, "Atlas has posts above public, which its contractors must not see"
+    for viewer in (people[10], people[8]):  # marc.lambert (contractor), antoine.girard (alumni)
+        reader = await load_reader(session, viewer)
+        listed, before = [], None
+        while page := await stream(session, viewer=viewer, limit=50, before_id=before):
+            listed += page
+            before = page[-1].id
+        assert len(listed) >= 20, "the demo's externals have something to read"
+        for post in listed:
+            assert post.level is Level.PUBLIC
+            assert can_read(reader, await item_ref(session, post))
+        assert not {post.id for post in hidden_in_atlas} & {post.id for post in listed}
+        tags = {
+            name for name, _count in await trending_hashtags(session, viewer=viewer, window="7d")
+        }
+        assert "rh" not in tags and "resultats" not in tags
+        for shown in await list_notifications(session, viewer=viewer, limit=100, before_id=None):
+            if shown.post_id is not None:
+                post = await session.get(Post, shown.post_id)
+                assert can_read(reader, await item_ref(session, post))
+
+
+def test_the_history_is_the_same_every_time_and_moves_with_now():
+    now = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
+    first, again = plan_history(now), plan_history(now)
+    assert first == again
+    later = plan_history(now + timedelta(days=7))
+    assert [post.body for post in later.posts] == [post.body for post in first.posts]
+    assert later.posts[0].at == first.posts[0].at + timedelta(days=7)
+    assert len({space.slug for space in DEMO_SPACES}) == len(DEMO_SPACES)
+
+
+# --- the bulk writer against the services -----------------------------------------
+
+# A small history, the first of a few seeds holding every kind of action.
+SAMPLE_POSTS = 30
+
+
+def holds_everything(plan) -> bool:
+    return (
+        {post.kind for post in plan.posts} == set(PostKind)
+        and any(post.shared_from is not None for post in plan.posts)
+        and any(comment.parent is not None for comment in plan.comments)
+        and all((plan.answers, plan.votes, plan.confirmations, plan.reactions))
+        and any("@" in post.body for post in plan.posts)
+        and any("@" in comment.body for comment in plan.comments)
+    )
+
+
+def sample_plan():
+    now = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
+    plans = (plan_history(now, seed, SAMPLE_POSTS) for seed in range(1, 200))
+    return next(plan for plan in plans if holds_everything(plan))
+
+
+async def written(session, post_ids: list[int], comment_ids: list[int], since: int) -> dict:
+    """What a writer left, with ids turned into the plan's positions (PostgreSQL
+    does not give back ids a rolled-back savepoint took) and times left out
+    (the services write at their own time)."""
+    post = {id_: index for index, id_ in enumerate(post_ids)}
+    comment = {id_: index for index, id_ in enumerate(comment_ids)} | {None: None}
+    options = {
+        option.id: (post[option.post_id], option.position, option.label)
+        for option in await session.scalars(
+            select(PollOption).where(PollOption.post_id.in_(post_ids))
+        )
+    }
+    tags = dict((await session.execute(select(Hashtag.id, Hashtag.name))).all())
+
+    def payload(data: dict) -> dict:
+        return {
+            key: comment[value] if key in ("comment_id", "parent_id") else value
+            for key, value in data.items()
+        }
+
+    rows = {}
+    rows["posts"] = [
+        (
+            p.author_id,
+            p.space_id,
+            p.level,
+            p.kind,
+            p.body,
+            p.body_html,
+            p.has_audience,
+            post.get(p.shared_from_id),
+            comment[p.accepted_comment_id],
+            p.poll_multiple,
+            p.poll_closes_at,
+            p.edited_at,
+            p.deleted_at,
+            p.pinned_at,
+        )
+        for p in sorted(
+            await session.scalars(select(Post).where(Post.id.in_(post_ids))), key=lambda p: p.id
+        )
+    ]
+    rows["comments"] = [
+        (post[c.post_id], comment[c.parent_id], c.author_id, c.body, c.body_html, c.edited_at)
+        for c in sorted(
+            await session.scalars(select(Comment).where(Comment.id.in_(comment_ids))),
+            key=lambda c: c.id,
+        )
+    ]
+    rows["options"] = sorted(options.values())
+    rows["mentions"] = sorted(
+        (
+            (post[m.post_id], comment[m.comment_id], m.user_id)
+            for m in await session.scalars(select(Mention).where(Mention.post_id.in_(post_ids)))
+        ),
+        key=repr,  # a post's own mentions have no comment: None beside numbers
+    )
+    rows["hashtags"] = sorted(
+        (post[h.post_id], tags[h.hashtag_id])
+        for h in await session.scalars(select(PostHashtag).where(PostHashtag.post_id.in_(post_ids)))
+    )
+    rows["reactions"] = sorted(
+        (post[r.post_id], r.user_id, r.kind)
+        for r in await session.scalars(
+            select(PostReaction).where(PostReaction.post_id.in_(post_ids))
+        )
+    )
+    rows["votes"] = sorted(
+        (post[v.post_id], options[v.option_id], v.user_id)
+        for v in await session.scalars(select(PollVote).where(PollVote.post_id.in_(post_ids)))
+    )
+    rows["reads"] = sorted(
+        (post[r.post_id], r.user_id)
+        for r in await session.scalars(
+            select(AnnouncementRead).where(AnnouncementRead.post_id.in_(post_ids))
+        )
+    )
+    rows["notifications"] = list(
+        (
+            n.user_id,
+            n.kind,
+            n.actor_id,
+            post[n.post_id],
+            n.page_id,
+            sorted(payload(n.data).items(), key=str),
+            n.read_at,
+        )
+        for n in await session.scalars(
+            select(Notification).where(Notification.post_id.in_(post_ids))
+        )
+    )
+    rows["notifications"].sort(key=repr)
+    rows["activity"] = [
+        (
+            a.kind,
+            post.get(a.post_id),
+            a.page_id,
+            a.space_id,
+            a.level,
+            a.has_audience,
+            a.audience,
+            a.author_id,
+            a.user_id,
+            payload(a.payload),
+        )
+        for a in await session.scalars(
+            select(Activity).where(Activity.id > since).order_by(Activity.id)
+        )
+    ]
+    return rows
+
+
+async def test_the_bulk_writer_writes_what_the_services_write(session):
+    plan = sample_plan()
+    people = await seed_people(session)
+    spaces = await seed_spaces(session, people)
+    since = await session.scalar(select(func.coalesce(func.max(Activity.id), 0)))
+
+    async with session.begin_nested() as savepoint:
+        by_services = await written(
+            session, *await write_through_services(session, plan, people, spaces), since
+        )
+        await savepoint.rollback()
+    session.expunge_all()
+    people = await seed_people(session)
+    spaces = await seed_spaces(session, people)
+    post_ids, comment_ids = await write_in_bulk(session, plan, people, spaces)
+    session.expunge_all()
+    in_bulk = await written(session, post_ids, comment_ids, since)
+
+    assert by_services["posts"] and by_services["activity"]
+    for table in by_services:
+        assert in_bulk[table] == by_services[table], table
+    # And in bulk, each thing at its planned time.
+    planned = [post.at for post in plan.posts]
+    stored = {
+        p.id: p.created_at for p in await session.scalars(select(Post).where(Post.id.in_(post_ids)))
+    }
+    assert [stored[id_] for id_ in post_ids] == planned
