@@ -11,7 +11,11 @@ from app.models.base import Base, BigId, CreatedAt, IdPk
 
 class AuditEvent(Base):
     __tablename__ = "audit_events"
-    __table_args__ = (Index("ix_audit_events_action_id", "action", "id"),)
+    __table_args__ = (
+        Index("ix_audit_events_action_id", "action", "id"),
+        # A person's events: those they underwent as well as those they did.
+        Index("ix_audit_events_target", "target_type", "target_id", "id"),
+    )
 
     id: Mapped[IdPk]
     actor_id: Mapped[int | None] = mapped_column(
