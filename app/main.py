@@ -56,6 +56,7 @@ from app.web import search as web_search
 from app.web import space_files as web_space_files
 from app.web import spaces as web_spaces
 from app.web import wiki as web_wiki
+from app.web.form_errors import install_form_errors
 from app.web.pages import Pages
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -104,6 +105,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.state.head_revision = head_revision()
 
     install_error_handlers(app)
+    install_form_errors(app)
     install_api_document(app)
 
     api = APIRouter(prefix="/api/v1")
