@@ -28,6 +28,7 @@ from app.security import new_secret, same_secret
 from app.services import accounts, sessions
 from app.services.files import avatars
 from app.web.form_errors import FailedForm, form_page
+from app.web.forms import FILE_FIELDS
 
 router = APIRouter(include_in_schema=False)
 
@@ -205,9 +206,7 @@ async def settings_page(
 
 
 # Every refusal of the photo form is about its one file.
-AVATAR_FIELDS = dict.fromkeys(
-    ("invalid", "too_large", "file_too_large", "empty_file", "image_too_large", "bad_image"), "file"
-)
+AVATAR_FIELDS = dict.fromkeys(("invalid", "too_large", *FILE_FIELDS), "file")
 
 
 @router.post("/settings/avatar")

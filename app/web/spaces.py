@@ -270,7 +270,7 @@ def _on_tab(tab: str):
     async def again(request: Request, session, viewer: User, failed: FailedForm):
         space_id = row_id(request.path_params["space_id"])
         # The settings form shows what was sent in place of the space's fields.
-        extra = {"values": failed.over(_space_form_values())} if tab == "settings" else {}
+        extra = {"space_values": failed.over(_space_form_values())} if tab == "settings" else {}
         return await _space_page(
             request, session, viewer, space_id, tab=tab, failed=failed, **extra
         )
@@ -284,10 +284,8 @@ MEMBER_FIELDS = {
     "already_member": "identifier",
     "already_invited": "identifier",
     "account_inactive": "identifier",
-    "externals_not_allowed": "identifier",
 }
 INVITE_FIELDS = {
-    **MEMBER_FIELDS,
     "already_member": "email",
     "already_invited": "email",
     "external_kind_required": "external_kind",
