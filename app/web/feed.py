@@ -103,7 +103,6 @@ async def _compose_page(
     *,
     values: dict,
     next: str,
-    failed: FailedForm | None = None,
 ):
     """The composer alone: to write from anywhere, and to show a refusal with
     what the author wrote (and the files they uploaded already, still pending)."""
@@ -119,7 +118,6 @@ async def _compose_page(
     return render(
         request,
         "stream/compose.html",
-        status_code=failed.status if failed is not None else 200,
         places=places,
         levels=compose.writable_levels(viewer),
         values=values,
@@ -127,7 +125,6 @@ async def _compose_page(
             session, viewer=viewer, file_ids=[file_id for file_id in attachments if file_id]
         ),
         here=safe_next(next),
-        **(failed.context() if failed is not None else {}),
     )
 
 
@@ -139,7 +136,6 @@ async def _compose_again(request: Request, session, viewer: User, failed: Failed
         viewer,
         values=values,
         next=str(failed.values.get("next", "/")),
-        failed=failed,
     )
 
 

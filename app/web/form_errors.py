@@ -194,10 +194,13 @@ async def _sent_values(request: Request) -> dict[str, Any]:
 
 async def refused(request: Request, error: AppError, fields: Mapping[str, str]) -> FailedForm:
     """A refusal a route shows itself, on a page it draws with more than the
-    form sent (the wiki editor's conflict screen, its kept uploads)."""
-    return FailedForm.of(
+    form sent (the wiki editor's conflict screen, its kept uploads); the page
+    drawn next shows it (app/web/pages.py)."""
+    failed = FailedForm.of(
         error, action=request.url.path, values=await _sent_values(request), fields=fields
     )
+    request.state.failed_form = failed
+    return failed
 
 
 def _form_page(request: Request, error: AppError) -> FormPage | None:

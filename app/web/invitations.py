@@ -14,7 +14,7 @@ from app.i18n import current_language
 from app.models import Invitation, Space
 from app.security import new_secret
 from app.services import accounts, charter, invitations, sessions
-from app.web.form_errors import FailedForm, form_page
+from app.web.form_errors import FailedForm, form_page, page_again
 from app.web.routes import check_form_token, render, see_other, set_form_cookie
 from app.web.spaces import directory_page
 
@@ -24,9 +24,9 @@ INVITATION_CSRF_COOKIE = "ruche_invitation_csrf"
 INVITATION_PATH = "/invitations"
 
 
-async def _invitations_again(request: Request, session, viewer, failed: FailedForm):
+async def _invitations_again(request: Request, session, viewer, _failed: FailedForm):
     """One's invitations are answered from the spaces directory."""
-    return await directory_page(request, session, viewer, failed=failed)
+    return await directory_page(request, session, viewer)
 
 
 @router.post("/invitations/{invitation_id}/accept")
@@ -60,7 +60,6 @@ async def _acceptance_form(
     invitation: Invitation,
     space: Space,
     signed_in_as=None,
-    failed: FailedForm | None = None,
 ) -> Response:
     """The acceptance page, its form protected by a fresh double-submit token (the
     person has no session yet)."""
@@ -68,13 +67,11 @@ async def _acceptance_form(
     response = render(
         request,
         "invitations/accept.html",
-        status_code=failed.status if failed is not None else 200,
         invitation=invitation,
         space=space,
         charter_text=await charter.read_charter(session),
         form_token=token,
         signed_in_as=signed_in_as,
-        **(failed.context() if failed is not None else {}),
     )
     set_form_cookie(response, settings, token, cookie=INVITATION_CSRF_COOKIE, path=INVITATION_PATH)
     return response
@@ -111,7 +108,6 @@ async def _acceptance_again(request: Request, session, viewer, failed: FailedFor
         invitation=invitation,
         space=space,
         signed_in_as=viewer,
-        failed=failed,
     )
 
 
@@ -165,24 +161,18 @@ async def accept_email_invitation(
     return response
 
 
-async def _charter_page(request: Request, session, viewer, failed: FailedForm | None = None):
+@router.get("/charter")
+async def charter_page(request: Request, viewer: Viewer, session: Session):
     return render(
         request,
         "charter.html",
-        status_code=failed.status if failed is not None else 200,
         charter_text=await charter.read_charter(session),
         must_accept=charter.needs_charter(viewer),
-        **(failed.context() if failed is not None else {}),
     )
 
 
-@router.get("/charter")
-async def charter_page(request: Request, viewer: Viewer, session: Session):
-    return await _charter_page(request, session, viewer)
-
-
 @router.post("/charter")
-@form_page(_charter_page)
+@form_page(page_again(charter_page))
 async def accept_charter(viewer: Viewer):
     charter.accept_charter(viewer)
     return see_other("/")

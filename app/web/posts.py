@@ -81,7 +81,6 @@ async def _post_page(
     cursor: str | None = None,
     done: str | None = None,
     unreachable: list[str] | None = None,
-    failed: FailedForm | None = None,
 ):
     post = await posts.access_post(session, viewer=viewer, post_id=post_id)
     shown = await show_stream(session, viewer, [post])
@@ -103,7 +102,6 @@ async def _post_page(
     return render(
         request,
         "stream/post.html",
-        status_code=failed.status if failed is not None else 200,
         view=shown["views"][0],
         post=post,
         moderated=shown["moderated"],
@@ -120,7 +118,6 @@ async def _post_page(
         here=f"/posts/{post.id}",
         done=done,
         unreachable=unreachable or [],
-        **(failed.context() if failed is not None else {}),
     )
 
 
@@ -145,16 +142,16 @@ async def post_page(
     )
 
 
-async def _post_again(request: Request, session, viewer: User, failed: FailedForm):
+async def _post_again(request: Request, session, viewer: User, _failed: FailedForm):
     """The page of a refused form about a post: the post's page."""
     post_id = row_id(request.path_params["post_id"])
-    return await _post_page(request, session, viewer, post_id, failed=failed)
+    return await _post_page(request, session, viewer, post_id)
 
 
-async def _comment_again(request: Request, session, viewer: User, failed: FailedForm):
+async def _comment_again(request: Request, session, viewer: User, _failed: FailedForm):
     """The page of a refused form about a comment: its post's page."""
     comment = await _comment(session, viewer, row_id(request.path_params["comment_id"]))
-    return await _post_page(request, session, viewer, comment.post_id, failed=failed)
+    return await _post_page(request, session, viewer, comment.post_id)
 
 
 # Which field a refusal of a text is about.

@@ -124,8 +124,6 @@ async def _login_again(request: Request, _session, _viewer, failed: FailedForm) 
         request.app.state.settings,
         next=safe_next(failed.values.get("next")),
         email=str(failed.values.get("email", "")),
-        status_code=failed.status,
-        **failed.context(),
     )
 
 
@@ -183,9 +181,7 @@ async def _settings_again(request: Request, session, viewer: User, failed: Faile
     failed.values = {
         name: value for name, value in failed.values.items() if not name.endswith("password")
     }
-    return await _settings_page(
-        request, session, viewer, status_code=failed.status, **failed.context()
-    )
+    return await _settings_page(request, session, viewer)
 
 
 @router.post("/logout")

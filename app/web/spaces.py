@@ -63,7 +63,6 @@ async def directory_page(
     mine: bool = False,
     cursor: str | None = None,
     done: str | None = None,
-    failed: FailedForm | None = None,
 ):
     """Open and private spaces (and one's own secret ones) for employees; only
     their own spaces for externals: the service applies the policy. Also the
@@ -83,7 +82,6 @@ async def directory_page(
     return render(
         request,
         "spaces/directory.html",
-        status_code=failed.status if failed is not None else 200,
         spaces=page,
         roles=await spaces.roles_of(session, viewer=viewer, space_ids=[s.id for s in page]),
         requested=await memberships.requested_space_ids(session, viewer=viewer),
@@ -95,7 +93,6 @@ async def directory_page(
         if next_cursor
         else None,
         done=done,
-        **(failed.context() if failed is not None else {}),
     )
 
 
@@ -127,9 +124,7 @@ async def _new_space_again(request: Request, session, viewer: User, failed: Fail
     return render(
         request,
         "spaces/new.html",
-        status_code=failed.status,
         values=failed.over(_space_form_values()),
-        **failed.context(),
     )
 
 
@@ -185,7 +180,6 @@ async def _space_page(
     cursor: str | None = None,
     done: str | None = None,
     unreachable: str | None = None,
-    failed: FailedForm | None = None,
     **extra,
 ):
     """A space's page on one of its tabs; also the page of a refused form, with
@@ -217,7 +211,6 @@ async def _space_page(
     return render(
         request,
         "spaces/space.html",
-        status_code=failed.status if failed is not None else 200,
         view=view,
         space=view.space,
         tab=tab,
@@ -233,7 +226,6 @@ async def _space_page(
         unreachable=unreachable_handles(unreachable),
         **stream,
         **extra,
-        **(failed.context() if failed is not None else {}),
     )
 
 
@@ -271,9 +263,7 @@ def _on_tab(tab: str):
         space_id = row_id(request.path_params["space_id"])
         # The settings form shows what was sent in place of the space's fields.
         extra = {"space_values": failed.over(_space_form_values())} if tab == "settings" else {}
-        return await _space_page(
-            request, session, viewer, space_id, tab=tab, failed=failed, **extra
-        )
+        return await _space_page(request, session, viewer, space_id, tab=tab, **extra)
 
     return again
 

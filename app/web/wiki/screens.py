@@ -64,9 +64,9 @@ async def show_page(
     page: WikiPage,
     *,
     done: str | None = None,
-    failed: FailedForm | None = None,
 ) -> Response:
-    """A page; also the page of a refused form about it (move, delete, watch)."""
+    """A page; also the page of a refused form about it (move, delete, watch:
+    the refusal comes from the request, app/web/pages.py)."""
     tree = await load_tree(session, viewer, place.space_id)
     files = await revision_files(session, viewer=viewer, page_id=page.id, number=page.revision)
     audience = (await wiki.audiences_for(session, viewer=viewer, pages=[page])).get(page.id)
@@ -83,7 +83,6 @@ async def show_page(
         viewer=viewer,
         place=place,
         tree=tree,
-        status_code=failed.status if failed is not None else 200,
         page=page,
         shown=await rendered(session, viewer, page.space_id, page.body, files),
         files=files,
@@ -101,7 +100,6 @@ async def show_page(
         parents=tree.outline(leaving_out=page.id),
         position=next((i for i, s in enumerate(siblings, 1) if s.id == page.id), 1),
         done=done,
-        **(failed.context() if failed is not None else {}),
     )
 
 
@@ -170,7 +168,6 @@ async def show_editor(
         viewer=viewer,
         place=place,
         tree=tree,
-        status_code=failed.status if failed is not None else 200,
         page=page,
         values=values,
         levels=levels if may_set_level else [],
@@ -185,5 +182,4 @@ async def show_editor(
         max_upload_bytes=request.app.state.settings.max_upload_bytes,
         accepted=", ".join(kinds.accepted_extensions(FilePurpose.ATTACHMENT)),
         given_title=given_title,  # a red link's, kept when a template is chosen
-        **(failed.context() if failed is not None else {}),
     )

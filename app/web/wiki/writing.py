@@ -47,11 +47,11 @@ async def _bin_again(request: Request, session, viewer: User, _failed: FailedFor
     return await wiki_bin(request=request, viewer=viewer, session=session, place=place)
 
 
-async def _page_again(request: Request, session, viewer: User, failed: FailedForm):
+async def _page_again(request: Request, session, viewer: User, _failed: FailedForm):
     """A refused form about a page (move, delete, watch): the page again."""
     place = await wiki_place(request, viewer, session)
     page = await form_page(session, viewer, place, row_id(request.path_params["page_id"]))
-    return await show_page(request, session, viewer, place, page, failed=failed)
+    return await show_page(request, session, viewer, place, page)
 
 
 async def _editor_again(request: Request, session, viewer: User, failed: FailedForm):
