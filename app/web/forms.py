@@ -71,7 +71,11 @@ def parsed(form: ReceivedForm, model: type[FormModel]) -> FormModel:
     try:
         return model.model_validate(data)
     except ValidationError as error:
-        raise RequestValidationError(error.errors()) from None
+        # Located in the body, as FastAPI locates a form's fields: the refused
+        # form shows each message beside its field (form_errors.py).
+        raise RequestValidationError(
+            [{**detail, "loc": ("body", *detail["loc"])} for detail in error.errors()]
+        ) from None
 
 
 # Which field a refusal of the form's files is about.
