@@ -175,21 +175,26 @@ def field_messages(exc: RequestValidationError) -> dict[str, str]:
 
 
 async def _sent_values(request: Request) -> dict[str, Any]:
-    """The fields the refused form sent, files apart: those a route streamed
-    itself, else the form as Starlette parsed (or can still parse) it."""
+    """The fields the refused form sent, as the page may show them again: files,
+    passwords and the anti-forgery token apart. Those a route streamed itself,
+    else the form as Starlette parsed (or can still parse) it."""
     streamed = getattr(request.state, STREAMED_FIELDS, None)
     if streamed is not None:
-        return {name: sent[-1] if len(sent) == 1 else sent for name, sent in streamed.items()}
-    try:
-        form = await request.form()
-    except Exception:  # the body was already streamed elsewhere: nothing left to read
-        return {}
-    values: dict[str, Any] = {}
-    for name in form:
-        given = [value for value in form.getlist(name) if not isinstance(value, UploadFile)]
-        if given:
-            values[name] = given[-1] if len(given) == 1 else given
-    return values
+        given = {name: list(sent) for name, sent in streamed.items()}
+    else:
+        try:
+            form = await request.form()
+        except Exception:  # the body was already streamed elsewhere: nothing left to read
+            return {}
+        given = {
+            name: [value for value in form.getlist(name) if not isinstance(value, UploadFile)]
+            for name in form
+        }
+    return {
+        name: sent[-1] if len(sent) == 1 else sent
+        for name, sent in given.items()
+        if sent and name != "csrf_token" and "password" not in name
+    }
 
 
 async def refused(request: Request, error: AppError, fields: Mapping[str, str]) -> FailedForm:

@@ -94,13 +94,12 @@ async def invitation_page(
     )
 
 
-async def _acceptance_again(request: Request, session, viewer, failed: FailedForm):
+async def _acceptance_again(request: Request, session, viewer, _failed: FailedForm):
     """The acceptance form refused: the name kept, never the password; a browser
     signed in is asked to sign out first."""
     invitation, space = await invitations.preview_email_invitation(
         session, secret=request.path_params["token"]
     )
-    failed.values.pop("password", None)
     return await _acceptance_form(
         request,
         session,

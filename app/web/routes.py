@@ -176,11 +176,8 @@ async def _settings_page(
     )
 
 
-async def _settings_again(request: Request, session, viewer: User, failed: FailedForm):
-    """The settings page with its refused form; a password is never sent back."""
-    failed.values = {
-        name: value for name, value in failed.values.items() if not name.endswith("password")
-    }
+async def _settings_again(request: Request, session, viewer: User, _failed: FailedForm):
+    """The settings page with its refused form (never a password: form_errors.py)."""
     return await _settings_page(request, session, viewer)
 
 
