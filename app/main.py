@@ -59,6 +59,7 @@ from app.web import spaces as web_spaces
 from app.web import theme as web_theme
 from app.web import tour as web_tour
 from app.web import wiki as web_wiki
+from app.web.form_errors import install_form_errors
 from app.web.pages import Pages
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -107,6 +108,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.state.head_revision = head_revision()
 
     install_error_handlers(app)
+    install_form_errors(app)
     install_api_document(app)
 
     api = APIRouter(prefix="/api/v1")

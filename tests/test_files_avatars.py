@@ -212,7 +212,9 @@ async def test_the_settings_form_refuses_in_the_pages_language(make, browser_of)
         assert refused.status_code == status, refused.text[:300]
         assert refused.headers["content-type"].startswith("text/html")
         assert message in html.unescape(refused.text)
-        assert 'role="alert" id="avatar-error"' in refused.text
+        # Beside the file input, which points at it.
+        assert '<p class="field-error" id="error-file">' in refused.text
+        assert 'aria-describedby="avatar-help error-file" aria-invalid="true"' in refused.text
 
     assert (await client.get("/api/v1/me", headers={"Accept": "application/json"})).json()[
         "avatar_url"

@@ -18,13 +18,13 @@ from tests.test_web_pages import audit as csp_audit
 
 HIDDEN_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 INVITATION_LINK = re.compile(r"data-invitation-link>([^<]+)</code>")
-ALERT_TEXT = re.compile(r'role="alert">([^<]*)<')
+# A refusal above a form, or beside one of its fields.
+ALERT_TEXT = re.compile(r'(?:role="alert"|class="field-error")[^>]*>([^<]*)<')
 
 
 def alert(html: str) -> str:
     """The refusal a page shows beside its form."""
-    found = ALERT_TEXT.search(html)
-    return unescape(found[1]) if found else ""
+    return " ".join(unescape(found) for found in ALERT_TEXT.findall(html) if found.strip())
 
 
 async def membership_of(session, space: Space, user: User) -> SpaceRole | None:

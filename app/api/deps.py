@@ -92,11 +92,18 @@ async def optional_auth(request: Request, session: Session, settings: AppSetting
         _check_token_scope(request, auth.token)
     elif request.method not in SAFE_METHODS:
         await _check_csrf(request, auth.user_session)
-    request.state.auth = auth
-    if request.method == "GET" and wants_page(request):
-        # The bell of every page shows the unread count: one COUNT, for pages only.
-        request.state.unread_count = await unread_count(session, viewer=auth.user)
+    await remember_viewer(request, session, auth)
     return auth
+
+
+async def remember_viewer(request: Request, session: AsyncSession, auth: Auth) -> None:
+    """What every page shows of its viewer, kept for the page's rendering
+    (app/web/pages.py): who they are, their anti-forgery token and the bell's
+    unread count — one COUNT, for pages only, a form's too, since a refused
+    form is shown again as a page."""
+    request.state.auth = auth
+    if wants_page(request) and auth.user_session is not None:
+        request.state.unread_count = await unread_count(session, viewer=auth.user)
 
 
 async def previous_session(

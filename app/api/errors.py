@@ -74,7 +74,7 @@ def error_response(request: Request, error: AppError) -> Response:
         if isinstance(error, Forbidden) and error.code == "charter_required":
             return RedirectResponse("/charter", status_code=303)
         return request.app.state.pages.render(
-            request, "error.html", {"error": error}, status_code=error.status
+            request, "error.html", {"error": error, "live": False}, status_code=error.status
         )
     return Response(
         error_body(error),

@@ -18,7 +18,9 @@ from app.levels import AccountKind, Language, Level, Role
 from app.models import User
 from app.schemas.common import Email
 from app.services import accounts, audit, charter
+from app.web.form_errors import FailedForm, form_page
 from app.web.routes import attempt, render, see_other
+from app.web.stream_shared import row_id
 
 router = APIRouter(include_in_schema=False)
 
@@ -71,7 +73,20 @@ async def users_page(
     return await _users_page(request, session, viewer, q=q, cursor=cursor, done=done)
 
 
+async def _users_again(request: Request, session, viewer: User, failed: FailedForm):
+    fields = ("email", "display_name", "kind", "role", "clearance", "language")
+    return await _users_page(
+        request,
+        session,
+        viewer,
+        error=failed.summary,
+        status_code=failed.status,
+        values=failed.over(dict.fromkeys(fields, "")),
+    )
+
+
 @router.post("/admin/users")
+@form_page(_users_again)
 async def create_user(
     request: Request,
     viewer: Viewer,
@@ -153,7 +168,15 @@ async def user_page(
     return await _user_page(request, session, viewer, user_id, done=done)
 
 
+async def _user_again(request: Request, session, viewer: User, failed: FailedForm):
+    user_id = row_id(request.path_params["user_id"])
+    return await _user_page(
+        request, session, viewer, user_id, error=failed.summary, status_code=failed.status
+    )
+
+
 @router.post("/admin/users/{user_id}")
+@form_page(_user_again)
 async def update_user(
     request: Request,
     user_id: ItemId,
@@ -192,6 +215,7 @@ async def update_user(
 
 
 @router.post("/admin/users/{user_id}/offboard")
+@form_page(_user_again)
 async def offboard_user(
     request: Request,
     user_id: ItemId,
@@ -231,15 +255,17 @@ async def charter_form(
 ):
     check_admin(viewer)
     return render(
-        request,
-        "admin/charter.html",
-        charter_text=await charter.read_charter(session),
-        done=done,
-        error=None,
+        request, "admin/charter.html", charter_text=await charter.read_charter(session), done=done
     )
 
 
+async def _charter_again(request: Request, session, viewer: User, failed: FailedForm):
+    """The charter's form refused: the text as it was typed."""
+    return render(request, "admin/charter.html", charter_text=failed.values.get("text", ""))
+
+
 @router.post("/admin/charter")
+@form_page(_charter_again)
 async def save_charter(
     viewer: Viewer,
     session: Session,

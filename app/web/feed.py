@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from app.api.deps import AppSettings, Session, Viewer
 from app.api.pagination import decode_id_cursor, next_id_cursor
-from app.errors import AppError, Invalid, NotFound, non_blank
+from app.errors import Invalid, NotFound, non_blank
 from app.i18n import _
 from app.levels import Level
 from app.markdown import HASHTAG_NAME, normalise_hashtag
@@ -19,7 +19,8 @@ from app.schemas.post import MAX_POLL_OPTION, MAX_POST_BODY
 from app.services import compose, feed, follows, posts, wiki
 from app.services.files.attachments import MAX_ATTACHMENTS, pending_uploads
 from app.services.spaces import access_space, role_in
-from app.web.forms import attempt_with_files, parsed, stream_form
+from app.web.form_errors import FailedForm, form_page, page_again
+from app.web.forms import FILE_FIELDS, parsed, stream_form, write_with_files
 from app.web.routes import render, safe_next
 from app.web.stream_shared import (
     FEED_PAGE,
@@ -102,10 +103,9 @@ async def _compose_page(
     *,
     values: dict,
     next: str,
-    error: AppError | None = None,
 ):
     """The composer alone: to write from anywhere, and to show a refusal with
-    what the author wrote."""
+    what the author wrote (and the files they uploaded already, still pending)."""
     places = await compose.writable_places(session, viewer=viewer)
     chosen = row_id(values.get("space_id", ""))
     if chosen is not None and chosen not in {place.space.id for place in places if place.space}:
@@ -114,18 +114,28 @@ async def _compose_page(
         role = await role_in(session, space_id=space.id, user_id=viewer.id)
         extra = compose.place_for(viewer, space, role)
         places += [extra] if extra is not None else []
+    attachments = [row_id(str(file_id)) for file_id in values.get("attachments", [])]
     return render(
         request,
         "stream/compose.html",
-        status_code=error.status if error is not None else 200,
         places=places,
         levels=compose.writable_levels(viewer),
         values=values,
         pending=await pending_uploads(
-            session, viewer=viewer, file_ids=values.get("attachments", [])
+            session, viewer=viewer, file_ids=[file_id for file_id in attachments if file_id]
         ),
         here=safe_next(next),
-        error=error.message if error is not None else None,
+    )
+
+
+async def _compose_again(request: Request, session, viewer: User, failed: FailedForm):
+    values = failed.over({**composer_values(None), "attachments": []})
+    return await _compose_page(
+        request,
+        session,
+        viewer,
+        values=values,
+        next=str(failed.values.get("next", "/")),
     )
 
 
@@ -195,29 +205,36 @@ class ComposerForm(BaseModel):
 
 
 @router.post("/posts")
+@form_page(
+    _compose_again,
+    fields={
+        **FILE_FIELDS,
+        "blank": "body",
+        "space": "space_id",
+        "not_member": "space_id",
+        "space_archived": "space_id",
+        "write_up": "level",
+        "write_down": "level",
+        "poll": "poll_options",
+        "expired": "poll_closes_at",
+    },
+)
 async def publish_post(request: Request, viewer: Viewer, session: Session, settings: AppSettings):
     """Publishes the composer's post with its files, in one transaction: the files
     stream in with the form, and a refusal (of a file or of the post) writes
-    nothing and shows the composer again with the reason."""
+    nothing and shows the composer again with the reason (form_errors.py)."""
     async with stream_form(request, session, settings) as form:
         given = parsed(form, ComposerForm)
-        values = given.model_dump(exclude={"timezone_offset", "next"})
-        try:
-            text = non_blank(given.body, _("Write something before publishing."))
-            container = container_choice(given.space_id)
-            poll = _poll_spec(
-                given.kind,
-                given.poll_options,
-                given.poll_multiple,
-                given.poll_closes_at,
-                given.timezone_offset,
-            )
-        except Invalid as error:
-            return await _compose_page(
-                request, session, viewer, values=values, next=given.next, error=error
-            )
-
-        published, error = await attempt_with_files(
+        text = non_blank(given.body, _("Write something before publishing."))
+        container = container_choice(given.space_id)
+        poll = _poll_spec(
+            given.kind,
+            given.poll_options,
+            given.poll_multiple,
+            given.poll_closes_at,
+            given.timezone_offset,
+        )
+        published = await write_with_files(
             session,
             request=request,
             viewer=viewer,
@@ -233,10 +250,6 @@ async def publish_post(request: Request, viewer: Viewer, session: Session, setti
                 poll=poll,
                 attachments=attachments,
             ),
-        )
-    if error is not None:
-        return await _compose_page(
-            request, session, viewer, values=values, next=given.next, error=error
         )
     return back(
         given.next,
@@ -286,6 +299,7 @@ async def hashtag_page(
 
 
 @router.post("/hashtags/{name}/follow")
+@form_page(page_again(hashtag_page))
 async def follow_hashtag(
     name: Annotated[str, Path(min_length=1, max_length=51)],
     viewer: Viewer,

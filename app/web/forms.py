@@ -16,11 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api.files import file_store
 from app.config import Settings
-from app.errors import AppError
 from app.files.upload import ReceivedFile, ReceivedForm, receive_form
 from app.models import User
 from app.services.files.attachments import MAX_ATTACHMENTS, Attachments, keep_uploads
-from app.web.routes import attempt
+from app.web.form_errors import STREAMED_FIELDS
 
 # The plain file input of the forms that write (composer, comments, wiki editor).
 FILES_FIELD = "files"
@@ -44,6 +43,8 @@ async def stream_form(
             max_file_bytes=settings.max_upload_bytes,
             max_files=MAX_ATTACHMENTS,
         ) as form:
+            # Kept for the form's page, should the form be refused (form_errors.py).
+            setattr(request.state, STREAMED_FIELDS, form.fields)
             yield form
         return
     fields = await request.form()
@@ -70,10 +71,30 @@ def parsed(form: ReceivedForm, model: type[FormModel]) -> FormModel:
     try:
         return model.model_validate(data)
     except ValidationError as error:
-        raise RequestValidationError(error.errors()) from None
+        # Located in the body, as FastAPI locates a form's fields: the refused
+        # form shows each message beside its field (form_errors.py).
+        raise RequestValidationError(
+            [{**detail, "loc": ("body", *detail["loc"])} for detail in error.errors()]
+        ) from None
 
 
-async def attempt_with_files(
+# Which field a refusal of the form's files is about.
+FILE_FIELDS = dict.fromkeys(
+    (
+        "file_too_large",
+        "too_many_files",
+        "unknown_file",
+        "quota",
+        "empty_file",
+        "file_type",
+        "image_too_large",
+        "bad_image",
+    ),
+    FILES_FIELD,
+)
+
+
+async def write_with_files(
     session,
     *,
     request: Request,
@@ -81,21 +102,18 @@ async def attempt_with_files(
     form: ReceivedForm,
     ids: list[int],
     write: Callable[[Attachments | None], Awaitable[Written]],
-) -> tuple[Written | None, AppError | None]:
+) -> Written:
     """``write`` (a service call) given what the form attaches — the files
     uploaded already by script (``ids``), then those the form carries, kept as
-    the viewer's uploads — in one savepoint (``attempt``): a refused file or a
-    refused write leaves nothing behind, and its error comes back to be shown."""
+    the viewer's uploads. A refused file or a refused write raises, and the
+    request's transaction leaves nothing behind; the form's page shows the
+    refusal (form_errors.py), the files uploaded by script still pending."""
     settings = request.app.state.settings
-
-    async def attached_and_written() -> Written:
-        kept = await keep_uploads(
-            session,
-            viewer=viewer,
-            store=file_store(request),
-            settings=settings,
-            received=input_files(form),
-        )
-        return await write(Attachments.of([*ids, *kept], settings))
-
-    return await attempt(session, attached_and_written())
+    kept = await keep_uploads(
+        session,
+        viewer=viewer,
+        store=file_store(request),
+        settings=settings,
+        received=input_files(form),
+    )
+    return await write(Attachments.of([*ids, *kept], settings))

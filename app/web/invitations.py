@@ -14,7 +14,9 @@ from app.i18n import current_language
 from app.models import Invitation, Space
 from app.security import new_secret
 from app.services import accounts, charter, invitations, sessions
-from app.web.routes import attempt, check_form_token, render, see_other, set_form_cookie
+from app.web.form_errors import FailedForm, form_page, page_again
+from app.web.routes import check_form_token, render, see_other, set_form_cookie
+from app.web.spaces import directory_page
 
 router = APIRouter(include_in_schema=False)
 
@@ -22,7 +24,13 @@ INVITATION_CSRF_COOKIE = "ruche_invitation_csrf"
 INVITATION_PATH = "/invitations"
 
 
+async def _invitations_again(request: Request, session, viewer, _failed: FailedForm):
+    """One's invitations are answered from the spaces directory."""
+    return await directory_page(request, session, viewer)
+
+
 @router.post("/invitations/{invitation_id}/accept")
+@form_page(_invitations_again)
 async def accept_invitation(
     invitation_id: ItemId, viewer: Viewer, session: Session, address: Address
 ):
@@ -34,6 +42,7 @@ async def accept_invitation(
 
 
 @router.post("/invitations/{invitation_id}/decline")
+@form_page(_invitations_again)
 async def decline_invitation(
     invitation_id: ItemId, viewer: Viewer, session: Session, address: Address
 ):
@@ -51,9 +60,6 @@ async def _acceptance_form(
     invitation: Invitation,
     space: Space,
     signed_in_as=None,
-    error: str | None = None,
-    display_name: str = "",
-    status_code: int = 200,
 ) -> Response:
     """The acceptance page, its form protected by a fresh double-submit token (the
     person has no session yet)."""
@@ -61,14 +67,11 @@ async def _acceptance_form(
     response = render(
         request,
         "invitations/accept.html",
-        status_code=status_code,
         invitation=invitation,
         space=space,
         charter_text=await charter.read_charter(session),
         form_token=token,
         signed_in_as=signed_in_as,
-        error=error,
-        display_name=display_name,
     )
     set_form_cookie(response, settings, token, cookie=INVITATION_CSRF_COOKIE, path=INVITATION_PATH)
     return response
@@ -91,7 +94,32 @@ async def invitation_page(
     )
 
 
+async def _acceptance_again(request: Request, session, viewer, _failed: FailedForm):
+    """The acceptance form refused: the name kept, never the password; a browser
+    signed in is asked to sign out first."""
+    invitation, space = await invitations.preview_email_invitation(
+        session, secret=request.path_params["token"]
+    )
+    return await _acceptance_form(
+        request,
+        session,
+        request.app.state.settings,
+        invitation=invitation,
+        space=space,
+        signed_in_as=viewer,
+    )
+
+
 @router.post("/invitations/{token}")
+@form_page(
+    _acceptance_again,
+    fields={
+        "weak_password": "password",
+        "invalid_password": "password",
+        "charter_not_accepted": "accept_charter",
+    },
+    public=True,
+)
 async def accept_email_invitation(
     request: Request,
     token: str,
@@ -108,30 +136,15 @@ async def accept_email_invitation(
     A browser already signed in never gets here: its session's own anti-forgery
     check refuses this form, and the page asks it to sign out first."""
     check_form_token(request, csrf_token, cookie=INVITATION_CSRF_COOKIE)
-    invitation, space = await invitations.preview_email_invitation(session, secret=token)
-    user, error = await attempt(
+    _invitation, space = await invitations.preview_email_invitation(session, secret=token)
+    user = await invitations.accept_email_invitation(
         session,
-        invitations.accept_email_invitation(
-            session,
-            secret=token,
-            display_name=display_name,
-            password=password,
-            accept_charter=accept_charter,
-            address=address,
-        ),
+        secret=token,
+        display_name=display_name,
+        password=password,
+        accept_charter=accept_charter,
+        address=address,
     )
-    if error is not None:
-        return await _acceptance_form(
-            request,
-            session,
-            settings,
-            invitation=invitation,
-            space=space,
-            signed_in_as=auth.user if auth else None,
-            error=error.message,
-            display_name=display_name,
-            status_code=error.status,
-        )
     # The account speaks the language its owner signed up in.
     accounts.change_preferences(user, language=current_language.get(), display_name=None)
     signed_in = await sessions.open_session(
@@ -158,6 +171,7 @@ async def charter_page(request: Request, viewer: Viewer, session: Session):
 
 
 @router.post("/charter")
+@form_page(page_again(charter_page))
 async def accept_charter(viewer: Viewer):
     charter.accept_charter(viewer)
     return see_other("/")

@@ -16,6 +16,7 @@ from app.models import ReactionKind
 from app.schemas.common import MAX_ID
 from app.services import notifications
 from app.services.notifications import ShownNotification
+from app.web.form_errors import form_page, page_again
 from app.web.routes import render
 from app.web.stream_shared import CursorQuery, Done, Next, back, page_link
 
@@ -145,6 +146,7 @@ async def notifications_page(
 
 
 @router.post("/notifications/read")
+@form_page(page_again(notifications_page))
 async def mark_notifications_read(
     viewer: Viewer,
     session: Session,
@@ -160,6 +162,7 @@ async def mark_notifications_read(
 
 
 @router.post("/notifications/preferences")
+@form_page(page_again(notifications_page))
 async def save_notification_preferences(
     viewer: Viewer,
     session: Session,

@@ -13,6 +13,7 @@ from app.i18n import current_language, gettext, ngettext
 from app.levels import AccountKind, Level, Role
 from app.models import PostKind, ReactionKind
 from app.models.space import SpaceKind, SpaceRole, Visibility
+from app.services.charter import needs_charter
 from app.services.files.uploads import content_url
 from app.services.spaces import may_create_space
 from app.services.tour import needs_tour
@@ -96,10 +97,20 @@ class Pages:
         status_code: int = 200,
     ) -> HTMLResponse:
         auth = getattr(request.state, "auth", None)
+        viewer = auth.user if auth else None
+        # A refused form shown again (app/web/form_errors.py): its messages and
+        # status, whichever page function draws the page.
+        failed = getattr(request.state, "failed_form", None)
+        if failed is not None and status_code == 200:
+            status_code = failed.status
         html = self.env.get_template(template).render(
             {
                 "request": request,
-                "viewer": auth.user if auth else None,
+                "viewer": viewer,
+                # Live updates only where the websocket lets this viewer in
+                # (app/api/live.py): an error page or the charter still to
+                # accept opens no connection, so shows no "paused" notice.
+                "live": viewer is not None and not needs_charter(viewer),
                 "csrf_token": auth.csrf_token if auth else None,
                 "lang": current_language.get().value,
                 "path": request.url.path,
@@ -116,6 +127,11 @@ class Pages:
                 "theme": theme_of(request),
                 # What the upload forms check before sending a file.
                 "max_upload_mb": request.app.state.settings.max_upload_mb,
+                # A refused form's messages, by field (app/web/form_errors.py).
+                "errors": {},
+                "failed_action": None,
+                "sent": {},
+                **(failed.context() if failed is not None else {}),
                 **(context or {}),
             }
         )

@@ -14,6 +14,7 @@ from app.api.pagination import (
 )
 from app.models import FollowKind
 from app.services import feed, follows, people
+from app.web.form_errors import form_page, page_again
 from app.web.routes import render
 from app.web.stream_shared import FEED_PAGE, CursorQuery, Done, back, page_link, show_stream
 
@@ -85,6 +86,7 @@ async def person_page(
 
 
 @router.post("/people/{handle}/follow")
+@form_page(page_again(person_page))
 async def follow_person(
     handle: Handle, viewer: Viewer, session: Session, following: Annotated[bool, Form()]
 ):

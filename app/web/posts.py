@@ -1,6 +1,7 @@
 """A post's page with its comments, and what is done to a post or a comment: edit,
 delete, pin, share, comment, react, vote, confirm an announcement, accept an
-answer. A refusal is shown on the post's page, with nothing written."""
+answer. A refusal shows the post's page again, with nothing written
+(app/web/form_errors.py)."""
 
 from dataclasses import dataclass
 from typing import Annotated
@@ -10,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from app.api.deps import AppSettings, ItemId, Session, Viewer
 from app.api.pagination import decode_id_cursor, next_id_cursor
-from app.errors import AppError, Invalid, non_blank
+from app.errors import Invalid, non_blank
 from app.i18n import _
 from app.levels import Level
 from app.models import Comment, PostKind, ReactionKind, User
@@ -19,8 +20,9 @@ from app.schemas.post import MAX_POST_BODY
 from app.services import comments, compose, posts, reactions
 from app.services.comments import CommentView
 from app.services.files.attachments import MAX_ATTACHMENTS
-from app.web.forms import attempt_with_files, parsed, stream_form
-from app.web.routes import attempt, render
+from app.web.form_errors import FailedForm, form_page
+from app.web.forms import FILE_FIELDS, parsed, stream_form, write_with_files
+from app.web.routes import render
 from app.web.stream_shared import (
     CursorQuery,
     Done,
@@ -30,6 +32,7 @@ from app.web.stream_shared import (
     back,
     container_choice,
     page_link,
+    row_id,
     show_stream,
     unreachable_handles,
 )
@@ -78,7 +81,6 @@ async def _post_page(
     cursor: str | None = None,
     done: str | None = None,
     unreachable: list[str] | None = None,
-    error: AppError | None = None,
 ):
     post = await posts.access_post(session, viewer=viewer, post_id=post_id)
     shown = await show_stream(session, viewer, [post])
@@ -100,7 +102,6 @@ async def _post_page(
     return render(
         request,
         "stream/post.html",
-        status_code=error.status if error is not None else 200,
         view=shown["views"][0],
         post=post,
         moderated=shown["moderated"],
@@ -117,7 +118,6 @@ async def _post_page(
         here=f"/posts/{post.id}",
         done=done,
         unreachable=unreachable or [],
-        error=error.message if error is not None else None,
     )
 
 
@@ -142,77 +142,65 @@ async def post_page(
     )
 
 
-async def _refused_or_back(
-    request: Request,
-    session,
-    viewer: User,
-    post_id: int,
-    error: AppError | None,
-    next: str,
-    *,
-    anchor: str = "",
-    **params: str,
-):
-    """After a form about a post: the post's page with the refusal, or back."""
-    if error is not None:
-        return await _post_page(request, session, viewer, post_id, error=error)
-    return back(next, anchor=anchor or f"post-{post_id}", **params)
+async def _post_again(request: Request, session, viewer: User, _failed: FailedForm):
+    """The page of a refused form about a post: the post's page."""
+    post_id = row_id(request.path_params["post_id"])
+    return await _post_page(request, session, viewer, post_id)
+
+
+async def _comment_again(request: Request, session, viewer: User, _failed: FailedForm):
+    """The page of a refused form about a comment: its post's page."""
+    comment = await _comment(session, viewer, row_id(request.path_params["comment_id"]))
+    return await _post_page(request, session, viewer, comment.post_id)
+
+
+# Which field a refusal of a text is about.
+TEXT_FIELDS = {"blank": "body", "too_long": "body", "level": "level", "write_up": "level"}
 
 
 @router.post("/posts/{post_id}/edit")
+@form_page(_post_again, fields=TEXT_FIELDS)
 async def edit_post(
-    request: Request,
     post_id: ItemId,
     viewer: Viewer,
     session: Session,
     body: Body,
     level: Annotated[Level | None, Form()] = None,
 ):
-    published, error = await attempt(
-        session,
-        posts.edit_post(session, viewer=viewer, post_id=post_id, body=body, level=level),
+    published = await posts.edit_post(
+        session, viewer=viewer, post_id=post_id, body=body, level=level
     )
-    return await _refused_or_back(
-        request,
-        session,
-        viewer,
-        post_id,
-        error,
+    return back(
         f"/posts/{post_id}",
+        anchor=f"post-{post_id}",
         done="edited",
-        unreachable=",".join(published.unreachable_mentions) if published else "",
+        unreachable=",".join(published.unreachable_mentions),
     )
 
 
 @router.post("/posts/{post_id}/delete")
-async def delete_post(
-    request: Request, post_id: ItemId, viewer: Viewer, session: Session, next: Next = "/"
-):
-    _nothing, error = await attempt(
-        session, posts.delete_post(session, viewer=viewer, post_id=post_id)
-    )
-    return await _refused_or_back(request, session, viewer, post_id, error, next, done="deleted")
+@form_page(_post_again)
+async def delete_post(post_id: ItemId, viewer: Viewer, session: Session, next: Next = "/"):
+    await posts.delete_post(session, viewer=viewer, post_id=post_id)
+    return back(next, anchor=f"post-{post_id}", done="deleted")
 
 
 @router.post("/posts/{post_id}/pin")
+@form_page(_post_again)
 async def pin_post(
-    request: Request,
     post_id: ItemId,
     viewer: Viewer,
     session: Session,
     pinned: Annotated[bool, Form()],
     next: Next = "/",
 ):
-    _post, error = await attempt(
-        session, posts.set_pinned(session, viewer=viewer, post_id=post_id, pinned=pinned)
-    )
-    done = "pinned" if pinned else "unpinned"
-    return await _refused_or_back(request, session, viewer, post_id, error, next, done=done)
+    await posts.set_pinned(session, viewer=viewer, post_id=post_id, pinned=pinned)
+    return back(next, anchor=f"post-{post_id}", done="pinned" if pinned else "unpinned")
 
 
 @router.post("/posts/{post_id}/share")
+@form_page(_post_again, fields={**TEXT_FIELDS, "space": "space_id", "write_down": "space_id"})
 async def share_post(
-    request: Request,
     post_id: ItemId,
     viewer: Viewer,
     session: Session,
@@ -222,23 +210,14 @@ async def share_post(
 ):
     """A new post that embeds this one; the service refuses any destination
     where someone could read it who may not read the original."""
-    try:
-        container = container_choice(space_id)
-    except Invalid as error:
-        return await _post_page(request, session, viewer, post_id, error=error)
-    published, error = await attempt(
+    published = await posts.publish_post(
         session,
-        posts.publish_post(
-            session,
-            viewer=viewer,
-            body=body.strip(),
-            space_id=container,
-            level=level,
-            shared_from_id=post_id,
-        ),
+        viewer=viewer,
+        body=body.strip(),
+        space_id=container_choice(space_id),
+        level=level,
+        shared_from_id=post_id,
     )
-    if error is not None:
-        return await _post_page(request, session, viewer, post_id, error=error)
     return back(f"/posts/{published.post.id}", done="shared")
 
 
@@ -253,6 +232,7 @@ class CommentForm(BaseModel):
 
 
 @router.post("/posts/{post_id}/comments")
+@form_page(_post_again, fields={**TEXT_FIELDS, **FILE_FIELDS})
 async def add_comment(
     request: Request, post_id: ItemId, viewer: Viewer, session: Session, settings: AppSettings
 ):
@@ -260,12 +240,8 @@ async def add_comment(
     publishes a post."""
     async with stream_form(request, session, settings) as form:
         given = parsed(form, CommentForm)
-        try:
-            text = non_blank(given.body, _("Write something before sending."))
-        except Invalid as error:
-            return await _post_page(request, session, viewer, post_id, error=error)
-
-        written, error = await attempt_with_files(
+        text = non_blank(given.body, _("Write something before sending."))
+        comment, unreachable = await write_with_files(
             session,
             request=request,
             viewer=viewer,
@@ -280,9 +256,6 @@ async def add_comment(
                 attachments=attachments,
             ),
         )
-    if error is not None:
-        return await _post_page(request, session, viewer, post_id, error=error)
-    comment, unreachable = written
     return back(
         given.next or f"/posts/{post_id}",
         anchor=f"comment-{comment.id}",
@@ -296,42 +269,26 @@ async def _comment(session, viewer: User, comment_id: int) -> Comment:
 
 
 @router.post("/comments/{comment_id}/edit")
-async def edit_comment(
-    request: Request, comment_id: ItemId, viewer: Viewer, session: Session, body: Body
-):
+@form_page(_comment_again, fields=TEXT_FIELDS)
+async def edit_comment(comment_id: ItemId, viewer: Viewer, session: Session, body: Body):
     post_id = (await _comment(session, viewer, comment_id)).post_id
-    written, error = await attempt(
-        session, comments.edit_comment(session, viewer=viewer, comment_id=comment_id, body=body)
+    _comment_written, unreachable = await comments.edit_comment(
+        session, viewer=viewer, comment_id=comment_id, body=body
     )
-    return await _refused_or_back(
-        request,
-        session,
-        viewer,
-        post_id,
-        error,
+    return back(
         f"/posts/{post_id}",
         anchor=f"comment-{comment_id}",
         done="edited",
-        unreachable=",".join(written[1]) if written else "",
+        unreachable=",".join(unreachable),
     )
 
 
 @router.post("/comments/{comment_id}/delete")
-async def delete_comment(request: Request, comment_id: ItemId, viewer: Viewer, session: Session):
+@form_page(_comment_again)
+async def delete_comment(comment_id: ItemId, viewer: Viewer, session: Session):
     post_id = (await _comment(session, viewer, comment_id)).post_id
-    _nothing, error = await attempt(
-        session, comments.delete_comment(session, viewer=viewer, comment_id=comment_id)
-    )
-    return await _refused_or_back(
-        request,
-        session,
-        viewer,
-        post_id,
-        error,
-        f"/posts/{post_id}",
-        anchor=f"comment-{comment_id}",
-        done="comment_deleted",
-    )
+    await comments.delete_comment(session, viewer=viewer, comment_id=comment_id)
+    return back(f"/posts/{post_id}", anchor=f"comment-{comment_id}", done="comment_deleted")
 
 
 def _reaction_choice(reaction: str) -> tuple[ReactionKind, bool]:
@@ -343,8 +300,8 @@ def _reaction_choice(reaction: str) -> tuple[ReactionKind, bool]:
 
 
 @router.post("/posts/{post_id}/reactions")
+@form_page(_post_again)
 async def react_to_post(
-    request: Request,
     post_id: ItemId,
     viewer: Viewer,
     session: Session,
@@ -355,15 +312,13 @@ async def react_to_post(
     the API in place."""
     kind, on = _reaction_choice(reaction)
     change = reactions.react if on else reactions.unreact
-    _nothing, error = await attempt(
-        session, change(session, viewer=viewer, kind=kind, post_id=post_id)
-    )
-    return await _refused_or_back(request, session, viewer, post_id, error, next)
+    await change(session, viewer=viewer, kind=kind, post_id=post_id)
+    return back(next, anchor=f"post-{post_id}")
 
 
 @router.post("/comments/{comment_id}/reactions")
+@form_page(_comment_again)
 async def react_to_comment(
-    request: Request,
     comment_id: ItemId,
     viewer: Viewer,
     session: Session,
@@ -373,65 +328,42 @@ async def react_to_comment(
     kind, on = _reaction_choice(reaction)
     post_id = (await _comment(session, viewer, comment_id)).post_id
     change = reactions.react if on else reactions.unreact
-    _nothing, error = await attempt(
-        session, change(session, viewer=viewer, kind=kind, comment_id=comment_id)
-    )
-    return await _refused_or_back(
-        request,
-        session,
-        viewer,
-        post_id,
-        error,
-        next or f"/posts/{post_id}",
-        anchor=f"comment-{comment_id}",
-    )
+    await change(session, viewer=viewer, kind=kind, comment_id=comment_id)
+    return back(next or f"/posts/{post_id}", anchor=f"comment-{comment_id}")
 
 
 @router.post("/posts/{post_id}/vote")
+@form_page(_post_again)
 async def vote(
-    request: Request,
     post_id: ItemId,
     viewer: Viewer,
     session: Session,
     option_ids: Annotated[list[int], Form(max_length=10)] = (),
     next: Next = "/",
 ):
-    _nothing, error = await attempt(
-        session, posts.vote(session, viewer=viewer, post_id=post_id, option_ids=list(option_ids))
-    )
-    return await _refused_or_back(request, session, viewer, post_id, error, next, done="voted")
+    await posts.vote(session, viewer=viewer, post_id=post_id, option_ids=list(option_ids))
+    return back(next, anchor=f"post-{post_id}", done="voted")
 
 
 @router.post("/posts/{post_id}/confirm")
-async def confirm_announcement(
-    request: Request, post_id: ItemId, viewer: Viewer, session: Session, next: Next = "/"
-):
-    _nothing, error = await attempt(
-        session, posts.confirm_announcement(session, viewer=viewer, post_id=post_id)
-    )
-    return await _refused_or_back(request, session, viewer, post_id, error, next, done="confirmed")
+@form_page(_post_again)
+async def confirm_announcement(post_id: ItemId, viewer: Viewer, session: Session, next: Next = "/"):
+    await posts.confirm_announcement(session, viewer=viewer, post_id=post_id)
+    return back(next, anchor=f"post-{post_id}", done="confirmed")
 
 
 @router.post("/posts/{post_id}/answer")
+@form_page(_post_again)
 async def accept_answer(
-    request: Request,
     post_id: ItemId,
     viewer: Viewer,
     session: Session,
     comment_id: Annotated[int | None, Form(ge=1, le=MAX_ID)] = None,
 ):
     """Marks one comment as the question's answer; without a comment, clears it."""
-    _post, error = await attempt(
-        session,
-        posts.accept_answer(session, viewer=viewer, post_id=post_id, comment_id=comment_id),
-    )
-    return await _refused_or_back(
-        request,
-        session,
-        viewer,
-        post_id,
-        error,
+    await posts.accept_answer(session, viewer=viewer, post_id=post_id, comment_id=comment_id)
+    return back(
         f"/posts/{post_id}",
-        anchor=f"comment-{comment_id}" if comment_id else "",
+        anchor=f"comment-{comment_id}" if comment_id else f"post-{post_id}",
         done="answer",
     )

@@ -20,13 +20,15 @@ from app.api.deps import (
 )
 from app.api.me import receive_avatar
 from app.config import Settings
-from app.errors import AppError, Forbidden, Invalid, NotFound, TooLarge
+from app.errors import AppError, Forbidden, NotFound
 from app.i18n import _
 from app.levels import Language
 from app.models import User
 from app.security import new_secret, same_secret
 from app.services import accounts, sessions
 from app.services.files import avatars
+from app.web.form_errors import FailedForm, form_page
+from app.web.forms import FILE_FIELDS
 
 router = APIRouter(include_in_schema=False)
 
@@ -99,23 +101,34 @@ def _login_form(
     settings,
     *,
     next: str,
-    error: str | None = None,
     email: str = "",
     status_code: int = 200,
+    **context,
 ) -> Response:
     """The sign-in form, with a fresh double-submit token."""
     token = new_secret()
     response = request.app.state.pages.render(
         request,
         "login.html",
-        {"login_csrf": token, "next": next, "error": error, "email": email},
+        {"login_csrf": token, "next": next, "email": email, **context},
         status_code=status_code,
     )
     set_form_cookie(response, settings, token, cookie=LOGIN_CSRF_COOKIE, path="/login")
     return response
 
 
+async def _login_again(request: Request, _session, _viewer, failed: FailedForm) -> Response:
+    """The sign-in form refused: the e-mail kept, never the password."""
+    return _login_form(
+        request,
+        request.app.state.settings,
+        next=safe_next(failed.values.get("next")),
+        email=str(failed.values.get("email", "")),
+    )
+
+
 @router.post("/login")
+@form_page(_login_again, public=True)
 async def login_submit(
     request: Request,
     session: Session,
@@ -129,41 +142,19 @@ async def login_submit(
 ):
     check_form_token(request, csrf_token, cookie=LOGIN_CSRF_COOKIE)
     response = see_other(safe_next(next))
-    try:
-        await start_session(
-            request,
-            response,
-            session=session,
-            settings=settings,
-            previous=previous,
-            email=email,
-            password=password,
-            address=address,
-        )
-    except AppError as error:
-        if not error.keeps_writes:
-            raise
-        # The form again; the failure counters and the audit line still commit.
-        page = _login_form(
-            request,
-            settings,
-            next=safe_next(next),
-            error=error.message,
-            email=email,
-            status_code=error.status,
-        )
-        page.headers.update(error.headers)
-        return page
+    # A refusal shows the form again (_login_again); the failure counters and
+    # the audit line of a wrong password still commit (SignInFailed.keeps_writes).
+    await start_session(
+        request,
+        response,
+        session=session,
+        settings=settings,
+        previous=previous,
+        email=email,
+        password=password,
+        address=address,
+    )
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
-    return response
-
-
-@router.post("/logout")
-async def logout_submit(session: Session, settings: AppSettings, auth: RequiredAuth):
-    if auth.user_session is not None:
-        await sessions.sign_out(session, user_session=auth.user_session)
-    response = see_other("/login")
-    clear_session_cookie(response, settings)
     return response
 
 
@@ -185,6 +176,21 @@ async def _settings_page(
     )
 
 
+async def _settings_again(request: Request, session, viewer: User, _failed: FailedForm):
+    """The settings page with its refused form (never a password: form_errors.py)."""
+    return await _settings_page(request, session, viewer)
+
+
+@router.post("/logout")
+@form_page(_settings_again)
+async def logout_submit(session: Session, settings: AppSettings, auth: RequiredAuth):
+    if auth.user_session is not None:
+        await sessions.sign_out(session, user_session=auth.user_session)
+    response = see_other("/login")
+    clear_session_cookie(response, settings)
+    return response
+
+
 @router.get("/settings")
 async def settings_page(
     request: Request, viewer: Viewer, session: Session, saved: str | None = None
@@ -192,29 +198,29 @@ async def settings_page(
     return await _settings_page(request, session, viewer, saved=saved)
 
 
+# Every refusal of the photo form is about its one file.
+AVATAR_FIELDS = dict.fromkeys(("invalid", "too_large", *FILE_FIELDS), "file")
+
+
 @router.post("/settings/avatar")
+@form_page(_settings_again, fields=AVATAR_FIELDS)
 async def upload_avatar(request: Request, viewer: Viewer, session: Session, settings: AppSettings):
     """The photo of the settings page's form (a file input, no script needed). A
     refusal of the photo (too large, no image, a bomb of pixels) is shown on the
-    page; a forged form is refused before the route (FormTokenMiddleware). Every
-    refusal comes before the upload writes anything (store_upload): nothing to
-    undo, and the request's transaction ended while the body came in."""
-    try:
-        await receive_avatar(request, viewer=viewer, session=session, settings=settings)
-    except (Invalid, TooLarge) as refused:
-        return await _settings_page(
-            request, session, viewer, avatar_error=refused.message, status_code=refused.status
-        )
+    page; every refusal comes before the upload writes anything (store_upload)."""
+    await receive_avatar(request, viewer=viewer, session=session, settings=settings)
     return see_other("/settings?saved=avatar")
 
 
 @router.post("/settings/avatar/remove")
+@form_page(_settings_again)
 async def remove_avatar(viewer: Viewer, session: Session):
     await avatars.remove_avatar(session, viewer=viewer)
     return see_other("/settings?saved=avatar")
 
 
 @router.post("/settings/preferences")
+@form_page(_settings_again)
 async def save_preferences(
     viewer: Viewer,
     language: Annotated[Language, Form()],
@@ -225,6 +231,14 @@ async def save_preferences(
 
 
 @router.post("/settings/password")
+@form_page(
+    _settings_again,
+    fields={
+        "wrong_password": "current_password",
+        "weak_password": "new_password",
+        "invalid_password": "new_password",
+    },
+)
 async def save_password(
     request: Request,
     auth: RequiredAuth,
@@ -245,6 +259,7 @@ async def save_password(
 
 
 @router.post("/settings/tokens")
+@form_page(_settings_again)
 async def create_token(
     request: Request,
     viewer: Viewer,
@@ -266,6 +281,7 @@ async def create_token(
 
 
 @router.post("/settings/tokens/{token_id}/revoke")
+@form_page(_settings_again)
 async def revoke_token(token_id: ItemId, viewer: Viewer, session: Session, address: Address):
     await sessions.revoke_token(session, viewer=viewer, token_id=token_id, address=address)
     return see_other("/settings?saved=token_revoked")

@@ -10,8 +10,8 @@ from fastapi import APIRouter, Form, Query, Request
 from app.api.deps import AppSettings, ItemId, Session, Viewer
 from app.api.files import file_store
 from app.api.pagination import decode_name_cursor, next_name_cursor
-from app.api.space_files import upload_fields, upload_into
-from app.errors import AppError, Invalid, NotFound
+from app.api.space_files import upload_into
+from app.errors import Invalid, NotFound
 from app.files.upload import receive_form
 from app.i18n import _
 from app.models import SpaceDocument, SpaceFolder, User
@@ -19,7 +19,9 @@ from app.schemas.common import RowId
 from app.services import compose, spaces
 from app.services.files import area
 from app.services.files.area import MAX_FOLDER_NAME
-from app.web.routes import attempt, render, see_other
+from app.web.form_errors import STREAMED_FIELDS, FailedForm, form_page
+from app.web.forms import FILE_FIELDS
+from app.web.routes import render, see_other
 from app.web.spaces import space_tabs
 from app.web.stream_shared import CursorQuery, Done, page_link, row_id
 
@@ -82,8 +84,9 @@ async def _folder_page(
     *,
     cursor: str | None = None,
     done: str | None = None,
-    error: AppError | None = None,
 ):
+    """A folder's page; also the page of a refused form about it (the refusal
+    comes from the request, app/web/pages.py)."""
     listing = await area.list_folder(
         session,
         viewer=viewer,
@@ -98,7 +101,6 @@ async def _folder_page(
     return render(
         request,
         "spaces/files.html",
-        status_code=error.status if error is not None else 200,
         **await _page(session, viewer, space_id, area_view=listing.area),
         listing=listing,
         documents=listing.documents[:FOLDER_PAGE],
@@ -107,7 +109,6 @@ async def _folder_page(
         and listing.area.may_change(viewer, listing.folder.creator_id),
         more=files_url(space_id, folder_id, cursor=next_cursor) if next_cursor else None,
         done=done,
-        error=error.message if error is not None else None,
     )
 
 
@@ -119,7 +120,6 @@ async def _document_page(
     document_id: int,
     *,
     done: str | None = None,
-    error: AppError | None = None,
 ):
     shown = await area.read_document(session, viewer=viewer, document_id=document_id)
     if shown.document.space_id != space_id:
@@ -133,7 +133,6 @@ async def _document_page(
     return render(
         request,
         "spaces/document.html",
-        status_code=error.status if error is not None else 200,
         **await _page(session, viewer, space_id, area_view=area_view),
         shown=shown,
         trail=await area.folder_path(session, folder),
@@ -142,7 +141,6 @@ async def _document_page(
         ),
         may_change=area_view.may_change(viewer, shown.document.author_id),
         done=done,
-        error=error.message if error is not None else None,
     )
 
 
@@ -161,14 +159,24 @@ async def _document_in(session, viewer: User, space_id: int, document_id: int) -
     return document
 
 
-async def _after_folder_form(
-    request, session, viewer, space_id, shown_id, error, then_id, done: str
-):
-    """A refused folder form: the folder it was on (``shown_id``) with the
-    reason; else the folder to see next with its notice."""
-    if error is not None:
-        return await _folder_page(request, session, viewer, space_id, shown_id, error=error)
-    return see_other(files_url(space_id, then_id, done=done))
+async def _folder_again(request: Request, session, viewer: User, failed: FailedForm):
+    """The page of a refused folder form: the folder it was sent from (the one
+    in its path, else the one it names: a new folder's parent, an upload's)."""
+    shown = request.path_params.get("folder_id") or failed.values.get(
+        "parent_id", failed.values.get("folder_id", "")
+    )
+    space_id = row_id(request.path_params["space_id"])
+    return await _folder_page(request, session, viewer, space_id, row_id(str(shown)))
+
+
+async def _document_again(request: Request, session, viewer: User, _failed: FailedForm):
+    space_id = row_id(request.path_params["space_id"])
+    document_id = row_id(request.path_params["document_id"])
+    return await _document_page(request, session, viewer, space_id, document_id)
+
+
+# Which field a refusal of the files area's forms is about.
+AREA_FIELDS = {**FILE_FIELDS, "name_taken": "name", "blank": "name", "bad_name": "name"}
 
 
 # --- a folder ---------------------------------------------------------------------------
@@ -190,6 +198,7 @@ async def folder_page(
 
 
 @router.post("/spaces/{space_id}/files")
+@form_page(_folder_again, fields={**AREA_FIELDS, **dict.fromkeys(FILE_FIELDS, "file")})
 async def upload(
     request: Request, space_id: ItemId, viewer: Viewer, session: Session, settings: AppSettings
 ):
@@ -200,57 +209,37 @@ async def upload(
         max_file_bytes=settings.max_upload_bytes,
         max_files=1,
     ) as form:
-        document, error = await attempt(
-            session, upload_into(request, session, viewer, settings, space_id, form)
-        )
-        folder_id = upload_fields(form).folder_id
-    if error is not None:
-        return await _folder_page(request, session, viewer, space_id, folder_id, error=error)
+        # Kept for the folder's page, should the upload be refused.
+        setattr(request.state, STREAMED_FIELDS, form.fields)
+        document = await upload_into(request, session, viewer, settings, space_id, form)
     done = "version" if document.current_version > 1 else "uploaded"
     return see_other(files_url(space_id, document.folder_id, done=done))
 
 
 @router.post("/spaces/{space_id}/folders")
+@form_page(_folder_again, fields=AREA_FIELDS)
 async def create_folder(
-    request: Request,
-    space_id: ItemId,
-    viewer: Viewer,
-    session: Session,
-    name: NameField,
-    parent_id: FolderField = "",
+    space_id: ItemId, viewer: Viewer, session: Session, name: NameField, parent_id: FolderField = ""
 ):
-    parent = folder_choice(parent_id)
-    folder, error = await attempt(
-        session,
-        area.create_folder(session, viewer=viewer, space_id=space_id, name=name, parent_id=parent),
+    folder = await area.create_folder(
+        session, viewer=viewer, space_id=space_id, name=name, parent_id=folder_choice(parent_id)
     )
-    made = folder.id if folder is not None else None
-    return await _after_folder_form(
-        request, session, viewer, space_id, parent, error, made, "folder_created"
-    )
+    return see_other(files_url(space_id, folder.id, done="folder_created"))
 
 
 @router.post("/spaces/{space_id}/folders/{folder_id}/rename")
+@form_page(_folder_again, fields=AREA_FIELDS)
 async def rename_folder(
-    request: Request,
-    space_id: ItemId,
-    folder_id: ItemId,
-    viewer: Viewer,
-    session: Session,
-    name: NameField,
+    space_id: ItemId, folder_id: ItemId, viewer: Viewer, session: Session, name: NameField
 ):
     await _folder_in(session, viewer, space_id, folder_id)
-    _folder, error = await attempt(
-        session, area.rename_folder(session, viewer=viewer, folder_id=folder_id, name=name)
-    )
-    return await _after_folder_form(
-        request, session, viewer, space_id, folder_id, error, folder_id, "renamed"
-    )
+    await area.rename_folder(session, viewer=viewer, folder_id=folder_id, name=name)
+    return see_other(files_url(space_id, folder_id, done="renamed"))
 
 
 @router.post("/spaces/{space_id}/folders/{folder_id}/move")
+@form_page(_folder_again, fields=AREA_FIELDS)
 async def move_folder(
-    request: Request,
     space_id: ItemId,
     folder_id: ItemId,
     viewer: Viewer,
@@ -258,29 +247,18 @@ async def move_folder(
     parent_id: FolderField = "",
 ):
     await _folder_in(session, viewer, space_id, folder_id)
-    _folder, error = await attempt(
-        session,
-        area.move_folder(
-            session, viewer=viewer, folder_id=folder_id, parent_id=folder_choice(parent_id)
-        ),
+    await area.move_folder(
+        session, viewer=viewer, folder_id=folder_id, parent_id=folder_choice(parent_id)
     )
-    return await _after_folder_form(
-        request, session, viewer, space_id, folder_id, error, folder_id, "moved"
-    )
+    return see_other(files_url(space_id, folder_id, done="moved"))
 
 
 @router.post("/spaces/{space_id}/folders/{folder_id}/delete")
-async def delete_folder(
-    request: Request, space_id: ItemId, folder_id: ItemId, viewer: Viewer, session: Session
-):
+@form_page(_folder_again)
+async def delete_folder(space_id: ItemId, folder_id: ItemId, viewer: Viewer, session: Session):
     folder = await _folder_in(session, viewer, space_id, folder_id)
-    parent_id = folder.parent_id
-    _nothing, error = await attempt(
-        session, area.delete_folder(session, viewer=viewer, folder_id=folder_id)
-    )
-    return await _after_folder_form(
-        request, session, viewer, space_id, folder_id, error, parent_id, "folder_deleted"
-    )
+    await area.delete_folder(session, viewer=viewer, folder_id=folder_id)
+    return see_other(files_url(space_id, folder.parent_id, done="folder_deleted"))
 
 
 # --- a document ---------------------------------------------------------------------------
@@ -299,25 +277,18 @@ async def document_page(
 
 
 @router.post("/spaces/{space_id}/files/{document_id}/rename")
+@form_page(_document_again, fields=AREA_FIELDS)
 async def rename_document(
-    request: Request,
-    space_id: ItemId,
-    document_id: ItemId,
-    viewer: Viewer,
-    session: Session,
-    name: NameField,
+    space_id: ItemId, document_id: ItemId, viewer: Viewer, session: Session, name: NameField
 ):
     await _document_in(session, viewer, space_id, document_id)
-    _document, error = await attempt(
-        session,
-        area.rename_document(session, viewer=viewer, document_id=document_id, name=name),
-    )
-    return await _after_document_form(request, session, viewer, space_id, document_id, error)
+    await area.rename_document(session, viewer=viewer, document_id=document_id, name=name)
+    return see_other(document_url(space_id, document_id, done="saved"))
 
 
 @router.post("/spaces/{space_id}/files/{document_id}/move")
+@form_page(_document_again, fields=AREA_FIELDS)
 async def move_document(
-    request: Request,
     space_id: ItemId,
     document_id: ItemId,
     viewer: Viewer,
@@ -325,30 +296,15 @@ async def move_document(
     folder_id: FolderField = "",
 ):
     await _document_in(session, viewer, space_id, document_id)
-    _document, error = await attempt(
-        session,
-        area.move_document(
-            session, viewer=viewer, document_id=document_id, folder_id=folder_choice(folder_id)
-        ),
+    await area.move_document(
+        session, viewer=viewer, document_id=document_id, folder_id=folder_choice(folder_id)
     )
-    return await _after_document_form(request, session, viewer, space_id, document_id, error)
-
-
-async def _after_document_form(request, session, viewer, space_id, document_id, error):
-    if error is not None:
-        return await _document_page(request, session, viewer, space_id, document_id, error=error)
     return see_other(document_url(space_id, document_id, done="saved"))
 
 
 @router.post("/spaces/{space_id}/files/{document_id}/delete")
-async def delete_document(
-    request: Request, space_id: ItemId, document_id: ItemId, viewer: Viewer, session: Session
-):
+@form_page(_document_again)
+async def delete_document(space_id: ItemId, document_id: ItemId, viewer: Viewer, session: Session):
     document = await _document_in(session, viewer, space_id, document_id)
-    folder_id = document.folder_id
-    _nothing, error = await attempt(
-        session, area.delete_document(session, viewer=viewer, document_id=document_id)
-    )
-    if error is not None:
-        return await _document_page(request, session, viewer, space_id, document_id, error=error)
-    return see_other(files_url(space_id, folder_id, done="deleted"))
+    await area.delete_document(session, viewer=viewer, document_id=document_id)
+    return see_other(files_url(space_id, document.folder_id, done="deleted"))

@@ -1,6 +1,7 @@
 """Pages of spaces: the directory, creating a space, a space's page with its tabs,
 and what owners and moderators do there (members, join requests, invitations,
-settings). Each form calls one service; a refusal is shown beside the form."""
+settings). Each form calls one service; a refused form shows its page again
+(app/web/form_errors.py)."""
 
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Literal
@@ -10,14 +11,15 @@ from fastapi import APIRouter, Form, Query, Request
 
 from app.api.deps import Address, AppSettings, ItemId, Session, Viewer
 from app.api.pagination import decode_name_cursor, next_name_cursor
-from app.errors import AppError, Forbidden, Invalid
+from app.errors import Forbidden, Invalid
 from app.i18n import _
 from app.levels import AccountKind, Level
 from app.models import JoinRequest, SpaceKind, SpaceRole, User, Visibility
 from app.schemas.common import Email
 from app.services import invitations, memberships, spaces
-from app.web.routes import attempt, render, see_other
-from app.web.stream_shared import space_stream_tab, unreachable_handles
+from app.web.form_errors import FailedForm, form_page
+from app.web.routes import render, see_other
+from app.web.stream_shared import row_id, space_stream_tab, unreachable_handles
 
 router = APIRouter(include_in_schema=False)
 
@@ -46,8 +48,25 @@ async def directory(
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     done: Annotated[str | None, Query(max_length=20)] = None,
 ):
+    return await directory_page(
+        request, session, viewer, kind=kind, q=q, mine=mine, cursor=cursor, done=done
+    )
+
+
+async def directory_page(
+    request: Request,
+    session,
+    viewer: User,
+    *,
+    kind: str = "",
+    q: str = "",
+    mine: bool = False,
+    cursor: str | None = None,
+    done: str | None = None,
+):
     """Open and private spaces (and one's own secret ones) for employees; only
-    their own spaces for externals: the service applies the policy."""
+    their own spaces for externals: the service applies the policy. Also the
+    page of a refused answer to an invitation."""
     space_kind = SpaceKind(kind) if kind in SpaceKind._value2member_map_ else None
     found = await spaces.list_spaces(
         session,
@@ -101,7 +120,20 @@ async def new_space_form(request: Request, viewer: Viewer):
     return render(request, "spaces/new.html", values=_space_form_values(), error=None)
 
 
+async def _new_space_again(request: Request, session, viewer: User, failed: FailedForm):
+    return render(
+        request,
+        "spaces/new.html",
+        values=failed.over(_space_form_values()),
+    )
+
+
+# Where a refusal of the space's fields is shown (both the creation and the settings form).
+SPACE_FIELDS = {"name_taken": "name", "externals_present": "allows_externals"}
+
+
 @router.post("/spaces/new")
+@form_page(_new_space_again, fields=SPACE_FIELDS)
 async def create_space(
     request: Request,
     viewer: Viewer,
@@ -115,26 +147,18 @@ async def create_space(
     description: Description = "",
     allows_externals: Annotated[bool, Form()] = False,
 ):
-    fields = {
-        "name": name,
-        "objective": objective,
-        "description": description,
-        "kind": kind,
-        "visibility": visibility,
-        "allows_externals": allows_externals,
-        "default_level": default_level,
-    }
-    space, error = await attempt(
-        session, spaces.create_space(session, viewer=viewer, **fields, address=address)
+    space = await spaces.create_space(
+        session,
+        viewer=viewer,
+        name=name,
+        objective=objective,
+        description=description,
+        kind=kind,
+        visibility=visibility,
+        allows_externals=allows_externals,
+        default_level=default_level,
+        address=address,
     )
-    if error is not None:
-        return render(
-            request,
-            "spaces/new.html",
-            status_code=error.status,
-            values=_space_form_values(**fields),
-            error=error.message,
-        )
     return see_other(f"/spaces/{space.id}?tab=about&done=created")
 
 
@@ -156,11 +180,10 @@ async def _space_page(
     cursor: str | None = None,
     done: str | None = None,
     unreachable: str | None = None,
-    error: AppError | None = None,
     **extra,
 ):
-    """A space's page on one of its tabs; also the answer to a refused form, with
-    the reason shown above the tab."""
+    """A space's page on one of its tabs; also the page of a refused form, with
+    what was sent and why it was refused."""
     view = await spaces.view_space(session, viewer=viewer, space_id=space_id)
     tabs = space_tabs(view)
     if tab not in tabs or tab == "wiki":
@@ -188,7 +211,6 @@ async def _space_page(
     return render(
         request,
         "spaces/space.html",
-        status_code=error.status if error is not None else 200,
         view=view,
         space=view.space,
         tab=tab,
@@ -199,7 +221,6 @@ async def _space_page(
         pending_invitations=pending,
         requested=requested,
         done=done,
-        error=error.message if error is not None else None,
         today=datetime.now(UTC).date(),
         last_access_day=datetime.now(UTC).date() + timedelta(days=invitations.MAX_CONTRACT_DAYS),
         unreachable=unreachable_handles(unreachable),
@@ -235,26 +256,38 @@ async def space_page(
     )
 
 
-async def _answer(
-    request: Request,
-    session,
-    viewer: User,
-    space_id: ItemId,
-    error: AppError | None,
-    *,
-    tab: str,
-    done: str,
-):
-    """After a manager's form: back to the tab with a notice, or the tab again with
-    the refusal."""
-    if error is not None:
-        return await _space_page(request, session, viewer, space_id, tab=tab, error=error)
-    return see_other(f"/spaces/{space_id}?tab={tab}&done={done}")
+def _on_tab(tab: str):
+    """The page of a space's form: the space's page on the form's tab."""
+
+    async def again(request: Request, session, viewer: User, failed: FailedForm):
+        space_id = row_id(request.path_params["space_id"])
+        # The settings form shows what was sent in place of the space's fields.
+        extra = {"space_values": failed.over(_space_form_values())} if tab == "settings" else {}
+        return await _space_page(request, session, viewer, space_id, tab=tab, **extra)
+
+    return again
+
+
+# Which field a refusal of the members tab's forms is about.
+MEMBER_FIELDS = {
+    "unknown_account": "identifier",
+    "already_member": "identifier",
+    "already_invited": "identifier",
+    "account_inactive": "identifier",
+}
+INVITE_FIELDS = {
+    "already_member": "email",
+    "already_invited": "email",
+    "external_kind_required": "external_kind",
+    "access_end_required": "access_ends_on",
+    "access_end_too_far": "access_ends_on",
+    "invalid_date": "access_ends_on",
+}
 
 
 @router.post("/spaces/{space_id}/join")
+@form_page(_on_tab("stream"))
 async def join_space(
-    request: Request,
     space_id: ItemId,
     viewer: Viewer,
     session: Session,
@@ -262,34 +295,23 @@ async def join_space(
     message: Annotated[str, Form(max_length=500)] = "",
 ):
     """Joins an open space at once; asks to join a private one."""
-    outcome, error = await attempt(
-        session,
-        memberships.join_space(
-            session, viewer=viewer, space_id=space_id, message=message, address=address
-        ),
+    outcome = await memberships.join_space(
+        session, viewer=viewer, space_id=space_id, message=message, address=address
     )
-    if error is not None:
-        return await _space_page(request, session, viewer, space_id, error=error)
     done = "requested" if isinstance(outcome, JoinRequest) else "joined"
     return see_other(f"/spaces/{space_id}?done={done}")
 
 
 @router.post("/spaces/{space_id}/leave")
-async def leave_space(
-    request: Request, space_id: ItemId, viewer: Viewer, session: Session, address: Address
-):
-    _nothing, error = await attempt(
-        session,
-        memberships.leave_space(session, viewer=viewer, space_id=space_id, address=address),
-    )
-    if error is not None:
-        return await _space_page(request, session, viewer, space_id, tab="about", error=error)
+@form_page(_on_tab("about"))
+async def leave_space(space_id: ItemId, viewer: Viewer, session: Session, address: Address):
+    await memberships.leave_space(session, viewer=viewer, space_id=space_id, address=address)
     return see_other("/spaces?done=left")
 
 
 @router.post("/spaces/{space_id}/members")
+@form_page(_on_tab("members"), fields=MEMBER_FIELDS)
 async def add_member(
-    request: Request,
     space_id: ItemId,
     viewer: Viewer,
     session: Session,
@@ -297,23 +319,25 @@ async def add_member(
     identifier: Identifier,
     role: Annotated[SpaceRole, Form()] = SpaceRole.MEMBER,
 ):
-    _added, error = await attempt(
+    await memberships.add_member_by_identifier(
         session,
-        memberships.add_member_by_identifier(
-            session,
-            viewer=viewer,
-            space_id=space_id,
-            identifier=identifier,
-            role=role,
-            address=address,
-        ),
+        viewer=viewer,
+        space_id=space_id,
+        identifier=identifier,
+        role=role,
+        address=address,
     )
-    return await _answer(request, session, viewer, space_id, error, tab="members", done="added")
+    return _done(space_id, tab="members", done="added")
+
+
+def _done(space_id: int, *, tab: str, done: str):
+    """After a manager's form: back to the tab with a notice."""
+    return see_other(f"/spaces/{space_id}?tab={tab}&done={done}")
 
 
 @router.post("/spaces/{space_id}/members/{user_id}/role")
+@form_page(_on_tab("members"))
 async def change_role(
-    request: Request,
     space_id: ItemId,
     user_id: ItemId,
     viewer: Viewer,
@@ -321,56 +345,41 @@ async def change_role(
     address: Address,
     role: Annotated[SpaceRole, Form()],
 ):
-    _changed, error = await attempt(
-        session,
-        memberships.change_role(
-            session, viewer=viewer, space_id=space_id, user_id=user_id, role=role, address=address
-        ),
+    await memberships.change_role(
+        session, viewer=viewer, space_id=space_id, user_id=user_id, role=role, address=address
     )
-    return await _answer(request, session, viewer, space_id, error, tab="members", done="role")
+    return _done(space_id, tab="members", done="role")
 
 
 @router.post("/spaces/{space_id}/members/{user_id}/remove")
+@form_page(_on_tab("members"))
 async def remove_member(
-    request: Request,
-    space_id: ItemId,
-    user_id: ItemId,
-    viewer: Viewer,
-    session: Session,
-    address: Address,
+    space_id: ItemId, user_id: ItemId, viewer: Viewer, session: Session, address: Address
 ):
-    _nothing, error = await attempt(
-        session,
-        memberships.remove_member(
-            session, viewer=viewer, space_id=space_id, user_id=user_id, address=address
-        ),
+    await memberships.remove_member(
+        session, viewer=viewer, space_id=space_id, user_id=user_id, address=address
     )
-    return await _answer(request, session, viewer, space_id, error, tab="members", done="removed")
+    return _done(space_id, tab="members", done="removed")
 
 
 @router.post("/spaces/{space_id}/ownership")
+@form_page(_on_tab("members"))
 async def transfer_ownership(
-    request: Request,
     space_id: ItemId,
     viewer: Viewer,
     session: Session,
     address: Address,
     user_id: Annotated[int, Form()],
 ):
-    _nothing, error = await attempt(
-        session,
-        memberships.transfer_ownership(
-            session, viewer=viewer, space_id=space_id, user_id=user_id, address=address
-        ),
+    await memberships.transfer_ownership(
+        session, viewer=viewer, space_id=space_id, user_id=user_id, address=address
     )
-    return await _answer(
-        request, session, viewer, space_id, error, tab="members", done="transferred"
-    )
+    return _done(space_id, tab="members", done="transferred")
 
 
 @router.post("/spaces/{space_id}/requests/{request_id}")
+@form_page(_on_tab("members"))
 async def decide_join_request(
-    request: Request,
     space_id: ItemId,
     request_id: ItemId,
     viewer: Viewer,
@@ -378,24 +387,21 @@ async def decide_join_request(
     address: Address,
     decision: Annotated[Literal["approve", "decline"], Form()],
 ):
-    _decided, error = await attempt(
+    await memberships.decide_join_request(
         session,
-        memberships.decide_join_request(
-            session,
-            viewer=viewer,
-            space_id=space_id,
-            request_id=request_id,
-            approve=decision == "approve",
-            address=address,
-        ),
+        viewer=viewer,
+        space_id=space_id,
+        request_id=request_id,
+        approve=decision == "approve",
+        address=address,
     )
     done = "approved" if decision == "approve" else "declined"
-    return await _answer(request, session, viewer, space_id, error, tab="members", done=done)
+    return _done(space_id, tab="members", done=done)
 
 
 @router.post("/spaces/{space_id}/invitations")
+@form_page(_on_tab("members"), fields=MEMBER_FIELDS)
 async def invite_account(
-    request: Request,
     space_id: ItemId,
     viewer: Viewer,
     session: Session,
@@ -404,18 +410,15 @@ async def invite_account(
     identifier: Identifier,
 ):
     """Invites an existing account; it answers from its own directory page."""
-    _issued, error = await attempt(
+    await invitations.invite_by_identifier(
         session,
-        invitations.invite_by_identifier(
-            session,
-            viewer=viewer,
-            space_id=space_id,
-            settings=settings,
-            identifier=identifier,
-            address=address,
-        ),
+        viewer=viewer,
+        space_id=space_id,
+        settings=settings,
+        identifier=identifier,
+        address=address,
     )
-    return await _answer(request, session, viewer, space_id, error, tab="members", done="invited")
+    return _done(space_id, tab="members", done="invited")
 
 
 def _end_of_access(access_ends_on: str) -> datetime | None:
@@ -430,6 +433,7 @@ def _end_of_access(access_ends_on: str) -> datetime | None:
 
 
 @router.post("/spaces/{space_id}/invitations/email")
+@form_page(_on_tab("members"), fields=INVITE_FIELDS)
 async def invite_by_email(
     request: Request,
     space_id: ItemId,
@@ -443,31 +447,19 @@ async def invite_by_email(
 ):
     """Invites someone with no account yet as alumni or contractor; the acceptance
     link is shown this once, for the inviter to send."""
-    try:
-        access_ends_at = _end_of_access(access_ends_on)
-    except Invalid as error:
-        return await _space_page(
-            request, session, viewer, space_id, tab="members", error=error, invite_email=email
-        )
+    access_ends_at = _end_of_access(access_ends_on)
     if external_kind is not AccountKind.CONTRACTOR:
         access_ends_at = None  # only contractors' access has an end date
-    issued, error = await attempt(
+    issued = await invitations.invite(
         session,
-        invitations.invite(
-            session,
-            viewer=viewer,
-            space_id=space_id,
-            settings=settings,
-            email=email,
-            external_kind=external_kind,
-            access_ends_at=access_ends_at,
-            address=address,
-        ),
+        viewer=viewer,
+        space_id=space_id,
+        settings=settings,
+        email=email,
+        external_kind=external_kind,
+        access_ends_at=access_ends_at,
+        address=address,
     )
-    if error is not None:
-        return await _space_page(
-            request, session, viewer, space_id, tab="members", error=error, invite_email=email
-        )
     return await _space_page(
         request,
         session,
@@ -480,30 +472,19 @@ async def invite_by_email(
 
 
 @router.post("/spaces/{space_id}/invitations/{invitation_id}/revoke")
+@form_page(_on_tab("members"))
 async def revoke_invitation(
-    request: Request,
-    space_id: ItemId,
-    invitation_id: ItemId,
-    viewer: Viewer,
-    session: Session,
-    address: Address,
+    space_id: ItemId, invitation_id: ItemId, viewer: Viewer, session: Session, address: Address
 ):
-    _nothing, error = await attempt(
-        session,
-        invitations.revoke_invitation(
-            session,
-            viewer=viewer,
-            space_id=space_id,
-            invitation_id=invitation_id,
-            address=address,
-        ),
+    await invitations.revoke_invitation(
+        session, viewer=viewer, space_id=space_id, invitation_id=invitation_id, address=address
     )
-    return await _answer(request, session, viewer, space_id, error, tab="members", done="revoked")
+    return _done(space_id, tab="members", done="revoked")
 
 
 @router.post("/spaces/{space_id}/settings")
+@form_page(_on_tab("settings"), fields=SPACE_FIELDS)
 async def save_settings(
-    request: Request,
     space_id: ItemId,
     viewer: Viewer,
     session: Session,
@@ -525,18 +506,15 @@ async def save_settings(
         "allows_externals": allows_externals,
         "default_level": default_level,
     }
-    _space, error = await attempt(
-        session,
-        spaces.update_space(
-            session, viewer=viewer, space_id=space_id, changes=changes, address=address
-        ),
+    await spaces.update_space(
+        session, viewer=viewer, space_id=space_id, changes=changes, address=address
     )
-    return await _answer(request, session, viewer, space_id, error, tab="settings", done="saved")
+    return _done(space_id, tab="settings", done="saved")
 
 
 @router.post("/spaces/{space_id}/archive")
+@form_page(_on_tab("settings"))
 async def archive_space(
-    request: Request,
     space_id: ItemId,
     viewer: Viewer,
     session: Session,
@@ -544,15 +522,11 @@ async def archive_space(
     archived: Annotated[bool, Form()],
 ):
     """Archiving makes a finished project read-only; unarchiving opens it again."""
-    _space, error = await attempt(
+    await spaces.update_space(
         session,
-        spaces.update_space(
-            session,
-            viewer=viewer,
-            space_id=space_id,
-            changes={"is_archived": archived},
-            address=address,
-        ),
+        viewer=viewer,
+        space_id=space_id,
+        changes={"is_archived": archived},
+        address=address,
     )
-    done = "archived" if archived else "unarchived"
-    return await _answer(request, session, viewer, space_id, error, tab="settings", done=done)
+    return _done(space_id, tab="settings", done="archived" if archived else "unarchived")

@@ -167,7 +167,11 @@ async def test_a_refused_post_keeps_its_uploaded_files(page: Page, sign_in):
         await composer.get_by_role("button", name="Publier").click()
 
     composer = page.locator("form[data-composer]")
-    await expect(composer.get_by_role("alert").first).to_contain_text("de 2 à 10 choix non vides")
+    # The reason beside the options, which have the focus; the text and the file kept.
+    options = composer.get_by_label("Options, une par ligne (de 2 à 10)")
+    await expect(options).to_be_focused()
+    await expect(options).to_have_accessible_description(re.compile("de 2 à 10 choix non vides"))
+    await expect(composer.get_by_label("Votre publication")).to_have_value("Quel jour ?")
     await expect(composer.locator("[data-chip]")).to_contain_text("affiche.png")
     await composer.get_by_role("button", name="Retirer affiche.png").click()
     await expect(composer.locator("[data-chip]")).to_have_count(0)

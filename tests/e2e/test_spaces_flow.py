@@ -55,11 +55,15 @@ async def test_invite_a_contractor_who_then_sees_only_that_space(
     await page.goto(f"{space_url}?tab=members")
     await page.get_by_label("Adresse e-mail").fill(contractor_email)
     await page.get_by_label("Prestataire", exact=True).check()
-    # Without an end date the form comes back with the reason, nothing written.
+    # Without an end date the form comes back with the reason beside the date,
+    # which has the focus, and the address kept; nothing written.
     await page.get_by_role("button", name="Créer le lien d'invitation").click()
-    await expect(page.get_by_role("alert")).to_have_text(
-        "L'accès d'un prestataire doit avoir une date de fin dans le futur."
+    end_date = page.get_by_label("Fin de l'accès le (prestataires)")
+    await expect(end_date).to_be_focused()
+    await expect(end_date).to_have_accessible_description(
+        re.compile("L'accès d'un prestataire doit avoir une date de fin dans le futur.")
     )
+    await expect(page.get_by_label("Adresse e-mail")).to_have_value(contractor_email)
     await expect(page.get_by_text("Aucune invitation en attente.")).to_be_visible()
     await expect(page.get_by_label("Adresse e-mail")).to_have_value(contractor_email)
     await page.get_by_label("Prestataire", exact=True).check()

@@ -11,13 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api.files import file_store
 from app.config import Settings
-from app.errors import AppError
 from app.levels import Level
 from app.models import User
 from app.schemas.file import Attachments
 from app.schemas.wiki import MAX_REVISION, RemovedFiles
 from app.services.files.attachments import keep_uploads
-from app.web.forms import input_files, parsed, stream_form
+from app.web import form_errors
+from app.web.form_errors import FailedForm
+from app.web.forms import FILE_FIELDS, input_files, parsed, stream_form
 from app.web.routes import attempt
 
 
@@ -48,6 +49,21 @@ class PageEditForm(EditorForm):
 
 EditorFormT = TypeVar("EditorFormT", bound=EditorForm)
 
+# Which field a refusal of the editor is about.
+EDITOR_FIELDS = {
+    **FILE_FIELDS,
+    "title_taken": "title",
+    "title_too_long": "title",
+    "blank": "title",
+    "body_too_long": "body",
+    "message_too_long": "message",
+    "wider_than_parent": "level",
+    "write_up": "level",
+    "cycle": "parent_id",
+    "parent_elsewhere": "parent_id",
+    "unknown_template": "template",
+}
+
 
 async def read_editor(
     request: Request,
@@ -56,7 +72,7 @@ async def read_editor(
     viewer: User,
     settings: Settings,
     model: type[EditorFormT],
-) -> tuple[EditorFormT, list[int], AppError | None]:
+) -> tuple[EditorFormT, list[int], FailedForm | None]:
     """The form, the uploads to attach on save (the script's, then the file
     input's, stored now), and the refusal of a file, if one was refused (then
     none of the file input's is kept)."""
@@ -75,4 +91,5 @@ async def read_editor(
                     received=files,
                 ),
             )
-    return form, [*form.attachments, *(stored or [])], refused
+    failed = await form_errors.refused(request, refused, EDITOR_FIELDS) if refused else None
+    return form, [*form.attachments, *(stored or [])], failed

@@ -7,12 +7,15 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from app.api.deps import ItemId, Session, Viewer
+from app.errors import Conflict
 from app.i18n import _
 from app.models import User, WikiPage
 from app.services import wiki
 from app.services.wiki.attachments import revision_files
 from app.services.wiki.links import page_path
-from app.web.routes import attempt, see_other
+from app.web import form_errors
+from app.web.form_errors import FailedForm
+from app.web.routes import see_other
 from app.web.wiki.common import (
     HISTORY_PAGE,
     Done,
@@ -25,6 +28,8 @@ from app.web.wiki.common import (
     load_tree,
     page_at,
     rendered,
+    row_id,
+    wiki_place,
 )
 from app.web.wiki.screens import (
     wiki_page,
@@ -45,9 +50,9 @@ async def show_history(
     *,
     before: int | None = None,
     done: str | None = None,
-    error: str | None = None,
-    status_code: int = 200,
 ) -> Response:
+    """A page's revisions; also the page of a refused restoring (the refusal
+    comes from the request, app/web/pages.py)."""
     found = await wiki.list_revisions(
         session, viewer=viewer, page_id=page.id, before=before, limit=HISTORY_PAGE + 1
     )
@@ -59,13 +64,11 @@ async def show_history(
         viewer=viewer,
         place=place,
         tree=tree,
-        status_code=status_code,
         page=page,
         revisions=shown,
         people=await wiki.people_by_id(session, {revision.author_id for revision in shown}),
         older=shown[-1].number if len(found) > HISTORY_PAGE else None,
         done=done,
-        error=error,
     )
 
 
@@ -116,9 +119,15 @@ async def page_revision(
     )
 
 
+async def _history_again(request: Request, session, viewer: User, _failed: FailedForm):
+    place = await wiki_place(request, viewer, session)
+    page = await form_page(session, viewer, place, row_id(request.path_params["page_id"]))
+    return await show_history(request, session, viewer, place, page)
+
+
 @router.post("/pages/{page_id}/revisions/{number}/restore")
+@form_errors.form_page(_history_again)
 async def restore_revision(
-    request: Request,
     page_id: ItemId,
     number: Number,
     viewer: Viewer,
@@ -128,24 +137,21 @@ async def restore_revision(
 ):
     """An old revision saved again as the newest: history only grows."""
     page = await form_page(session, viewer, place, page_id)
-    restored, error = await attempt(
-        session,
-        wiki.restore_revision(
+    try:
+        restored = await wiki.restore_revision(
             session, viewer=viewer, page_id=page.id, number=number, base_revision=base_revision
-        ),
-    )
-    if error is None:
-        return see_other(page_path(restored.space_id, restored.slug) + "?done=reverted")
-    page = await form_page(session, viewer, place, page_id)
-    message = error.message
-    if error.code == "edit_conflict":
-        message = _(
-            "Someone saved this page since you opened its history: look at the newest "
-            "revision, then restore again if you still want to."
         )
-    return await show_history(
-        request, session, viewer, place, page, error=message, status_code=error.status
-    )
+    except Conflict as error:
+        if error.code != "edit_conflict":
+            raise
+        raise Conflict(
+            _(
+                "Someone saved this page since you opened its history: look at the newest "
+                "revision, then restore again if you still want to."
+            ),
+            code="edit_conflict",
+        ) from error
+    return see_other(page_path(restored.space_id, restored.slug) + "?done=reverted")
 
 
 @router.get("/{slug}/diff")

@@ -4,7 +4,7 @@ the editor (and the conflict screen), and the 404 that keeps a lost edit."""
 from fastapi import Request
 from fastapi.responses import Response
 
-from app.errors import AppError, NotFound
+from app.errors import NotFound
 from app.files import kinds
 from app.models import FilePurpose, User, WikiPage
 from app.services import compose, wiki
@@ -12,6 +12,7 @@ from app.services.files.attachments import MAX_ATTACHMENTS, pending_uploads
 from app.services.wiki.attachments import editor_files, revision_files
 from app.services.wiki.links import backlinks
 from app.services.wiki.templates import TEMPLATES
+from app.web.form_errors import FailedForm
 from app.web.routes import render
 from app.web.spaces import space_tabs
 from app.web.wiki.common import (
@@ -63,8 +64,9 @@ async def show_page(
     page: WikiPage,
     *,
     done: str | None = None,
-    error: AppError | None = None,
 ) -> Response:
+    """A page; also the page of a refused form about it (move, delete, watch:
+    the refusal comes from the request, app/web/pages.py)."""
     tree = await load_tree(session, viewer, place.space_id)
     files = await revision_files(session, viewer=viewer, page_id=page.id, number=page.revision)
     audience = (await wiki.audiences_for(session, viewer=viewer, pages=[page])).get(page.id)
@@ -81,7 +83,6 @@ async def show_page(
         viewer=viewer,
         place=place,
         tree=tree,
-        status_code=error.status if error is not None else 200,
         page=page,
         shown=await rendered(session, viewer, page.space_id, page.body, files),
         files=files,
@@ -99,7 +100,6 @@ async def show_page(
         parents=tree.outline(leaving_out=page.id),
         position=next((i for i, s in enumerate(siblings, 1) if s.id == page.id), 1),
         done=done,
-        error=error.message if error is not None else None,
     )
 
 
@@ -146,14 +146,14 @@ async def show_editor(
     *,
     values: dict,
     page: WikiPage | None = None,
-    error: AppError | None = None,
+    failed: FailedForm | None = None,
     preview: Rendered | None = None,
     given_title: str = "",
 ) -> Response:
     """The editor of a new page (``page`` None) or of a page; after a refused
     save, again with everything typed; after a conflict, the conflict screen."""
     tree = await load_tree(session, viewer, place.space_id)
-    conflict = error.detail if error is not None and error.code == "edit_conflict" else None
+    conflict = failed.detail if failed is not None and failed.code == "edit_conflict" else None
     may_set_level = page is None or page.author_id == viewer.id or place.wiki.may_moderate(viewer)
     levels = compose.writable_levels(viewer)
     if page is not None and page.level not in levels:
@@ -168,7 +168,6 @@ async def show_editor(
         viewer=viewer,
         place=place,
         tree=tree,
-        status_code=error.status if error is not None else 200,
         page=page,
         values=values,
         levels=levels if may_set_level else [],
@@ -183,5 +182,4 @@ async def show_editor(
         max_upload_bytes=request.app.state.settings.max_upload_bytes,
         accepted=", ".join(kinds.accepted_extensions(FilePurpose.ATTACHMENT)),
         given_title=given_title,  # a red link's, kept when a template is chosen
-        error=error.message if error is not None else None,
     )

@@ -10,51 +10,70 @@ from fastapi import APIRouter, Form, Query, Request
 from app.access import check_can_edit_wiki, default_level_for, higher_level
 from app.api.deps import AppSettings, ItemId, Session, Viewer
 from app.errors import Invalid, NotFound
+from app.models import User
 from app.services import wiki
 from app.services.files.attachments import Attachments
 from app.services.wiki.attachments import FileChanges
 from app.services.wiki.links import page_path
 from app.services.wiki.templates import template_named
+from app.web import form_errors
+from app.web.form_errors import FailedForm
 from app.web.routes import attempt, see_other
 from app.web.wiki.common import (
     Slug,
     WikiPlace,
     form_page,
-    load_tree,
     page_at,
     parent_choice,
     row_id,
+    wiki_place,
 )
-from app.web.wiki.editor_form import NewPageForm, PageEditForm, read_editor
+from app.web.wiki.editor_form import EDITOR_FIELDS, NewPageForm, PageEditForm, read_editor
+from app.web.wiki.reading import wiki_bin
 from app.web.wiki.screens import (
     editor_values,
     gone,
     preview_of,
     show_editor,
     show_page,
-    wiki_page,
 )
 
 router = APIRouter()
 
 
+async def _bin_again(request: Request, session, viewer: User, _failed: FailedForm):
+    """A refused restoring: the bin again, the refusal shown (app/web/pages.py)."""
+    place = await wiki_place(request, viewer, session)
+    return await wiki_bin(request=request, viewer=viewer, session=session, place=place)
+
+
+async def _page_again(request: Request, session, viewer: User, _failed: FailedForm):
+    """A refused form about a page (move, delete, watch): the page again."""
+    place = await wiki_place(request, viewer, session)
+    page = await form_page(session, viewer, place, row_id(request.path_params["page_id"]))
+    return await show_page(request, session, viewer, place, page)
+
+
+async def _editor_again(request: Request, session, viewer: User, failed: FailedForm):
+    """A refused editor whose form never reached its route (a field the form
+    checks refused, an expired anti-forgery token): the editor again with
+    everything typed. The uploads its script made stay pending."""
+    place = await wiki_place(request, viewer, session)
+    page_id = request.path_params.get("page_id")
+    page = await form_page(session, viewer, place, row_id(page_id)) if page_id else None
+    values = failed.over(editor_values())
+    uploads = [row_id(str(sent)) for sent in values["attachments"]]
+    values["attachments"] = [upload for upload in uploads if upload is not None]
+    values["parent_id"] = row_id(str(values["parent_id"] or ""))
+    return await show_editor(
+        request, session, viewer, place, values=values, page=page, failed=failed
+    )
+
+
 @router.post("/pages/{page_id}/restore")
-async def restore_deleted_page(
-    request: Request, page_id: ItemId, viewer: Viewer, session: Session, place: WikiPlace
-):
-    page, error = await attempt(session, wiki.restore_page(session, viewer=viewer, page_id=page_id))
-    if error is not None:
-        return await wiki_page(
-            request,
-            "wiki/deleted.html",
-            viewer=viewer,
-            place=place,
-            tree=await load_tree(session, viewer, place.space_id),
-            status_code=error.status,
-            deleted=await wiki.list_deleted(session, viewer=viewer, space_id=place.space_id),
-            people={},
-            error=error.message,
-        )
+@form_errors.form_page(_bin_again)
+async def restore_deleted_page(page_id: ItemId, viewer: Viewer, session: Session):
+    page = await wiki.restore_page(session, viewer=viewer, page_id=page_id)
     return see_other(page_path(page.space_id, page.slug) + "?done=restored")
 
 
@@ -99,6 +118,7 @@ async def new_page(
 
 
 @router.post("/new")
+@form_errors.form_page(_editor_again, fields=EDITOR_FIELDS)
 async def create_page(
     request: Request,
     viewer: Viewer,
@@ -106,7 +126,7 @@ async def create_page(
     settings: AppSettings,
     place: WikiPlace,
 ):
-    form, pending, refused = await read_editor(
+    form, pending, refused_file = await read_editor(
         request, session, viewer=viewer, settings=settings, model=NewPageForm
     )
     values = editor_values(
@@ -118,10 +138,10 @@ async def create_page(
         template=form.template,
         attachments=pending,
     )
-    if refused is not None or form.intent == "preview":
-        preview = None if refused else await preview_of(session, viewer, place, None, values)
+    if refused_file is not None or form.intent == "preview":
+        preview = None if refused_file else await preview_of(session, viewer, place, None, values)
         return await show_editor(
-            request, session, viewer, place, values=values, preview=preview, error=refused
+            request, session, viewer, place, values=values, preview=preview, failed=refused_file
         )
     title, body = form.title, form.body
     try:
@@ -132,7 +152,10 @@ async def create_page(
             body = chosen.body(date.today())
             title = title.strip() or chosen.title(date.today())
     except Invalid as error:
-        return await show_editor(request, session, viewer, place, values=values, error=error)
+        failed = await form_errors.refused(request, error, EDITOR_FIELDS)
+        return await show_editor(request, session, viewer, place, values=values, failed=failed)
+    # In a savepoint (attempt): a refused save leaves the files the form
+    # carried stored, pending, for the editor shown again.
     page, error = await attempt(
         session,
         wiki.create_page(
@@ -148,7 +171,8 @@ async def create_page(
         ),
     )
     if error is not None:
-        return await show_editor(request, session, viewer, place, values=values, error=error)
+        failed = await form_errors.refused(request, error, EDITOR_FIELDS)
+        return await show_editor(request, session, viewer, place, values=values, failed=failed)
     return see_other(page_path(page.space_id, page.slug) + "?done=created")
 
 
@@ -167,6 +191,7 @@ async def edit_page(
 
 
 @router.post("/pages/{page_id}/edit")
+@form_errors.form_page(_editor_again, fields=EDITOR_FIELDS)
 async def save_page(
     request: Request,
     page_id: ItemId,
@@ -178,7 +203,7 @@ async def save_page(
     """A new revision; when someone saved since the editor opened, the conflict
     screen (409): their version, what they changed, and both edits merged in the
     editor, based on their revision, so that saving again keeps both."""
-    form, pending, refused = await read_editor(
+    form, pending, refused_file = await read_editor(
         request, session, viewer=viewer, settings=settings, model=PageEditForm
     )
     try:
@@ -194,8 +219,8 @@ async def save_page(
         attachments=pending,
         remove_attachments=form.remove_attachments,
     )
-    if refused is not None or form.intent == "preview":
-        preview = None if refused else await preview_of(session, viewer, place, page, values)
+    if refused_file is not None or form.intent == "preview":
+        preview = None if refused_file else await preview_of(session, viewer, place, page, values)
         return await show_editor(
             request,
             session,
@@ -204,7 +229,7 @@ async def save_page(
             values=values,
             page=page,
             preview=preview,
-            error=refused,
+            failed=refused_file,
         )
     try:
         saved, error = await attempt(
@@ -238,12 +263,15 @@ async def save_page(
             mine=form.body,
             base=form.base_revision,
         )
-    return await show_editor(request, session, viewer, place, values=values, page=page, error=error)
+    failed = await form_errors.refused(request, error, EDITOR_FIELDS)
+    return await show_editor(
+        request, session, viewer, place, values=values, page=page, failed=failed
+    )
 
 
 @router.post("/pages/{page_id}/watch")
+@form_errors.form_page(_page_again)
 async def watch_page(
-    request: Request,
     page_id: ItemId,
     viewer: Viewer,
     session: Session,
@@ -257,8 +285,8 @@ async def watch_page(
 
 
 @router.post("/pages/{page_id}/move")
+@form_errors.form_page(_page_again, fields={"cycle": "parent_id", "parent_elsewhere": "parent_id"})
 async def move_page(
-    request: Request,
     page_id: ItemId,
     viewer: Viewer,
     session: Session,
@@ -271,34 +299,24 @@ async def move_page(
     (1: first; beyond the last: last)."""
     page = await form_page(session, viewer, place, page_id)
     if shift:
-        call = wiki.shift_page(
+        moved = await wiki.shift_page(
             session, viewer=viewer, page_id=page.id, offset=-1 if shift == "up" else 1
         )
     else:
-        try:
-            parent = parent_choice(parent_id)
-        except Invalid as error:
-            return await show_page(request, session, viewer, place, page, error=error)
-        call = wiki.move_page(
-            session, viewer=viewer, page_id=page.id, parent_id=parent, position=position - 1
+        moved = await wiki.move_page(
+            session,
+            viewer=viewer,
+            page_id=page.id,
+            parent_id=parent_choice(parent_id),
+            position=position - 1,
         )
-    moved, error = await attempt(session, call)
-    if error is not None:
-        page = await form_page(session, viewer, place, page_id)
-        return await show_page(request, session, viewer, place, page, error=error)
     return see_other(page_path(moved.space_id, moved.slug) + "?done=moved")
 
 
 @router.post("/pages/{page_id}/delete")
-async def delete_page(
-    request: Request, page_id: ItemId, viewer: Viewer, session: Session, place: WikiPlace
-):
+@form_errors.form_page(_page_again)
+async def delete_page(page_id: ItemId, viewer: Viewer, session: Session, place: WikiPlace):
     """Into the bin; its sub-pages move up to its parent."""
     page = await form_page(session, viewer, place, page_id)
-    _nothing, error = await attempt(
-        session, wiki.delete_page(session, viewer=viewer, page_id=page.id)
-    )
-    if error is not None:
-        page = await form_page(session, viewer, place, page_id)
-        return await show_page(request, session, viewer, place, page, error=error)
+    await wiki.delete_page(session, viewer=viewer, page_id=page.id)
     return see_other(f"{place.root}?done=deleted")
