@@ -14,7 +14,7 @@ from tests.api_helpers import BROWSER
 from tests.file_helpers import pdf
 from tests.space_helpers import token_of
 
-EXPIRED_FR = "Le formulaire a expiré ; rechargez la page et réessayez."
+EXPIRED_FR = "Le formulaire a expiré\u202f; rechargez la page et réessayez."
 # Forms used before sign-in: sent by someone with no session.
 PUBLIC = {"/login", "/invitations/{token}"}
 

@@ -27,6 +27,8 @@ LETTER = re.compile(r"[^\W\d_]+")
 MARK_AFTER_MESSAGE = re.compile(r"^[:;!?]")
 ATTRIBUTE = re.compile(r"[\w:-]+=\"[^\"]*\"")
 # Paths, file names and identifiers (/api/openapi.json, account.offboarded).
+# A boolean attribute a macro prints inside a tag (``{% if first %} autofocus{% endif %}``).
+BOOLEAN_ATTRIBUTES = {"autofocus", "checked", "disabled", "hidden", "open", "required", "selected"}
 CODE = re.compile(r"^[\w-]*[./_][\w./-]*$")
 
 
@@ -99,7 +101,7 @@ class ShownText(HTMLParser):
         # A macro's body may be a run of attributes, printed inside a tag.
         text = ATTRIBUTE.sub(" ", text.replace(PLACEHOLDER, " "))
         for token in text.split():
-            if not CODE.match(token):
+            if not CODE.match(token) and token not in BOOLEAN_ATTRIBUTES:
                 self.words += [word for word in LETTER.findall(token) if word not in ALLOWED_WORDS]
 
 

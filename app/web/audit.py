@@ -17,6 +17,7 @@ from app.i18n import _, current_language
 from app.models import User
 from app.services import accounts, audit, audit_entries, audit_export
 from app.services.audit import record_audit
+from app.web.form_errors import FailedForm, form_page
 from app.web.routes import render
 
 router = APIRouter(include_in_schema=False)
@@ -125,7 +126,14 @@ async def audit_page(
     )
 
 
+async def _audit_again(request: Request, session, viewer: User, failed: FailedForm):
+    """The audit page, filtered as the refused export was."""
+    filters = failed.over(asdict(AuditFilters()))
+    return await audit_page(request, viewer, session, **filters, cursor=None)
+
+
 @router.post("/admin/audit/export")
+@form_page(_audit_again)
 async def export_audit(
     request: Request,
     viewer: Viewer,

@@ -176,13 +176,13 @@ async def _settings_page(
     )
 
 
-async def _settings_again(request: Request, session, viewer: User, _failed: FailedForm):
+async def settings_again(request: Request, session, viewer: User, _failed: FailedForm):
     """The settings page with its refused form (never a password: form_errors.py)."""
     return await _settings_page(request, session, viewer)
 
 
 @router.post("/logout")
-@form_page(_settings_again)
+@form_page(settings_again)
 async def logout_submit(session: Session, settings: AppSettings, auth: RequiredAuth):
     if auth.user_session is not None:
         await sessions.sign_out(session, user_session=auth.user_session)
@@ -203,7 +203,7 @@ AVATAR_FIELDS = dict.fromkeys(("invalid", "too_large", *FILE_FIELDS), "file")
 
 
 @router.post("/settings/avatar")
-@form_page(_settings_again, fields=AVATAR_FIELDS)
+@form_page(settings_again, fields=AVATAR_FIELDS)
 async def upload_avatar(request: Request, viewer: Viewer, session: Session, settings: AppSettings):
     """The photo of the settings page's form (a file input, no script needed). A
     refusal of the photo (too large, no image, a bomb of pixels) is shown on the
@@ -213,14 +213,14 @@ async def upload_avatar(request: Request, viewer: Viewer, session: Session, sett
 
 
 @router.post("/settings/avatar/remove")
-@form_page(_settings_again)
+@form_page(settings_again)
 async def remove_avatar(viewer: Viewer, session: Session):
     await avatars.remove_avatar(session, viewer=viewer)
     return see_other("/settings?saved=avatar")
 
 
 @router.post("/settings/preferences")
-@form_page(_settings_again)
+@form_page(settings_again)
 async def save_preferences(
     viewer: Viewer,
     language: Annotated[Language, Form()],
@@ -232,7 +232,7 @@ async def save_preferences(
 
 @router.post("/settings/password")
 @form_page(
-    _settings_again,
+    settings_again,
     fields={
         "wrong_password": "current_password",
         "weak_password": "new_password",
@@ -259,7 +259,7 @@ async def save_password(
 
 
 @router.post("/settings/tokens")
-@form_page(_settings_again)
+@form_page(settings_again)
 async def create_token(
     request: Request,
     viewer: Viewer,
@@ -281,7 +281,7 @@ async def create_token(
 
 
 @router.post("/settings/tokens/{token_id}/revoke")
-@form_page(_settings_again)
+@form_page(settings_again)
 async def revoke_token(token_id: ItemId, viewer: Viewer, session: Session, address: Address):
     await sessions.revoke_token(session, viewer=viewer, token_id=token_id, address=address)
     return see_other("/settings?saved=token_revoked")

@@ -12,7 +12,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
 from app.api.deps import AppSettings, Viewer
-from app.web.routes import safe_next, see_other
+from app.web.form_errors import form_page
+from app.web.routes import safe_next, see_other, settings_again
 
 router = APIRouter(include_in_schema=False)
 
@@ -35,6 +36,7 @@ def theme_of(request: Request) -> Theme:
 
 
 @router.post("/settings/theme")
+@form_page(settings_again)
 async def choose_theme(
     _viewer: Viewer,
     settings: AppSettings,
