@@ -316,3 +316,16 @@ async def test_every_link_of_the_navigation_bar_leads_to_a_page(client, make):
         page = await client.get(link, headers=BROWSER)
         assert page.status_code == 200, link
         assert audit(page.text).problems == [], link
+
+
+async def test_an_address_no_route_answers_looks_like_a_page_a_route_refused(make, browser_of):
+    reader = await make.user(language="en")
+    browser, _csrf = await browser_of(reader)
+
+    nowhere = await browser.get("/no-such-page", headers={"Accept-Language": "fr"})
+    hidden = await browser.get("/posts/2147483647", headers={"Accept-Language": "fr"})
+
+    assert nowhere.status_code == hidden.status_code == 404
+    # The account's language and its own top bar, not the browser's language signed out.
+    assert "Not found." in nowhere.text and reader.display_name in nowhere.text
+    assert nowhere.text == hidden.text

@@ -1,4 +1,4 @@
-"""The first-run tour: a new account sees it on its home page, once; dismissing
+"""The first-run tour: a new account sees it on the first page it opens, once; dismissing
 it (a CSRF-protected form) holds for good, on the account; the user menu keeps
 it at hand; an external is told they see only public content of their spaces."""
 
@@ -91,3 +91,22 @@ async def test_the_tour_names_every_level_even_to_whom_may_write_only_public(mak
     tour = home[home.index("<dialog") : home.index("</dialog>")]
     for level in ("Public", "Internal", "Confidential", "Secret"):
         assert f">{level}<" in tour, level
+
+
+async def test_the_tour_meets_a_new_account_wherever_it_lands_but_the_charter(make, browser_of):
+    newcomer = await make.user(language="en", toured=False)
+    space = await make.space(members=[newcomer])
+    external = await make.user(kind="contractor", toured=False, charter_accepted=False)
+    browser, _csrf = await browser_of(newcomer)
+    external_browser, _csrf = await browser_of(external)
+
+    on_space = await browser.get(f"/spaces/{space.id}")
+    on_welcome = await browser.get("/welcome")
+    on_missing = await browser.get("/posts/2147483647")
+    on_charter = await external_browser.get("/charter")
+
+    assert on_space.status_code == 200 and DIALOG.search(on_space.text)
+    # The tour's own page is the tour; an error page and the charter come first.
+    assert on_welcome.status_code == 200 and not DIALOG.search(on_welcome.text)
+    assert on_missing.status_code == 404 and not DIALOG.search(on_missing.text)
+    assert on_charter.status_code == 200 and not DIALOG.search(on_charter.text)

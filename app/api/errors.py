@@ -102,6 +102,23 @@ def invalid_request(exc: RequestValidationError) -> Invalid:
     return Invalid(_("Invalid input: %(where)s: %(text)s") % {"where": where, "text": text})
 
 
+def http_error(request: Request, exc: StarletteHTTPException) -> AppError:
+    """What the framework refused by itself (no such route, method, body too
+    large), as one of our errors."""
+    code = HTTP_CODES.get(exc.status_code, "error")
+    message = {
+        404: _("Not found."),
+        405: _("This method is not allowed here."),
+        # Also raised by BodyLimitMiddleware while a route reads its body.
+        413: _("The request is too large."),
+    }.get(exc.status_code, str(exc.detail))
+    error = AppError(message, code=code).with_status(exc.status_code)
+    error.headers.update(exc.headers or {})
+    if exc.status_code == 405:
+        error.headers["Allow"] = _allowed_methods(request) or error.headers.get("Allow", "")
+    return error
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def on_app_error(request: Request, exc: AppError):
@@ -113,18 +130,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http_error(request: Request, exc: StarletteHTTPException):
-        code = HTTP_CODES.get(exc.status_code, "error")
-        message = {
-            404: _("Not found."),
-            405: _("This method is not allowed here."),
-            # Also raised by BodyLimitMiddleware while a route reads its body.
-            413: _("The request is too large."),
-        }.get(exc.status_code, str(exc.detail))
-        error = AppError(message, code=code).with_status(exc.status_code)
-        error.headers.update(exc.headers or {})
-        if exc.status_code == 405:
-            error.headers["Allow"] = _allowed_methods(request) or error.headers.get("Allow", "")
-        return error_response(request, error)
+        return error_response(request, http_error(request, exc))
 
     @app.exception_handler(Exception)
     async def on_unexpected(request: Request, exc: Exception):

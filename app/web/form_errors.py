@@ -19,10 +19,11 @@ from typing import Any
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api.deps import remember_viewer
-from app.api.errors import error_response, invalid_request, wants_page
-from app.auth import authenticate
+from app.api.errors import error_response, http_error, invalid_request, wants_page
+from app.auth import Auth, authenticate
 from app.errors import AppError, NotAuthenticated, NotFound
 from app.i18n import _, current_language
 from app.models import User
@@ -238,18 +239,25 @@ async def form_again(
     async with request.app.state.db.sessionmaker() as session:
         # Read again in a session of its own: the refused request's was rolled
         # back. A refused anti-forgery token stopped before the viewer was kept.
-        auth = await authenticate(request, session, request.app.state.settings)
+        auth = await _know_viewer(request, session)
         if auth is None and not page.public:
             return None
-        if auth is not None:
-            current_language.set(auth.user.language)
-            await remember_viewer(request, session, auth)
         try:
             response = await page.renderer(request, session, auth.user if auth else None, failed)
         except AppError as refused:  # the form's page itself is gone, or not for this viewer
             return error_response(request, refused)
     response.headers.update(failed.headers)
     return response
+
+
+async def _know_viewer(request: Request, session) -> Auth | None:
+    """Who asks, for a page drawn where no route's dependencies knew them: the
+    page then speaks their language under their own top bar."""
+    auth = await authenticate(request, session, request.app.state.settings)
+    if auth is not None:
+        current_language.set(auth.user.language)
+        await remember_viewer(request, session, auth)
+    return auth
 
 
 def install_form_errors(app: FastAPI) -> None:
@@ -259,6 +267,15 @@ def install_form_errors(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def on_app_error(request: Request, exc: AppError):
         return await form_again(request, exc) or error_response(request, exc)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http_error(request: Request, exc: StarletteHTTPException):
+        # An address no route answers met no viewer: a page not found there
+        # looks exactly like one a route refused.
+        if wants_page(request) and getattr(request.state, "auth", None) is None:
+            async with request.app.state.db.sessionmaker() as session:
+                await _know_viewer(request, session)
+        return error_response(request, http_error(request, exc))
 
     @app.exception_handler(RequestValidationError)
     async def on_validation_error(request: Request, exc: RequestValidationError):
