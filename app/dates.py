@@ -13,13 +13,14 @@ Calendar days (an access end, an invitation's expiry) are days, not moments:
 they are shown as a date and never shifted to another zone.
 """
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from babel import Locale
 from babel.dates import format_date, format_time, format_timedelta
 from markupsafe import Markup
 
-from app.i18n import current_language
+from app.errors import Invalid
+from app.i18n import _, current_language
 
 # Closer to now than this, a moment reads relative; the browser uses the same.
 RELATIVE_WITHIN = timedelta(hours=24)
@@ -126,3 +127,15 @@ def day(value: date | datetime | str | None) -> Markup:
     if isinstance(value, datetime):
         value = _utc(value).date()
     return Markup('<time datetime="{}">{}</time>').format(value.isoformat(), format_day(value))
+
+
+def start_of_day(text: str) -> datetime | None:
+    """A day typed in a form's date field (YYYY-MM-DD) as the instant it starts,
+    in UTC, the zone of every day Ruche keeps; ``None`` when left blank."""
+    if not text:
+        return None
+    try:
+        day = date.fromisoformat(text)
+    except ValueError as error:
+        raise Invalid(_("The date is not valid."), code="invalid_date") from error
+    return datetime.combine(day, time.min, tzinfo=UTC)

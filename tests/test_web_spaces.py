@@ -510,7 +510,7 @@ async def test_an_email_invitation_shows_its_link_once(make, browser_of, session
             422,
             "three years at most",
         ),
-        ({"external_kind": "contractor", "access_ends_on": "31/12/2030"}, 422, "not a valid date"),
+        ({"external_kind": "contractor", "access_ends_on": "31/12/2030"}, 422, "date is not valid"),
     ],
 )
 async def test_an_email_invitation_with_bad_dates_shows_why(

@@ -3,7 +3,7 @@ offboarding, a contractor's sponsor and end of access) and the charter (the audi
 log is in audit.py). The services check that the viewer
 is an administrator; so does every page here before showing anything."""
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime
 from functools import partial
 from typing import Annotated
 
@@ -12,7 +12,7 @@ from fastapi import APIRouter, Form, Query, Request
 from app.access import check_admin
 from app.api.deps import Address, ItemId, Session, Viewer
 from app.api.pagination import decode_id_cursor, next_id_cursor
-from app.errors import Invalid
+from app.dates import start_of_day
 from app.i18n import _
 from app.levels import AccountKind, Language, Level, Role
 from app.models import User
@@ -193,14 +193,7 @@ async def update_user(
     is shown on the form."""
     changes = {"kind": kind, "role": role, "clearance": clearance, "is_active": is_active}
     if access_ends_on:
-        try:
-            day = date.fromisoformat(access_ends_on)
-        except ValueError:
-            error = Invalid(_("The access end date is not a valid date."), code="invalid_date")
-            return await _user_page(
-                request, session, viewer, user_id, error=error.message, status_code=error.status
-            )
-        changes["access_ends_at"] = datetime.combine(day, time.min, tzinfo=UTC)
+        changes["access_ends_at"] = start_of_day(access_ends_on)
     _user, error = await attempt(
         session,
         accounts.update_account(

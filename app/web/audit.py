@@ -3,7 +3,7 @@ links, filtered by person (found by name), kind of action and period. Successful
 sign-ins are hidden unless asked for: each account's "last seen" sums them up."""
 
 from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
@@ -12,6 +12,7 @@ from fastapi.responses import StreamingResponse
 from app.access import check_admin
 from app.api.deps import Address, Session, Viewer
 from app.api.pagination import decode_id_cursor, next_id_cursor
+from app.dates import start_of_day
 from app.errors import Invalid
 from app.i18n import _, current_language
 from app.models import User
@@ -45,17 +46,6 @@ class AuditFilters:
         return {key: value for key, value in {**asdict(self), **more}.items() if value}
 
 
-def _day(value: str, *, end: bool = False) -> datetime | None:
-    """A day of the filter, as the instant it starts (or the next day starts)."""
-    if not value:
-        return None
-    try:
-        day = date.fromisoformat(value)
-    except ValueError as error:
-        raise Invalid(_("The date is not valid."), code="invalid_date") from error
-    return datetime.combine(day + timedelta(days=1) if end else day, time.min, tzinfo=UTC)
-
-
 async def _people(session, viewer: User, filters: AuditFilters) -> list[User] | None:
     """The people the filter names: the one picked in the list (while the name
     field still holds their name), or those whose name or e-mail holds what was
@@ -84,8 +74,9 @@ def _service_filters(filters: AuditFilters, people: list[User] | None) -> dict:
         "action": action if action and not grouped else None,
         "group": action if grouped else None,
         "person_ids": [person.id for person in people] if people is not None else None,
-        "since": _day(filters.since),
-        "until": _day(filters.until, end=True),
+        "since": start_of_day(filters.since),
+        # The whole of its last day.
+        "until": until + timedelta(days=1) if (until := start_of_day(filters.until)) else None,
         "hide_sign_ins": not filters.sign_ins and action != audit.SIGN_IN,
     }
 

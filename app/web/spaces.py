@@ -3,7 +3,7 @@ and what owners and moderators do there (members, join requests, invitations,
 settings). Each form calls one service; a refused form shows its page again
 (app/web/form_errors.py)."""
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 from urllib.parse import urlencode
 
@@ -11,7 +11,8 @@ from fastapi import APIRouter, Form, Query, Request
 
 from app.api.deps import Address, AppSettings, ItemId, Session, Viewer
 from app.api.pagination import decode_name_cursor, next_name_cursor
-from app.errors import Forbidden, Invalid
+from app.dates import start_of_day
+from app.errors import Forbidden
 from app.i18n import _
 from app.levels import AccountKind, Level
 from app.models import JoinRequest, SpaceKind, SpaceRole, User, Visibility
@@ -421,17 +422,6 @@ async def invite_account(
     return _done(space_id, tab="members", done="invited")
 
 
-def _end_of_access(access_ends_on: str) -> datetime | None:
-    """A contractor's access ends at the start of the chosen day (UTC)."""
-    if not access_ends_on:
-        return None
-    try:
-        day = date.fromisoformat(access_ends_on)
-    except ValueError as error:
-        raise Invalid(_("The access end date is not a valid date."), code="invalid_date") from error
-    return datetime.combine(day, time.min, tzinfo=UTC)
-
-
 @router.post("/spaces/{space_id}/invitations/email")
 @form_page(_on_tab("members"), fields=INVITE_FIELDS)
 async def invite_by_email(
@@ -447,7 +437,7 @@ async def invite_by_email(
 ):
     """Invites someone with no account yet as alumni or contractor; the acceptance
     link is shown this once, for the inviter to send."""
-    access_ends_at = _end_of_access(access_ends_on)
+    access_ends_at = start_of_day(access_ends_on)
     if external_kind is not AccountKind.CONTRACTOR:
         access_ends_at = None  # only contractors' access has an end date
     issued = await invitations.invite(
