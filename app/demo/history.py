@@ -6,7 +6,7 @@ write, at levels the place and their clearance allow."""
 import random
 from datetime import datetime, time, timedelta
 
-from app.access import ItemRef, Reader, can_read, default_level_for
+from app.access import ItemRef, Reader, can_read, default_level_for, lower_level
 from app.demo import phrases
 from app.demo.people import COLLEAGUES, DEMO_PEOPLE, DEMO_SPACES, DemoSpace, Person
 from app.demo.plan import (
@@ -150,9 +150,10 @@ class History:
             and level is not Level.SECRET
             and roll > 1 - RAISED.get(slug, 0.05)
         ):
-            deeper = Level.from_rank(level.rank + 1)
+            levels = list(Level)  # from public to secret
+            deeper = levels[levels.index(level) + 1]
             # Secret only in the board's space; nobody above their clearance.
-            if deeper.rank <= author.clearance.rank and (
+            if lower_level(deeper, author.clearance) is deeper and (
                 deeper is not Level.SECRET or slug == "comite-de-direction"
             ):
                 return deeper
