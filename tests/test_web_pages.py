@@ -329,3 +329,15 @@ async def test_an_address_no_route_answers_looks_like_a_page_a_route_refused(mak
     # The account's language and its own top bar, not the browser's language signed out.
     assert "Not found." in nowhere.text and reader.display_name in nowhere.text
     assert nowhere.text == hidden.text
+
+
+async def test_a_token_not_valid_on_an_address_no_route_answers_is_a_page_for_nobody(client):
+    response = await client.get(
+        "/no-such-page",
+        headers={
+            "Accept": "text/html",
+            "Accept-Language": "en",
+            "Authorization": "Bearer not-a-token",
+        },
+    )
+    assert response.status_code == 404 and "Not found." in response.text

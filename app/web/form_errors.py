@@ -13,6 +13,7 @@ and "accept the charter" keep the ordinary answers (app/api/errors.py).
 See docs/web-forms.md."""
 
 from collections.abc import Awaitable, Callable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -274,7 +275,8 @@ def install_form_errors(app: FastAPI) -> None:
         # looks exactly like one a route refused.
         if wants_page(request) and getattr(request.state, "auth", None) is None:
             async with request.app.state.db.sessionmaker() as session:
-                await _know_viewer(request, session)
+                with suppress(NotAuthenticated):  # a token not valid: a page for nobody
+                    await _know_viewer(request, session)
         return error_response(request, http_error(request, exc))
 
     @app.exception_handler(RequestValidationError)
