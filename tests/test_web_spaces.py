@@ -806,7 +806,11 @@ async def test_raising_an_external_shows_the_services_refusal(make, browser_of, 
     )
 
     assert response.status_code == 422
-    assert "cannot be cleared above public" in alert(response.text)
+    # Beside the clearance field, which keeps the level that was chosen.
+    assert "cannot be cleared above public" in re.search(
+        r'<p class="field-error" id="error-clearance">([^<]*)</p>', response.text
+    )[1]
+    assert re.search(r'<option value="confidential" selected>', response.text)
     await session.refresh(contractor)
     assert contractor.clearance is Level.PUBLIC
 

@@ -13,6 +13,7 @@ from app.access import check_admin
 from app.api.deps import Address, ItemId, Session, Viewer
 from app.api.pagination import decode_id_cursor, next_id_cursor
 from app.dates import start_of_day
+from app.errors import Invalid
 from app.i18n import _
 from app.levels import AccountKind, Language, Level, Role
 from app.models import User
@@ -168,15 +169,21 @@ async def user_page(
     return await _user_page(request, session, viewer, user_id, done=done)
 
 
+# The refusals of the account form that are about one of its fields.
+USER_FIELDS = {"external_clearance": "clearance", "invalid_date": "access_ends_on"}
+
+
 async def _user_again(request: Request, session, viewer: User, failed: FailedForm):
+    """The account's page; the refused form shows what was sent and each message
+    by its field (admin/user.html), a refusal of no one field above it."""
     user_id = row_id(request.path_params["user_id"])
     return await _user_page(
-        request, session, viewer, user_id, error=failed.summary, status_code=failed.status
+        request, session, viewer, user_id, error=failed.message, status_code=failed.status
     )
 
 
 @router.post("/admin/users/{user_id}")
-@form_page(_user_again)
+@form_page(_user_again, fields=USER_FIELDS)
 async def update_user(
     request: Request,
     user_id: ItemId,
@@ -194,21 +201,14 @@ async def update_user(
     changes = {"kind": kind, "role": role, "clearance": clearance, "is_active": is_active}
     if access_ends_on:
         changes["access_ends_at"] = start_of_day(access_ends_on)
-    _user, error = await attempt(
-        session,
-        accounts.update_account(
-            session, viewer=viewer, user_id=user_id, changes=changes, address=address
-        ),
+    await accounts.update_account(
+        session, viewer=viewer, user_id=user_id, changes=changes, address=address
     )
-    if error is not None:
-        return await _user_page(
-            request, session, viewer, user_id, error=error.message, status_code=error.status
-        )
     return see_other(f"/admin/users/{user_id}?done=saved")
 
 
 @router.post("/admin/users/{user_id}/offboard")
-@form_page(_user_again)
+@form_page(_user_again, fields={"confirmation_required": "confirm"})
 async def offboard_user(
     request: Request,
     user_id: ItemId,
@@ -218,24 +218,12 @@ async def offboard_user(
     confirm: Annotated[bool, Form()] = False,
 ):
     """Offboarding is not undone by a click: the form asks for a ticked confirmation."""
+    check_admin(viewer)
     if not confirm:
-        check_admin(viewer)
-        return await _user_page(
-            request,
-            session,
-            viewer,
-            user_id,
-            error=_("Tick the confirmation box to offboard this person."),
-            status_code=422,
+        raise Invalid(
+            _("Tick the confirmation box to offboard this person."), code="confirmation_required"
         )
-    _user, error = await attempt(
-        session,
-        accounts.offboard_member(session, viewer=viewer, user_id=user_id, address=address),
-    )
-    if error is not None:
-        return await _user_page(
-            request, session, viewer, user_id, error=error.message, status_code=error.status
-        )
+    await accounts.offboard_member(session, viewer=viewer, user_id=user_id, address=address)
     return see_other(f"/admin/users/{user_id}?done=offboarded")
 
 
