@@ -868,7 +868,12 @@ async def test_an_admin_creates_an_account(make, browser_of, session):
     assert created.headers["location"] == f"/admin/users/{user.id}?done=created"
     assert user.clearance is Level.INTERNAL
     assert again.status_code == 409
-    assert "already exists" in alert(again.text)
+    # Beside the e-mail; what was typed is kept, but never the password.
+    assert "already exists" in re.search(
+        r'<p class="field-error" id="error-email">([^<]*)</p>', again.text
+    )[1]
+    assert 'value="Nouvelle Recrue"' in again.text and "bienvenue a bord" not in again.text
+    assert '<option value="fr" selected>' in again.text
 
 
 async def test_offboarding_asks_for_a_confirmation(make, browser_of, session):

@@ -20,7 +20,7 @@ from app.models import User
 from app.schemas.common import Email
 from app.services import accounts, audit, charter
 from app.web.form_errors import FailedForm, form_page
-from app.web.routes import attempt, render, see_other
+from app.web.routes import render, see_other
 from app.web.stream_shared import row_id
 
 router = APIRouter(include_in_schema=False)
@@ -74,20 +74,32 @@ async def users_page(
     return await _users_page(request, session, viewer, q=q, cursor=cursor, done=done)
 
 
+# The refusals of the new account's form that are about one of its fields.
+NEW_USER_FIELDS = {
+    "email_taken": "email",
+    "handle_taken": "display_name",
+    "weak_password": "password",
+    "invalid_password": "password",
+    "external_clearance": "clearance",
+}
+
+
 async def _users_again(request: Request, session, viewer: User, failed: FailedForm):
+    """The accounts' page, the new account's form showing what was sent (never
+    the password) and each message by its field."""
     fields = ("email", "display_name", "kind", "role", "clearance", "language")
     return await _users_page(
         request,
         session,
         viewer,
-        error=failed.summary,
+        error=failed.message,
         status_code=failed.status,
         values=failed.over(dict.fromkeys(fields, "")),
     )
 
 
 @router.post("/admin/users")
-@form_page(_users_again)
+@form_page(_users_again, fields=NEW_USER_FIELDS)
 async def create_user(
     request: Request,
     viewer: Viewer,
@@ -111,21 +123,9 @@ async def create_user(
         "clearance": Level(clearance) if clearance in Level._value2member_map_ else None,
         "language": language,
     }
-    user, error = await attempt(
-        session,
-        accounts.create_account(
-            session, **fields, password=password, actor=viewer, address=address
-        ),
+    user = await accounts.create_account(
+        session, **fields, password=password, actor=viewer, address=address
     )
-    if error is not None:
-        return await _users_page(
-            request,
-            session,
-            viewer,
-            error=error.message,
-            status_code=error.status,
-            values=fields,
-        )
     return see_other(f"/admin/users/{user.id}?done=created")
 
 
