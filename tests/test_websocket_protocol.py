@@ -806,6 +806,24 @@ async def test_a_too_big_frame_fails_before_its_payload_arrives(server):
     assert (await server.app.disconnect())["code"] == 1009
 
 
+async def test_a_client_failed_mid_burst_still_reads_the_close_frame(server):
+    """Over the cap in the middle of a burst (Autobahn 9.4.3 sends 4 MiB in
+    fragments), the client's bytes are still arriving when the connection fails:
+    a socket closed with them unread is reset by the kernel, and the reset can
+    destroy the close frame before the client reads it. The server half-closes
+    and reads on instead: the close frame (1009), then the end of the stream."""
+    client = await server.accepted()
+    fragment = b"x" * 8192
+    following = client_frame(CONTINUATION, fragment, fin=False)
+    burst = [binary(fragment, fin=False)] + [following] * (4 * MAX_SIZE // len(fragment))
+
+    await client.send(*burst)
+    await asyncio.sleep(0.3)  # failed at 64 KiB, the rest unread or in flight
+
+    assert (await client.closed_with()).close_code == 1009
+    assert (await server.app.disconnect())["code"] == 1009
+
+
 # --- the close handshake ---------------------------------------------------------------
 
 

@@ -506,7 +506,7 @@ class WebSocketProtocol(asyncio.Protocol):
             self.close_timer = None
         for data in ending:
             self.transport.write(data)
-        self.transport.close()
+        self._end_stream()
 
     def _flush(self) -> None:
         """Writes what the library has for the client; its end of stream closes
@@ -515,7 +515,24 @@ class WebSocketProtocol(asyncio.Protocol):
             if data:
                 self.transport.write(data)
             else:
-                self.transport.close()
+                self._end_stream()
+
+    def _end_stream(self) -> None:
+        """Closes the connection, lingering after a failure. A client failed while
+        still sending (a message over the cap, 4 MiB in fragments) has bytes on
+        their way: closing with them unread makes the kernel reset the connection,
+        and the reset can destroy our close frame before the client reads it
+        (Autobahn 9.4.3 once saw no close code). So half-close instead, and read
+        on — the library discards it — until the client closes, CLOSE_TIMEOUT at
+        most. After a close handshake (the client's close frame came) nothing more
+        is coming: close at once."""
+        if self.protocol.close_rcvd is not None or not self.transport.can_write_eof():
+            self.transport.close()
+            return
+        self.transport.write_eof()
+        self.close_timer = asyncio.get_running_loop().call_later(
+            CLOSE_TIMEOUT, self.transport.close
+        )
 
     # --- ASGI ----------------------------------------------------------------------
 
