@@ -38,13 +38,6 @@ def _utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _join(locale: Locale, style: str, day_part: str, time_part: str) -> str:
-    """A date and a time together, the locale's way (Babel's format_datetime
-    joins only a date and a time of the same length)."""
-    pattern = str(locale.datetime_formats[style]).replace("'", "")
-    return pattern.replace("{1}", day_part).replace("{0}", time_part)
-
-
 def format_day(day: date | datetime, *, spelled_out: bool = False) -> str:
     """A calendar day: "5 déc. 2026", "Dec 5, 2026"; spelled out, as a title or a
     document says it: "5 décembre 2026", "December 5, 2026"."""
@@ -53,26 +46,24 @@ def format_day(day: date | datetime, *, spelled_out: bool = False) -> str:
     return format_date(day, "long" if spelled_out else "medium", locale=_locale())
 
 
+def _moment(moment: datetime, date_style: str, time_style: str) -> str:
+    """A date and a time together, the locale's way for ``date_style`` (Babel's
+    format_datetime joins only a date and a time of the same length)."""
+    locale, moment = _locale(), _utc(moment)
+    pattern = str(locale.datetime_formats[date_style]).replace("'", "")
+    return pattern.replace("{1}", format_date(moment, date_style, locale=locale)).replace(
+        "{0}", format_time(moment, time_style, tzinfo=UTC, locale=locale)
+    )
+
+
 def format_moment(moment: datetime) -> str:
     """A moment, to the minute: "5 déc. 2026, 22:06", "Dec 5, 2026, 10:06 PM"."""
-    locale, moment = _locale(), _utc(moment)
-    return _join(
-        locale,
-        "medium",
-        format_date(moment, "medium", locale=locale),
-        format_time(moment, "short", tzinfo=UTC, locale=locale),
-    )
+    return _moment(moment, "medium", "short")
 
 
 def format_moment_in_full(moment: datetime) -> str:
     """A moment with its weekday, seconds and zone, for a tooltip."""
-    locale, moment = _locale(), _utc(moment)
-    return _join(
-        locale,
-        "full",
-        format_date(moment, "full", locale=locale),
-        format_time(moment, "long", tzinfo=UTC, locale=locale),
-    )
+    return _moment(moment, "full", "long")
 
 
 def format_relative(moment: datetime, now: datetime | None = None) -> str:
