@@ -60,9 +60,11 @@ async def test_compose_vote_react_and_comment(page: Page, sign_in, console):
     like = post.get_by_role("button", name=re.compile("^J'aime"))
     await expect(like).to_have_attribute("aria-pressed", "false")
     url = page.url
-    await like.click()
-    await expect(like).to_have_attribute("aria-pressed", "true")
-    await expect(like.locator("[data-count]")).to_have_text("1")
+    async with page.expect_response(re.compile(r"/reactions/like$")) as answered:
+        await like.click()
+        await expect(like).to_have_attribute("aria-pressed", "true")
+        await expect(like.locator("[data-count]")).to_have_text("1")
+    assert (await answered.value).ok
     assert page.url == url  # no page load
     await page.reload()
     await expect(
