@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection
 from app.config import Settings
 from app.db import create_engine
 from app.models import Base
+from app.models.search import described_by_models
 
 target_metadata = Base.metadata
 
@@ -19,6 +20,7 @@ def run_on(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=described_by_models,
     )
     with context.begin_transaction():
         context.run_migrations()

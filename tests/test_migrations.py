@@ -5,22 +5,53 @@ from datetime import timedelta
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import insert, inspect, select
+from sqlalchemy import column, insert, inspect, select, table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import create_engine
 from app.migrate import current_revision, downgrade, head_revision, upgrade
 from app.models import Base, Invitation, Notification, Space, SpaceKind, User, Visibility
 from app.models.base import utcnow
+from app.models.search import described_by_models
 from tests.conftest import create_fresh_database, drop_database
 
 
 def schema_differences(connection) -> list:
     """What ``alembic revision --autogenerate`` would write, with migrations/env.py's options."""
     context = MigrationContext.configure(
-        connection, opts={"compare_type": True, "target_metadata": Base.metadata}
+        connection,
+        opts={
+            "compare_type": True,
+            "target_metadata": Base.metadata,
+            "include_object": described_by_models,
+        },
     )
     return compare_metadata(context, Base.metadata)
+
+
+def insert_old_account(handle: str):
+    """An account by the columns users had before the profiles (0011): the
+    model's INSERT names columns an older schema does not have."""
+    users = table(
+        "users",
+        *(column(name) for name in ("id", "email", "handle", "display_name", "kind", "role")),
+        *(column(name) for name in ("clearance", "is_active", "language", "created_at")),
+    )
+    return (
+        insert(users)
+        .values(
+            email=f"{handle}@example.test",
+            handle=handle,
+            display_name=handle.title(),
+            kind="employee",
+            role="member",
+            clearance=1,
+            is_active=True,
+            language="fr",
+            created_at=utcnow(),
+        )
+        .returning(users.c.id)
+    )
 
 
 def table_names(connection) -> set[str]:
@@ -67,14 +98,8 @@ async def test_notifications_stored_with_names_get_their_people_by_id(tmp_root):
     try:
         await upgrade(engine, "0006")
         async with AsyncSession(engine, expire_on_commit=False) as session:
-            # People inserted by the columns they had at 0006 (users gained some since).
             inviter_id, asker_id, told_id = [
-                await session.scalar(
-                    insert(User)
-                    .values(email=f"{n}@example.test", handle=n, display_name=n.title())
-                    .returning(User.id)
-                )
-                for n in ("ines", "paul", "lea")
+                await session.scalar(insert_old_account(n)) for n in ("ines", "paul", "lea")
             ]
             space = Space(
                 slug="atlas",
@@ -135,9 +160,7 @@ async def test_accounts_that_exist_count_as_having_seen_the_tour(tmp_root):
     try:
         await upgrade(engine, "0008")
         async with AsyncSession(engine) as session:
-            await session.execute(
-                insert(User).values(email="old@example.test", handle="old", display_name="Old")
-            )
+            await session.execute(insert_old_account("old"))
             await session.commit()
         await upgrade(engine)
         async with AsyncSession(engine) as session:

@@ -33,6 +33,7 @@ from app.models.post import (
     PostVersion,
     ReactionKind,
 )
+from app.models.search import SearchEntry, SearchKind
 from app.models.site import SiteSetting
 from app.models.space import (
     Invitation,
@@ -45,7 +46,7 @@ from app.models.space import (
     SpaceRole,
     Visibility,
 )
-from app.models.user import User
+from app.models.user import ProfileTag, TagKind, User
 from app.models.wiki import WikiLink, WikiPage, WikiRevision, WikiSlug, WikiWatch
 
 __all__ = [
@@ -78,9 +79,12 @@ __all__ = [
     "PostKind",
     "PostReaction",
     "PostVersion",
+    "ProfileTag",
     "RateLimitHit",
     "ReactionKind",
     "RequestStatus",
+    "SearchEntry",
+    "SearchKind",
     "SiteSetting",
     "Space",
     "SpaceDocument",
@@ -88,6 +92,7 @@ __all__ = [
     "SpaceKind",
     "SpaceRole",
     "StoredFile",
+    "TagKind",
     "User",
     "UserSession",
     "Visibility",

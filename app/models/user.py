@@ -1,8 +1,9 @@
 """Accounts: the people of the company and the externals it works with."""
 
 from datetime import datetime
+from enum import StrEnum
 
-from sqlalchemy import Boolean, Enum, ForeignKey, String
+from sqlalchemy import Boolean, Enum, ForeignKey, Index, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.levels import AccountKind, Language, Level, Role
@@ -55,6 +56,22 @@ class User(Base):
     avatar_file_id: Mapped[int | None] = mapped_column(
         BigId, ForeignKey("files.id", ondelete="SET NULL", use_alter=True)
     )
+    # The profile. Organisational fields (set by administrators, later by the
+    # directory sync): title, department, site, manager, organisation and the
+    # years of an alumnus. Personal ones (set by the person): phone and bio.
+    job_title: Mapped[str] = mapped_column(String(120), default="")
+    department: Mapped[str] = mapped_column(String(120), default="", index=True)
+    site: Mapped[str] = mapped_column(String(120), default="", index=True)
+    manager_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    # Externals: the contractor's company, the alumnus's former employer unit.
+    organisation: Mapped[str] = mapped_column(String(160), default="")
+    # Alumni: the years they worked here.
+    joined_year: Mapped[int | None] = mapped_column(SmallInteger)
+    left_year: Mapped[int | None] = mapped_column(SmallInteger)
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    bio: Mapped[str] = mapped_column(Text, default="")
 
     @property
     def is_external(self) -> bool:
@@ -63,3 +80,25 @@ class User(Base):
     @property
     def is_admin(self) -> bool:
         return self.role is Role.ADMIN
+
+
+class TagKind(StrEnum):
+    SKILL = "skill"
+    INTEREST = "interest"
+    LANGUAGE = "language"
+
+
+class ProfileTag(Base):
+    """A skill, an interest or a language a person declares. ``key`` is the
+    name folded (lower case, accents off) so that "Équipe" and "equipe" are one
+    tag in filters; ``name`` is how the person wrote it."""
+
+    __tablename__ = "profile_tags"
+    __table_args__ = (Index("ix_profile_tags_kind_key", "kind", "key"),)
+
+    user_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[TagKind] = mapped_column(str_enum(TagKind, 10), primary_key=True)
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    name: Mapped[str] = mapped_column(String(60))
