@@ -100,6 +100,12 @@ CASES = [
         "Julien Martin a modifié le compte de Marc Lambert",
     ),
     (
+        "account.profile_changed",
+        dict(actor="admin", target="marc", before={"site": ""}, after={"site": "Lyon"}),
+        "Julien Martin changed the organisational profile of Marc Lambert",
+        "Julien Martin a modifié le profil dans l'organisation de Marc Lambert",
+    ),
+    (
         "account.password_changed",
         dict(actor="marc", target="marc"),
         "Marc Lambert changed their password",

@@ -40,6 +40,10 @@ async def test_an_employee_sees_every_active_account_by_name(make):
         "display_name": "Amélie Roux",
         "kind": "employee",
         "avatar_url": None,
+        "job_title": "",
+        "department": "",
+        "site": "",
+        "skills": [],
     }
     assert await listed(client) == [colleague.handle, viewer.handle, contractor.handle]
 

@@ -7,10 +7,12 @@ from fastapi import APIRouter, Query
 from app.access import check_admin
 from app.api.deps import Address, ItemId, Session, Viewer
 from app.api.pagination import Cursor, Limit, decode_id_cursor, next_id_cursor
+from app.api.people import profile_of
 from app.schemas.account import UserAdminRead, UserCreate, UserUpdate
 from app.schemas.admin import AuditEventRead, CharterRead, CharterUpdate
 from app.schemas.common import Page, RowId, UtcDateTime
-from app.services import accounts, audit, charter
+from app.schemas.people import OrganisationalUpdate, Profile
+from app.services import accounts, audit, charter, people
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 
@@ -53,6 +55,22 @@ async def update_user(
         changes=body.model_dump(exclude_unset=True, exclude_none=True),
         address=address,
     )
+
+
+@router.patch("/users/{user_id}/profile", response_model=Profile)
+async def set_organisational_fields(
+    user_id: ItemId, body: OrganisationalUpdate, viewer: Viewer, session: Session, address: Address
+):
+    """Job title, department, site, manager, organisation and years: what the
+    person may not set themselves. Audited as ``account.profile_changed``."""
+    person = await people.set_organisational_fields(
+        session,
+        viewer=viewer,
+        user_id=user_id,
+        changes=body.model_dump(exclude_unset=True),
+        address=address,
+    )
+    return await profile_of(session, viewer, person)
 
 
 @router.post("/users/{user_id}/offboard", response_model=UserAdminRead)

@@ -31,6 +31,7 @@ from app.models.space import SpaceRole, Visibility
 SENTENCES = {
     "account.created": _l("%(actor)s created the account of %(target)s"),
     "account.updated": _l("%(actor)s changed the account of %(target)s"),
+    "account.profile_changed": _l("%(actor)s changed the organisational profile of %(target)s"),
     "account.password_changed": _l("%(actor)s changed their password"),
     "account.offboarded": _l("%(actor)s offboarded %(target)s"),
     "account.access_ended": _l("The access of %(target)s ended on its planned date"),
@@ -93,6 +94,7 @@ ACTION_GROUPS = {
 ACTION_LABELS = {
     "account.created": _l("Account created"),
     "account.updated": _l("Account changed"),
+    "account.profile_changed": _l("Organisational profile changed"),
     "account.password_changed": _l("Password changed"),
     "account.offboarded": _l("Offboarding"),
     "account.access_ended": _l("Contractor's access ended"),
@@ -204,6 +206,12 @@ def _person_id(event: AuditEvent) -> int | None:
     return event.detail.get("new_owner_id")
 
 
+def _managers_named(event: AuditEvent) -> list[int]:
+    """The managers a change of organisational profile names, before and after."""
+    states = (event.detail.get("before"), event.detail.get("after"))
+    return [s["manager_id"] for s in states if isinstance(s, dict) and s.get("manager_id")]
+
+
 def _concerned(event: AuditEvent, names: Names) -> tuple[int | None, str | None]:
     """Whom the event concerns: a person's id, or an e-mail without an account
     (an invitation's, read from the invitation when the event names only it)."""
@@ -219,6 +227,7 @@ async def load_names(session: AsyncSession, *, viewer: User, events: list[AuditE
     for event in events:
         spaces |= set(event.detail.get("ended_space_ids") or ())
         people |= set(event.detail.get("person_ids") or ())
+        people |= set(_managers_named(event))
     tokens = {e.target_id for e in events if e.target_type == "token"}
     invitations = {e.target_id for e in events if e.target_type == "invitation"}
     names = Names({}, {}, {}, {})
@@ -256,7 +265,7 @@ def _quoted(text: str) -> str:
 
 def _value(key: str, value: Any) -> str:
     """One recorded value in words: a level, a kind, a role, a date..."""
-    if value is None:
+    if value is None or value == "":
         return gettext("none")
     if isinstance(value, bool):
         return gettext("yes") if value else gettext("no")
@@ -300,17 +309,29 @@ FIELD_NAMES = {
     "until": _l("To (included)"),
     "sign_ins": _l("Successful sign-ins included"),
     "person_ids": _l("People"),
+    "job_title": _l("Job title"),
+    "department": _l("Department"),
+    "site": _l("Site"),
+    "manager_id": _l("Manager"),
+    "organisation": _l("Organisation"),
+    "joined_year": _l("Joined in"),
+    "left_year": _l("Left in"),
 }
 # Recorded to link events together, or said by the sentence already (an
 # e-mail: by the person it names, or by itself).
 UNSAID = {"space_id", "invitation_id", "new_owner_id", "name", "email", "reason"}
 
 
-def _change(key: str, before: Any, after: Any) -> str:
+def _change(key: str, before: Any, after: Any, names: Names) -> str:
+    def said(value: Any) -> str:
+        if key == "manager_id" and value is not None:
+            return names.person(value, nobody="").label
+        return _value(key, value)
+
     return gettext("%(field)s: %(before)s → %(after)s") % {
         "field": str(FIELD_NAMES.get(key, key)),
-        "before": _value(key, before),
-        "after": _value(key, after),
+        "before": said(before),
+        "after": said(after),
     }
 
 
@@ -319,10 +340,12 @@ def _details(event: AuditEvent, names: Names) -> list[str]:
     lines = []
     before, after = detail.pop("before", None), detail.pop("after", None)
     if isinstance(after, dict):  # several fields of an account
-        lines += [_change(key, (before or {}).get(key), value) for key, value in after.items()]
+        lines += [
+            _change(key, (before or {}).get(key), value, names) for key, value in after.items()
+        ]
     elif after is not None:  # one value: a visibility, a member's role
         key = "visibility" if event.action.startswith("space.") else "role"
-        lines.append(_change(key, before, after))
+        lines.append(_change(key, before, after, names))
     elif isinstance(before, dict):  # what an offboarded account was
         lines.append(
             gettext("Before: %(state)s")

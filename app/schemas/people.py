@@ -1,0 +1,116 @@
+"""People: the directory's cards and filters, a person's profile and org chart,
+and the two ways a profile changes (the person's own fields, the
+administrators' organisational ones)."""
+
+from typing import Annotated
+
+from pydantic import BaseModel, Field
+
+from app.schemas.account import UserPublic
+from app.schemas.common import ReadModel, RowId
+from app.services.people.profiles import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    MAX_BIO,
+    MAX_PHONE,
+    MAX_TAG,
+    MAX_TAGS,
+    MAX_TEXT_FIELD,
+)
+
+TagName = Annotated[str, Field(max_length=MAX_TAG)]
+TagNames = Annotated[
+    list[TagName],
+    Field(
+        max_length=MAX_TAGS,
+        description="Replaces the former list. Trimmed; blank ones dropped; one per name "
+        "whatever its case and accents.",
+    ),
+]
+Year = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR)]
+
+
+class Tag(BaseModel):
+    key: str = Field(description="The name folded (lower case, no accents): the filter's value.")
+    name: str
+
+
+class PersonCard(UserPublic):
+    """A person in the directory."""
+
+    job_title: str
+    department: str
+    site: str
+    skills: list[Tag] = Field(default_factory=list)
+
+
+class Profile(PersonCard):
+    organisation: str
+    joined_year: int | None
+    left_year: int | None
+    phone: str
+    bio: str = Field(description="Markdown.")
+    interests: list[Tag] = Field(default_factory=list)
+    languages: list[Tag] = Field(default_factory=list)
+    is_active: bool
+    manager: UserPublic | None = Field(
+        default=None, description="Null also when the caller may not know of the manager."
+    )
+
+
+class Facet(ReadModel):
+    value: str = Field(description="What the filter of the same name takes.")
+    label: str
+    count: int = Field(description="Active people the caller may know of that it holds.")
+
+
+class DirectoryFacets(ReadModel):
+    departments: list[Facet]
+    sites: list[Facet]
+    skills: list[Facet] = Field(description="The most declared skills, by name.")
+
+
+class OrgChartRead(ReadModel):
+    person: UserPublic
+    managers: list[UserPublic] = Field(
+        description="From the top down to the person's own manager; those the caller may "
+        "not know of are left out."
+    )
+    reports: list[UserPublic] = Field(description="Direct reports the caller may know of.")
+
+
+class OwnProfileUpdate(BaseModel):
+    """What a person sets on their own profile. The organisational fields are
+    listed to say so: sending one answers 403 ``organisational_field``."""
+
+    model_config = {"extra": "forbid"}
+
+    phone: str | None = Field(default=None, max_length=MAX_PHONE)
+    bio: str | None = Field(default=None, max_length=MAX_BIO)
+    skills: TagNames | None = None
+    interests: TagNames | None = None
+    languages: TagNames | None = None
+    job_title: str | None = Field(default=None, description="Administrators only: 403.")
+    department: str | None = Field(default=None, description="Administrators only: 403.")
+    site: str | None = Field(default=None, description="Administrators only: 403.")
+    manager_id: RowId | None = Field(default=None, description="Administrators only: 403.")
+    organisation: str | None = Field(default=None, description="Administrators only: 403.")
+    joined_year: int | None = Field(default=None, description="Administrators only: 403.")
+    left_year: int | None = Field(default=None, description="Administrators only: 403.")
+
+
+class OrganisationalUpdate(BaseModel):
+    """What administrators set; a field left out is kept, null clears it."""
+
+    model_config = {"extra": "forbid"}
+
+    job_title: str | None = Field(default=None, max_length=MAX_TEXT_FIELD["job_title"])
+    department: str | None = Field(default=None, max_length=MAX_TEXT_FIELD["department"])
+    site: str | None = Field(default=None, max_length=MAX_TEXT_FIELD["site"])
+    manager_id: RowId | None = Field(
+        default=None,
+        description="An active employee, not the person, nor anyone who reports to them.",
+    )
+    organisation: str | None = Field(default=None, max_length=MAX_TEXT_FIELD["organisation"])
+    joined_year: Year | None = None
+    left_year: Year | None = None

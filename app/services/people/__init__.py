@@ -1,0 +1,38 @@
+"""People: the directory and finding a person (directory.py), each one's
+profile and who may change what in it (profiles.py), and the org chart around a
+person (org_chart.py). Every read shows only whom the viewer may know of."""
+
+from app.services.people.directory import (
+    DirectoryFilters,
+    access_person,
+    directory_facets,
+    list_people,
+    named_like,
+    tags_of,
+)
+from app.services.people.org_chart import OrgChart, known_manager, org_chart, spaces_of
+from app.services.people.profiles import (
+    ORGANISATIONAL_FIELDS,
+    OWN_FIELDS,
+    edit_own_profile,
+    profile_tags,
+    set_organisational_fields,
+)
+
+__all__ = [
+    "ORGANISATIONAL_FIELDS",
+    "OWN_FIELDS",
+    "DirectoryFilters",
+    "OrgChart",
+    "access_person",
+    "directory_facets",
+    "edit_own_profile",
+    "known_manager",
+    "list_people",
+    "named_like",
+    "org_chart",
+    "profile_tags",
+    "set_organisational_fields",
+    "spaces_of",
+    "tags_of",
+]
