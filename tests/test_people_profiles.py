@@ -155,7 +155,9 @@ async def test_years_are_checked_together(make):
         json={"organisation": "Direction financière", "joined_year": 2010, "left_year": 2020},
     )
     assert response.json()["organisation"] == "Direction financière"
-    expect_error(await client.patch(org(alumnus.id), json={"left_year": 2005}), 422, "invalid_years")
+    expect_error(
+        await client.patch(org(alumnus.id), json={"left_year": 2005}), 422, "invalid_years"
+    )
     expect_error(await client.patch(org(alumnus.id), json={"joined_year": 1800}), 422)
 
 
@@ -176,5 +178,3 @@ async def test_a_profile_names_the_manager_only_to_those_who_may_know_of_them(ma
 
 async def test_an_own_profile_change_needs_a_session(client):
     expect_error(await client.patch(OWN, json={"phone": "01"}), 401)
-
-

@@ -18,7 +18,7 @@ from app.i18n import _
 from app.levels import AccountKind, Language, Level, Role
 from app.models import User
 from app.schemas.common import Email
-from app.services import accounts, audit, charter
+from app.services import accounts, audit, charter, people
 from app.web.form_errors import FailedForm, form_page
 from app.web.routes import render, see_other
 from app.web.stream_shared import row_id
@@ -145,12 +145,18 @@ async def _user_page(
         if user.sponsor_id is not None
         else None
     )
+    manager = (
+        await accounts.access_account(session, viewer=viewer, user_id=user.manager_id)
+        if user.manager_id is not None
+        else None
+    )
     return render(
         request,
         "admin/user.html",
         status_code=status_code,
         person=user,
         sponsor=sponsor,
+        manager=manager,
         access_state=accounts.access_end_state(user, now=datetime.now(UTC)),
         last_sign_in=await audit.last_sign_in(session, viewer=viewer, user_id=user.id),
         done=done,
@@ -202,6 +208,52 @@ async def update_user(
     if access_ends_on:
         changes["access_ends_at"] = start_of_day(access_ends_on)
     await accounts.update_account(
+        session, viewer=viewer, user_id=user_id, changes=changes, address=address
+    )
+    return see_other(f"/admin/users/{user_id}?done=saved")
+
+
+# The refusals of the organisational profile's form that are about one of its fields.
+PROFILE_FIELDS = {
+    "own_manager": "manager",
+    "invalid_manager": "manager",
+    "manager_cycle": "manager",
+    "invalid_year": "joined_year",
+    "invalid_years": "left_year",
+}
+
+
+@router.post("/admin/users/{user_id}/profile")
+@form_page(_user_again, fields=PROFILE_FIELDS)
+async def set_organisational_fields(
+    request: Request,
+    user_id: ItemId,
+    viewer: Viewer,
+    session: Session,
+    address: Address,
+    job_title: Annotated[str, Form(max_length=120)] = "",
+    department: Annotated[str, Form(max_length=120)] = "",
+    site: Annotated[str, Form(max_length=120)] = "",
+    manager: Annotated[str, Form(max_length=41)] = "",
+    organisation: Annotated[str | None, Form(max_length=160)] = None,
+    joined_year: Annotated[str | None, Form(max_length=4)] = None,
+    left_year: Annotated[str | None, Form(max_length=4)] = None,
+):
+    """Title, department, site, manager (by @handle), and for an external their
+    organisation and years (fields the form shows them only: left out, kept):
+    what the person may not set themselves."""
+    changes = {
+        "job_title": job_title,
+        "department": department,
+        "site": site,
+        "manager_id": await people.manager_by_handle(session, viewer=viewer, handle=manager),
+    }
+    if organisation is not None:
+        changes["organisation"] = organisation
+    for field, year in (("joined_year", joined_year), ("left_year", left_year)):
+        if year is not None:
+            changes[field] = people.year_of(year)
+    await people.set_organisational_fields(
         session, viewer=viewer, user_id=user_id, changes=changes, address=address
     )
     return see_other(f"/admin/users/{user_id}?done=saved")

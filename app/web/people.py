@@ -1,6 +1,8 @@
-"""The directory of people, a person's page with their posts (where mention links
-lead), and following a person."""
+"""The directory of people (filters from its facets), a person's page (profile,
+org chart, spaces and posts the viewer may see), editing one's own profile,
+and following a person."""
 
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Path, Query, Request
@@ -12,10 +14,13 @@ from app.api.pagination import (
     next_id_cursor,
     next_name_cursor,
 )
-from app.models import FollowKind
+from app.levels import AccountKind
+from app.models import FollowKind, User
+from app.models.user import TagKind
 from app.services import feed, follows, people
-from app.web.form_errors import form_page, page_again
-from app.web.routes import render
+from app.services.people.profiles import MAX_BIO, MAX_PHONE
+from app.web.form_errors import FailedForm, form_page, page_again
+from app.web.routes import render, see_other
 from app.web.stream_shared import FEED_PAGE, CursorQuery, Done, back, page_link, show_stream
 
 router = APIRouter(include_in_schema=False)
@@ -23,6 +28,10 @@ router = APIRouter(include_in_schema=False)
 PEOPLE_PAGE = 30
 
 Handle = Annotated[str, Path(min_length=1, max_length=40)]
+FilterText = Annotated[str, Query(max_length=120)]
+# A list of tags as the form takes it: names between commas (or on lines).
+TagsText = Annotated[str, Form(max_length=4000)]
+TAG_SEPARATOR = re.compile(r"[,\n]")
 
 
 @router.get("/people")
@@ -31,26 +40,107 @@ async def people_directory(
     viewer: Viewer,
     session: Session,
     q: Annotated[str, Query(max_length=100)] = "",
+    skill: Annotated[str, Query(max_length=60)] = "",
+    department: FilterText = "",
+    site: FilterText = "",
+    kind: Annotated[AccountKind | None, Query()] = None,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ):
     """Everyone the viewer may know of, by name: all active accounts for
     employees; for externals, the people of their spaces and the authors of what
-    they may read (the service applies the policy)."""
+    they may read (the service applies the policy, to the counts too)."""
+    filters = people.DirectoryFilters(
+        query=q.strip() or None,
+        skill=skill.strip() or None,
+        department=department or None,
+        site=site or None,
+        kind=kind,
+    )
     found = await people.list_people(
         session,
         viewer=viewer,
         limit=PEOPLE_PAGE + 1,
         after=decode_name_cursor(cursor),
-        query=q.strip() or None,
+        filters=filters,
     )
     next_cursor = next_name_cursor(found, PEOPLE_PAGE, "display_name")
+    shown = found[:PEOPLE_PAGE]
+    tags = await people.tags_of(session, [person.id for person in shown])
+    chosen = {"q": q, "skill": skill, "department": department, "site": site, "kind": kind}
     return render(
         request,
         "stream/people.html",
-        people=found[:PEOPLE_PAGE],
+        people=shown,
+        skills={person.id: tags[person.id][TagKind.SKILL] for person in shown},
+        facets=await people.directory_facets(session, viewer=viewer),
+        chosen=chosen,
         q=q,
-        next_page=page_link("/people", q=q or None, cursor=next_cursor) if next_cursor else None,
+        filtered=any(value for value in chosen.values()),
+        next_page=page_link("/people", **chosen, cursor=next_cursor) if next_cursor else None,
     )
+
+
+async def _profile_form(request: Request, session, viewer: User, *, failed: FailedForm | None):
+    tags = await people.profile_tags(session, viewer)
+    values = {
+        "phone": viewer.phone,
+        "bio": viewer.bio,
+        **{
+            field: ", ".join(tag.name for tag in tags[kind])
+            for field, kind in people.TAG_FIELDS.items()
+        },
+    }
+    return render(
+        request,
+        "stream/profile_edit.html",
+        values=failed.over(values) if failed else values,
+        max_bio=MAX_BIO,
+        max_phone=MAX_PHONE,
+    )
+
+
+@router.get("/settings/profile")
+async def edit_profile_page(request: Request, viewer: Viewer, session: Session):
+    """The viewer's own profile fields; the organisational ones are shown, not
+    editable: administrators set them."""
+    return await _profile_form(request, session, viewer, failed=None)
+
+
+async def _profile_again(request: Request, session, viewer: User, failed: FailedForm):
+    return await _profile_form(request, session, viewer, failed=failed)
+
+
+@router.post("/settings/profile")
+@form_page(
+    _profile_again,
+    fields={
+        "invalid_phone": "phone",
+        "bio_too_long": "bio",
+        "invalid_skills": "skills",
+        "invalid_interests": "interests",
+        "invalid_languages": "languages",
+    },
+)
+async def save_profile(
+    viewer: Viewer,
+    session: Session,
+    phone: Annotated[str, Form(max_length=MAX_PHONE)] = "",
+    bio: Annotated[str, Form(max_length=MAX_BIO)] = "",
+    skills: TagsText = "",
+    interests: TagsText = "",
+    languages: TagsText = "",
+):
+    given = {"skills": skills, "interests": interests, "languages": languages}
+    await people.edit_own_profile(
+        session,
+        viewer=viewer,
+        changes={
+            "phone": phone,
+            "bio": bio,
+            **{field: TAG_SEPARATOR.split(text) for field, text in given.items()},
+        },
+    )
+    return see_other(f"/people/{viewer.handle}?done=profile_saved")
 
 
 @router.get("/people/{handle}")
@@ -62,8 +152,8 @@ async def person_page(
     cursor: CursorQuery = None,
     done: Done = None,
 ):
-    """A person's name, kind and posts (those the viewer may read): where
-    mentions lead, and the directory at /people."""
+    """A person's profile, org chart, spaces and posts, each as far as the
+    viewer may know of or read it: where mentions lead, and the directory."""
     person = await people.access_person(session, viewer=viewer, handle=handle)
     found = await feed.stream(
         session,
@@ -79,6 +169,11 @@ async def person_page(
         "stream/person.html",
         **await show_stream(session, viewer, found[:FEED_PAGE]),
         person=person,
+        tags=await people.profile_tags(session, person),
+        tag_kinds=TagKind,
+        bio_html=people.bio_html(person),
+        chart=await people.org_chart(session, viewer=viewer, person=person),
+        spaces=await people.spaces_of(session, viewer=viewer, person=person),
         following=person.id in followed,
         older=page_link(f"/people/{person.handle}", cursor=next_cursor) if next_cursor else None,
         done=done,

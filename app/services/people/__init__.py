@@ -14,25 +14,33 @@ from app.services.people.org_chart import OrgChart, known_manager, org_chart, sp
 from app.services.people.profiles import (
     ORGANISATIONAL_FIELDS,
     OWN_FIELDS,
+    TAG_FIELDS,
+    bio_html,
     edit_own_profile,
+    manager_by_handle,
     profile_tags,
     set_organisational_fields,
+    year_of,
 )
 
 __all__ = [
     "ORGANISATIONAL_FIELDS",
     "OWN_FIELDS",
+    "TAG_FIELDS",
     "DirectoryFilters",
     "OrgChart",
     "access_person",
+    "bio_html",
     "directory_facets",
     "edit_own_profile",
     "known_manager",
     "list_people",
+    "manager_by_handle",
     "named_like",
     "org_chart",
     "profile_tags",
     "set_organisational_fields",
     "spaces_of",
     "tags_of",
+    "year_of",
 ]

@@ -14,6 +14,7 @@ from app.access import check_admin
 from app.errors import Forbidden, Invalid
 from app.i18n import _
 from app.levels import AccountKind
+from app.markdown import render
 from app.models import User
 from app.models.user import ProfileTag, TagKind
 from app.search.text import fold
@@ -45,7 +46,7 @@ PHONE = re.compile(r"^\+?[0-9 ().\-/]*$")
 MAX_CHAIN = 100
 
 
-def clean_tags(names: Iterable[str]) -> list[tuple[str, str]]:
+def clean_tags(kind: TagKind, names: Iterable[str]) -> list[tuple[str, str]]:
     """(key, name) pairs: each name trimmed, its inner spaces collapsed, the
     blank ones dropped, one per folded key (the first written wins)."""
     found: dict[str, str] = {}
@@ -54,13 +55,20 @@ def clean_tags(names: Iterable[str]) -> list[tuple[str, str]]:
         if not name:
             continue
         if len(name) > MAX_TAG:
-            raise Invalid(
-                _("A tag has at most %(n)d characters.") % {"n": MAX_TAG}, code="tag_too_long"
-            )
+            raise _tag_refusal(kind, _("At most %(n)d characters a name.") % {"n": MAX_TAG})
         found.setdefault(fold(name)[:MAX_TAG], name)
     if len(found) > MAX_TAGS:
-        raise Invalid(_("At most %(n)d tags of each kind.") % {"n": MAX_TAGS}, code="too_many_tags")
+        raise _tag_refusal(kind, _("At most %(n)d names.") % {"n": MAX_TAGS})
     return list(found.items())
+
+
+def _tag_refusal(kind: TagKind, message: str) -> Invalid:
+    """A refused list, by a code that names it (a form shows the message beside it)."""
+    if kind is TagKind.SKILL:
+        return Invalid(message, code="invalid_skills")
+    if kind is TagKind.INTEREST:
+        return Invalid(message, code="invalid_interests")
+    return Invalid(message, code="invalid_languages")
 
 
 async def profile_tags(session: AsyncSession, user: User) -> dict[TagKind, list[ProfileTag]]:
@@ -73,8 +81,14 @@ async def profile_tags(session: AsyncSession, user: User) -> dict[TagKind, list[
     return found
 
 
+def bio_html(person: User) -> str:
+    """The bio as a page shows it: Markdown rendered, then sanitised (nh3), as a
+    post's body is."""
+    return render(person.bio).html if person.bio else ""
+
+
 async def _replace_tags(session: AsyncSession, user: User, kind: TagKind, names: list[str]):
-    tags = clean_tags(names)
+    tags = clean_tags(kind, names)
     await session.execute(
         delete(ProfileTag).where(ProfileTag.user_id == user.id, ProfileTag.kind == kind)
     )
@@ -141,11 +155,37 @@ async def check_manager(session: AsyncSession, *, person: User, manager_id: int)
     return manager
 
 
+async def manager_by_handle(session: AsyncSession, *, viewer: User, handle: str) -> int | None:
+    """The id of the account an administrator names as a manager by its @handle
+    (the form's way); blank: no manager."""
+    check_admin(viewer)
+    handle = handle.strip().lstrip("@").lower()
+    if not handle:
+        return None
+    found = await session.scalar(select(User.id).where(User.handle == handle))
+    if found is None:
+        raise Invalid(_("No account has this @handle."), code="invalid_manager")
+    return found
+
+
 def _clean_text(field: str, value: str) -> str:
     value = " ".join(value.split())
     if len(value) > MAX_TEXT_FIELD[field]:
         raise Invalid(_("This text is too long."), code="too_long")
     return value
+
+
+def year_of(text: str) -> int | None:
+    """A year as a form gives it: blank, none."""
+    text = text.strip()
+    if not text:
+        return None
+    if not text.isdigit():
+        raise Invalid(
+            _("A year between %(first)d and %(last)d.") % {"first": FIRST_YEAR, "last": LAST_YEAR},
+            code="invalid_year",
+        )
+    return int(text)
 
 
 def _check_years(joined: int | None, left: int | None) -> None:
