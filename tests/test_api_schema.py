@@ -19,6 +19,7 @@ from app.schemas.post import MAX_POST_BODY
 from app.security import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from app.services.accounts import HANDLE_INPUT, HANDLE_PATTERN
 from app.services.content import MAX_AUDIENCE
+from app.services.people.profiles import PHONE, PHONE_PATTERN
 from app.services.wiki import writing
 from tests.helpers import expect_error
 from tests.stream_helpers import FEED, POSTS, person, publish
@@ -332,6 +333,9 @@ async def test_every_hashtag_input_carries_the_services_pattern(client):
     }
     # The one other pattern: a handle, as the service takes it before lower-casing it.
     assert patterns.pop(f"POST {API}/admin/users body.handle") == HANDLE_INPUT
+    # And a phone number, as the service checks it (a final line end refused).
+    assert patterns.pop(f"PATCH {API}/users/me/profile body.phone") == PHONE_PATTERN
+    assert not PHONE.fullmatch("01 02\n")
     for handle in ("ab", "Ab.C", "a", "-ab", "a" * 40, "a" * 41, "a b", "é1", "İi"):
         assert bool(re.match(HANDLE_INPUT, handle)) == bool(HANDLE_PATTERN.match(handle.lower()))
 

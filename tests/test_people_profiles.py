@@ -64,7 +64,7 @@ async def test_bad_own_input_is_refused_with_nothing_written(make, session):
     person = await make.user()
     client = await make.bearer(person)
 
-    expect_error(await client.patch(OWN, json={"phone": "call me"}), 422, "invalid_phone")
+    expect_error(await client.patch(OWN, json={"phone": "call me"}), 422)
     expect_error(await client.patch(OWN, json={"skills": ["x" * 61]}), 422)
     expect_error(await client.patch(OWN, json={"skills": [f"s{n}" for n in range(31)]}), 422)
     expect_error(await client.patch(OWN, json={"role": "admin"}), 422)

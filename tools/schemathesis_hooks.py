@@ -74,6 +74,13 @@ UNSTATABLE = {
     "duplicate_name",
     "too_many_files",
     "too_many_folders",
+    # A profile's manager: an active employee, not the person, nor anyone who
+    # reports to them; the years an alumnus left after those they joined, as
+    # stored (a request may send one of the two).
+    "invalid_manager",
+    "manager_cycle",
+    "own_manager",
+    "invalid_years",
     # A name with a format or separator character of Unicode (categories Cf, Zl,
     # Zp...): beyond the regular expressions JSON Schema shares with every client.
     "bad_name",

@@ -16,6 +16,7 @@ from app.services.people.profiles import (
     MAX_TAG,
     MAX_TAGS,
     MAX_TEXT_FIELD,
+    PHONE_PATTERN,
 )
 
 TagName = Annotated[str, Field(max_length=MAX_TAG)]
@@ -28,6 +29,11 @@ TagNames = Annotated[
     ),
 ]
 Year = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR)]
+JobTitle = Annotated[str, Field(max_length=MAX_TEXT_FIELD["job_title"])]
+Department = Annotated[str, Field(max_length=MAX_TEXT_FIELD["department"])]
+Site = Annotated[str, Field(max_length=MAX_TEXT_FIELD["site"])]
+Organisation = Annotated[str, Field(max_length=MAX_TEXT_FIELD["organisation"])]
+ADMINS_ONLY = "Administrators only: sending it answers 403."
 
 
 class Tag(BaseModel):
@@ -85,18 +91,18 @@ class OwnProfileUpdate(BaseModel):
 
     model_config = {"extra": "forbid"}
 
-    phone: str | None = Field(default=None, max_length=MAX_PHONE)
+    phone: str | None = Field(default=None, max_length=MAX_PHONE, pattern=PHONE_PATTERN)
     bio: str | None = Field(default=None, max_length=MAX_BIO)
     skills: TagNames | None = None
     interests: TagNames | None = None
     languages: TagNames | None = None
-    job_title: str | None = Field(default=None, description="Administrators only: 403.")
-    department: str | None = Field(default=None, description="Administrators only: 403.")
-    site: str | None = Field(default=None, description="Administrators only: 403.")
-    manager_id: RowId | None = Field(default=None, description="Administrators only: 403.")
-    organisation: str | None = Field(default=None, description="Administrators only: 403.")
-    joined_year: int | None = Field(default=None, description="Administrators only: 403.")
-    left_year: int | None = Field(default=None, description="Administrators only: 403.")
+    job_title: JobTitle | None = Field(default=None, description=ADMINS_ONLY)
+    department: Department | None = Field(default=None, description=ADMINS_ONLY)
+    site: Site | None = Field(default=None, description=ADMINS_ONLY)
+    manager_id: RowId | None = Field(default=None, description=ADMINS_ONLY)
+    organisation: Organisation | None = Field(default=None, description=ADMINS_ONLY)
+    joined_year: Year | None = Field(default=None, description=ADMINS_ONLY)
+    left_year: Year | None = Field(default=None, description=ADMINS_ONLY)
 
 
 class OrganisationalUpdate(BaseModel):
@@ -104,13 +110,13 @@ class OrganisationalUpdate(BaseModel):
 
     model_config = {"extra": "forbid"}
 
-    job_title: str | None = Field(default=None, max_length=MAX_TEXT_FIELD["job_title"])
-    department: str | None = Field(default=None, max_length=MAX_TEXT_FIELD["department"])
-    site: str | None = Field(default=None, max_length=MAX_TEXT_FIELD["site"])
+    job_title: JobTitle | None = None
+    department: Department | None = None
+    site: Site | None = None
     manager_id: RowId | None = Field(
         default=None,
         description="An active employee, not the person, nor anyone who reports to them.",
     )
-    organisation: str | None = Field(default=None, max_length=MAX_TEXT_FIELD["organisation"])
+    organisation: Organisation | None = None
     joined_year: Year | None = None
     left_year: Year | None = None

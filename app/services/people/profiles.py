@@ -40,8 +40,10 @@ MAX_PHONE = 40
 MAX_BIO = 5000
 MAX_TEXT_FIELD = {"job_title": 120, "department": 120, "site": 120, "organisation": 160}
 FIRST_YEAR, LAST_YEAR = 1900, 2100
-# Digits, spaces and what telephone numbers are written with.
-PHONE = re.compile(r"^\+?[0-9 ().\-/]*$")
+# Digits, spaces and what telephone numbers are written with (the API document
+# states the same pattern).
+PHONE_PATTERN = r"^ *\+?[0-9 ().\-/]*$"
+PHONE = re.compile(PHONE_PATTERN)
 # A chain longer than this is not an organisation but a fault: stop walking.
 MAX_CHAIN = 100
 
@@ -96,12 +98,11 @@ async def _replace_tags(session: AsyncSession, user: User, kind: TagKind, names:
 
 
 def _clean_phone(phone: str) -> str:
-    phone = " ".join(phone.split())
-    if len(phone) > MAX_PHONE or not PHONE.match(phone):
+    if len(phone) > MAX_PHONE or not PHONE.fullmatch(phone):
         raise Invalid(
             _("A phone number has digits, spaces, and + ( ) . - / only."), code="invalid_phone"
         )
-    return phone
+    return " ".join(phone.split())
 
 
 async def edit_own_profile(session: AsyncSession, *, viewer: User, changes: dict) -> User:
