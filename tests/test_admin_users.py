@@ -48,6 +48,7 @@ ADMIN_REQUESTS = {
     ("POST", "/api/v1/admin/users"): new_user(role="admin"),
     ("GET", "/api/v1/admin/users/{user_id}"): None,
     ("PATCH", "/api/v1/admin/users/{user_id}"): {"role": "admin"},
+    ("PATCH", "/api/v1/admin/users/{user_id}/profile"): {"department": "R&D"},
     ("POST", "/api/v1/admin/users/{user_id}/offboard"): None,
     ("GET", "/api/v1/admin/audit"): None,
     ("PUT", "/api/v1/admin/charter"): {"text": "Be kind, and keep secrets secret."},

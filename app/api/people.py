@@ -41,7 +41,7 @@ def card(person: User, tags: dict) -> PersonCard:
 
 async def profile_of(session, viewer: User, person: User) -> Profile:
     tags = await people.profile_tags(session, person)
-    manager = await people.known_manager(session, viewer=viewer, person=person)
+    manager = await people.visible_manager(session, viewer=viewer, person=person)
     found = Profile.model_validate(person)
     found.skills = _tags(tags[TagKind.SKILL])
     found.interests = _tags(tags[TagKind.INTEREST])

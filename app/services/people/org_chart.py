@@ -44,7 +44,7 @@ async def org_chart(session: AsyncSession, *, viewer: User, person: User) -> Org
     )
 
 
-async def known_manager(session: AsyncSession, *, viewer: User, person: User) -> User | None:
+async def visible_manager(session: AsyncSession, *, viewer: User, person: User) -> User | None:
     """The person's manager, when there is one the viewer may know of."""
     if person.manager_id is None:
         return None
