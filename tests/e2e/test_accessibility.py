@@ -157,6 +157,8 @@ async def member_visits(
         Visit("hashtag", f"/hashtags/{hashtag}"),
         Visit("people directory", "/people"),
         Visit("person", f"/people/{someone['handle']}"),
+        Visit("own profile", f"/people/{me['handle']}"),
+        Visit("edit my profile", "/settings/profile"),
         Visit("notifications", "/notifications"),
         Visit("search results", f"/search?q={query}"),
         Visit("wiki index", wiki_index),
