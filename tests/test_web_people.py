@@ -187,3 +187,19 @@ async def test_an_admin_sets_the_organisation_on_the_account_page(make, session)
     assert 'id="error-manager"' in refused.text and 'value="Sales"' in refused.text
     await session.refresh(alumnus)
     assert alumnus.department == "Finance"
+
+
+async def test_a_contractor_directory_counts_only_the_people_they_may_know_of(make, session):
+    contractor = await make.user(kind="contractor", language="en")
+    teammate = await with_profile(session, await make.user(), department="Design")
+    await with_profile(session, await make.user(), department="Design")
+    await with_profile(session, await make.user(), department="Hidden Lab", skills=["Secret"])
+    await make.space(owner=teammate, allows_externals=True, members=[contractor])
+    client = await cookie_client(make, contractor)
+
+    page = (await client.get("/people")).text
+
+    assert "Design (1)" in page
+    assert "Hidden Lab" not in page and "Secret" not in page
+    refused = await client.get("/people", params={"kind": "robot"}, headers=BROWSER)
+    assert refused.status_code == 422
