@@ -10,7 +10,7 @@ from app.services.people.directory import (
     named_like,
     tags_of,
 )
-from app.services.people.org_chart import OrgChart, visible_manager, org_chart, spaces_of
+from app.services.people.org_chart import OrgChart, org_chart, spaces_of, visible_manager
 from app.services.people.profiles import (
     ORGANISATIONAL_FIELDS,
     OWN_FIELDS,
@@ -33,7 +33,6 @@ __all__ = [
     "bio_html",
     "directory_facets",
     "edit_own_profile",
-    "visible_manager",
     "list_people",
     "manager_by_handle",
     "named_like",
@@ -42,5 +41,6 @@ __all__ = [
     "set_organisational_fields",
     "spaces_of",
     "tags_of",
+    "visible_manager",
     "year_of",
 ]
