@@ -13,6 +13,11 @@ at every level up to their author's clearance (a few % with an audience; some
 questions, announcements, polls, shares, edits, tombstones), ~1M comments, ~2M
 post reactions, hashtags, mentions — and personal access tokens for a sample of
 viewers, whose secrets are written to --tokens-file for bench/feed_load.py.
+Every account has a profile (department, site, a manager tree under the first
+account, phone, often a bio; skills, interests, languages in profile_tags, the
+skills words the posts use), and the search index holds every person, space,
+post and comment left standing (``search_entries``, words from
+``app.search.text.terms`` as the app writes them).
 
 It runs the migrations first (app.migrate.upgrade), refuses a database that
 already has accounts, then loads with the fastest bulk path each database has:
@@ -21,7 +26,9 @@ big transactions with ``synchronous=OFF`` on SQLite. Foreign keys are not
 checked during the load (``session_replication_role=replica`` /
 ``foreign_keys=OFF``): the rows are consistent by construction, and ``--check``
 verifies every foreign key afterwards. Bodies are rendered cheaply (escape +
-<p>, hashtags and mentions as the renderer's links), not through Markdown.
+<p>, hashtags and mentions as the renderer's links), not through Markdown. The
+full-text index (SQLite's FTS5 table, PostgreSQL's GIN index) is built once at
+the end of the load rather than entry by entry (docs/benchmarks.md measures it).
 
 Deterministic: the same --seed, --scale and --now give the same database.
 Every account's password is ``--password`` (one argon2 hash, computed once).
