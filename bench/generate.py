@@ -13,6 +13,11 @@ at every level up to their author's clearance (a few % with an audience; some
 questions, announcements, polls, shares, edits, tombstones), ~1M comments, ~2M
 post reactions, hashtags, mentions — and personal access tokens for a sample of
 viewers, whose secrets are written to --tokens-file for bench/feed_load.py.
+Every account has a profile (department, site, a manager tree under the first
+account, phone, often a bio; skills, interests, languages in profile_tags, the
+skills words the posts use), and the search index holds every person, space,
+post and comment left standing (``search_entries``, words from
+``app.search.text.terms`` as the app writes them).
 
 It runs the migrations first (app.migrate.upgrade), refuses a database that
 already has accounts, then loads with the fastest bulk path each database has:
@@ -21,7 +26,9 @@ big transactions with ``synchronous=OFF`` on SQLite. Foreign keys are not
 checked during the load (``session_replication_role=replica`` /
 ``foreign_keys=OFF``): the rows are consistent by construction, and ``--check``
 verifies every foreign key afterwards. Bodies are rendered cheaply (escape +
-<p>, hashtags and mentions as the renderer's links), not through Markdown.
+<p>, hashtags and mentions as the renderer's links), not through Markdown. The
+full-text index (SQLite's FTS5 table, PostgreSQL's GIN index) is built once at
+the end of the load rather than entry by entry (docs/benchmarks.md measures it).
 
 Deterministic: the same --seed, --scale and --now give the same database.
 Every account's password is ``--password`` (one argon2 hash, computed once).
@@ -179,6 +186,62 @@ COMMENTS = words(
     "|",
 )
 
+# Profiles. Skills are words the posts use too (hashtags, mostly), so that
+# "who knows about X" finds both declared skills and posts; each department
+# draws from its own skills first. Sites: the cities, and working from home.
+# Departments in order of size (a Zipf law): the first account heads the company
+# from the smallest, "Direction".
+SKILLS_BY_DEPARTMENT = {  # largest department first
+    "Production": "Usine|Lean|Kaizen|Maintenance|Qualité",
+    "Logistique": "Logistique|Lean|Fournisseurs|Kaizen",
+    "Ventes": "Ventes|Clientèle|Salon|Partenaires",
+    "Informatique": "Python|PostgreSQL|Kubernetes|DevOps|Cloud|API|Cybersécurité",
+    "Support": "Support|SAV|Clientèle|Tuto",
+    "Maintenance": "Maintenance|Énergie|Sûreté|Usine",
+    "Exploitation": "DevOps|Kubernetes|Cloud|Support",
+    "Qualité": "Qualité|Audit|ISO27001|Kaizen|Lean",
+    "Finance": "Finance|Budget|Audit|KPI|Achats",
+    "Achats": "Achats|Fournisseurs|Budget|Conformité",
+    "Marketing": "Marketing|Newsletter|Podcast|UX|Design",
+    "RH": "Recrutement|Formation|Onboarding|Mentorat|Diversité",
+    "Méthodes": "Lean|Kaizen|Agile|Produit",
+    "Recherche": "Innovation|IA|Prototype|Brevet|Data",
+    "Data": "Data|Python|PostgreSQL|IA|SQLite",
+    "Produit": "Produit|Roadmap|UX|Agile|OKR|Sprint",
+    "Sécurité": "Sécurité|Sûreté|Cybersécurité|ISO27001",
+    "Communication": "Intranet|Newsletter|Événement|Webinaire|Podcast",
+    "Formation": "Formation|Mentorat|Onboarding|Webinaire",
+    "Infrastructure": "Kubernetes|Cloud|DevOps|PostgreSQL|Énergie",
+    "Réseau": "Cloud|Cybersécurité|Kubernetes",
+    "Design": "Design|UX|Accessibilité|Prototype",
+    "Paie": "Finance|Conformité|RGPD",
+    "Juridique": "Juridique|RGPD|Conformité|Audit",
+    "Conformité": "Conformité|RGPD|Audit|ISO27001",
+    "Direction": "Stratégie|Budget|OKR|RSE|KPI",
+}
+SKILLS_ANYWHERE = words("Agile|RSE|Sobriété|Accessibilité|IA|Data|Mentorat|Python|Lean|API", "|")
+JOB_TITLES = words(
+    "Chargé de mission|Analyste|Ingénieur|Technicien|Assistant|Spécialiste|Consultant interne|"
+    "Gestionnaire|Coordinateur|Expert",
+    "|",
+)
+CONTRACTOR_TITLES = words("Consultant|Développeur|Chef de projet|Formateur|Auditeur", "|")
+CONTRACTOR_FIRMS = words(
+    "Logisoft|Datavia|Conseil Ouest|Nexaforme|Optimalis|Cabinet Arcade|Sysnéo|Ingénia", "|"
+)
+SITES = CITIES[:10]
+REMOTE = "Télétravail"
+LANGUAGES = {"Anglais": 0.6, "Espagnol": 0.15, "Allemand": 0.1, "Italien": 0.05, "Arabe": 0.04}
+# The numbers ARCEP keeps for fiction: 10,000 in each range.
+PHONE_RANGES = ["1 99 00", "2 61 91", "3 53 01", "4 65 71", "5 36 49"]
+
+
+def phone(user_id: int) -> str:
+    rest = user_id % 10_000
+    prefix = PHONE_RANGES[(user_id // 10_000) % len(PHONE_RANGES)]
+    return f"+33 {prefix} {rest // 100:02d} {rest % 100:02d}"
+
+
 REACTION_KINDS = ["like", "celebrate", "support", "insightful", "curious"]
 REACTION_WEIGHTS = [60, 12, 10, 12, 6]
 
@@ -194,6 +257,49 @@ def cumulative(weights: list[float]) -> list[float]:
 
 def zipf_weights(n: int, s: float) -> list[float]:
     return [1.0 / (rank**s) for rank in range(1, n + 1)]
+
+
+class Terms:
+    """``app.search.text.terms`` of a text made of pieces joined by spaces, from
+    each piece's words and stems worked out once: the posts reuse a few thousand
+    sentences, hashtags and handles. The words of pieces joined by a space are the
+    pieces' words in turn, so this is terms(" ".join(pieces)) — checked on a
+    sample as the posts are made."""
+
+    def __init__(self):
+        from app.search import text
+
+        self.text = text
+        self.pieces: dict[str, tuple[list[str], set[str]]] = {}
+
+    def _piece(self, piece: str) -> tuple[list[str], set[str]]:
+        found = self.pieces.get(piece)
+        if found is None:
+            found = self.text.words(piece)
+            found = self.pieces[piece] = (found, {s for w in found for s in self.text.stems(w)})
+        return found
+
+    def of(self, pieces: list[str]) -> str:
+        ordered: list[str] = []
+        stems: set[str] = set()
+        for piece in pieces:
+            piece_words, piece_stems = self._piece(piece)
+            ordered += piece_words
+            stems |= piece_stems
+        return " ".join([*ordered, *sorted(stems - set(ordered))])
+
+
+PROFILE_COLUMNS = (
+    "job_title",
+    "department",
+    "site",
+    "manager_id",
+    "organisation",
+    "joined_year",
+    "left_year",
+    "phone",
+    "bio",
+)
 
 
 # --- database writers -------------------------------------------------------------
@@ -222,6 +328,13 @@ class SqliteWriter(Writer):
         self.connection.execute("PRAGMA cache_size=-1000000")  # 1 GB of page cache
         self.connection.execute("PRAGMA temp_store=MEMORY")
         self.connection.execute("BEGIN")
+        # The full-text index is built once at the end ('rebuild'), five times
+        # faster than its trigger adding each entry as it comes: the trigger is
+        # set aside for the load and put back as the migration made it.
+        self.fts_trigger = self.connection.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'search_entries_ai'"
+        ).fetchone()[0]
+        self.connection.execute("DROP TRIGGER search_entries_ai")
 
     async def insert(self, table, columns, rows):
         if rows:
@@ -244,8 +357,19 @@ class SqliteWriter(Writer):
         return self.connection.execute(sql).fetchone()[0]
 
     async def finish(self, check: bool, fk_queries: list[str]) -> None:
+        started = time.perf_counter()
+        self.connection.execute("INSERT INTO search_fts(search_fts) VALUES ('rebuild')")
+        self.connection.execute(self.fts_trigger)
+        print(f"full-text index built: {time.perf_counter() - started:.1f}s", flush=True)
         self.connection.execute("COMMIT")
         if check:
+            indexed, entries = self.connection.execute(
+                "SELECT (SELECT count(*) FROM search_fts_docsize), "
+                "(SELECT count(*) FROM search_entries)"
+            ).fetchone()
+            print(f"  check the full-text index holds every entry: {indexed} of {entries}")
+            if indexed != entries:
+                raise SystemExit("the full-text index misses search entries")
             for query in fk_queries:
                 broken = self.connection.execute(query).fetchone()[0]
                 print(f"  check {query[:90]}...: {broken}", flush=True)
@@ -256,6 +380,11 @@ class SqliteWriter(Writer):
         self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         self.connection.execute("PRAGMA synchronous=NORMAL")
         print(f"ANALYZE + checkpoint: {time.perf_counter() - started:.1f}s", flush=True)
+        sizes = self.connection.execute(
+            "SELECT name, sum(pgsize) FROM dbstat WHERE name LIKE 'search%' "
+            "OR name LIKE '%search_entries%' GROUP BY name ORDER BY name"
+        ).fetchall()
+        report_index_size(sizes)
         self.connection.close()
 
 
@@ -280,6 +409,12 @@ class PostgresWriter(Writer):
             print(f"(foreign keys stay checked during the load: {error})", flush=True)
         writer.transaction = connection.transaction()
         await writer.transaction.start()
+        # The full-text index is built once at the end: ~15 % faster than growing
+        # it entry by entry, and smaller. Put back as the migration made it.
+        writer.fts_index = await connection.fetchval(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_search_entries_document'"
+        )
+        await connection.execute("DROP INDEX ix_search_entries_document")
         return writer
 
     async def insert(self, table, columns, rows):
@@ -298,6 +433,9 @@ class PostgresWriter(Writer):
         return await self.connection.fetchval(sql)
 
     async def finish(self, check: bool, fk_queries: list[str]) -> None:
+        started = time.perf_counter()
+        await self.connection.execute(self.fts_index)
+        print(f"full-text index built: {time.perf_counter() - started:.1f}s", flush=True)
         await self.transaction.commit()
         await self.connection.execute("SET session_replication_role = DEFAULT")
         # Explicit ids were given: move each sequence past them.
@@ -309,6 +447,7 @@ class PostgresWriter(Writer):
             "comments",
             "poll_options",
             "access_tokens",
+            "search_entries",
         ):
             await self.connection.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
@@ -325,7 +464,20 @@ class PostgresWriter(Writer):
         # database, so that index-only scans need not visit the heap.
         await self.connection.execute("VACUUM ANALYZE")
         print(f"VACUUM ANALYZE: {time.perf_counter() - started:.1f}s", flush=True)
+        sizes = await self.connection.fetch(
+            "SELECT 'search_entries (table and TOAST)', pg_table_size('search_entries') "
+            "UNION ALL SELECT indexrelid::regclass::text, pg_relation_size(indexrelid) "
+            "FROM pg_index WHERE indrelid = 'search_entries'::regclass ORDER BY 1"
+        )
+        report_index_size([tuple(row) for row in sizes])
         await self.connection.close()
+
+
+def report_index_size(sizes: list[tuple[str, int]]) -> None:
+    """The search index's size by table and index (docs/benchmarks.md reports it)."""
+    for name, size in sizes:
+        print(f"  {name}: {size / 2**20:,.1f} MiB", flush=True)
+    print(f"search index: {sum(size for _name, size in sizes) / 2**20:,.1f} MiB", flush=True)
 
 
 def foreign_key_checks() -> list[str]:
@@ -389,6 +541,11 @@ class Company:
         self.w = writer
         self.required = required
         self.rng = random.Random(args.seed)
+        # Profiles and the posts' tags on their authors' skills draw from their own
+        # random: the rest of the company is what it was before profiles existed.
+        self.profile_rng = random.Random(f"{args.seed} profiles")
+        self.terms = Terms()
+        self.entry_id = 0  # search entries, numbered as the items come
         self.now = args.now.timestamp()
         self.start = self.now - args.days * DAY
         scale = args.scale
@@ -457,6 +614,9 @@ class Company:
             sponsor = rng.choice(employees) if external and employees else None
             access_ends = self.now + rng.uniform(30, 365) * DAY if kind == "contractor" else None
             domain = "ruche-bench.fr" if not external else "externe.example"
+            if kind == "contractor":
+                domain = ascii_slug(CONTRACTOR_FIRMS[user_id % len(CONTRACTOR_FIRMS)])
+                domain = domain.replace("-", "") + ".example"
             rows.append(
                 (
                     user_id,
@@ -497,9 +657,12 @@ class Company:
                 "sponsor_id",
                 "access_ends_at",
                 "charter_accepted_at",
+                *PROFILE_COLUMNS,
             ),
-            rows,
+            self.profiles(rows, employees),
         )
+        await self.put("profile_tags", ("user_id", "kind", "key", "name"), self.tag_rows)
+        await self.put_entries(self.person_entries)
         self.employees = employees
         self.externals = [u for u in range(1, n + 1) if self.kind[u] != "employee"]
         self.active_users = [u for u in range(1, n + 1) if self.active[u]]
@@ -513,6 +676,118 @@ class Company:
             [u for u in self.active_users if self.clearance[u] >= rank] for rank in range(4)
         ]
         self.log(f"users: {n} ({len(employees)} employees, {len(self.externals)} externals)")
+
+    def profiles(self, rows: list[tuple], employees: list[int]) -> list[tuple]:
+        """``rows`` (the accounts, by id) with their profiles: department and site;
+        a manager tree (the first account heads the company, each department has a
+        head reporting to them, team leads and their teams); a contractor's firm
+        (their e-mail's) and their sponsor's department, an alumnus's former unit
+        and years; a phone, often a bio, and tags: skills mostly of their
+        department, interests, languages. Also each person's search entry."""
+        from app.search.text import fold
+
+        rng = self.profile_rng
+        n = self.n_users
+        year = datetime.fromtimestamp(self.now, UTC).year
+        departments = list(SKILLS_BY_DEPARTMENT)
+        department_cw = cumulative(zipf_weights(len(departments), 0.6))
+        site_cw = cumulative(zipf_weights(len(SITES), 0.8))
+        department = ["", *rng.choices(departments, cum_weights=department_cw, k=n)]
+        site = [""] + [
+            REMOTE if rng.random() < 0.08 else rng.choices(SITES, cum_weights=site_cw)[0]
+            for _ in range(n)
+        ]
+        department[1] = "Direction"
+        manager: list[int | None] = [None] * (n + 1)
+        title = [""] * (n + 1)
+        title[1] = "Président-directeur général"
+        teams: dict[str, list[int]] = {}
+        for user_id in employees:
+            if user_id != 1:
+                teams.setdefault(department[user_id], []).append(user_id)
+        for name, members in teams.items():
+            if name == "Direction":
+                for user_id in members:
+                    manager[user_id], title[user_id] = 1, "Chargé de mission Direction"
+                continue
+            head, rest = members[0], members[1:]
+            manager[head], title[head] = 1, f"Responsable {name}"
+            leads = rest[: max(1, len(rest) // 8)]
+            for user_id in leads:
+                manager[user_id], title[user_id] = head, f"Chef d'équipe {name}"
+            for user_id in rest[len(leads) :]:
+                manager[user_id] = rng.choice(leads)
+                title[user_id] = f"{rng.choice(JOB_TITLES)} {name}"
+        hashtag_of = {fold(name): name for name in HASHTAGS}
+        self.skill_tags: list[list[str]] = [[] for _ in range(n + 1)]  # hashtags, by id
+        self.tag_rows, self.person_entries, out = [], [], []
+        for row in rows:
+            user_id, kind, sponsor = row[0], row[5], row[12]
+            organisation, joined, left = "", None, None
+            if kind == "contractor":
+                organisation = CONTRACTOR_FIRMS[user_id % len(CONTRACTOR_FIRMS)]
+                title[user_id] = rng.choice(CONTRACTOR_TITLES)
+                if sponsor:
+                    department[user_id] = department[sponsor]
+                    site[user_id] = REMOTE if rng.random() < 0.3 else site[sponsor]
+            elif kind == "alumni":
+                title[user_id] = f"Ancien {rng.choice(JOB_TITLES).lower()} {department[user_id]}"
+                organisation = f"Pôle {department[user_id]}, {site[user_id]}"
+                joined = rng.randint(1995, year - 3)
+                left = rng.randint(joined + 1, year - 1)
+            tags: dict[tuple[str, str], str] = {}
+            if rng.random() < (0.85 if kind == "employee" else 0.5):
+                own = SKILLS_BY_DEPARTMENT[department[user_id]].split("|")
+                for _ in range(rng.randint(3, 6)):
+                    skill = rng.choice(own if rng.random() < 0.7 else SKILLS_ANYWHERE)
+                    tags[("skill", fold(skill))] = skill
+            for interest in rng.sample(INTERESTS, rng.choice([0, 0, 1, 2, 3])):
+                tags[("interest", fold(interest))] = interest
+            for language in ["Français"] + [
+                name for name, share in LANGUAGES.items() if rng.random() < share
+            ]:
+                tags[("language", fold(language))] = language
+            skills = [name for (tag_kind, _key), name in tags.items() if tag_kind == "skill"]
+            self.skill_tags[user_id] = [
+                hashtag_of[fold(skill)] for skill in skills if fold(skill) in hashtag_of
+            ]
+            bio = ""
+            if rng.random() < 0.6:
+                bio = f"{title[user_id]}, {site[user_id]}."
+                if len(skills) >= 2:
+                    bio += f" Je travaille surtout sur **{skills[0]}** et {skills[1]}."
+            self.tag_rows += [(user_id, k, key, name) for (k, key), name in tags.items()]
+            profile = (
+                title[user_id],
+                department[user_id],
+                site[user_id],
+                manager[user_id],
+                organisation,
+                joined,
+                left,
+                phone(user_id),
+                bio,
+            )
+            self.person_entries.append(
+                (
+                    "person",
+                    user_id,
+                    self.terms.of([row[3], row[2]]),  # display name, handle
+                    self.terms.of([*profile[:3], bio, *tags.values()]),
+                )
+            )
+            out.append((*row, *profile))
+        return out
+
+    async def put_entries(self, entries: list[tuple[str, int, str, str]]) -> None:
+        """Search entries (kind, item id, title terms, body terms), numbered in turn."""
+        first = self.entry_id + 1
+        self.entry_id += len(entries)
+        await self.put(
+            "search_entries",
+            ("id", "kind", "item_id", "title_terms", "body_terms"),
+            [(entry_id, *entry) for entry_id, entry in enumerate(entries, start=first)],
+        )
 
     # ----- spaces and memberships
 
@@ -596,6 +871,9 @@ class Company:
                 "updated_at",
             ),
             rows,
+        )
+        await self.put_entries(
+            [("space", row[0], self.terms.of([row[2]]), self.terms.of([row[3]])) for row in rows]
         )
         await self.memberships()
 
@@ -708,6 +986,7 @@ class Company:
             for q in QUESTIONS
         ]
         self.comment_texts = [(c, f"<p>{html.escape(c, quote=False)}</p>") for c in COMMENTS]
+        self.comment_terms = {c: self.terms.of([c]) for c in COMMENTS}
 
     def _mention_html(self, handle: str) -> str:
         return (
@@ -717,6 +996,9 @@ class Company:
 
     async def posts(self) -> None:
         rng, T = self.rng, self.w.ts
+        skill_rng = self.profile_rng
+        tag_id = {name: number for number, name in enumerate(self.tags, start=1)}
+        skill_tags = [[tag_id[name] for name in names] for names in self.skill_tags]
         self._sentences()
         n = self.n_posts
         # Creation times: two years, weekdays and office hours mostly; ids follow time.
@@ -743,6 +1025,7 @@ class Company:
         for chunk_start in range(0, n, chunk):
             posts, audience, comments, reactions, post_tags = [], [], [], [], []
             mentions, versions, options, votes, reads, comment_reactions = [], [], [], [], [], []
+            entries = []  # (time, kind, item id, title terms, body terms)
             for post_id in range(chunk_start + 1, min(n, chunk_start + chunk) + 1):
                 created = times[post_id - 1]
                 created_t = T(created)
@@ -772,6 +1055,7 @@ class Company:
                     parts = [rng.choice(self.sentences) for _ in range(rng.randint(1, 4))]
                 text = " ".join(p[0] for p in parts)
                 body_html = " ".join(p[1] for p in parts)
+                pieces = [p[0] for p in parts]  # what the text is made of, for its terms
                 roll = rng.random()
                 gone_post = 0.03 <= roll < 0.035
                 tags = []
@@ -781,7 +1065,11 @@ class Company:
                             rng.choices(tag_ids, cum_weights=self.tag_cw, k=rng.randint(1, 3))
                         )
                     )
+                    # People often tag what they know about.
+                    if skill_tags[author] and skill_rng.random() < 0.5:
+                        tags = list(dict.fromkeys([skill_rng.choice(skill_tags[author]), *tags]))
                     text += " " + " ".join("#" + self.tags[t - 1] for t in tags)
+                    pieces += ["#" + self.tags[t - 1] for t in tags]
                     body_html += " " + " ".join(self.tag_html[self.tags[t - 1]] for t in tags)
                     if not gone_post:  # a tombstone loses its hashtags
                         post_tags += [(post_id, t, created_t) for t in tags]
@@ -789,6 +1077,7 @@ class Company:
                 if rng.random() < 0.05 and len(readers) > 1:
                     named = rng.choice(readers)
                     text = f"@{self.handles[named]} {text}"
+                    pieces.insert(0, f"@{self.handles[named]}")
                     body_html = f"{self._mention_html(self.handles[named])} {body_html}"
                     mentions.append((post_id, None, named))
                 has_audience = rng.random() < (0.01 if space_id is None else 0.03)
@@ -801,6 +1090,7 @@ class Company:
                 if space_id is not None and rng.random() < 0.003 and company_by_level[level]:
                     shared_from = rng.choice(company_by_level[level])
                     text, body_html = "À lire, ça nous concerne.", "À lire, ça nous concerne."
+                    pieces = [text]
                 edited = deleted = pinned = None
                 if roll < 0.03:
                     edited = created + rng.uniform(60, 3 * 3600)
@@ -813,6 +1103,9 @@ class Company:
                     text = body_html = ""
                 else:
                     body_html = f"<p>{body_html}</p>"
+                    entries.append((created, 0, post_id, "", self.terms.of(pieces)))
+                    if post_id % 997 == 1 and entries[-1][4] != self.terms.text.terms(text):
+                        raise SystemExit(f"the terms of post {post_id} are not the app's")
                 if space_id is None and not has_audience and deleted is None:
                     for rank in range(level, 4):
                         company_by_level[rank].append(post_id)
@@ -833,6 +1126,8 @@ class Company:
                         writer = rng.choice(readers)
                         ctext, chtml = rng.choice(self.comment_texts)
                         gone = T(at + 600) if rng.random() < 0.01 else None
+                        if gone is None:
+                            entries.append((at, 1, comment_id, "", self.comment_terms[ctext]))
                         comments.append(
                             (
                                 comment_id,
@@ -954,6 +1249,13 @@ class Company:
             await self.put("poll_options", ("id", "post_id", "position", "label"), options)
             await self.put("poll_votes", ("option_id", "user_id", "post_id", "created_at"), votes)
             await self.put("announcement_reads", ("post_id", "user_id", "created_at"), reads)
+            entries.sort()
+            await self.put_entries(
+                [
+                    (("post", "comment")[k], item, title, body)
+                    for _at, k, item, title, body in entries
+                ]
+            )
             await self.w.commit()
             done = min(n, chunk_start + chunk)
             elapsed = time.perf_counter() - self.started

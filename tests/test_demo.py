@@ -11,13 +11,21 @@ from app.access import can_read, load_reader
 from app.demo import seed_demo
 from app.demo.bulk import write_in_bulk
 from app.demo.history import plan_history
-from app.demo.people import DEMO_PEOPLE, DEMO_SPACES, seed_people, seed_spaces
+from app.demo.people import (
+    COLLEAGUES,
+    DEMO_PEOPLE,
+    DEMO_SPACES,
+    PROFILES,
+    seed_people,
+    seed_spaces,
+)
 from app.demo.writing import write_through_services
 from app.levels import AccountKind, Level
 from app.models import (
     Activity,
     AnnouncementRead,
     Comment,
+    FilePurpose,
     Follow,
     Hashtag,
     Mention,
@@ -28,12 +36,16 @@ from app.models import (
     PostHashtag,
     PostKind,
     PostReaction,
+    ProfileTag,
     Space,
+    StoredFile,
+    TagKind,
     User,
     WikiPage,
     WikiRevision,
 )
 from app.models.base import utcnow
+from app.search.text import fold
 from app.services.content import item_ref
 from app.services.feed import stream, trending_hashtags
 from app.services.notifications import list_notifications
@@ -54,6 +66,8 @@ COUNTED = [
     Activity,
     WikiPage,
     WikiRevision,
+    ProfileTag,
+    StoredFile,
 ]
 
 
@@ -133,6 +147,67 @@ async def test_the_demo_is_a_working_network(session, settings):
         "reply",
         "reaction",
     }
+
+
+async def test_every_demo_person_has_a_profile_and_a_photo(session, settings):
+    await seed_demo(session, settings)
+    handles = [person.handle for person in DEMO_PEOPLE + COLLEAGUES]
+    assert sorted(PROFILES) == sorted(handles)
+    users = {
+        user.handle: user
+        for user in await session.scalars(select(User).where(User.handle.in_(handles)))
+    }
+    tags: dict[tuple[int, TagKind], list[str]] = {}
+    for tag in await session.scalars(select(ProfileTag)):
+        assert tag.key == fold(tag.name)
+        tags.setdefault((tag.user_id, tag.kind), []).append(tag.name)
+    photos = {}
+    for handle, user in users.items():
+        assert user.job_title and user.department and user.site and user.bio, handle
+        assert user.phone.startswith("+33 1 99 00 "), handle  # the range kept for fiction
+        assert 3 <= len(tags[(user.id, TagKind.SKILL)]) <= 6, handle
+        assert tags[(user.id, TagKind.INTEREST)], handle
+        assert "Français" in tags[(user.id, TagKind.LANGUAGE)], handle
+        photo = await session.get(StoredFile, user.avatar_file_id)
+        assert photo.purpose is FilePurpose.AVATAR and photo.detached_at is None, handle
+        photos[handle] = photo.blob_sha256
+    assert len(set(photos.values())) == len(users), "each person has their own picture"
+    assert len(set(user.phone for user in users.values())) == len(users)
+
+    # Externals: no manager; a contractor's company is their e-mail's, an alumnus
+    # has their former unit and years.
+    for user in users.values():
+        if user.is_external:
+            assert user.manager_id is None and user.organisation, user.handle
+        if user.kind is AccountKind.CONTRACTOR:
+            assert fold(user.organisation).split()[0] == user.email.split("@")[1].split(".")[0]
+        if user.kind is AccountKind.ALUMNI:
+            assert user.joined_year < user.left_year <= utcnow().year, user.handle
+
+    # One tree: a single employee at the top, every other employee's chain of
+    # managers reaches them without a loop, through employees only.
+    by_id = {user.id: user for user in users.values()}
+    employees = [user for user in users.values() if user.kind is AccountKind.EMPLOYEE]
+    assert [user.handle for user in employees if user.manager_id is None] == ["claire.dubois"]
+    for user in employees:
+        seen = {user.id}
+        while user.manager_id is not None:
+            user = by_id[user.manager_id]
+            assert user.kind is AccountKind.EMPLOYEE and user.id not in seen
+            seen.add(user.id)
+        assert user.handle == "claire.dubois"
+    reports = Counter(user.manager_id for user in employees if user.manager_id)
+    assert len(reports) >= 8, "department heads and team leads, not one flat list"
+
+    # "Who knows about X" has several answers for what the demo talks about.
+    skilled = Counter(
+        fold(name)
+        for (_user, kind), names in tags.items()
+        if kind is TagKind.SKILL
+        for name in names
+    )
+    for skill in ("kubernetes", "rgpd", "sap", "react", "erp", "wms", "securite au travail"):
+        assert skilled[skill] >= 3, skill
 
 
 async def test_seeding_again_adds_nothing(session, settings):

@@ -42,6 +42,8 @@ async def seed_demo(session: AsyncSession, settings: Settings) -> list[User]:
     await seed_demo_wiki(session, people, spaces)
     await seed_demo_avatars(session, people, settings)
     await seed_demo_files(session, people, settings)
+    # SEARCH INDEX: the demo's last step will be `ruche reindex`'s function from
+    # app/search (issue 16, written alongside), so that the demo is found at once.
     return [people[person.handle] for person in DEMO_PEOPLE]
 
 

@@ -9,8 +9,20 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.levels import AccountKind, Level, Role
-from app.models import Follow, FollowKind, Membership, Space, SpaceKind, SpaceRole, User, Visibility
+from app.models import (
+    Follow,
+    FollowKind,
+    Membership,
+    ProfileTag,
+    Space,
+    SpaceKind,
+    SpaceRole,
+    TagKind,
+    User,
+    Visibility,
+)
 from app.models.base import utcnow
+from app.search.text import fold
 from app.security import hash_password
 from app.services.accounts import create_account
 
@@ -92,6 +104,290 @@ SPONSORS = {
     "damien.carpentier": "nicolas.fabre",
     "sarah.weber": "nicolas.fabre",
 }
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What a demo person's profile says. Tags are written ``A|B|C`` to keep
+    the table one row a person; ``manager`` is a handle (None: the head of the
+    company, or an external); ``years``: an alumnus's first and last year."""
+
+    title: str
+    department: str
+    site: str
+    manager: str | None
+    skills: str
+    interests: str
+    languages: str
+    bio: str
+    organisation: str = ""
+    years: tuple[int, int] | None = None
+
+    def tags(self) -> list[tuple[TagKind, str]]:
+        return [
+            (kind, name)
+            for kind, names in (
+                (TagKind.SKILL, self.skills),
+                (TagKind.INTEREST, self.interests),
+                (TagKind.LANGUAGE, self.languages),
+            )
+            for name in names.split("|")
+        ]
+
+
+# The organisation chart and what each person says of themselves. Skills match
+# what they write about in the demo (#atlas, #erp, #securite...) and overlap, so
+# that "who knows about SAP, Kubernetes, RGPD, React..." has several answers.
+# Sites: the head office in Paris, the warehouses (Lyon, Lille, Nantes, Rungis,
+# Marseille) and "Télétravail". Phones: +33 1 99 00 xx xx, the range ARCEP keeps
+# for fiction (demo_phone).
+# fmt: off
+PROFILES: dict[str, Profile] = {
+    # Direction
+    "claire.dubois": Profile(
+        "Directrice générale", "Direction", "Paris", None,
+        "Stratégie|Supply chain|Négociation|RSE", "Voile|Lecture", "Français|Anglais|Italien",
+        "Vingt ans de logistique, dont dix ici. Ma porte est ouverte, **mon fil Ruche aussi**.",
+    ),
+    "julien.martin": Profile(
+        "Directeur des opérations", "Logistique", "Lyon", "claire.dubois",
+        "Gestion de projet|WMS|Supply chain|Transport|Conduite du changement",
+        "Trail|Jeux de société", "Français|Anglais|Allemand",
+        "Chef de projet **Atlas**. Je passe la moitié de la semaine dans les entrepôts.",
+    ),
+    "olivier.mercier": Profile(
+        "Directeur administratif et financier", "Finance", "Paris", "claire.dubois",
+        "Contrôle de gestion|SAP|ERP|Budget|Comptabilité", "Œnologie|Tennis", "Français|Anglais",
+        "Budget, trésorerie et pilotage du projet #erp côté finance.",
+    ),
+    "celine.arnaud": Profile(
+        "Directrice commerciale", "Commercial", "Paris", "claire.dubois",
+        "Négociation|Grands comptes|Relation client|Salons professionnels|Droit des contrats",
+        "Course à pied|Cuisine", "Français|Anglais|Espagnol",
+        "Je pilote le plan de ventes 2027 et l'équipe commerciale des cinq régions.",
+    ),
+    "agnes.perret": Profile(
+        "Directrice juridique", "Juridique", "Paris", "claire.dubois",
+        "Droit des contrats|RGPD|Négociation|Transport|Conformité", "Théâtre|Randonnée",
+        "Français|Anglais",
+        "Contrats transporteurs, données personnelles, acquisitions : demandez avant de signer.",
+    ),
+    "emma.leroy": Profile(
+        "Directrice des ressources humaines", "Ressources humaines", "Paris", "claire.dubois",
+        "Recrutement|Conduite du changement|Formation|RGPD|Droit du travail",
+        "Yoga|Photographie", "Français|Anglais|Espagnol",
+        "RH et conduite du changement d'**Atlas** : former 120 préparateurs avant la bascule.",
+    ),
+    "helene.garnier": Profile(
+        "Directrice de la communication", "Communication", "Paris", "claire.dubois",
+        "Communication interne|Marketing|RSE|Relations presse|Animation de communauté",
+        "Photographie|Musique", "Français|Anglais",
+        "J'anime Ruche avec Camille : une question sur l'outil, je suis là.",
+    ),
+    "admin": Profile(
+        "Directrice des systèmes d'information", "Informatique", "Paris", "claire.dubois",
+        "Cybersécurité|Kubernetes|RGPD|Architecture|Gestion de projet",
+        "Escalade|Jeux de société", "Français|Anglais",
+        "DSI et administratrice de Ruche. Sécurité d'abord, mais sans compliquer la vie.",
+    ),
+    # Logistique and Qualité et sécurité
+    "karim.benali": Profile(
+        "Responsable des méthodes logistiques", "Logistique", "Lyon", "julien.martin",
+        "WMS|Lean|Gestion de projet|Supply chain|Traçabilité", "Football|Cuisine",
+        "Français|Arabe|Anglais",
+        "Je dessine les flux des entrepôts et je rédige les comptes rendus d'**Atlas**.",
+    ),
+    "thomas.petit": Profile(
+        "Chef de projet intégration", "Logistique", "Lyon", "julien.martin",
+        "Gestion de projet|WMS|API|React|SQL", "Vélo|Photographie", "Français|Anglais",
+        "Intégration d'**Atlas** : module de suivi des expéditions, scanners, interfaces.",
+    ),
+    "yann.legall": Profile(
+        "Responsable de l'entrepôt de Nantes", "Logistique", "Nantes", "julien.martin",
+        "Exploitation logistique|Transport|Sécurité au travail|Mobilité durable|WMS",
+        "Vélo|Voile", "Français|Breton|Anglais",
+        "Nantes, 60 personnes, 3 quais. Je viens à vélo et j'anime *Vélo et mobilités douces*.",
+    ),
+    "isabelle.caron": Profile(
+        "Responsable qualité, sécurité, environnement", "Qualité et sécurité", "Lyon",
+        "julien.martin",
+        "Sécurité au travail|ISO 9001|Analyse d'incident|Qualité|RSE", "Randonnée|Lecture",
+        "Français|Anglais",
+        "Zéro accident avec arrêt en 2027. Toute remontée terrain est bonne à prendre.",
+    ),
+    "pauline.gauthier": Profile(
+        "Responsable formation logistique", "Logistique", "Lyon", "karim.benali",
+        "Formation|Conduite du changement|WMS|Lean", "Danse|Jardinage", "Français|Anglais",
+        "Je forme les préparateurs de Lyon à **Atlas** avant la bascule de février.",
+    ),
+    "kevin.marchand": Profile(
+        "Chef d'équipe préparation", "Logistique", "Lyon", "karim.benali",
+        "Exploitation logistique|Lean|Sécurité au travail|Chariots élévateurs",
+        "Football|Vélo", "Français",
+        "Équipe de jour, entrepôt de Lyon. Marquage au sol et sécurité des quais.",
+    ),
+    "fabrice.meunier": Profile(
+        "Animateur sécurité", "Qualité et sécurité", "Lyon", "isabelle.caron",
+        "Sécurité au travail|Analyse d'incident|Maintenance|Chariots élévateurs|Innovation",
+        "Bricolage|Pêche", "Français",
+        "Quarts d'heure sécurité, maintenance des chariots et idées du *Labo Innovation*.",
+    ),
+    "elodie.noel": Profile(
+        "Technicienne qualité", "Qualité et sécurité", "Lille", "isabelle.caron",
+        "Qualité|ISO 9001|Audit|Traçabilité", "Course à pied|Jeux de société",
+        "Français|Anglais|Néerlandais",
+        "Audits qualité et suivi des litiges clients depuis l'entrepôt de Lille.",
+    ),
+    # Informatique
+    "nicolas.fabre": Profile(
+        "Responsable des applications de gestion", "Informatique", "Paris", "admin",
+        "ERP|SAP|Gestion de projet|SQL|Reprise de données", "Échecs|Course à pied",
+        "Français|Anglais",
+        "Propriétaire de la *Migration ERP* : bascule le 1er avril, sans arrêter la facturation.",
+    ),
+    "lucas.moreau": Profile(
+        "Administrateur systèmes et réseaux", "Informatique", "Paris", "admin",
+        "Kubernetes|Cybersécurité|Réseaux|VPN|Python", "Vélo|Jeux vidéo", "Français|Anglais",
+        "J'anime *Entraide informatique* : une question, une réponse dans la journée.",
+    ),
+    "samir.haddad": Profile(
+        "Développeur full stack", "Informatique", "Télétravail", "nicolas.fabre",
+        "React|Python|Kubernetes|API|Innovation", "Escalade|Musique", "Français|Arabe|Anglais",
+        "Applications internes et prototypes du *Labo Innovation*. En télétravail depuis Annecy.",
+    ),
+    "amandine.colin": Profile(
+        "Ingénieure infrastructure", "Informatique", "Paris", "lucas.moreau",
+        "Kubernetes|Réseaux|VPN|Cybersécurité|Support utilisateurs", "Vélo|Randonnée",
+        "Français|Anglais|Espagnol",
+        "Serveurs, VPN et environnements de recette de l'ERP.",
+    ),
+    "romain.barbier": Profile(
+        "Technicien support de proximité", "Informatique", "Rungis", "lucas.moreau",
+        "Support utilisateurs|Réseaux|ERP|Cybersécurité", "Football|Cuisine", "Français|Anglais",
+        "Postes, imprimantes et prêt de matériel. Passez me voir au bâtiment A de Rungis.",
+    ),
+    # Finance
+    "laure.blanc": Profile(
+        "Responsable comptable", "Finance", "Paris", "olivier.mercier",
+        "Comptabilité|TVA|SAP|ERP|Reprise de données", "Lecture|Natation", "Français|Anglais",
+        "Clôtures mensuelles et recette comptable du nouvel ERP.",
+    ),
+    "sandrine.morel": Profile(
+        "Responsable des services généraux", "Finance", "Paris", "olivier.mercier",
+        "Services généraux|Achats|Support utilisateurs|Qualité", "Jardinage|Chorale",
+        "Français|Portugais",
+        "Salles, badges, parkings et fournitures de tous les sites.",
+    ),
+    # Commercial
+    "vincent.lefevre": Profile(
+        "Ingénieur commercial grands comptes", "Commercial", "Lille", "celine.arnaud",
+        "Grands comptes|Négociation|Transport|Salons professionnels", "Cyclisme|Œnologie",
+        "Français|Anglais|Allemand|Néerlandais",
+        "Distributeurs du Nord et d'Allemagne. Toujours entre deux trains.",
+    ),
+    "aurelie.masson": Profile(
+        "Chargée d'administration des ventes", "Commercial", "Nantes", "celine.arnaud",
+        "Administration des ventes|Relation client|SAP|Facturation", "Vélo|Couture",
+        "Français|Anglais",
+        "Commandes, facturation et suivi des livraisons des clients de l'Ouest.",
+    ),
+    "julie.renaud": Profile(
+        "Chargée d'affaires", "Commercial", "Marseille", "celine.arnaud",
+        "Relation client|Salons professionnels|Négociation|Innovation", "Plongée|Photographie",
+        "Français|Anglais|Espagnol|Italien",
+        "Clients du Sud-Est, appels d'offres et salons.",
+    ),
+    "manon.giraud": Profile(
+        "Chargée de marketing", "Commercial", "Paris", "celine.arnaud",
+        "Marketing|Salons professionnels|RGPD|Innovation|Communication", "Dessin|Course à pied",
+        "Français|Anglais",
+        "Supports de présentation, salons et newsletters clients.",
+    ),
+    # Ressources humaines
+    "sophie.bernard": Profile(
+        "Chargée de développement RH", "Ressources humaines", "Paris", "emma.leroy",
+        "Formation|Recrutement|Innovation|Conduite du changement|RSE", "Théâtre|Jardinage",
+        "Français|Anglais|Espagnol",
+        "Binôme d'accueil, plan de formation et *Labo Innovation* : proposez vos idées !",
+    ),
+    "margaux.chevalier": Profile(
+        "Chargée de recrutement", "Ressources humaines", "Paris", "emma.leroy",
+        "Recrutement|Marque employeur|RGPD|Relations écoles", "Course à pied|Cinéma",
+        "Français|Anglais",
+        "Recrutement, forums écoles et lien avec la communauté des anciens.",
+    ),
+    "bastien.roussel": Profile(
+        "Gestionnaire paie et administration du personnel", "Ressources humaines", "Paris",
+        "emma.leroy",
+        "Paie|Droit du travail|RGPD|Comptabilité", "Rugby|Jeux de société", "Français",
+        "Paie, mutuelle, télétravail : les questions d'administration du personnel, c'est ici.",
+    ),
+    # Communication
+    "chloe.fournier": Profile(
+        "Chargée de communication interne", "Communication", "Paris", "helene.garnier",
+        "Communication interne|Animation de communauté|Événementiel|Rédaction",
+        "Photographie|Voyages", "Français|Anglais|Allemand",
+        "Newsletter, blog interne et *Communauté des anciens*.",
+    ),
+    "quentin.rolland": Profile(
+        "Chargé de communication et événementiel", "Communication", "Paris", "helene.garnier",
+        "Événementiel|Communication interne|RSE|Mobilité durable|Vidéo", "Vélo|Musique",
+        "Français|Anglais",
+        "Séminaires, soirées et challenge de la mobilité.",
+    ),
+    # Contractors: their company, the department they work with, no manager here.
+    "marc.lambert": Profile(
+        "Développeur back-end", "Logistique", "Lyon", None,
+        "API|Kubernetes|React|WMS|Transport", "Trail|Échecs", "Français|Anglais",
+        "Prestataire sur **Atlas** : interfaces transporteurs.",
+        organisation="Prestataire Conseil",
+    ),
+    "ines.faure": Profile(
+        "Ingénieure données", "Logistique", "Télétravail", None,
+        "Reprise de données|SQL|Python|Kubernetes", "Lecture|Escalade", "Français|Anglais|Espagnol",
+        "Prestataire sur **Atlas** : reprise des données et essais de charge.",
+        organisation="Prestataire Conseil",
+    ),
+    "damien.carpentier": Profile(
+        "Chef de projet ERP", "Informatique", "Paris", None,
+        "ERP|SAP|Gestion de projet|Comptabilité", "Golf|Cuisine", "Français|Anglais",
+        "Intégrateur Logisoft, chef de projet de la *Migration ERP*.",
+        organisation="Logisoft",
+    ),
+    "sarah.weber": Profile(
+        "Consultante fonctionnelle finance", "Informatique", "Télétravail", None,
+        "SAP|ERP|Comptabilité|TVA|Reprise de données", "Randonnée|Piano",
+        "Français|Allemand|Anglais",
+        "Consultante Logisoft : plan de comptes, TVA et recette comptable.",
+        organisation="Logisoft",
+    ),
+    # Alumni: their former unit, department and years.
+    "antoine.girard": Profile(
+        "Ancien responsable d'entrepôt", "Logistique", "Lille", None,
+        "Exploitation logistique|WMS|Lean|Sécurité au travail", "Vélo|Football",
+        "Français|Anglais|Allemand",
+        "Quatorze ans à l'entrepôt de Lille, aujourd'hui directeur de site près de Hambourg.",
+        organisation="Entrepôt de Lille", years=(2009, 2023),
+    ),
+    "nathalie.roux": Profile(
+        "Ancienne contrôleuse de gestion", "Finance", "Paris", None,
+        "Contrôle de gestion|Budget|SAP", "Lecture|Randonnée", "Français|Anglais",
+        "Direction financière de 2011 à 2022 ; aujourd'hui DAF d'une PME de transport.",
+        organisation="Direction financière", years=(2011, 2022),
+    ),
+    "gilles.perrot": Profile(
+        "Ancien chef d'équipe expédition", "Logistique", "Nantes", None,
+        "Exploitation logistique|Transport|Chariots élévateurs", "Pêche|Jardinage", "Français",
+        "Vingt-six ans à l'expédition de Nantes, jeune retraité et toujours partant pour un café.",
+        organisation="Entrepôt de Nantes", years=(1998, 2024),
+    ),
+}
+# fmt: on
+
+
+def demo_phone(position: int) -> str:
+    """A fictional number for the person at ``position`` in the demo's list."""
+    return f"+33 1 99 00 {10 + position:02d} {(position * 37) % 90 + 10:02d}"
 
 
 @dataclass(frozen=True)
@@ -362,7 +658,42 @@ async def seed_people(session: AsyncSession) -> dict[str, User]:
             people[contractor].sponsor_id = people[sponsor].id
             people[contractor].access_ends_at = utcnow() + timedelta(days=180)
     await session.flush()
+    await seed_profiles(session, people)
     return people
+
+
+async def seed_profiles(session: AsyncSession, people: dict[str, User]) -> None:
+    """Each person's profile (PROFILES) where it is still empty, and the tags
+    they do not have yet: running the demo again changes nothing, and keeps
+    what a person edited since."""
+    positions = {person.handle: n for n, person in enumerate(DEMO_PEOPLE + COLLEAGUES)}
+    for handle, profile in PROFILES.items():
+        user = people[handle]
+        if user.job_title:
+            continue
+        user.job_title = profile.title
+        user.department = profile.department
+        user.site = profile.site
+        user.manager_id = people[profile.manager].id if profile.manager else None
+        user.organisation = profile.organisation
+        user.joined_year, user.left_year = profile.years or (None, None)
+        user.phone = demo_phone(positions[handle])
+        user.bio = profile.bio
+    tagged = set(
+        (
+            await session.execute(
+                select(ProfileTag.user_id, ProfileTag.kind, ProfileTag.key).where(
+                    ProfileTag.user_id.in_([user.id for user in people.values()])
+                )
+            )
+        ).all()
+    )
+    for handle, profile in PROFILES.items():
+        user_id = people[handle].id
+        for kind, name in profile.tags():
+            if (user_id, kind, fold(name)) not in tagged:
+                session.add(ProfileTag(user_id=user_id, kind=kind, key=fold(name), name=name))
+    await session.flush()
 
 
 async def seed_spaces(session: AsyncSession, people: dict[str, User]) -> dict[str, Space]:

@@ -1,8 +1,11 @@
-"""Photos and documents of the demo: portraits for some people and files
+"""Photos and documents of the demo: a portrait for every person and files
 attached to a few posts, drawn with Pillow at seeding time (nothing fetched)
 and stored through the same services as an upload."""
 
+import colorsys
 import io
+import random
+from dataclasses import dataclass
 
 from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import select
@@ -17,50 +20,111 @@ from app.services.files.avatars import set_avatar
 from app.services.files.uploads import store_upload
 from app.services.posts import publish_post
 
-# Portraits drawn at demo time, nothing fetched: background, skin, hair, clothes
-# and hair length. The others keep their initials, as most people do at first.
-DEMO_PORTRAITS = {
-    "admin": ("#f2c14e", "#f1c7a5", "#3b2a1f", "#2f4858", "long"),
-    "claire.dubois": ("#9ad1d4", "#e8b996", "#a8552a", "#6b2d5c", "long"),
-    "julien.martin": ("#c6d8af", "#d9a27c", "#2b1d14", "#1d5c99", "short"),
-    "sophie.bernard": ("#f5b7b1", "#8d5a3b", "#17110d", "#f2a900", "long"),
-    "thomas.petit": ("#b8c0ff", "#f0cfb0", "#d9b36c", "#1e6b3a", "short"),
-    "emma.leroy": ("#ffd6a5", "#c68863", "#4a2c1a", "#a3293d", "long"),
-    "marc.lambert": ("#d3d3d3", "#e0ac8a", "#6b6760", "#0f6a6e", "short"),
-}
+# Portraits drawn at demo time, nothing fetched: each person's looks come from
+# a random seeded with their handle (the same picture every time), the
+# background's hue from their position (neighbours never alike).
+SKINS = ["#f6d7c3", "#f1c7a5", "#e8b996", "#d9a27c", "#c68863", "#a86b4a", "#8d5a3b", "#5e3b26"]
+HAIRS = ["#17110d", "#2b1d14", "#3b2a1f", "#4a2c1a", "#6b6760", "#a8552a", "#d9b36c", "#b9b4ad"]
+CLOTHES = ["#2f4858", "#6b2d5c", "#1d5c99", "#f2a900", "#1e6b3a", "#a3293d", "#0f6a6e", "#55505a"]
+CUTS = ["short", "long", "bun", "curly", "bald"]
+SIZE = 256
+DRAWN = 2 * SIZE  # drawn at twice the size, then reduced: smooth edges
 
 
-def draw_portrait(background: str, skin: str, hair: str, clothes: str, length: str) -> bytes:
-    """A simple drawn face as a PNG (Pillow), made the way a person would send a
-    photo: the avatar service crops and rewrites it like any other."""
-    image = Image.new("RGB", (512, 512), background)
+@dataclass(frozen=True)
+class Looks:
+    hue: float  # of the background, 0 to 1
+    skin: str
+    hair: str
+    clothes: str
+    cut: str
+    glasses: bool
+    beard: bool
+
+
+def looks_of(handle: str, position: int) -> Looks:
+    rng = random.Random(handle)  # noqa: S311 (a drawing, not a secret)
+    cut = rng.choice(CUTS)
+    return Looks(
+        hue=(position * 0.618034) % 1,
+        skin=rng.choice(SKINS),
+        hair=rng.choice(HAIRS),
+        clothes=rng.choice(CLOTHES),
+        cut=cut,
+        glasses=rng.random() < 0.3,
+        beard=cut in ("short", "bald") and rng.random() < 0.4,
+    )
+
+
+def _background(hue: float) -> Image.Image:
+    """A vertical gradient of one hue, light at the top."""
+    top = tuple(round(c * 255) for c in colorsys.hls_to_rgb(hue, 0.86, 0.55))
+    bottom = tuple(round(c * 255) for c in colorsys.hls_to_rgb(hue, 0.62, 0.45))
+    mask = Image.linear_gradient("L").resize((DRAWN, DRAWN))
+    return Image.composite(
+        Image.new("RGB", mask.size, bottom), Image.new("RGB", mask.size, top), mask
+    )
+
+
+def draw_portrait(looks: Looks) -> bytes:
+    """A stylised head and shoulders as a PNG (Pillow), made the way a person
+    would send a photo: the avatar service crops and rewrites it like any other."""
+    image = _background(looks.hue)
     draw = ImageDraw.Draw(image)
-    draw.ellipse((76, 360, 436, 640), fill=clothes)  # shoulders
-    draw.rectangle((221, 300, 291, 390), fill=skin)  # neck
-    if length == "long":
-        draw.rounded_rectangle((136, 110, 376, 400), radius=90, fill=hair)
+    skin, hair = looks.skin, looks.hair
+    if looks.cut == "long":
+        draw.rounded_rectangle((136, 110, 376, 420), radius=90, fill=hair)
+    draw.ellipse((66, 380, 446, 700), fill=looks.clothes)  # shoulders
+    draw.rectangle((221, 300, 291, 400), fill=skin)  # neck
+    draw.polygon([(206, 386), (306, 386), (256, 450)], fill=skin)  # open collar
+    for ear in (150, 338):
+        draw.ellipse((ear, 210, ear + 24, 262), fill=skin)
     draw.ellipse((156, 110, 356, 340), fill=skin)  # face
-    draw.chord((150, 92, 362, 260), start=180, end=360, fill=hair)  # fringe
-    for eye in (210, 282):
-        draw.ellipse((eye - 11, 215, eye + 11, 237), fill="#1f1d1a")
-    draw.arc((216, 250, 296, 300), start=20, end=160, fill="#7a2e2e", width=6)  # smile
+    if looks.cut == "curly":
+        for x, y in (
+            (160, 130),
+            (200, 100),
+            (256, 92),
+            (312, 100),
+            (352, 130),
+            (150, 180),
+            (362, 180),
+        ):
+            draw.ellipse((x - 42, y - 42, x + 42, y + 42), fill=hair)
+    elif looks.cut == "bun":
+        draw.ellipse((216, 50, 296, 122), fill=hair)
+    if looks.cut != "bald":
+        draw.chord((150, 92, 362, 260), start=180, end=360, fill=hair)  # fringe
+    else:
+        draw.chord((152, 150, 360, 270), start=150, end=210, fill=hair)
+        draw.chord((152, 150, 360, 270), start=330, end=30, fill=hair)
+    if looks.beard:
+        draw.chord((166, 200, 346, 344), start=0, end=180, fill=hair)
+        draw.ellipse((226, 276, 286, 300), fill=skin)  # the mouth shows
+    for eye in (214, 298):
+        draw.ellipse((eye - 10, 214, eye + 10, 234), fill="#1f1d1a")
+        draw.line((eye - 18, 196, eye + 16, 194), fill=hair, width=6)  # brow
+        if looks.glasses:
+            draw.ellipse((eye - 28, 198, eye + 28, 250), outline="#2a2a2a", width=5)
+    if looks.glasses:
+        draw.line((242, 222, 270, 222), fill="#2a2a2a", width=5)
+    draw.arc((222, 252, 290, 300), start=20, end=160, fill="#7a2e2e", width=6)  # smile
     out = io.BytesIO()
-    image.save(out, format="PNG")
+    image.resize((SIZE, SIZE), Image.Resampling.LANCZOS).save(out, format="PNG")
     return out.getvalue()
 
 
 async def seed_demo_avatars(
     session: AsyncSession, people: dict[str, User], settings: Settings
 ) -> None:
-    """Photos for some demo people, stored through the avatar service; a person
-    who has one already keeps it."""
+    """A photo for every demo person, stored through the avatar service; a
+    person who has one already keeps it."""
     store = open_store(settings)
-    for handle, looks in DEMO_PORTRAITS.items():
-        person = people[handle]
+    for position, (handle, person) in enumerate(people.items()):
         if person.avatar_file_id is not None:
             continue
         with store.temporary() as incoming:
-            incoming.write(draw_portrait(*looks))
+            incoming.write(draw_portrait(looks_of(handle, position)))
             await set_avatar(
                 session,
                 viewer=person,

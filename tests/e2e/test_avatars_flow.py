@@ -1,6 +1,7 @@
-"""Avatars in a real browser: the demo people's photos show beside their posts,
-fetched through the access-checked file route; a person chooses their own
-photo on the settings page with scripts turned off."""
+"""Avatars in a real browser: the demo people's photos show beside their posts
+and in the directory, fetched through the access-checked file route; a person
+removes their photo (their initials show) and chooses another on the settings
+page with scripts turned off."""
 
 import pytest
 from playwright.async_api import Browser, Page, expect
@@ -24,10 +25,11 @@ async def test_a_photo_shows_beside_a_post_in_the_stream(page: Page, sign_in):
     # Loaded, not a broken image: the 256-pixel square the upload was made into.
     await expect(photo).to_have_js_property("naturalWidth", 256)
     assert (await photo.get_attribute("src")).startswith("/api/v1/files/")
-    # Someone without a photo shows their initials instead.
+    # Every demo person has one, in the directory too.
     await page.goto("/people?q=Fournier")
-    initials = page.locator("[data-person] span.avatar").first
-    await expect(initials).to_have_text("CF")
+    await expect(page.locator("[data-person] img.avatar").first).to_have_js_property(
+        "naturalWidth", 256
+    )
 
 
 async def test_a_photo_is_chosen_on_the_settings_page_without_scripts(
@@ -46,6 +48,10 @@ async def test_a_photo_is_chosen_on_the_settings_page_without_scripts(
             await page.get_by_role("button", name="Sign in", exact=True).click()
         await page.goto("/settings")
         photo_section = page.locator("#photo")
+        # The demo drew them a portrait; without it, their initials show.
+        await expect(photo_section.locator("img.avatar-large")).to_be_visible()
+        async with page.expect_navigation():
+            await photo_section.get_by_role("button", name="Supprimer ma photo").click()
         await expect(photo_section.locator("span.avatar")).to_have_text("AG")
 
         await photo_section.get_by_label("Une photo de vous").set_input_files(
