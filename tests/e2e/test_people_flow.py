@@ -14,7 +14,8 @@ pytestmark = pytest.mark.e2e
 # Demo accounts (French) no other browser test relies on.
 ADMIN = "helene.garnier@ruche.example"
 PERSON = "laure.blanc@ruche.example"
-MANAGER = "olivier.mercier"
+MANAGER = "helene.garnier"  # under the CEO, Claire Dubois
+TOP = "claire.dubois"
 
 
 async def give_a_manager(browser: Browser, live_server: str, sign_in_as) -> None:
@@ -56,11 +57,14 @@ async def test_a_person_edits_their_profile_and_walks_the_org_chart_by_keyboard(
     skills = page.get_by_role("list", name="Compétences")
     await expect(skills.get_by_role("link")).to_have_text(["Kubernetes", "Relations presse"])
     chart = page.get_by_role("navigation", name="Organigramme")
-    manager = chart.get_by_role("link").first
+    # The chain from the top: the CEO, then the manager the administrator set.
+    top, manager = chart.get_by_role("link").nth(0), chart.get_by_role("link").nth(1)
+    await expect(top).to_have_attribute("href", f"/people/{TOP}")
     await expect(manager).to_have_attribute("href", f"/people/{MANAGER}")
-    # From the last skill, the next Tab lands on the manager: the chart's links
-    # are in the page's reading order.
+    # From the last skill, Tab walks the chart's links in the page's reading order.
     await skills.get_by_role("link").last.focus()
+    await page.keyboard.press("Tab")
+    await expect(top).to_be_focused()
     await page.keyboard.press("Tab")
     await expect(manager).to_be_focused()
     async with page.expect_navigation():
