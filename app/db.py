@@ -141,6 +141,9 @@ class Database:
             else create_engine(settings.resolved_database_url, echo=settings.sql_echo)
         )
         self.owns_engine = bind is None
+        from app.search.indexing import keep_in_step
+
+        keep_in_step()
         # What a commit announces and a rollback forgets: the events a transaction
         # recorded (app.realtime.broker.announce_commits sets them; db.py knows
         # nothing of events, as realtime/ sits above it).
