@@ -378,7 +378,9 @@ def searchable_kinds(viewer: User) -> dict[SearchKind, ColumnElement[bool]]:
     }
 
 
-def searchable(viewer: User, kinds: Iterable[SearchKind] = tuple(SearchKind)) -> ColumnElement[bool]:
+def searchable(
+    viewer: User, kinds: Iterable[SearchKind] = tuple(SearchKind)
+) -> ColumnElement[bool]:
     """The search entries (of ``kinds``) whose item the viewer may know of, as a
     clause over ``SearchEntry``: results, counts, facets and suggestions all
     carry it, so a search never tells of an item its reader may not read."""

@@ -153,7 +153,9 @@ async def test_audience_deletion_and_secret_spaces(make, session):
     secret = await make.space(owner=owner, visibility=Visibility.SECRET, name="Projet pomme")
     in_secret = await make.post(author=owner, body="pomme cachée", space=secret)
     visible = await make.post(author=reader, body="une pomme visible")
-    comment = Comment(post_id=visible.id, author_id=reader.id, body="commentaire pomme", body_html="")
+    comment = Comment(
+        post_id=visible.id, author_id=reader.id, body="commentaire pomme", body_html=""
+    )
     session.add(comment)
     await session.commit()
     async with await make.bearer(reader) as client:
@@ -245,7 +247,10 @@ async def test_reindex_rebuilds_an_equal_index(make, session):
     async def index():
         rows = await session.execute(
             select(
-                SearchEntry.kind, SearchEntry.item_id, SearchEntry.title_terms, SearchEntry.body_terms
+                SearchEntry.kind,
+                SearchEntry.item_id,
+                SearchEntry.title_terms,
+                SearchEntry.body_terms,
             ).order_by(SearchEntry.id)
         )
         return [tuple(row) for row in rows]

@@ -93,7 +93,8 @@ async def suggest(
     viewer: Viewer,
     session: Session,
     q: Annotated[
-        str, Query(max_length=MAX_QUERY, description="What is typed so far; its last word a prefix.")
+        str,
+        Query(max_length=MAX_QUERY, description="What is typed so far; its last word a prefix."),
     ],
 ):
     """People, spaces and wiki pages whose name holds a word starting with the

@@ -29,6 +29,7 @@ from app.demo.wiki import seed_demo_wiki
 from app.demo.writing import write_through_services
 from app.models import FollowKind, Notification, Post, Space, User
 from app.models.base import utcnow
+from app.search.indexing import rebuild
 from app.services.follows import follow
 
 __all__ = ["DEMO_PASSWORD", "seed_demo"]
@@ -55,6 +56,8 @@ async def seed_demo_stream(
         return
     now = utcnow()
     await write_in_bulk(session, plan_history(now), people, spaces)
+    # The bulk writer bypasses the ORM, and so the index kept in step with it.
+    await session.run_sync(lambda sync: rebuild(sync.connection()))
     # Everyone caught up with their notifications two days ago, as "mark all as
     # read" (services.notifications.mark_read) would have done then.
     caught_up = now - timedelta(days=2)

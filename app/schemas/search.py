@@ -28,8 +28,7 @@ class SearchResult(BaseModel):
     )
     url: str = Field(description="Where the item is shown (a file: its content).")
     snippet: str = Field(
-        description="HTML: the text around the first match, escaped, the matched words "
-        "in <mark>."
+        description="HTML: the text around the first match, escaped, the matched words in <mark>."
     )
     space: SearchSpace | None = Field(description="The space the item is in, if any.")
     author: SearchAuthor | None = Field(description="Who wrote it (posts, comments, pages).")
@@ -51,8 +50,7 @@ class SpaceCount(BaseModel):
 class SearchFacets(BaseModel):
     total: int = Field(description="Matches, at most 1000 (see capped).")
     capped: bool = Field(
-        description="More than 1000 matches: show \"1000+\"; the counts are those "
-        "of the newest 1000."
+        description='More than 1000 matches: show "1000+"; the counts are those of the newest 1000.'
     )
     types: list[TypeCount] = Field(description="Matches per type, whatever the type filter.")
     spaces: list[SpaceCount] = Field(description="The spaces with the most matches (10).")

@@ -35,7 +35,7 @@ from app.models import (
 )
 from app.search.backends import BODY_BAND, TITLE_BAND, backend_for, expression
 from app.search.indexing import MODELS
-from app.search.query import Query
+from app.search.query import Query, Word
 
 # Counts stop here: "1000+" rather than a count of every match of a common word.
 COUNT_CAP = 1000
@@ -203,7 +203,9 @@ async def search(
                 limit=limit + 1 - len(hits),
             )
         )
-        hits.extend(Hit(band, entry_id, SearchKind(kind), item_id) for entry_id, kind, item_id in rows)
+        hits.extend(
+            Hit(band, entry_id, SearchKind(kind), item_id) for entry_id, kind, item_id in rows
+        )
         if len(hits) > limit:
             last = hits[limit - 1]
             return hits[:limit], (last.band, last.entry_id)
@@ -254,9 +256,7 @@ async def facets(session: AsyncSession, *, viewer: User, query: Query, filters: 
     capped = len(rows) > COUNT_CAP
     rows = rows[:COUNT_CAP]
     types = Counter(SearchKind(kind) for kind, _space in rows)
-    kept = [
-        space_id for kind, space_id in rows if filters.types is None or kind in filters.types
-    ]
+    kept = [space_id for kind, space_id in rows if filters.types is None or kind in filters.types]
     top = Counter(space_id for space_id in kept if space_id is not None).most_common(TOP_SPACES)
     names = dict(
         (
@@ -281,7 +281,7 @@ def title_prefix(query: Query) -> ColumnElement[bool]:
     padded = " " + SearchEntry.title_terms + " "
     conditions = [
         or_(*(padded.contains(f" {form} ") for form in term.forms))
-        if hasattr(term, "forms")
+        if isinstance(term, Word)
         else padded.contains(" " + " ".join(term.words) + " ")
         for term in query.terms
     ]

@@ -255,9 +255,7 @@ async def suggestions(session: AsyncSession, *, viewer: User, text: str) -> dict
     pages = await _by_id(session, WikiPage, found[SearchKind.PAGE])
     words = text.split()
     hashtags = (
-        await hashtag_suggestions(session, viewer=viewer, query=words[0])
-        if len(words) == 1
-        else []
+        await hashtag_suggestions(session, viewer=viewer, query=words[0]) if len(words) == 1 else []
     )
     return {
         "people": [
