@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import (
 from app.config import Settings
 from app.errors import Invalid
 from app.i18n import _
+from app.search.indexing import IndexedSession
 
 logger = logging.getLogger("ruche")
 
@@ -141,9 +142,6 @@ class Database:
             else create_engine(settings.resolved_database_url, echo=settings.sql_echo)
         )
         self.owns_engine = bind is None
-        from app.search.indexing import keep_in_step
-
-        keep_in_step()
         # What a commit announces and a rollback forgets: the events a transaction
         # recorded (app.realtime.broker.announce_commits sets them; db.py knows
         # nothing of events, as realtime/ sits above it).
@@ -153,6 +151,7 @@ class Database:
             bind if bind is not None else self.engine,
             expire_on_commit=False,
             join_transaction_mode="create_savepoint",
+            sync_session_class=IndexedSession,
         )
         # For units of work that will write. Only SQLite needs it to differ.
         self.writer = self.sessionmaker
@@ -160,6 +159,7 @@ class Database:
             self.writer = async_sessionmaker(
                 self.engine.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"}),
                 expire_on_commit=False,
+                sync_session_class=IndexedSession,
             )
 
     async def commit(self, session: AsyncSession) -> None:

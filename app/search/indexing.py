@@ -1,9 +1,10 @@
 """Keeping the search index in step with what is written, in the same transaction.
 
-One listener on every ORM session (``after_flush``) sees the posts, comments,
-wiki pages, spaces, people and files a flush wrote — and the poll options and
-profile tags that belong to them — and writes their ``SearchEntry`` rows on the
-same connection, before the flush's transaction can commit. No service has to
+One listener on the ORM sessions of ``Database`` (``after_flush`` of
+``IndexedSession``) sees the posts, comments, wiki pages, spaces, people and
+files a flush wrote — and the poll options and profile tags that belong to
+them — and writes their ``SearchEntry`` rows on the same connection, before
+the flush's transaction can commit. No service has to
 remember it; a rollback takes the entries back with the items.
 
 What bypasses the ORM (the demo's and the benchmark's bulk writers: Core
@@ -223,13 +224,15 @@ def _flushed(session: Session) -> dict[SearchKind, set[int]]:
     return touched
 
 
-def keep_in_step() -> None:
-    """Listens to every ORM session's flushes (once, however often called: each
-    ``Database`` calls it, so the app, the CLI and the tests all index)."""
-    if not event.contains(Session, "after_flush", _index_flush):
-        event.listen(Session, "after_flush", _index_flush)
+class IndexedSession(Session):
+    """The ORM session of every ``Database`` (the app's, the CLI's, the tests'):
+    each flush writes the search entries of what it wrote. A session of its
+    own class rather than a listener on every ``Session``, so that a bare
+    session over a schema older than the index (a migration test) flushes as
+    it always did."""
 
 
+@event.listens_for(IndexedSession, "after_flush")
 def _index_flush(session: Session, _context) -> None:
     touched = _flushed(session)
     if not touched:
