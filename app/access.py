@@ -52,6 +52,8 @@ from app.models import (
     Notification,
     NotificationKind,
     Post,
+    SearchEntry,
+    SearchKind,
     Space,
     SpaceDocument,
     SpaceRole,
@@ -344,6 +346,48 @@ def own_new_uploads(viewer: User) -> ColumnElement[bool]:
         StoredFile.attached_to_nothing(),
         StoredFile.detached_at.is_(None),
     )
+
+
+def searchable_kinds(viewer: User) -> dict[SearchKind, ColumnElement[bool]]:
+    """For each kind of search entry, the clause that the viewer may know of
+    the entry's item, correlated to ``SearchEntry`` (one primary-key lookup per
+    entry, so a newest-first scan stops as soon as it has a page): a live post
+    they may read; a live comment under such a post; a live wiki page they may
+    read (its current level); a space that exists for them; an active person
+    they may know of; a file they may read."""
+    item = SearchEntry.item_id
+    return {
+        SearchKind.POST: exists().where(
+            Post.id == item, Post.deleted_at.is_(None), readable(viewer, Post)
+        ),
+        SearchKind.COMMENT: exists().where(
+            Comment.id == item,
+            Comment.deleted_at.is_(None),
+            Post.id == Comment.post_id,
+            Post.deleted_at.is_(None),
+            readable(viewer, Post),
+        ),
+        SearchKind.PAGE: exists().where(
+            WikiPage.id == item, WikiPage.deleted_at.is_(None), readable(viewer, WikiPage)
+        ),
+        SearchKind.SPACE: exists().where(Space.id == item, visible_spaces(viewer)),
+        SearchKind.PERSON: exists().where(
+            User.id == item, User.is_active.is_(True), knowable_people(viewer)
+        ),
+        SearchKind.FILE: exists().where(StoredFile.id == item, readable_files(viewer)),
+    }
+
+
+def searchable(
+    viewer: User, kinds: Iterable[SearchKind] = tuple(SearchKind)
+) -> ColumnElement[bool]:
+    """The search entries (of ``kinds``) whose item the viewer may know of, as a
+    clause over ``SearchEntry``: results, counts, facets and suggestions all
+    carry it, so a search never tells of an item its reader may not read."""
+    if not viewer.is_active:
+        return false()
+    clauses = searchable_kinds(viewer)
+    return or_(*(and_(SearchEntry.kind == kind, clauses[kind]) for kind in kinds))
 
 
 def visible_events(viewer: User) -> ColumnElement[bool]:

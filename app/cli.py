@@ -1,4 +1,4 @@
-"""The ``ruche`` command: serve, migrate, create-admin, demo."""
+"""The ``ruche`` command: serve, migrate, reindex, create-admin, demo."""
 
 import argparse
 import asyncio
@@ -34,6 +34,28 @@ def _migrate(settings: Settings) -> None:
             await database.dispose()
 
     asyncio.run(run())
+
+
+def _reindex(settings: Settings, *, only_if_empty: bool) -> int | None:
+    """Rebuilds the search index (``only_if_empty``: only when it is empty and
+    there is content, as after the upgrade that added search). Returns the
+    number of entries written, None when nothing was done."""
+    from app.search.indexing import needs_rebuild, rebuild
+
+    def run_sync(connection):
+        if only_if_empty and not needs_rebuild(connection):
+            return None
+        return rebuild(connection)
+
+    async def run():
+        database = Database(settings)
+        try:
+            async with database.engine.begin() as connection:
+                return await connection.run_sync(run_sync)
+        finally:
+            await database.dispose()
+
+    return asyncio.run(run())
 
 
 def _seed_demo(settings: Settings) -> None:
@@ -91,6 +113,9 @@ def serve(args: argparse.Namespace, settings: Settings) -> None:
     _migrate(settings)
     if args.demo:
         _seed_demo(settings)
+    indexed = _reindex(settings, only_if_empty=True)
+    if indexed is not None:
+        print(f"Search index built: {indexed} entries.", flush=True)
     # Made (or read) now, once: left to the first sign-in, each worker process
     # could generate its own key, and a cookie signed by one fail on another.
     _ = settings.resolved_secret_key
@@ -118,6 +143,11 @@ def serve(args: argparse.Namespace, settings: Settings) -> None:
 def migrate(args: argparse.Namespace, settings: Settings) -> None:
     _migrate(settings)
     print("Database schema is up to date.")
+
+
+def reindex(args: argparse.Namespace, settings: Settings) -> None:
+    _migrate(settings)
+    print(f"Search index rebuilt: {_reindex(settings, only_if_empty=False)} entries.")
 
 
 def demo(args: argparse.Namespace, settings: Settings) -> None:
@@ -189,6 +219,10 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("demo", help="seed the demo company (idempotent)").set_defaults(
         handler=demo
     )
+
+    commands.add_parser(
+        "reindex", help="rebuild the search index from the content (after a bulk load)"
+    ).set_defaults(handler=reindex)
 
     commands.add_parser(
         "jobs",

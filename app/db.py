@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import (
 from app.config import Settings
 from app.errors import Invalid
 from app.i18n import _
+from app.search.indexing import IndexedSession
 
 logger = logging.getLogger("ruche")
 
@@ -150,6 +151,7 @@ class Database:
             bind if bind is not None else self.engine,
             expire_on_commit=False,
             join_transaction_mode="create_savepoint",
+            sync_session_class=IndexedSession,
         )
         # For units of work that will write. Only SQLite needs it to differ.
         self.writer = self.sessionmaker
@@ -157,6 +159,7 @@ class Database:
             self.writer = async_sessionmaker(
                 self.engine.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"}),
                 expire_on_commit=False,
+                sync_session_class=IndexedSession,
             )
 
     async def commit(self, session: AsyncSession) -> None:

@@ -23,6 +23,7 @@ from app.api import (
     notifications,
     people,
     posts,
+    search,
     space_files,
     spaces,
     wiki,
@@ -128,6 +129,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         files,
         compose,
         space_files,
+        search,
     ):
         api.include_router(module.router)
     app.include_router(api)

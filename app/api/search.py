@@ -1,0 +1,102 @@
+"""Search over everything the caller may read: results with snippets, facets
+and keyset pages; suggestions as one types (docs/search.md)."""
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from app.api.deps import Session, Viewer
+from app.api.pagination import Cursor, decode_cursor, encode_cursor
+from app.levels import Level
+from app.schemas.common import RowId
+from app.schemas.search import SearchPage, Suggestions
+from app.search import engine
+from app.search.query import MAX_QUERY
+from app.services import search
+
+router = APIRouter(prefix="/search", tags=["search"])
+
+Text = Annotated[
+    str,
+    Query(
+        max_length=MAX_QUERY,
+        description='Words (all must match, in any form), "a phrase", -excluded, #hashtag, '
+        "@handle.",
+    ),
+]
+
+
+@router.get("", response_model=SearchPage)
+async def search_everything(
+    viewer: Viewer,
+    session: Session,
+    q: Text,
+    type: Annotated[
+        list[str] | None,
+        Query(description="post, comment, page, space, person, file: repeated or comma list."),
+    ] = None,
+    space: Annotated[
+        RowId | None, Query(description="Posts, comments and pages of this space.")
+    ] = None,
+    author: Annotated[
+        str | None,
+        Query(max_length=60, description="Written by this person: an id or a handle."),
+    ] = None,
+    since: Annotated[
+        date | None, Query(alias="from", description="Created on or after this day (UTC).")
+    ] = None,
+    until: Annotated[
+        date | None, Query(alias="to", description="Created on or before this day (UTC).")
+    ] = None,
+    level: Annotated[
+        Level | None, Query(description="Posts, comments and pages of exactly this level.")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=50, description="Items per page (1-50).")] = 20,
+    cursor: Cursor = None,
+):
+    """Ranked: items with every word in their title (name) first, then the
+    rest; newest first within each. Counts stop at 1000 (``capped``)."""
+    query = search.parse_query(q)
+    after = search.decode_search_cursor(decode_cursor(cursor))
+    filters = await search.build_filters(
+        session,
+        query,
+        types=type,
+        space_id=space,
+        author=author,
+        since=since,
+        until=until,
+        level=level,
+    )
+    hits, following = await engine.search(
+        session, viewer=viewer, query=query, filters=filters, after=after, limit=limit
+    )
+    found = await engine.facets(session, viewer=viewer, query=query, filters=filters)
+    return {
+        "items": await search.show(session, query, hits),
+        "next_cursor": encode_cursor(list(following)) if following else None,
+        "facets": {
+            "total": found.total,
+            "capped": found.capped,
+            "types": [{"type": kind, "count": count} for kind, count in found.types.items()],
+            "spaces": [
+                {"id": space_id, "name": name, "count": count}
+                for space_id, name, count in found.spaces
+            ],
+        },
+    }
+
+
+@router.get("/suggestions", response_model=Suggestions)
+async def suggest(
+    viewer: Viewer,
+    session: Session,
+    q: Annotated[
+        str,
+        Query(max_length=MAX_QUERY, description="What is typed so far; its last word a prefix."),
+    ],
+):
+    """People, spaces and wiki pages whose name holds a word starting with the
+    last word typed, and hashtags of readable posts; a few of each."""
+    return await search.suggestions(session, viewer=viewer, text=q)

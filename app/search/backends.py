@@ -1,0 +1,101 @@
+"""The two full-text backends, one shape: given the parsed terms, the clause
+that an entry matches them (in its title alone, or anywhere), and the column
+its index returns entries in (newest first is a backward walk of it).
+
+Every token put in a MATCH or a to_tsquery text comes from
+``app.search.text.words`` (letters and digits only) and is quoted where the
+syntax quotes: no operator a person types reaches either database.
+
+- SQLite: the FTS5 table ``search_fts`` (external content over
+  ``search_entries``, rowid = entry id), columns ``title_terms`` and
+  ``body_terms``; a title match is the column filter ``{title_terms} : (...)``.
+- PostgreSQL: the stored tsvector ``search_entries.document``, the title
+  weighted A; a title match labels every lexeme ``:A``; ``<->`` for phrases.
+"""
+
+from collections.abc import Sequence
+
+from sqlalchemy import ColumnElement, Select, column, func, literal_column, table
+
+from app.models import SearchEntry
+from app.search.query import Query, Term, Word
+
+FTS = table("search_fts", column("rowid"))
+DOCUMENT = literal_column("search_entries.document")
+
+
+class Sqlite:
+    def term(self, term: Term, title: bool) -> str:
+        if isinstance(term, Word):
+            text = " OR ".join(f'"{form}"' for form in term.forms)
+        else:
+            text = '"' + " ".join(term.words) + '"'
+        return f"{{title_terms}} : ({text})" if title else f"({text})"
+
+    def all(self, terms: Sequence[Term], title: bool) -> str:
+        return " AND ".join(self.term(term, title) for term in terms)
+
+    def any(self, terms: Sequence[Term]) -> str:
+        return " OR ".join(self.term(term, False) for term in terms)
+
+    def without(self, kept: str, dropped: str) -> str:
+        return f"({kept}) NOT ({dropped})"
+
+    def matching(self, statement: Select, expression: str) -> Select:
+        return statement.join(FTS, FTS.c.rowid == SearchEntry.id).where(
+            literal_column("search_fts").op("MATCH")(expression)
+        )
+
+    @property
+    def order(self) -> ColumnElement:
+        """FTS5 walks its rowids (the entry ids) backwards itself."""
+        return FTS.c.rowid
+
+
+class Postgres:
+    def term(self, term: Term, title: bool) -> str:
+        label = ":A" if title else ""
+        if isinstance(term, Word):
+            return "(" + " | ".join(form + label for form in term.forms) + ")"
+        return "(" + " <-> ".join(word + label for word in term.words) + ")"
+
+    def all(self, terms: Sequence[Term], title: bool) -> str:
+        return " & ".join(self.term(term, title) for term in terms)
+
+    def any(self, terms: Sequence[Term]) -> str:
+        return " | ".join(self.term(term, False) for term in terms)
+
+    def without(self, kept: str, dropped: str) -> str:
+        return f"({kept}) & !({dropped})"
+
+    def matching(self, statement: Select, expression: str) -> Select:
+        tsquery = func.to_tsquery(literal_column("'simple'::regconfig"), expression)
+        return statement.where(DOCUMENT.op("@@")(tsquery))
+
+    @property
+    def order(self) -> ColumnElement:
+        return SearchEntry.id
+
+
+def backend_for(dialect_name: str) -> Sqlite | Postgres:
+    return Postgres() if dialect_name == "postgresql" else Sqlite()
+
+
+TITLE_BAND, BODY_BAND = 0, 1
+
+
+def expression(backend: Sqlite | Postgres, query: Query, band: int | None) -> str | None:
+    """The match text of a band (None: both bands, as counts read it); None
+    when the query has no words (only #tags or @people)."""
+    if not query.terms:
+        return None
+    anywhere = backend.all(query.terms, title=False)
+    in_title = backend.all(query.terms, title=True)
+    matched = {
+        TITLE_BAND: in_title,
+        BODY_BAND: backend.without(anywhere, in_title),
+        None: anywhere,
+    }[band]
+    if query.excluded:
+        matched = backend.without(matched, backend.any(query.excluded))
+    return matched

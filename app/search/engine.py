@@ -1,0 +1,311 @@
+"""Search: results, facets and suggestions, the policy inside each query.
+
+Ranking is deliberately independent of the corpus (no term frequencies): band
+0 holds the entries with every word in their title (a person's or a space's
+name, a page's title, a file's name), band 1 the rest; within a band, newest
+entry first. So a page of results does not move while people post, and both
+databases give the same order. Each band is one index-ordered query (a
+backward walk of entry ids) that stops at the page's end; the cursor is (band,
+entry id).
+
+``statement`` builds every query from a policy clause: ``policy=False`` gives
+the same query without it, the floor the benchmark compares with.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, Select, and_, case, exists, false, or_, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.access import searchable
+from app.levels import Level
+from app.models import (
+    Comment,
+    Hashtag,
+    Post,
+    PostHashtag,
+    SearchEntry,
+    SearchKind,
+    Space,
+    StoredFile,
+    User,
+    WikiPage,
+)
+from app.search.backends import BODY_BAND, TITLE_BAND, backend_for, expression
+from app.search.indexing import MODELS
+from app.search.query import Query, Word
+
+# Counts stop here: "1000+" rather than a count of every match of a common word.
+COUNT_CAP = 1000
+TOP_SPACES = 10
+SUGGESTIONS_EACH = 5
+SUGGESTED_KINDS = (SearchKind.PERSON, SearchKind.SPACE, SearchKind.PAGE)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What narrows a search besides its words. ``space_id`` keeps posts,
+    comments and pages of that space; ``author_ids`` posts, comments, pages and
+    files by that person (several different people: nothing); ``level`` posts,
+    comments and pages of exactly that level; ``since``/``until`` anything
+    created in that time."""
+
+    types: frozenset[SearchKind] | None = None
+    space_id: int | None = None
+    author_ids: frozenset[int] | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    level: Level | None = None
+
+
+@dataclass(frozen=True)
+class Hit:
+    band: int
+    entry_id: int
+    kind: SearchKind
+    item_id: int
+
+
+@dataclass(frozen=True)
+class Facets:
+    total: int
+    capped: bool
+    types: dict[SearchKind, int]
+    spaces: list[tuple[int, str, int]]
+
+
+def _conditions(kind: SearchKind, filters: Filters, query: Query) -> list[ColumnElement] | None:
+    """The filters' conditions on an item of ``kind`` (over its own table, and
+    the post of a comment), or None when no item of that kind can pass them."""
+    model = MODELS[kind]
+    parent = Post if kind is SearchKind.COMMENT else model
+    conditions: list[ColumnElement] = []
+    if filters.since is not None:
+        conditions.append(model.created_at >= filters.since)
+    if filters.until is not None:
+        conditions.append(model.created_at < filters.until)
+    if filters.space_id is not None or filters.level is not None:
+        if kind not in (SearchKind.POST, SearchKind.COMMENT, SearchKind.PAGE):
+            return None
+        if filters.space_id is not None:
+            conditions.append(parent.space_id == filters.space_id)
+        if filters.level is not None:
+            conditions.append(parent.level == filters.level)
+    if filters.author_ids is not None:
+        if kind in (SearchKind.SPACE, SearchKind.PERSON) or len(filters.author_ids) != 1:
+            return None
+        author = StoredFile.uploader_id if kind is SearchKind.FILE else model.author_id
+        conditions.append(author == next(iter(filters.author_ids)))
+    if query.hashtags:
+        if kind is not SearchKind.POST:
+            return None
+        conditions.extend(
+            exists().where(
+                PostHashtag.post_id == Post.id,
+                Hashtag.id == PostHashtag.hashtag_id,
+                Hashtag.name == name,
+            )
+            for name in query.hashtags
+        )
+    if conditions and kind is SearchKind.COMMENT:
+        conditions.append(Post.id == Comment.post_id)
+    return conditions
+
+
+def _filtered(filters: Filters, query: Query) -> tuple[list[SearchKind], ColumnElement[bool]]:
+    """The kinds a search may return, and the clause of its filters."""
+    kinds, clauses, narrowed = [], [], False
+    for kind in SearchKind:
+        if filters.types is not None and kind not in filters.types:
+            narrowed = True
+            continue
+        conditions = _conditions(kind, filters, query)
+        if conditions is None:
+            narrowed = True
+            continue
+        kinds.append(kind)
+        model = MODELS[kind]
+        if conditions:
+            narrowed = True
+            clauses.append(
+                and_(
+                    SearchEntry.kind == kind,
+                    exists().where(model.id == SearchEntry.item_id, *conditions),
+                )
+            )
+        else:
+            clauses.append(SearchEntry.kind == kind)
+    if not kinds:
+        return kinds, false()
+    return kinds, or_(*clauses) if narrowed else true()
+
+
+def statement(
+    viewer: User,
+    query: Query,
+    filters: Filters,
+    *,
+    dialect: str,
+    band: int | None,
+    after: int | None = None,
+    limit: int,
+    columns: tuple = (SearchEntry.id, SearchEntry.kind, SearchEntry.item_id),
+    policy: bool = True,
+) -> Select:
+    """The entries matching ``query`` in ``band`` (None: either), newest first,
+    after entry id ``after``; ``policy=False``: the same without the policy
+    clause (for the benchmark's floor only)."""
+    backend = backend_for(dialect)
+    found = select(*columns)
+    order = SearchEntry.id
+    matched = expression(backend, query, band)
+    if matched is not None:
+        found = backend.matching(found, matched)
+        order = backend.order
+    kinds, clause = _filtered(filters, query)
+    found = found.where(clause)
+    if policy:
+        found = found.where(searchable(viewer, kinds))
+    if after is not None:
+        found = found.where(order < after)
+    return found.order_by(order.desc()).limit(limit)
+
+
+def _dialect(session: AsyncSession) -> str:
+    return session.bind.dialect.name
+
+
+async def search(
+    session: AsyncSession,
+    *,
+    viewer: User,
+    query: Query,
+    filters: Filters,
+    after: tuple[int, int] | None,
+    limit: int,
+) -> tuple[list[Hit], tuple[int, int] | None]:
+    """A page of hits and the cursor (band, entry id) of the next, if any."""
+    bands = (TITLE_BAND, BODY_BAND) if query.terms else (BODY_BAND,)
+    hits: list[Hit] = []
+    for band in bands:
+        if after is not None and band < after[0]:
+            continue
+        rows = await session.execute(
+            statement(
+                viewer,
+                query,
+                filters,
+                dialect=_dialect(session),
+                band=band,
+                after=after[1] if after is not None and band == after[0] else None,
+                limit=limit + 1 - len(hits),
+            )
+        )
+        hits.extend(
+            Hit(band, entry_id, SearchKind(kind), item_id) for entry_id, kind, item_id in rows
+        )
+        if len(hits) > limit:
+            last = hits[limit - 1]
+            return hits[:limit], (last.band, last.entry_id)
+    return hits, None
+
+
+def space_of_entry() -> ColumnElement:
+    """The space an entry's item is in (a space: itself), for the facet."""
+    item = SearchEntry.item_id
+    return case(
+        (
+            SearchEntry.kind == SearchKind.POST,
+            select(Post.space_id).where(Post.id == item).scalar_subquery(),
+        ),
+        (
+            SearchEntry.kind == SearchKind.COMMENT,
+            select(Post.space_id)
+            .where(Comment.id == item, Post.id == Comment.post_id)
+            .scalar_subquery(),
+        ),
+        (
+            SearchEntry.kind == SearchKind.PAGE,
+            select(WikiPage.space_id).where(WikiPage.id == item).scalar_subquery(),
+        ),
+        (SearchEntry.kind == SearchKind.SPACE, item),
+        else_=None,
+    )
+
+
+async def facets(session: AsyncSession, *, viewer: User, query: Query, filters: Filters) -> Facets:
+    """Counts under the same policy, over the newest ``COUNT_CAP`` matches
+    (``capped``: there are more, the counts are of those). The types' counts
+    ignore the type filter (they say what the other types would give); the
+    total and the spaces' counts keep it."""
+    rows = (
+        await session.execute(
+            statement(
+                viewer,
+                query,
+                replace(filters, types=None),
+                dialect=_dialect(session),
+                band=None,
+                limit=COUNT_CAP + 1,
+                columns=(SearchEntry.kind, space_of_entry()),
+            )
+        )
+    ).all()
+    capped = len(rows) > COUNT_CAP
+    rows = rows[:COUNT_CAP]
+    types = Counter(SearchKind(kind) for kind, _space in rows)
+    kept = [space_id for kind, space_id in rows if filters.types is None or kind in filters.types]
+    top = Counter(space_id for space_id in kept if space_id is not None).most_common(TOP_SPACES)
+    names = dict(
+        (
+            await session.execute(
+                select(Space.id, Space.name).where(Space.id.in_([s for s, _n in top]))
+            )
+        ).all()
+    )
+    return Facets(
+        total=len(kept),
+        capped=capped,
+        types=dict(types),
+        spaces=[(space_id, names[space_id], count) for space_id, count in top],
+    )
+
+
+def title_prefix(query: Query) -> ColumnElement[bool]:
+    """Titles holding every word and a word starting with the prefix: a scan of
+    the few entries that have titles of a kind (people, spaces, pages: the
+    unique index on (kind, item_id) reads them), not of the full-text index,
+    whose doclists for a two-letter prefix cover most posts."""
+    padded = " " + SearchEntry.title_terms + " "
+    conditions = [
+        or_(*(padded.contains(f" {form} ") for form in term.forms))
+        if isinstance(term, Word)
+        else padded.contains(" " + " ".join(term.words) + " ")
+        for term in query.terms
+    ]
+    if query.prefix:
+        conditions.append(padded.contains(f" {query.prefix}"))
+    return and_(*conditions)
+
+
+async def suggest(
+    session: AsyncSession, *, viewer: User, query: Query, policy: bool = True
+) -> dict[SearchKind, list[int]]:
+    """Item ids of people, spaces and pages whose title the query starts,
+    newest first, a few of each."""
+    found: dict[SearchKind, list[int]] = {}
+    if not (query.terms or query.prefix):
+        return {kind: [] for kind in SUGGESTED_KINDS}
+    for kind in SUGGESTED_KINDS:
+        wanted = (
+            select(SearchEntry.item_id)
+            .where(SearchEntry.kind == kind, title_prefix(query))
+            .order_by(SearchEntry.id.desc())
+            .limit(SUGGESTIONS_EACH)
+        )
+        if policy:
+            wanted = wanted.where(searchable(viewer, [kind]))
+        found[kind] = list(await session.scalars(wanted))
+    return found

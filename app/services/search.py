@@ -1,0 +1,289 @@
+"""Searching on behalf of a viewer: the query parsed, the filters checked, the
+hits found under the policy (``app.search.engine``) and shown — each kind's
+item read back with its readable text for the snippet."""
+
+from collections import defaultdict
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.errors import Invalid
+from app.i18n import _
+from app.levels import Level
+from app.markdown import plain_text
+from app.models import Comment, Post, SearchKind, Space, StoredFile, User, WikiPage
+from app.schemas.common import MAX_ID
+from app.search import engine
+from app.search.engine import Filters, Hit
+from app.search.query import Query, parse
+from app.search.snippets import highlight
+from app.services.compose import hashtag_suggestions
+from app.services.files.uploads import content_url
+
+
+def parse_query(text: str, *, prefix: bool = False) -> Query:
+    query = parse(text, prefix=prefix)
+    if query.is_empty:
+        raise Invalid(_("Type at least one word to search for."), code="empty_query")
+    return query
+
+
+def parse_types(values: list[str] | None) -> frozenset[SearchKind] | None:
+    """``type`` repeated or as a comma list."""
+    if not values:
+        return None
+    named = {name.strip() for value in values for name in value.split(",") if name.strip()}
+    try:
+        return frozenset(SearchKind(name) for name in named) or None
+    except ValueError as error:
+        raise Invalid(
+            _("Unknown type: use post, comment, page, space, person or file."),
+            code="invalid_type",
+        ) from error
+
+
+async def author_ids(session: AsyncSession, query: Query, author: str | None) -> frozenset | None:
+    """The people named by ``author`` (an id or a handle) and the query's
+    @handles. Whom nobody may know of finds nothing, like anyone whose writings
+    the viewer may not read: the policy on the items decides, not this."""
+    ids: set[int] = set()
+    handles = list(query.handles)
+    if author is not None:
+        author = author.strip().lstrip("@").lower()
+        if author.isdigit() and int(author) <= MAX_ID:
+            ids.add(int(author))
+        else:
+            handles.append(author)
+    if not ids and not handles:
+        return None
+    for handle in set(handles):
+        found = await session.scalar(select(User.id).where(User.handle == handle))
+        ids.add(found if found is not None else 0)
+    return frozenset(ids)
+
+
+def date_range(since: date | None, until: date | None) -> tuple[datetime | None, datetime | None]:
+    """From the start of ``since`` to the end of ``until`` (UTC days)."""
+    if since is not None and until is not None and since > until:
+        raise Invalid(_("The start date is after the end date."), code="invalid_dates")
+    start = datetime.combine(since, time(), UTC) if since else None
+    end = datetime.combine(until + timedelta(days=1), time(), UTC) if until else None
+    return start, end
+
+
+def decode_search_cursor(key) -> tuple[int, int] | None:
+    if key is None:
+        return None
+    if not (
+        isinstance(key, list)
+        and len(key) == 2
+        and all(type(part) is int for part in key)
+        and key[0] in (0, 1)
+        and 0 <= key[1] <= MAX_ID
+    ):
+        raise Invalid(_("The cursor is not valid."), code="invalid_cursor")
+    return key[0], key[1]
+
+
+async def build_filters(
+    session: AsyncSession,
+    query: Query,
+    *,
+    types: list[str] | None,
+    space_id: int | None,
+    author: str | None,
+    since: date | None,
+    until: date | None,
+    level: Level | None,
+) -> Filters:
+    start, end = date_range(since, until)
+    return Filters(
+        types=parse_types(types),
+        space_id=space_id,
+        author_ids=await author_ids(session, query, author),
+        since=start,
+        until=end,
+        level=level,
+    )
+
+
+# --- showing hits -----------------------------------------------------------------
+
+
+def _author(user: User | None) -> dict | None:
+    return (
+        None
+        if user is None
+        else {"id": user.id, "handle": user.handle, "display_name": user.display_name}
+    )
+
+
+async def _by_id(session: AsyncSession, model, ids) -> dict:
+    if not ids:
+        return {}
+    return {row.id: row for row in await session.scalars(select(model).where(model.id.in_(ids)))}
+
+
+async def show(session: AsyncSession, query: Query, hits: list[Hit]) -> list[dict]:
+    """The hits as the API gives them, in their order. The items were found
+    readable by the query that found them, in this transaction; their spaces
+    and authors are shown with them (who may read an item may know of both)."""
+    wanted: dict[SearchKind, set[int]] = defaultdict(set)
+    for hit in hits:
+        wanted[hit.kind].add(hit.item_id)
+    posts = await _by_id(session, Post, wanted[SearchKind.POST])
+    comments = await _by_id(session, Comment, wanted[SearchKind.COMMENT])
+    posts |= await _by_id(session, Post, {c.post_id for c in comments.values()} - set(posts))
+    pages = await _by_id(session, WikiPage, wanted[SearchKind.PAGE])
+    files = await _by_id(session, StoredFile, wanted[SearchKind.FILE])
+    content = [*posts.values(), *comments.values(), *pages.values()]
+    spaces = await _by_id(
+        session,
+        Space,
+        wanted[SearchKind.SPACE]
+        | {item.space_id for item in [*posts.values(), *pages.values()] if item.space_id},
+    )
+    people = await _by_id(
+        session,
+        User,
+        wanted[SearchKind.PERSON] | {item.author_id for item in content if item.author_id},
+    )
+
+    def space_of(space_id):
+        space = spaces.get(space_id)
+        return None if space is None else {"id": space.id, "name": space.name}
+
+    shown = []
+    for hit in hits:
+        item_id = hit.item_id
+        if hit.kind is SearchKind.POST and item_id in posts:
+            post = posts[item_id]
+            shown.append(
+                dict(
+                    title=None,
+                    url=f"/posts/{post.id}",
+                    text=plain_text(post.body),
+                    space=space_of(post.space_id),
+                    author=_author(people.get(post.author_id)),
+                    created_at=post.created_at,
+                    level=post.level,
+                )
+            )
+        elif hit.kind is SearchKind.COMMENT and item_id in comments:
+            comment = comments[item_id]
+            post = posts[comment.post_id]
+            shown.append(
+                dict(
+                    title=None,
+                    url=f"/posts/{post.id}#comment-{comment.id}",
+                    text=plain_text(comment.body),
+                    space=space_of(post.space_id),
+                    author=_author(people.get(comment.author_id)),
+                    created_at=comment.created_at,
+                    level=post.level,
+                )
+            )
+        elif hit.kind is SearchKind.PAGE and item_id in pages:
+            page = pages[item_id]
+            shown.append(
+                dict(
+                    title=page.title,
+                    url=f"/wiki/pages/{page.id}",
+                    text=plain_text(page.body),
+                    space=space_of(page.space_id),
+                    author=_author(people.get(page.author_id)),
+                    created_at=page.created_at,
+                    level=page.level,
+                )
+            )
+        elif hit.kind is SearchKind.SPACE and item_id in spaces:
+            space = spaces[item_id]
+            shown.append(
+                dict(
+                    title=space.name,
+                    url=f"/spaces/{space.id}",
+                    text=" ".join([plain_text(space.description), space.objective]),
+                    space=None,
+                    author=None,
+                    created_at=space.created_at,
+                    level=None,
+                )
+            )
+        elif hit.kind is SearchKind.PERSON and item_id in people:
+            person = people[item_id]
+            about = [person.job_title, person.department, person.site, person.organisation]
+            shown.append(
+                dict(
+                    title=person.display_name,
+                    url=f"/people/{person.handle}",
+                    text=" · ".join([*filter(None, about), plain_text(person.bio)]),
+                    space=None,
+                    author=None,
+                    created_at=person.created_at,
+                    level=None,
+                )
+            )
+        elif hit.kind is SearchKind.FILE and item_id in files:
+            stored = files[item_id]
+            shown.append(
+                dict(
+                    title=stored.name,
+                    url=content_url(stored.id),
+                    text=stored.name,
+                    space=None,
+                    author=None,
+                    created_at=stored.created_at,
+                    level=None,
+                )
+            )
+        else:
+            continue
+        result = shown[-1]
+        result.update(type=hit.kind, id=item_id, snippet=highlight(result.pop("text"), query))
+        result["snippet"] = result["snippet"].__html__()
+    return shown
+
+
+async def suggestions(session: AsyncSession, *, viewer: User, text: str) -> dict:
+    """People, spaces and pages whose name starts with what is typed, and the
+    hashtags of readable posts starting with it (a single word only)."""
+    query = parse_query(text, prefix=True)
+    found = await engine.suggest(session, viewer=viewer, query=query)
+    people = await _by_id(session, User, found[SearchKind.PERSON])
+    spaces = await _by_id(session, Space, found[SearchKind.SPACE])
+    pages = await _by_id(session, WikiPage, found[SearchKind.PAGE])
+    words = text.split()
+    hashtags = (
+        await hashtag_suggestions(session, viewer=viewer, query=words[0]) if len(words) == 1 else []
+    )
+    return {
+        "people": [
+            {
+                "type": SearchKind.PERSON,
+                "id": person_id,
+                "title": people[person_id].display_name,
+                "url": f"/people/{people[person_id].handle}",
+            }
+            for person_id in found[SearchKind.PERSON]
+        ],
+        "spaces": [
+            {
+                "type": SearchKind.SPACE,
+                "id": space_id,
+                "title": spaces[space_id].name,
+                "url": f"/spaces/{space_id}",
+            }
+            for space_id in found[SearchKind.SPACE]
+        ],
+        "pages": [
+            {
+                "type": SearchKind.PAGE,
+                "id": page_id,
+                "title": pages[page_id].title,
+                "url": f"/wiki/pages/{page_id}",
+            }
+            for page_id in found[SearchKind.PAGE]
+        ],
+        "hashtags": hashtags[: engine.SUGGESTIONS_EACH],
+    }

@@ -1,0 +1,261 @@
+"""Search through the API, on whichever database the suite runs on: the same
+cases, the same exact answers on SQLite and PostgreSQL."""
+
+from sqlalchemy import select
+
+from app.levels import Level
+from app.models import Comment, Hashtag, PostHashtag, SearchEntry, Visibility, WikiPage
+from app.models.base import utcnow
+from app.search.indexing import rebuild
+from tests.helpers import expect_error
+
+
+async def found(client, q, **params) -> list[tuple[str, int]]:
+    response = await client.get("/api/v1/search", params={"q": q, **params})
+    assert response.status_code == 200, response.text
+    return [(item["type"], item["id"]) for item in response.json()["items"]]
+
+
+async def test_accents_and_stems_in_both_languages(make):
+    reader = await make.user()
+    team = await make.post(author=reader, body="Notre équipe prépare le développement.")
+    english = await make.post(author=reader, body="The teams are shipping the release.")
+    await make.post(author=reader, body="Rien à voir ici.")
+    async with await make.bearer(reader) as client:
+        for q in ("equipe", "équipes", "EQUIPE", "developpement", "développements"):
+            assert await found(client, q) == [("post", team.id)], q
+        assert await found(client, "team") == [("post", english.id)]
+        assert await found(client, "teams release") == [("post", english.id)]
+        assert await found(client, "teams absent") == []
+
+
+async def test_phrases_exclusions_and_snippets(make):
+    reader = await make.user()
+    ordered = await make.post(author=reader, body="Mise en production vendredi soir.")
+    scattered = await make.post(author=reader, body="La production est mise en pause.")
+    async with await make.bearer(reader) as client:
+        assert await found(client, '"mise en production"') == [("post", ordered.id)]
+        assert await found(client, "production") == [
+            ("post", scattered.id),
+            ("post", ordered.id),
+        ]
+        assert await found(client, "production -pause") == [("post", ordered.id)]
+        response = await client.get("/api/v1/search", params={"q": "productions -vendredi"})
+        item = response.json()["items"][0]
+        assert item["snippet"] == "La <mark>production</mark> est mise en pause."
+    await make.post(author=reader, body="Un <script> dans la production")
+    async with await make.bearer(reader) as client:
+        response = await client.get("/api/v1/search", params={"q": "production"})
+        assert response.json()["items"][0]["snippet"] == (
+            "Un &lt;script&gt; dans la <mark>production</mark>"
+        )
+
+
+async def test_titles_rank_first_then_newest(make, session):
+    reader = await make.user()
+    older = await make.post(author=reader, body="Le kubernetes de la prod")
+    space = await make.space(owner=reader, name="Kubernetes guild")
+    newer = await make.post(author=reader, body="Encore kubernetes")
+    async with await make.bearer(reader) as client:
+        assert await found(client, "kubernetes") == [
+            ("space", space.id),
+            ("post", newer.id),
+            ("post", older.id),
+        ]
+        # An edit keeps the entry's place: it does not come first.
+        older.body = "Le kubernetes de la prod, corrigé"
+        await session.commit()
+        assert (await found(client, "kubernetes"))[1:] == [("post", newer.id), ("post", older.id)]
+
+
+async def test_hashtags_authors_and_filters(make, session):
+    alice = await make.user()
+    bob = await make.user()
+    space = await make.space(owner=alice, members=[bob])
+    tagged = await make.post(author=alice, body="Réunion #infra demain", space=space)
+    tag = Hashtag(name="infra")
+    session.add(tag)
+    await session.flush()
+    session.add(PostHashtag(post_id=tagged.id, hashtag_id=tag.id))
+    await session.commit()
+    public = await make.post(author=bob, body="Réunion publique", level=Level.PUBLIC)
+    async with await make.bearer(alice) as client:
+        assert await found(client, "#infra") == [("post", tagged.id)]
+        assert await found(client, "réunion #infra") == [("post", tagged.id)]
+        assert await found(client, f"réunion @{bob.handle}") == [("post", public.id)]
+        assert await found(client, "réunion", author=str(alice.id)) == [("post", tagged.id)]
+        assert await found(client, "réunion", author=bob.handle) == [("post", public.id)]
+        assert await found(client, "réunion", space=space.id) == [("post", tagged.id)]
+        assert await found(client, "réunion", level="public") == [("post", public.id)]
+        assert await found(client, "réunion", type="space,person") == []
+        assert await found(client, "réunion", type=["post"]) == [
+            ("post", public.id),
+            ("post", tagged.id),
+        ]
+        today = utcnow().date().isoformat()
+        assert len(await found(client, "réunion", **{"from": today, "to": today})) == 2
+        assert await found(client, "réunion", to="2000-01-01") == []
+
+
+async def test_facets_count_what_the_viewer_may_read(make):
+    reader = await make.user()
+    space = await make.space(owner=reader, name="Atelier")
+    post = await make.post(author=reader, body="atelier du jeudi", space=space)
+    await make.post(author=reader, body="un autre atelier", space=space)
+    await make.post(author=reader, body="atelier sans espace")
+    async with await make.bearer(reader) as client:
+        response = await client.get("/api/v1/search", params={"q": "atelier", "type": "post"})
+        facets = response.json()["facets"]
+        assert facets["total"] == 3 and not facets["capped"]
+        assert {t["type"]: t["count"] for t in facets["types"]} == {"post": 3, "space": 1}
+        assert facets["spaces"] == [{"id": space.id, "name": "Atelier", "count": 2}]
+        assert post.id in [item["id"] for item in response.json()["items"]]
+
+
+async def test_pages_stay_stable_while_posts_arrive(make):
+    reader = await make.user()
+    posts = [await make.post(author=reader, body=f"sujet numéro {n}") for n in range(7)]
+    seen = []
+    async with await make.bearer(reader) as client:
+        params = {"q": "sujet", "limit": 3}
+        while True:
+            page = (await client.get("/api/v1/search", params=params)).json()
+            seen.extend(item["id"] for item in page["items"])
+            await make.post(author=reader, body="sujet tout neuf")
+            if page["next_cursor"] is None:
+                break
+            params["cursor"] = page["next_cursor"]
+    assert seen == [post.id for post in reversed(posts)]
+
+
+async def test_a_raised_post_disappears_for_a_contractor_at_once(make, session):
+    contractor = await make.user(kind="contractor")
+    post = await make.post(author=await make.user(), body="Sujet confidentiel", level="public")
+    async with await make.bearer(contractor) as client:
+        assert await found(client, "confidentiel") == [("post", post.id)]
+        post.level = Level.INTERNAL
+        await session.commit()
+        response = await client.get("/api/v1/search", params={"q": "confidentiel"})
+        assert response.json()["items"] == []
+        assert response.json()["facets"] == {
+            "total": 0,
+            "capped": False,
+            "types": [],
+            "spaces": [],
+        }
+
+
+async def test_audience_deletion_and_secret_spaces(make, session):
+    reader = await make.user()
+    other = await make.user()
+    owner = await make.user()
+    narrowed = await make.post(author=owner, body="pour toi seulement", audience=[other])
+    secret = await make.space(owner=owner, visibility=Visibility.SECRET, name="Projet pomme")
+    in_secret = await make.post(author=owner, body="pomme cachée", space=secret)
+    visible = await make.post(author=reader, body="une pomme visible")
+    comment = Comment(
+        post_id=visible.id, author_id=reader.id, body="commentaire pomme", body_html=""
+    )
+    session.add(comment)
+    await session.commit()
+    async with await make.bearer(reader) as client:
+        assert await found(client, "seulement") == []
+        assert await found(client, "pomme") == [("comment", comment.id), ("post", visible.id)]
+        suggestions = (await client.get("/api/v1/search/suggestions", params={"q": "pom"})).json()
+        assert suggestions["spaces"] == []
+        comment.deleted_at = utcnow()
+        await session.commit()
+        assert await found(client, "pomme") == [("post", visible.id)]
+        visible.deleted_at = utcnow()
+        await session.commit()
+        assert await found(client, "pomme") == []
+    async with await make.bearer(owner) as client:
+        assert await found(client, "pomme") == [("space", secret.id), ("post", in_secret.id)]
+        assert await found(client, "seulement") == [("post", narrowed.id)]
+
+
+async def test_a_page_above_clearance_and_unknown_people_are_not_found(make, session):
+    employee = await make.user()
+    contractor = await make.user(kind="contractor", display_name="Zoé Contractante")
+    stranger = await make.user(display_name="Zébulon Inconnu")
+    page = WikiPage(
+        title="Plan secret",
+        slug="plan",
+        body="le plan",
+        level=Level.CONFIDENTIAL,
+        author_id=stranger.id,
+        updated_at=utcnow(),
+    )
+    session.add(page)
+    await session.commit()
+    async with await make.bearer(employee) as client:
+        assert await found(client, "plan") == []
+        assert await found(client, "zebulon") == [("person", stranger.id)]
+    async with await make.bearer(contractor) as client:
+        assert await found(client, "zebulon") == []
+        assert (await client.get("/api/v1/search/suggestions", params={"q": "zeb"})).json()[
+            "people"
+        ] == []
+        assert await found(client, "zoe") == [("person", contractor.id)]
+
+
+async def test_suggestions_offer_names_and_readable_hashtags(make, session):
+    reader = await make.user(display_name="Marguerite Duras")
+    space = await make.space(owner=reader, name="Marketing digital")
+    post = await make.post(author=reader, body="#marque")
+    tag = Hashtag(name="marque")
+    session.add(tag)
+    await session.flush()
+    session.add(PostHashtag(post_id=post.id, hashtag_id=tag.id))
+    await session.commit()
+    contractor = await make.user(kind="contractor")
+    async with await make.bearer(reader) as client:
+        answer = (await client.get("/api/v1/search/suggestions", params={"q": "mar"})).json()
+        assert [p["id"] for p in answer["people"]] == [reader.id]
+        assert [s["id"] for s in answer["spaces"]] == [space.id]
+        assert answer["hashtags"] == ["marque"]
+    post.level = Level.CONFIDENTIAL
+    await session.commit()
+    async with await make.bearer(contractor) as client:
+        answer = (await client.get("/api/v1/search/suggestions", params={"q": "mar"})).json()
+        assert answer == {"people": [], "spaces": [], "pages": [], "hashtags": []}
+
+
+async def test_bad_input(make):
+    reader = await make.user()
+    async with await make.bearer(reader) as client:
+        for params, code in (
+            ({"q": "  "}, "empty_query"),
+            ({"q": "-seul"}, "empty_query"),
+            ({"q": " ".join(["mot"] * 13)}, "query_too_long"),
+            ({"q": "x", "cursor": "bm9u"}, "invalid_cursor"),
+            ({"q": "x", "cursor": "WzIsIDFd"}, "invalid_cursor"),
+            ({"q": "x", "type": "poste"}, "invalid_type"),
+            ({"q": "x", "from": "2026-02-02", "to": "2026-01-01"}, "invalid_dates"),
+        ):
+            response = await client.get("/api/v1/search", params=params)
+            expect_error(response, 422, code)
+        response = await client.get("/api/v1/search", params={"q": "x", "from": "hier"})
+        assert response.status_code == 422
+
+
+async def test_reindex_rebuilds_an_equal_index(make, session):
+    author = await make.user()
+    await make.space(owner=author, name="Équipe projet")
+    await make.post(author=author, body="Premier message")
+
+    async def index():
+        rows = await session.execute(
+            select(
+                SearchEntry.kind,
+                SearchEntry.item_id,
+                SearchEntry.title_terms,
+                SearchEntry.body_terms,
+            ).order_by(SearchEntry.id)
+        )
+        return [tuple(row) for row in rows]
+
+    before = await index()
+    assert ("post",) in [row[:1] for row in before]
+    await session.run_sync(lambda sync: rebuild(sync.connection()))
+    assert await index() == before
