@@ -1,7 +1,6 @@
 """Search over everything the caller may read: results with snippets, facets
 and keyset pages; suggestions as one types (docs/search.md)."""
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -9,7 +8,7 @@ from fastapi import APIRouter, Query
 from app.api.deps import Session, Viewer
 from app.api.pagination import Cursor, decode_cursor, encode_cursor
 from app.levels import Level
-from app.schemas.common import RowId
+from app.schemas.common import RowId, UtcDateTime
 from app.schemas.search import SearchPage, Suggestions
 from app.search import engine
 from app.search.query import MAX_QUERY
@@ -33,8 +32,11 @@ async def search_everything(
     session: Session,
     q: Text,
     type: Annotated[
-        list[str] | None,
-        Query(description="post, comment, page, space, person, file: repeated or comma list."),
+        list[Annotated[str, Query(max_length=60)]] | None,
+        Query(
+            max_length=6,
+            description="post, comment, page, space, person, file: repeated or comma list.",
+        ),
     ] = None,
     space: Annotated[
         RowId | None, Query(description="Posts, comments and pages of this space.")
@@ -44,10 +46,10 @@ async def search_everything(
         Query(max_length=60, description="Written by this person: an id or a handle."),
     ] = None,
     since: Annotated[
-        date | None, Query(alias="from", description="Created on or after this day (UTC).")
+        UtcDateTime | None, Query(alias="from", description="Created at or after this time.")
     ] = None,
     until: Annotated[
-        date | None, Query(alias="to", description="Created on or before this day (UTC).")
+        UtcDateTime | None, Query(alias="to", description="Created before this time.")
     ] = None,
     level: Annotated[
         Level | None, Query(description="Posts, comments and pages of exactly this level.")

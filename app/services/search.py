@@ -3,7 +3,7 @@ hits found under the policy (``app.search.engine``) and shown — each kind's
 item read back with its readable text for the snippet."""
 
 from collections import defaultdict
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -63,13 +63,9 @@ async def author_ids(session: AsyncSession, query: Query, author: str | None) ->
     return frozenset(ids)
 
 
-def date_range(since: date | None, until: date | None) -> tuple[datetime | None, datetime | None]:
-    """From the start of ``since`` to the end of ``until`` (UTC days)."""
+def check_range(since: datetime | None, until: datetime | None) -> None:
     if since is not None and until is not None and since > until:
         raise Invalid(_("The start date is after the end date."), code="invalid_dates")
-    start = datetime.combine(since, time(), UTC) if since else None
-    end = datetime.combine(until + timedelta(days=1), time(), UTC) if until else None
-    return start, end
 
 
 def decode_search_cursor(key) -> tuple[int, int] | None:
@@ -93,17 +89,17 @@ async def build_filters(
     types: list[str] | None,
     space_id: int | None,
     author: str | None,
-    since: date | None,
-    until: date | None,
+    since: datetime | None,
+    until: datetime | None,
     level: Level | None,
 ) -> Filters:
-    start, end = date_range(since, until)
+    check_range(since, until)
     return Filters(
         types=parse_types(types),
         space_id=space_id,
         author_ids=await author_ids(session, query, author),
-        since=start,
-        until=end,
+        since=since,
+        until=until,
         level=level,
     )
 
