@@ -59,9 +59,6 @@ if str(ROOT) not in sys.path:
 # Ranks of app.levels.Level, as LevelType stores them.
 PUBLIC, INTERNAL, CONFIDENTIAL, SECRET = 0, 1, 2, 3
 DAY = 86400.0
-# Profile fields (migration 0011) left blank: the people benchmark fills its own.
-PROFILE_COLUMNS = ("job_title", "department", "site", "organisation", "phone", "bio")
-PROFILE_BLANKS = ("",) * len(PROFILE_COLUMNS)
 
 # --- vocabulary -------------------------------------------------------------------
 
@@ -637,7 +634,6 @@ class Company:
                     sponsor,
                     T(access_ends) if access_ends else None,
                     T(created) if external else None,
-                    *PROFILE_BLANKS,
                 )
             )
             self.clearance.append(clearance)
