@@ -67,6 +67,9 @@ class Suggestion(BaseModel):
     id: int
     title: str
     url: str
+    avatar_url: str | None = Field(
+        default=None, description="A person's photo, if they have one (people only)."
+    )
 
 
 class Suggestions(BaseModel):
