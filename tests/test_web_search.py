@@ -25,9 +25,7 @@ def facet(html: str, name: str) -> dict[str, int]:
         return {}
     return {
         value: int(count)
-        for value, count in re.findall(
-            rf'data-{name}="([^"]+)".*?<span class="muted" data-count>(\d+)</span>', block[1]
-        )
+        for value, count in re.findall(rf'data-{name}="([^"]+)" data-count="(\d+)"', block[1])
     }
 
 
