@@ -6,6 +6,7 @@ there, not even as a count or a facet."""
 import re
 from html import unescape
 
+from tests.test_files_avatars import avatar_of
 from tests.wiki_helpers import create_page
 
 
@@ -161,3 +162,17 @@ async def test_an_empty_search_shows_the_form_and_no_results(make, browser_of):
     assert empty.status_code == 200 and 'id="search-q"' in empty.text
     assert "results-count" not in empty.text
     assert "data-empty-state" in nothing.text and "0 résultat" in nothing.text
+
+
+async def test_the_header_box_suggestions_carry_faces(make):
+    """search-box.js shows a person's photo beside their name, else initials."""
+    viewer = await make.user()
+    pictured = await make.user(display_name="Ombeline Photo")
+    plain = await make.user(display_name="Ombeline Sans")
+    async with await make.bearer(pictured) as client:
+        photo = await avatar_of(client)
+    async with await make.bearer(viewer) as client:
+        answer = await client.get("/api/v1/search/suggestions", params={"q": "ombel"})
+
+    faces = {person["id"]: person["avatar_url"] for person in answer.json()["people"]}
+    assert faces == {pictured.id: photo, plain.id: None}

@@ -5,6 +5,7 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from pydantic import StringConstraints
 
 from app.api.deps import Session, Viewer
 from app.api.pagination import Cursor, decode_cursor, encode_cursor
@@ -32,8 +33,11 @@ async def search_everything(
     session: Session,
     q: Text,
     type: Annotated[
-        list[str] | None,
-        Query(description="post, comment, page, space, person, file: repeated or comma list."),
+        list[Annotated[str, StringConstraints(max_length=60)]] | None,
+        Query(
+            max_length=6,
+            description="post, comment, page, space, person, file: repeated or comma list.",
+        ),
     ] = None,
     space: Annotated[
         RowId | None, Query(description="Posts, comments and pages of this space.")

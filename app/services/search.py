@@ -271,6 +271,7 @@ async def show(session: AsyncSession, query: Query, hits: list[Hit]) -> list[dic
                     author=None,
                     created_at=person.created_at,
                     level=None,
+                    avatar_file_id=person.avatar_file_id,
                 )
             )
         elif hit.kind is SearchKind.FILE and item_id in files:
@@ -312,9 +313,7 @@ async def suggestions(session: AsyncSession, *, viewer: User, text: str) -> dict
                 "id": person_id,
                 "title": people[person_id].display_name,
                 "url": f"/people/{people[person_id].handle}",
-                "avatar_url": content_url(people[person_id].avatar_file_id)
-                if people[person_id].avatar_file_id
-                else None,
+                "avatar_file_id": people[person_id].avatar_file_id,
             }
             for person_id in found[SearchKind.PERSON]
         ],
