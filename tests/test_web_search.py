@@ -162,6 +162,9 @@ async def test_an_empty_search_shows_the_form_and_no_results(make, browser_of):
     assert empty.status_code == 200 and 'id="search-q"' in empty.text
     assert "results-count" not in empty.text
     assert "data-empty-state" in nothing.text and "0 résultat" in nothing.text
+    assert 'data-empty-action="/search?q=introuvablissime"' not in nothing.text
+    filtered = await browser.get("/search", params={"q": "introuvablissime", "level": "public"})
+    assert 'data-empty-action="/search?q=introuvablissime"' in filtered.text
 
 
 async def test_the_header_box_suggestions_carry_faces(make):
