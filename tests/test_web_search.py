@@ -69,6 +69,7 @@ async def test_filters_narrow_the_results_and_keep_the_type_counts(make, browser
     by_space = await browser.get("/search", params={"q": "boussole", "space": space.id})
     by_level = await browser.get("/search", params={"q": "boussole", "level": "internal"})
     by_type = await browser.get("/search", params={"q": "boussole", "type": "comment"})
+    by_author = await browser.get("/search", params={"q": "boussole", "author": "personne"})
     later = await browser.get("/search", params={"q": "boussole", "from": "2999-01-01"})
     blank = await browser.get(
         "/search", params={"q": "boussole", "from": "", "to": "", "level": "", "type": ""}
@@ -77,6 +78,8 @@ async def test_filters_narrow_the_results_and_keep_the_type_counts(make, browser
     assert results(by_space.text) == [f"post-{public.id}"]
     assert results(by_level.text) == [f"post-{internal.id}"]
     assert results(by_type.text) == [] and total(by_type.text) == "0"
+    assert results(by_author.text) == [] and "@personne" in by_author.text
+    assert 'href="/search?q=boussole">' in by_author.text  # every author again
     assert facet(by_type.text, "type") == {"post": 2}
     assert 'data-type="comment"' not in by_type.text
     assert results(later.text) == [] and "data-empty-state" in later.text
