@@ -130,3 +130,10 @@ def start_of_day(text: str) -> datetime | None:
     except ValueError as error:
         raise Invalid(_("The date is not valid."), code="invalid_date") from error
     return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def end_of_day(text: str) -> datetime | None:
+    """The last day of a period typed in a form, included: the instant the next
+    day starts (a period runs up to it, excluded); ``None`` when left blank."""
+    start = start_of_day(text)
+    return None if start is None else start + timedelta(days=1)

@@ -175,8 +175,9 @@ async def every_kind_of_page(make, session) -> tuple[User, list[str], list[str]]
             f"/spaces/{space.id}/files",
             f"/spaces/{space.id}/files/{document.json()['id']}",
             "/charter",
+            "/search?q=planning",
         ],
-        ["/search?q=planning", "/people", f"/people/{colleague.handle}"],
+        ["/people", f"/people/{colleague.handle}"],
     )
 
 

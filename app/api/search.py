@@ -4,13 +4,13 @@ and keyset pages; suggestions as one types (docs/search.md)."""
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from pydantic import StringConstraints
 
 from app.api.deps import Session, Viewer
 from app.api.pagination import Cursor, decode_cursor, encode_cursor
 from app.levels import Level
 from app.schemas.common import RowId, UtcDateTime
 from app.schemas.search import SearchPage, Suggestions
-from app.search import engine
 from app.search.query import MAX_QUERY
 from app.services import search
 
@@ -32,7 +32,7 @@ async def search_everything(
     session: Session,
     q: Text,
     type: Annotated[
-        list[Annotated[str, Query(max_length=60)]] | None,
+        list[Annotated[str, StringConstraints(max_length=60)]] | None,
         Query(
             max_length=6,
             description="post, comment, page, space, person, file: repeated or comma list.",
@@ -59,35 +59,23 @@ async def search_everything(
 ):
     """Ranked: items with every word in their title (name) first, then the
     rest; newest first within each. Counts stop at 1000 (``capped``)."""
-    query = search.parse_query(q)
-    after = search.decode_search_cursor(decode_cursor(cursor))
-    filters = await search.build_filters(
+    found = await search.find(
         session,
-        query,
+        viewer=viewer,
+        text=q,
         types=type,
         space_id=space,
         author=author,
         since=since,
         until=until,
         level=level,
+        after_key=decode_cursor(cursor),
+        limit=limit,
     )
-    hits, following = await engine.search(
-        session, viewer=viewer, query=query, filters=filters, after=after, limit=limit
-    )
-    found = await engine.facets(session, viewer=viewer, query=query, filters=filters)
-    return {
-        "items": await search.show(session, query, hits),
-        "next_cursor": encode_cursor(list(following)) if following else None,
-        "facets": {
-            "total": found.total,
-            "capped": found.capped,
-            "types": [{"type": kind, "count": count} for kind, count in found.types.items()],
-            "spaces": [
-                {"id": space_id, "name": name, "count": count}
-                for space_id, name, count in found.spaces
-            ],
-        },
-    }
+    for item in found["items"]:
+        item["snippet"] = item["snippet"].__html__()
+    following = found.pop("following")
+    return {**found, "next_cursor": encode_cursor(following) if following else None}
 
 
 @router.get("/suggestions", response_model=Suggestions)

@@ -6,6 +6,7 @@ from pydantic import BaseModel, Field
 
 from app.levels import Level
 from app.models import SearchKind
+from app.schemas.account import AvatarUrl
 
 
 class SearchSpace(BaseModel):
@@ -34,6 +35,7 @@ class SearchResult(BaseModel):
     author: SearchAuthor | None = Field(description="Who wrote it (posts, comments, pages).")
     created_at: datetime
     level: Level | None = Field(description="Posts, comments (their post's) and pages.")
+    avatar_url: AvatarUrl = None  # people only
 
 
 class TypeCount(BaseModel):
@@ -67,6 +69,7 @@ class Suggestion(BaseModel):
     id: int
     title: str
     url: str
+    avatar_url: AvatarUrl = None  # people only
 
 
 class Suggestions(BaseModel):

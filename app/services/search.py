@@ -104,6 +104,54 @@ async def build_filters(
     )
 
 
+async def find(
+    session: AsyncSession,
+    *,
+    viewer: User,
+    text: str,
+    types: list[str] | None = None,
+    space_id: int | None = None,
+    author: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    level: Level | None = None,
+    after_key=None,
+    limit: int,
+) -> dict:
+    """One page of a search as the API and the search page show it: the items,
+    the key of the next page (band, entry id) if any, and the facets — all
+    under the viewer's policy. ``after_key``: the decoded cursor, checked here."""
+    query = parse_query(text)
+    after = decode_search_cursor(after_key)
+    filters = await build_filters(
+        session,
+        query,
+        types=types,
+        space_id=space_id,
+        author=author,
+        since=since,
+        until=until,
+        level=level,
+    )
+    hits, following = await engine.search(
+        session, viewer=viewer, query=query, filters=filters, after=after, limit=limit
+    )
+    found = await engine.facets(session, viewer=viewer, query=query, filters=filters)
+    return {
+        "items": await show(session, query, hits),
+        "following": list(following) if following else None,
+        "facets": {
+            "total": found.total,
+            "capped": found.capped,
+            "types": [{"type": kind, "count": count} for kind, count in found.types.items()],
+            "spaces": [
+                {"id": space_id, "name": name, "count": count}
+                for space_id, name, count in found.spaces
+            ],
+        },
+    }
+
+
 # --- showing hits -----------------------------------------------------------------
 
 
@@ -122,7 +170,8 @@ async def _by_id(session: AsyncSession, model, ids) -> dict:
 
 
 async def show(session: AsyncSession, query: Query, hits: list[Hit]) -> list[dict]:
-    """The hits as the API gives them, in their order. The items were found
+    """The hits as the API gives them, in their order, each ``snippet`` a
+    ``Snippet`` (escaped text, matches marked, as HTML). The items were found
     readable by the query that found them, in this transaction; their spaces
     and authors are shown with them (who may read an item may know of both)."""
     wanted: dict[SearchKind, set[int]] = defaultdict(set)
@@ -218,6 +267,7 @@ async def show(session: AsyncSession, query: Query, hits: list[Hit]) -> list[dic
                     author=None,
                     created_at=person.created_at,
                     level=None,
+                    avatar_file_id=person.avatar_file_id,
                 )
             )
         elif hit.kind is SearchKind.FILE and item_id in files:
@@ -237,7 +287,6 @@ async def show(session: AsyncSession, query: Query, hits: list[Hit]) -> list[dic
             continue
         result = shown[-1]
         result.update(type=hit.kind, id=item_id, snippet=highlight(result.pop("text"), query))
-        result["snippet"] = result["snippet"].__html__()
     return shown
 
 
@@ -260,6 +309,7 @@ async def suggestions(session: AsyncSession, *, viewer: User, text: str) -> dict
                 "id": person_id,
                 "title": people[person_id].display_name,
                 "url": f"/people/{people[person_id].handle}",
+                "avatar_file_id": people[person_id].avatar_file_id,
             }
             for person_id in found[SearchKind.PERSON]
         ],

@@ -3,7 +3,7 @@ links, filtered by person (found by name), kind of action and period. Successful
 sign-ins are hidden unless asked for: each account's "last seen" sums them up."""
 
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
@@ -12,7 +12,7 @@ from fastapi.responses import StreamingResponse
 from app.access import check_admin
 from app.api.deps import Address, Session, Viewer
 from app.api.pagination import decode_id_cursor, next_id_cursor
-from app.dates import start_of_day
+from app.dates import end_of_day, start_of_day
 from app.errors import Invalid
 from app.i18n import _, current_language
 from app.models import User
@@ -76,7 +76,7 @@ def _service_filters(filters: AuditFilters, people: list[User] | None) -> dict:
         "person_ids": [person.id for person in people] if people is not None else None,
         "since": start_of_day(filters.since),
         # The whole of its last day.
-        "until": until + timedelta(days=1) if (until := start_of_day(filters.until)) else None,
+        "until": end_of_day(filters.until),
         "hide_sign_ins": not filters.sign_ins and action != audit.SIGN_IN,
     }
 

@@ -161,6 +161,8 @@ async def member_visits(
         Visit("edit my profile", "/settings/profile"),
         Visit("notifications", "/notifications"),
         Visit("search results", f"/search?q={query}"),
+        Visit("search results of one type", f"/search?q={query}&type=post"),
+        suggestions_for(query),
         Visit("wiki index", wiki_index),
         Visit("wiki page", wiki),
         Visit("wiki history", f"{wiki}/history"),
@@ -188,6 +190,17 @@ async def upload_document(request: APIRequestContext, space: int) -> str:
         },
     )
     return f"/spaces/{space}/files/{document['id']}"
+
+
+def suggestions_for(typed: str) -> Visit:
+    """The header's search box with its suggestions open (search-box.js)."""
+
+    async def reach(page: Page) -> None:
+        await page.goto("/")
+        await page.locator("[data-search-box]").fill(typed)
+        await page.locator('[data-search-box][aria-expanded="true"]').wait_for()
+
+    return Visit("search suggestions", reach=reach)
 
 
 def conflict_on(request: APIRequestContext, page_id: int, editor: str) -> Visit:

@@ -5,9 +5,11 @@ export function csrfToken() {
   return document.querySelector('meta[name="csrf-token"]')?.content ?? "";
 }
 
-export async function api(path, { method = "GET", body } = {}) {
+// ``signal``: an AbortSignal, for a caller that drops a request made stale.
+export async function api(path, { method = "GET", body, signal } = {}) {
   const response = await fetch(`/api/v1${path}`, {
     method,
+    signal,
     credentials: "same-origin",
     headers: {
       "Accept": "application/json",

@@ -2,7 +2,7 @@
 //   j / k   the next / previous post of the stream ([data-post] cards get the focus)
 //   r       the focused post's reactions (its first reaction button)
 //   c       comment on it (the comment field on its page, else its "Comment" link)
-//   /       the page's search field, or the search page
+//   /       the page's search field, else the header's search box
 //   ?       the list of shortcuts (<dialog data-shortcuts-help>, base.html)
 //   Escape  closes that list, or an open menu of the top bar
 // Never while typing in a field, nor with Ctrl, Alt or Meta (the browser's own).
@@ -46,7 +46,7 @@ function comment() {
 }
 
 function search() {
-  const field = document.querySelector('main input[type="search"]');
+  const field = document.querySelector('main input[type="search"]') ?? document.querySelector("[data-search-box]");
   if (field) field.focus();
   else location.assign("/search");
 }
