@@ -10,6 +10,7 @@ from app.services.people.directory import (
     named_like,
     tags_of,
 )
+from app.services.people.experts import Expert, Reason, ReasonKind, who_knows
 from app.services.people.org_chart import OrgChart, org_chart, spaces_of, visible_manager
 from app.services.people.profiles import (
     ORGANISATIONAL_FIELDS,
@@ -28,7 +29,10 @@ __all__ = [
     "OWN_FIELDS",
     "TAG_FIELDS",
     "DirectoryFilters",
+    "Expert",
     "OrgChart",
+    "Reason",
+    "ReasonKind",
     "access_person",
     "bio_html",
     "directory_facets",
@@ -42,5 +46,6 @@ __all__ = [
     "spaces_of",
     "tags_of",
     "visible_manager",
+    "who_knows",
     "year_of",
 ]
