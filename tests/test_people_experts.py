@@ -9,6 +9,7 @@ from app.models import Comment, Hashtag, Post, PostHashtag, User, WikiPage, Wiki
 from app.models.base import utcnow
 from app.models.user import ProfileTag, TagKind
 from app.search.text import fold
+from tests.api_helpers import cookie_client
 from tests.helpers import expect_error
 
 EXPERTS = "/api/v1/users/experts"
@@ -214,3 +215,46 @@ async def test_bad_topics(make):
     expect_error(await client.get(EXPERTS, params={"topic": "x" * 101}), 422)
     expect_error(await client.get(EXPERTS), 422)
     expect_error(await make.client().get(EXPERTS, params={"topic": "x"}), 401)
+
+
+async def test_the_page_gives_reasons_in_french_and_english(make, session):
+    person = await make.user(display_name="Ana Kube")
+    person.job_title, person.department = "SRE", "Infra"
+    await skill(session, person, "Kubernetes")
+    for n in range(2):
+        await answered(
+            make,
+            session,
+            asker=await make.user(),
+            helper=person,
+            question=f"Kubernetes {n} ?",
+            answer="Voici",
+        )
+    await make.post(author=person, body="Un seul post kubernetes")
+    hidden = await make.user(display_name="Hidden Kube")
+    await make.post(author=hidden, body="kubernetes interne", level=Level.INTERNAL)
+    contractor = await make.user(kind="contractor", language="en")
+    french = await cookie_client(make, await make.user(language="fr"))
+    english = await cookie_client(make, await make.user(language="en"))
+
+    page = (await french.get("/experts", params={"topic": "kubernetes"})).text
+    assert 'lang="fr"' in page and f'data-expert="{person.handle}"' in page
+    assert "SRE · Infra" in page
+    assert "Compétence déclarée\u202f: Kubernetes" in page
+    assert "2 réponses acceptées sur kubernetes" in page
+    assert "1 publication sur kubernetes" in page
+    page = (await english.get("/experts", params={"topic": "kubernetes"})).text
+    assert "Declared skill: Kubernetes" in page and "2 accepted answers on kubernetes" in page
+    assert "1 post on kubernetes" in page
+    # The directory leads there, and a profile's skills do.
+    assert 'action="/experts"' in (await english.get("/people")).text
+    profile = (await english.get(f"/people/{person.handle}")).text
+    assert 'href="/experts?topic=Kubernetes"' in profile
+    # Empty states: no topic yet; nobody found; a topic without words.
+    assert "data-empty-state" in (await english.get("/experts")).text
+    nobody = (await english.get("/experts", params={"topic": "cobol"})).text
+    assert "data-empty-state" in nobody and 'href="/search?q=cobol"' in nobody
+    assert 'role="alert"' in (await english.get("/experts", params={"topic": "@x"})).text
+    # A contractor who knows nobody here sees nobody.
+    page = (await (await cookie_client(make, contractor)).get("/experts?topic=kubernetes")).text
+    assert "Ana Kube" not in page and "Hidden Kube" not in page and "data-empty-state" in page
