@@ -32,15 +32,26 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.access import knowable_people, readable_level
 from app.errors import Invalid
 from app.i18n import _
-from app.models import Comment, Post, SearchEntry, SearchKind, User, WikiPage, WikiRevision
+from app.models import (
+    Comment,
+    Post,
+    SearchEntry,
+    SearchKind,
+    User,
+    WikiPage,
+    WikiRevision,
+)
 from app.models.user import ProfileTag, TagKind
 from app.search.engine import Filters, statement
 from app.search.query import Phrase, Query, Word, parse
 from app.search.text import fold, words
 
 MAX_TOPIC = 100
-# The newest matches of each kind of content read for the counts.
+# The newest matches (posts, comments and pages together) read for the counts.
 WINDOW = 500
+# Candidates checked at a time against whom the viewer may know of.
+KNOWN_BATCH = 50
+WRITTEN = (SearchKind.POST, SearchKind.COMMENT, SearchKind.PAGE)
 
 
 class ReasonKind(StrEnum):
@@ -78,12 +89,11 @@ class Expert:
 
 @dataclass(frozen=True)
 class Topic:
-    """The topic as shown, the query of posts (a #tag: posts carrying it), the
-    query of comments and pages (a #tag: its words), and its folded words."""
+    """The topic as shown, its query (a #tag: its words, which every post
+    carrying the tag holds), and its folded words."""
 
     shown: str
-    posts: Query
-    text: Query
+    query: Query
     words: tuple[str, ...]
 
 
@@ -112,29 +122,37 @@ def parse_topic(text: str) -> Topic:
     )
     return Topic(
         shown=shown,
-        posts=Query(terms=list(parsed.terms), hashtags=list(parsed.hashtags)),
-        text=Query(terms=text_terms),
+        query=Query(terms=text_terms),
         words=folded,
     )
 
 
-def _window(session: AsyncSession, viewer: User, query: Query, kind: SearchKind):
-    """The ids of the newest ``WINDOW`` items of ``kind`` matching ``query``
-    that the viewer may read (the search engine's policy-checked statement)."""
-    return statement(
-        viewer,
-        query,
-        Filters(types=frozenset({kind})),
-        dialect=session.bind.dialect.name,
-        band=None,
-        limit=WINDOW,
-        columns=(SearchEntry.item_id,),
+async def _window(session: AsyncSession, viewer: User, topic: Topic) -> dict[SearchKind, list]:
+    """The ids of the newest ``WINDOW`` posts, comments and wiki pages matching
+    the topic that the viewer may read, by kind: one walk of the index by the
+    search engine's policy-checked statement (three walks, one per kind, would
+    each read the whole index for a kind with few matches)."""
+    found: dict[SearchKind, list] = {kind: [] for kind in WRITTEN}
+    rows = await session.execute(
+        statement(
+            viewer,
+            topic.query,
+            Filters(types=frozenset(WRITTEN)),
+            dialect=session.bind.dialect.name,
+            band=None,
+            limit=WINDOW,
+            columns=(SearchEntry.kind, SearchEntry.item_id),
+        )
     )
+    for kind, item_id in rows:
+        found[SearchKind(kind)].append(item_id)
+    return found
 
 
-async def _skills(session: AsyncSession, viewer: User, topic: Topic) -> dict[int, str]:
-    """Active people the viewer may know of with a skill matching the topic:
-    {id: the skill's name}. The SQL narrows by substrings; the words decide."""
+async def _skills(session: AsyncSession, topic: Topic) -> dict[int, str]:
+    """Active people with a skill matching the topic: {id: the skill's name}.
+    The SQL narrows by substrings; the words decide. Whom the viewer may know
+    of is decided once for every candidate, in ``who_knows``."""
     key = fold(topic.shown.lstrip("#"))
     wanted = set(topic.words)
     rows = await session.execute(
@@ -145,7 +163,6 @@ async def _skills(session: AsyncSession, viewer: User, topic: Topic) -> dict[int
             and_(*(ProfileTag.key.contains(word, autoescape=True) for word in wanted))
             | (ProfileTag.key == key),
             User.is_active.is_(True),
-            knowable_people(viewer),
         )
         .order_by(ProfileTag.user_id, ProfileTag.key)
     )
@@ -169,9 +186,8 @@ async def _contributions(
     session: AsyncSession, viewer: User, topic: Topic
 ) -> dict[ReasonKind, Counter]:
     """What each author wrote on the topic, among the windows of readable matches."""
-    posts = _window(session, viewer, topic.posts, SearchKind.POST)
-    comments = _window(session, viewer, topic.text, SearchKind.COMMENT)
-    pages = _window(session, viewer, topic.text, SearchKind.PAGE)
+    window = await _window(session, viewer, topic)
+    posts, comments, pages = (window[kind] for kind in WRITTEN)
     accepted_of_matching_questions = select(Comment.author_id, Comment.id).where(
         Comment.id.in_(select(Post.accepted_comment_id).where(Post.id.in_(posts))),
         Comment.deleted_at.is_(None),
@@ -198,37 +214,62 @@ async def _contributions(
     }
 
 
+def _reasons(person_id: int, topic: Topic, skills: dict, written: dict) -> list[Reason]:
+    found = []
+    if person_id in skills:
+        found.append(Reason(ReasonKind.SKILL, 1, topic.shown, skills[person_id]))
+    found.extend(
+        Reason(kind, counts[person_id], topic.shown)
+        for kind, counts in written.items()
+        if counts[person_id]
+    )
+    return sorted(found, key=lambda reason: list(WEIGHTS).index(reason.kind))
+
+
 async def who_knows(session: AsyncSession, *, viewer: User, topic: str, limit: int) -> list[Expert]:
     """The ``limit`` people who know most about ``topic`` as far as the viewer
-    may tell, best first, each with the reasons of their score."""
+    may tell, best first, each with the reasons of their score. Whom the viewer
+    may know of is asked of the best candidates first, a batch at a time: for
+    an external the clause costs a walk of what they may read, so it is run on
+    a few ids rather than on every holder of a common skill."""
     parsed = parse_topic(topic)
-    skills = await _skills(session, viewer, parsed)
+    skills = await _skills(session, parsed)
     written = await _contributions(session, viewer, parsed)
     candidates = set(skills).union(*(counts.keys() for counts in written.values()))
     if not candidates:
         return []
-    people = {
-        person.id: person
-        for person in await session.scalars(
-            select(User).where(
-                User.id.in_(candidates), User.is_active.is_(True), knowable_people(viewer)
+    names = dict(
+        (
+            await session.execute(
+                select(User.id, User.display_name).where(
+                    User.id.in_(candidates), User.is_active.is_(True)
+                )
             )
-        )
-    }
-    experts = []
-    for person_id, person in people.items():
-        reasons = []
-        if person_id in skills:
-            reasons.append(Reason(ReasonKind.SKILL, 1, parsed.shown, skills[person_id]))
-        reasons.extend(
-            Reason(kind, counts[person_id], parsed.shown)
-            for kind, counts in written.items()
-            if counts[person_id]
-        )
-        reasons.sort(key=lambda reason: list(WEIGHTS).index(reason.kind))
-        score = sum(WEIGHTS[reason.kind] * reason.count for reason in reasons)
-        experts.append(Expert(person, score, reasons))
-    experts.sort(
-        key=lambda expert: (-expert.score, fold(expert.person.display_name), expert.person.id)
+        ).all()
     )
+    reasons = {person_id: _reasons(person_id, parsed, skills, written) for person_id in names}
+    scores = {
+        person_id: sum(WEIGHTS[reason.kind] * reason.count for reason in found)
+        for person_id, found in reasons.items()
+    }
+    ranked = sorted(
+        names, key=lambda person_id: (-scores[person_id], fold(names[person_id]), person_id)
+    )
+    experts: list[Expert] = []
+    batch = max(limit, KNOWN_BATCH)
+    for start in range(0, len(ranked), batch):
+        wanted = ranked[start : start + batch]
+        known = {
+            person.id: person
+            for person in await session.scalars(
+                select(User).where(User.id.in_(wanted), knowable_people(viewer))
+            )
+        }
+        experts.extend(
+            Expert(known[person_id], scores[person_id], reasons[person_id])
+            for person_id in wanted
+            if person_id in known
+        )
+        if len(experts) >= limit:
+            break
     return experts[:limit]
