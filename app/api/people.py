@@ -102,8 +102,8 @@ async def who_knows(
 ):
     """Who knows about ``topic``: active people you may know of, ranked by a
     declared skill and by what they wrote on it that you may read (accepted
-    answers, wiki pages, posts, comments; the newest 500 matches of each kind
-    count), best first, each with the reasons of their score."""
+    answers, wiki pages, posts, comments, among the newest 500 that match),
+    best first, each with the reasons of their score."""
     found = await people.who_knows(session, viewer=viewer, topic=topic, limit=limit)
     tags = await people.tags_of(session, [expert.person.id for expert in found])
     return Experts(

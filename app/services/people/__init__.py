@@ -1,6 +1,7 @@
 """People: the directory and finding a person (directory.py), each one's
 profile and who may change what in it (profiles.py), and the org chart around a
-person (org_chart.py). Every read shows only whom the viewer may know of."""
+person (org_chart.py), and who knows about a topic (experts.py). Every read
+shows only whom the viewer may know of."""
 
 from app.services.people.directory import (
     DirectoryFilters,
