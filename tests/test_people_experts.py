@@ -2,6 +2,7 @@
 (skill, accepted answers, pages, posts), its reasons' counts, and that a
 viewer's answer is made of what they may read and whom they may know of only."""
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.levels import Level
@@ -262,3 +263,25 @@ async def test_the_page_gives_reasons_in_french_and_english(make, session):
     # A contractor who knows nobody here sees nobody.
     page = (await (await cookie_client(make, contractor)).get("/experts?topic=kubernetes")).text
     assert "Ana Kube" not in page and "Hidden Kube" not in page and "data-empty-state" in page
+
+
+async def test_a_revision_counts_only_for_readers_cleared_for_its_level(make, session):
+    author = await make.user(clearance="confidential")
+    reviser = await make.user(display_name="Reviser", clearance="confidential")
+    internal = await make.user()
+    cleared = await make.user(clearance="confidential")
+    written = await page(session, author, "Vault", reviser=reviser)
+    # The page was confidential when the reviser wrote, and lowered since.
+    revision = await session.scalar(
+        select(WikiRevision).where(WikiRevision.page_id == written.id, WikiRevision.number == 2)
+    )
+    revision.level = Level.CONFIDENTIAL
+    await session.commit()
+
+    seen = await experts(await make.bearer(internal), "vault")
+    assert [item["person"]["id"] for item in seen] == [author.id]
+    by_cleared = await experts(await make.bearer(cleared), "vault")
+    assert {item["person"]["id"]: reasons(item) for item in by_cleared} == {
+        author.id: {"wiki_pages": 1},
+        reviser.id: {"wiki_pages": 1},
+    }
