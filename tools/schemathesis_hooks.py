@@ -84,6 +84,10 @@ UNSTATABLE = {
     # A name with a format or separator character of Unicode (categories Cf, Zl,
     # Zp...): beyond the regular expressions JSON Schema shares with every client.
     "bad_name",
+    # A topic of "who knows" with no word, #tag or phrase once parsed (only
+    # @handles, -exclusions or punctuation), or with more terms than a search takes.
+    "empty_topic",
+    "query_too_long",
 }
 # Every next_cursor the server gave. A cursor is opaque: any string of the right
 # length is schema-valid and only an issued one is valid, so refusing a made-up

@@ -16,6 +16,7 @@ from app.schemas.account import UserPublic
 from app.schemas.common import Page
 from app.schemas.people import (
     DirectoryFacets,
+    Experts,
     OrgChartRead,
     OwnProfileUpdate,
     PersonCard,
@@ -23,6 +24,7 @@ from app.schemas.people import (
     Tag,
 )
 from app.services import people
+from app.services.people.experts import MAX_TOPIC
 
 router = APIRouter(prefix="/users", tags=["people"])
 
@@ -86,6 +88,34 @@ async def directory_facets(viewer: Viewer, session: Session):
     """The directory's filters (departments, sites, skills) with how many active
     people each holds, counted over the people the caller may know of only."""
     return await people.directory_facets(session, viewer=viewer)
+
+
+@router.get("/experts", response_model=Experts)
+async def who_knows(
+    viewer: Viewer,
+    session: Session,
+    topic: Annotated[
+        str,
+        Query(max_length=MAX_TOPIC, description='A word, words, a "phrase" or a #tag.'),
+    ],
+    limit: Annotated[int, Query(ge=1, le=50, description="People at most (1-50).")] = 10,
+):
+    """Who knows about ``topic``: active people you may know of, ranked by a
+    declared skill and by what they wrote on it that you may read (accepted
+    answers, wiki pages, posts, comments, among the newest 500 that match),
+    best first, each with the reasons of their score."""
+    found = await people.who_knows(session, viewer=viewer, topic=topic, limit=limit)
+    tags = await people.tags_of(session, [expert.person.id for expert in found])
+    return Experts(
+        items=[
+            {
+                "person": card(expert.person, tags[expert.person.id]),
+                "score": expert.score,
+                "reasons": [vars(reason) for reason in expert.reasons],
+            }
+            for expert in found
+        ]
+    )
 
 
 @router.patch("/me/profile", response_model=Profile)

@@ -120,3 +120,25 @@ class OrganisationalUpdate(BaseModel):
     organisation: Organisation | None = None
     joined_year: Year | None = None
     left_year: Year | None = None
+
+
+class ExpertReason(BaseModel):
+    kind: str = Field(
+        description="skill (a declared skill), accepted_answers (on questions about the "
+        "topic), wiki_pages (created or revised), posts, comments."
+    )
+    count: int = Field(description="Items you may read (1 for a skill).")
+    topic: str
+    skill: str | None = Field(default=None, description="The skill as declared (kind skill).")
+
+
+class Expert(BaseModel):
+    person: PersonCard
+    score: int = Field(
+        description="Sum of weight × count: skill 8, answer 5, page 3, post 2, comment 1."
+    )
+    reasons: list[ExpertReason]
+
+
+class Experts(BaseModel):
+    items: list[Expert]

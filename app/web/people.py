@@ -14,10 +14,12 @@ from app.api.pagination import (
     next_id_cursor,
     next_name_cursor,
 )
+from app.errors import Invalid
 from app.levels import AccountKind
 from app.models import FollowKind, User
 from app.models.user import TagKind
 from app.services import feed, follows, people
+from app.services.people.experts import MAX_TOPIC
 from app.services.people.profiles import MAX_BIO, MAX_PHONE
 from app.web.form_errors import FailedForm, form_page, page_again
 from app.web.routes import render, see_other
@@ -26,6 +28,7 @@ from app.web.stream_shared import FEED_PAGE, CursorQuery, Done, back, page_link,
 router = APIRouter(include_in_schema=False)
 
 PEOPLE_PAGE = 30
+EXPERTS_SHOWN = 20
 
 Handle = Annotated[str, Path(min_length=1, max_length=40)]
 FilterText = Annotated[str, Query(max_length=120)]
@@ -77,6 +80,32 @@ async def people_directory(
         q=q,
         filtered=any(value for value in chosen.values()),
         next_page=page_link("/people", **chosen, cursor=next_cursor) if next_cursor else None,
+    )
+
+
+@router.get("/experts")
+async def experts_page(
+    request: Request,
+    viewer: Viewer,
+    session: Session,
+    topic: Annotated[str, Query(max_length=MAX_TOPIC)] = "",
+):
+    """Who knows about a topic, with the reasons of each person's rank. Not
+    under /people/: any word there may be someone's handle."""
+    found, error = [], None
+    if topic.strip():
+        try:
+            found = await people.who_knows(session, viewer=viewer, topic=topic, limit=EXPERTS_SHOWN)
+        except Invalid as invalid:
+            error = invalid.message
+    return render(
+        request,
+        "stream/experts.html",
+        topic=topic.strip(),
+        experts=found,
+        reason_kinds=people.ReasonKind,
+        max_topic=MAX_TOPIC,
+        error=error,
     )
 
 

@@ -158,6 +158,7 @@ async def member_visits(
         Visit("people directory", "/people"),
         Visit("person", f"/people/{someone['handle']}"),
         Visit("own profile", f"/people/{me['handle']}"),
+        Visit("who knows", f"/experts?topic=%23{hashtag}"),
         Visit("edit my profile", "/settings/profile"),
         Visit("notifications", "/notifications"),
         Visit("search results", f"/search?q={query}"),

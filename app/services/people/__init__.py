@@ -1,6 +1,7 @@
 """People: the directory and finding a person (directory.py), each one's
 profile and who may change what in it (profiles.py), and the org chart around a
-person (org_chart.py). Every read shows only whom the viewer may know of."""
+person (org_chart.py), and who knows about a topic (experts.py). Every read
+shows only whom the viewer may know of."""
 
 from app.services.people.directory import (
     DirectoryFilters,
@@ -10,6 +11,7 @@ from app.services.people.directory import (
     named_like,
     tags_of,
 )
+from app.services.people.experts import Expert, Reason, ReasonKind, who_knows
 from app.services.people.org_chart import OrgChart, org_chart, spaces_of, visible_manager
 from app.services.people.profiles import (
     ORGANISATIONAL_FIELDS,
@@ -28,7 +30,10 @@ __all__ = [
     "OWN_FIELDS",
     "TAG_FIELDS",
     "DirectoryFilters",
+    "Expert",
     "OrgChart",
+    "Reason",
+    "ReasonKind",
     "access_person",
     "bio_html",
     "directory_facets",
@@ -42,5 +47,6 @@ __all__ = [
     "spaces_of",
     "tags_of",
     "visible_manager",
+    "who_knows",
     "year_of",
 ]
