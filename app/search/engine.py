@@ -185,8 +185,10 @@ async def search(
     filters: Filters,
     after: tuple[int, int] | None,
     limit: int,
+    policy: bool = True,
 ) -> tuple[list[Hit], tuple[int, int] | None]:
-    """A page of hits and the cursor (band, entry id) of the next, if any."""
+    """A page of hits and the cursor (band, entry id) of the next, if any
+    (``policy=False``: the benchmark's floor only)."""
     bands = (TITLE_BAND, BODY_BAND) if query.terms else (BODY_BAND,)
     hits: list[Hit] = []
     for band in bands:
@@ -201,6 +203,7 @@ async def search(
                 band=band,
                 after=after[1] if after is not None and band == after[0] else None,
                 limit=limit + 1 - len(hits),
+                policy=policy,
             )
         )
         hits.extend(
@@ -235,11 +238,14 @@ def space_of_entry() -> ColumnElement:
     )
 
 
-async def facets(session: AsyncSession, *, viewer: User, query: Query, filters: Filters) -> Facets:
+async def facets(
+    session: AsyncSession, *, viewer: User, query: Query, filters: Filters, policy: bool = True
+) -> Facets:
     """Counts under the same policy, over the newest ``COUNT_CAP`` matches
     (``capped``: there are more, the counts are of those). The types' counts
     ignore the type filter (they say what the other types would give); the
-    total and the spaces' counts keep it."""
+    total and the spaces' counts keep it. ``policy=False``: the benchmark's
+    floor only."""
     rows = (
         await session.execute(
             statement(
@@ -250,6 +256,7 @@ async def facets(session: AsyncSession, *, viewer: User, query: Query, filters: 
                 band=None,
                 limit=COUNT_CAP + 1,
                 columns=(SearchEntry.kind, space_of_entry()),
+                policy=policy,
             )
         )
     ).all()
