@@ -7,10 +7,10 @@ On a database bench/generate.py filled (issue 16's benchmark), it picks from
 the data, the same way on both databases:
 
 - a common word (the one of 5+ letters whose forms are in closest to 15 % of a
-  sample of posts), a rare word (a word found in a handful of entries: the
-  full-text index counts them), a two-word phrase that occurs (closest to 2 %
-  of the sample), and the most frequent 3-letter start of a word of people's
-  names, for suggestions;
+  sample of posts), a rare word (the first word of a space's name, in
+  alphabetical order, found in 3-20 entries: the full-text index counts them),
+  a two-word phrase that occurs (closest to 2 % of the sample), and the most
+  frequent 3-letter start of a word of people's names, for suggestions;
 - 20 active employees and 20 active contractors that are members of spaces.
 
 Then, interleaved (each run takes the next viewer, the policy side and the
@@ -119,15 +119,19 @@ async def pick_words(session, dialect: str) -> dict[str, str]:
         key=lambda w: (abs(share(w) - 0.15), w),
     )
     common = candidates[0]
-    # Words seen once in the sample: the first in a handful of entries, else the rarest
-    # of the first 200 tried.
+    # The posts' vocabulary is small (every word of it is in thousands of posts): the
+    # rare words are in spaces' names (project code names) and the few posts that name
+    # them. The first of those in a handful of entries, else the rarest.
     rare, fewest = None, None
-    singles = sorted(w for w, n in frequency.items() if n == 1 and len(w) >= 5 and w.isalpha())
-    for word in singles[:200]:
+    names = await session.scalars(
+        select(SearchEntry.title_terms).where(SearchEntry.kind == SearchKind.SPACE)
+    )
+    for word in sorted({w for name in names for w in name.split() if len(w) >= 5 and w.isalpha()}):
         found = await matches(session, dialect, word)
         if fewest is None or found < fewest:
             rare, fewest = word, found
-        if 2 <= found <= 20:
+        if 3 <= found <= 20:
+            rare, fewest = word, found
             break
     phrase = min(
         (
