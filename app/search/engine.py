@@ -16,7 +16,18 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, false, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.access import searchable
@@ -42,6 +53,12 @@ COUNT_CAP = 1000
 TOP_SPACES = 10
 SUGGESTIONS_EACH = 5
 SUGGESTED_KINDS = (SearchKind.PERSON, SearchKind.SPACE, SearchKind.PAGE)
+# The kinds indexed with a title (app.search.indexing: posts and comments have
+# none), the only ones the title band can hold. Saying so lets PostgreSQL read
+# the title band from these few entries: otherwise, its estimate of a word's
+# rows ignoring the title weight, it walks every entry backwards for a word
+# common in bodies and absent from titles (1.9 s on the 1M-post company).
+TITLED_KINDS = frozenset({SearchKind.PERSON, SearchKind.SPACE, SearchKind.PAGE, SearchKind.FILE})
 
 
 @dataclass(frozen=True)
@@ -165,6 +182,9 @@ def statement(
         found = backend.matching(found, matched)
         order = backend.order
     kinds, clause = _filtered(filters, query)
+    if band == TITLE_BAND:
+        kinds = [kind for kind in kinds if kind in TITLED_KINDS]
+        clause = and_(clause, SearchEntry.kind.in_(kinds)) if kinds else false()
     found = found.where(clause)
     if policy:
         found = found.where(searchable(viewer, kinds))
@@ -173,8 +193,18 @@ def statement(
     return found.order_by(order.desc()).limit(limit)
 
 
-def _dialect(session: AsyncSession) -> str:
-    return session.bind.dialect.name
+# PostgreSQL, for the rest of the transaction: no JIT compiling. The policy's
+# clauses make estimates (not run times) in the billions, past jit_above_cost:
+# compiling took 9-26 s for statements that run in under 80 ms (docs/benchmarks.md).
+NO_JIT = select(func.set_config("jit", "off", True))
+
+
+async def _dialect(session: AsyncSession) -> str:
+    """The session's dialect, JIT turned off first on PostgreSQL."""
+    name = session.bind.dialect.name
+    if name == "postgresql":
+        await session.execute(NO_JIT)
+    return name
 
 
 async def search(
@@ -190,6 +220,7 @@ async def search(
     """A page of hits and the cursor (band, entry id) of the next, if any
     (``policy=False``: the benchmark's floor only)."""
     bands = (TITLE_BAND, BODY_BAND) if query.terms else (BODY_BAND,)
+    dialect = await _dialect(session)
     hits: list[Hit] = []
     for band in bands:
         if after is not None and band < after[0]:
@@ -199,7 +230,7 @@ async def search(
                 viewer,
                 query,
                 filters,
-                dialect=_dialect(session),
+                dialect=dialect,
                 band=band,
                 after=after[1] if after is not None and band == after[0] else None,
                 limit=limit + 1 - len(hits),
@@ -252,7 +283,7 @@ async def facets(
                 viewer,
                 query,
                 replace(filters, types=None),
-                dialect=_dialect(session),
+                dialect=await _dialect(session),
                 band=None,
                 limit=COUNT_CAP + 1,
                 columns=(SearchEntry.kind, space_of_entry()),
@@ -301,15 +332,19 @@ async def suggest(
     session: AsyncSession, *, viewer: User, query: Query, policy: bool = True
 ) -> dict[SearchKind, list[int]]:
     """Item ids of people, spaces and pages whose title the query starts,
-    newest first, a few of each."""
+    newest first, a few of each. Newest by item id: a backward walk of one
+    kind's entries in the unique index on (kind, item_id), where the entry id's
+    order made both databases scan every entry (a second and more for a kind
+    with no match, on the 1M-post company)."""
     found: dict[SearchKind, list[int]] = {}
     if not (query.terms or query.prefix):
         return {kind: [] for kind in SUGGESTED_KINDS}
+    await _dialect(session)
     for kind in SUGGESTED_KINDS:
         wanted = (
             select(SearchEntry.item_id)
             .where(SearchEntry.kind == kind, title_prefix(query))
-            .order_by(SearchEntry.id.desc())
+            .order_by(SearchEntry.item_id.desc())
             .limit(SUGGESTIONS_EACH)
         )
         if policy:
