@@ -193,17 +193,23 @@ def statement(
     return found.order_by(order.desc()).limit(limit)
 
 
-# PostgreSQL, for the rest of the transaction: no JIT compiling. The policy's
-# clauses make estimates (not run times) in the billions, past jit_above_cost:
-# compiling took 9-26 s for statements that run in under 80 ms (docs/benchmarks.md).
-NO_JIT = select(func.set_config("jit", "off", True))
+# PostgreSQL, for the rest of the transaction: a plan made for the words of each
+# statement (a common word walks the entries newest first and stops, a rare one
+# reads the GIN index; asyncpg's prepared statements otherwise get a generic plan
+# after five runs, blind to the word: 1.2-1.5 s), and no JIT compiling (the
+# policy's clauses make estimates, not run times, in the billions, past
+# jit_above_cost: 9-26 s of compiling for statements that run in under 80 ms).
+SEARCH_PLANS = select(
+    func.set_config("plan_cache_mode", "force_custom_plan", True),
+    func.set_config("jit", "off", True),
+)
 
 
 async def _dialect(session: AsyncSession) -> str:
-    """The session's dialect, JIT turned off first on PostgreSQL."""
+    """The session's dialect, search's plan settings made first on PostgreSQL."""
     name = session.bind.dialect.name
     if name == "postgresql":
-        await session.execute(NO_JIT)
+        await session.execute(SEARCH_PLANS)
     return name
 
 
