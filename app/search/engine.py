@@ -187,7 +187,8 @@ def statement(
         clause = and_(clause, SearchEntry.kind.in_(kinds)) if kinds else false()
     found = found.where(clause)
     if policy:
-        found = found.where(searchable(viewer, kinds))
+        # No kind left (the filters, or the title band of a hashtag search): nothing.
+        found = found.where(searchable(viewer, kinds) if kinds else false())
     if after is not None:
         found = found.where(order < after)
     return found.order_by(order.desc()).limit(limit)
