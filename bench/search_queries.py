@@ -48,6 +48,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from feed_queries import percentile  # noqa: E402  (bench/ is the script's directory)
+from machine import machine  # noqa: E402
 
 LIMIT = 20
 SAMPLE_EVERY = 50  # one post in 50 is read to pick the words
@@ -237,7 +238,7 @@ async def main() -> None:
 
     database = Database(Settings(database_url=args.database_url, jobs_interval_seconds=0))
     dialect = database.engine.dialect.name
-    print(f"{dialect}, load average {os.getloadavg()}", flush=True)
+    print(f"{dialect}, {machine()}, load average {os.getloadavg()}", flush=True)
     async with database.sessionmaker() as session:
         texts = await pick_words(session, dialect)
         viewers = {}
