@@ -16,7 +16,18 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, false, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.access import searchable
@@ -42,6 +53,12 @@ COUNT_CAP = 1000
 TOP_SPACES = 10
 SUGGESTIONS_EACH = 5
 SUGGESTED_KINDS = (SearchKind.PERSON, SearchKind.SPACE, SearchKind.PAGE)
+# The kinds indexed with a title (app.search.indexing: posts and comments have
+# none), the only ones the title band can hold. Saying so lets PostgreSQL read
+# the title band from these few entries: otherwise, its estimate of a word's
+# rows ignoring the title weight, it walks every entry backwards for a word
+# common in bodies and absent from titles (1.9 s on the 1M-post company).
+TITLED_KINDS = frozenset({SearchKind.PERSON, SearchKind.SPACE, SearchKind.PAGE, SearchKind.FILE})
 
 
 @dataclass(frozen=True)
@@ -165,16 +182,36 @@ def statement(
         found = backend.matching(found, matched)
         order = backend.order
     kinds, clause = _filtered(filters, query)
+    if band == TITLE_BAND:
+        kinds = [kind for kind in kinds if kind in TITLED_KINDS]
+        clause = and_(clause, SearchEntry.kind.in_(kinds)) if kinds else false()
     found = found.where(clause)
     if policy:
-        found = found.where(searchable(viewer, kinds))
+        # No kind left (the filters, or the title band of a hashtag search): nothing.
+        found = found.where(searchable(viewer, kinds) if kinds else false())
     if after is not None:
         found = found.where(order < after)
     return found.order_by(order.desc()).limit(limit)
 
 
-def _dialect(session: AsyncSession) -> str:
-    return session.bind.dialect.name
+# PostgreSQL, for the rest of the transaction: a plan made for the words of each
+# statement (a common word walks the entries newest first and stops, a rare one
+# reads the GIN index; asyncpg's prepared statements otherwise get a generic plan
+# after five runs, blind to the word: 1.2-1.5 s), and no JIT compiling (the
+# policy's clauses make estimates, not run times, in the billions, past
+# jit_above_cost: 9-26 s of compiling for statements that run in under 80 ms).
+SEARCH_PLANS = select(
+    func.set_config("plan_cache_mode", "force_custom_plan", True),
+    func.set_config("jit", "off", True),
+)
+
+
+async def _dialect(session: AsyncSession) -> str:
+    """The session's dialect, search's plan settings made first on PostgreSQL."""
+    name = session.bind.dialect.name
+    if name == "postgresql":
+        await session.execute(SEARCH_PLANS)
+    return name
 
 
 async def search(
@@ -185,9 +222,12 @@ async def search(
     filters: Filters,
     after: tuple[int, int] | None,
     limit: int,
+    policy: bool = True,
 ) -> tuple[list[Hit], tuple[int, int] | None]:
-    """A page of hits and the cursor (band, entry id) of the next, if any."""
+    """A page of hits and the cursor (band, entry id) of the next, if any
+    (``policy=False``: the benchmark's floor only)."""
     bands = (TITLE_BAND, BODY_BAND) if query.terms else (BODY_BAND,)
+    dialect = await _dialect(session)
     hits: list[Hit] = []
     for band in bands:
         if after is not None and band < after[0]:
@@ -197,10 +237,11 @@ async def search(
                 viewer,
                 query,
                 filters,
-                dialect=_dialect(session),
+                dialect=dialect,
                 band=band,
                 after=after[1] if after is not None and band == after[0] else None,
                 limit=limit + 1 - len(hits),
+                policy=policy,
             )
         )
         hits.extend(
@@ -235,21 +276,25 @@ def space_of_entry() -> ColumnElement:
     )
 
 
-async def facets(session: AsyncSession, *, viewer: User, query: Query, filters: Filters) -> Facets:
+async def facets(
+    session: AsyncSession, *, viewer: User, query: Query, filters: Filters, policy: bool = True
+) -> Facets:
     """Counts under the same policy, over the newest ``COUNT_CAP`` matches
     (``capped``: there are more, the counts are of those). The types' counts
     ignore the type filter (they say what the other types would give); the
-    total and the spaces' counts keep it."""
+    total and the spaces' counts keep it. ``policy=False``: the benchmark's
+    floor only."""
     rows = (
         await session.execute(
             statement(
                 viewer,
                 query,
                 replace(filters, types=None),
-                dialect=_dialect(session),
+                dialect=await _dialect(session),
                 band=None,
                 limit=COUNT_CAP + 1,
                 columns=(SearchEntry.kind, space_of_entry()),
+                policy=policy,
             )
         )
     ).all()
@@ -294,15 +339,19 @@ async def suggest(
     session: AsyncSession, *, viewer: User, query: Query, policy: bool = True
 ) -> dict[SearchKind, list[int]]:
     """Item ids of people, spaces and pages whose title the query starts,
-    newest first, a few of each."""
+    newest first, a few of each. Newest by item id: a backward walk of one
+    kind's entries in the unique index on (kind, item_id), where the entry id's
+    order made both databases scan every entry (a second and more for a kind
+    with no match, on the 1M-post company)."""
     found: dict[SearchKind, list[int]] = {}
     if not (query.terms or query.prefix):
         return {kind: [] for kind in SUGGESTED_KINDS}
+    await _dialect(session)
     for kind in SUGGESTED_KINDS:
         wanted = (
             select(SearchEntry.item_id)
             .where(SearchEntry.kind == kind, title_prefix(query))
-            .order_by(SearchEntry.id.desc())
+            .order_by(SearchEntry.item_id.desc())
             .limit(SUGGESTIONS_EACH)
         )
         if policy:
