@@ -5,7 +5,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
-from sqlalchemy import Executable, event, text
+from sqlalchemy import Executable, event, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
@@ -64,6 +64,22 @@ async def end_read_transaction(session: AsyncSession) -> None:
     if session.new or session.dirty or session.deleted:
         raise RuntimeError("a transaction that has written cannot end early")
     await session.commit()
+
+
+async def plan_statements(session: AsyncSession, mode: str) -> None:
+    """PostgreSQL, for the rest of the request's transaction: how its prepared
+    statements are planned (``plan_cache_mode``: ``force_custom_plan``, a plan
+    for each statement's own values; ``force_generic_plan``, one plan kept), and
+    no JIT compiling — the policy's clauses make estimated costs in the
+    billions, past ``jit_above_cost``, for statements that run in milliseconds
+    (seconds of compiling were measured). Other requests keep PostgreSQL's
+    defaults; SQLite has neither setting."""
+    if session.bind.dialect.name == "postgresql":
+        await session.execute(
+            select(
+                func.set_config("plan_cache_mode", mode, True), func.set_config("jit", "off", True)
+            )
+        )
 
 
 def _tune_sqlite(engine: AsyncEngine) -> None:

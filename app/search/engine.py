@@ -23,7 +23,6 @@ from sqlalchemy import (
     case,
     exists,
     false,
-    func,
     or_,
     select,
     true,
@@ -31,6 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.access import searchable
+from app.db import plan_statements
 from app.levels import Level
 from app.models import (
     Comment,
@@ -194,24 +194,13 @@ def statement(
     return found.order_by(order.desc()).limit(limit)
 
 
-# PostgreSQL, for the rest of the transaction: a plan made for the words of each
-# statement (a common word walks the entries newest first and stops, a rare one
-# reads the GIN index; asyncpg's prepared statements otherwise get a generic plan
-# after five runs, blind to the word: 1.2-1.5 s), and no JIT compiling (the
-# policy's clauses make estimates, not run times, in the billions, past
-# jit_above_cost: 9-26 s of compiling for statements that run in under 80 ms).
-SEARCH_PLANS = select(
-    func.set_config("plan_cache_mode", "force_custom_plan", True),
-    func.set_config("jit", "off", True),
-)
-
-
 async def _dialect(session: AsyncSession) -> str:
-    """The session's dialect, search's plan settings made first on PostgreSQL."""
-    name = session.bind.dialect.name
-    if name == "postgresql":
-        await session.execute(SEARCH_PLANS)
-    return name
+    """The session's dialect, after asking PostgreSQL for a plan made for the
+    words of each statement (a common word walks the entries newest first and
+    stops, a rare one reads the GIN index; the generic plan asyncpg's prepared
+    statements get after five runs is blind to the word: 1.2-1.5 s)."""
+    await plan_statements(session, "force_custom_plan")
+    return session.bind.dialect.name
 
 
 async def search(
