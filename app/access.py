@@ -239,37 +239,55 @@ def readable_spaces(viewer: User) -> ColumnElement[bool]:
     return or_(is_member, Space.visibility == Visibility.OPEN)
 
 
+def _known_through(viewer: User) -> list[tuple[ColumnElement, list[ColumnElement[bool]]]]:
+    """Whom an external may know of besides themselves, as (the person's column,
+    the rows that show them): the members of their spaces, and the people shown
+    with what they may read — authors of posts and of the comments under them,
+    authors of wiki pages and of the revisions they may read. What is deleted
+    (a post, a comment, a page in the bin) shows nobody."""
+    live_post = [Post.deleted_at.is_(None), readable(viewer, Post)]
+    live_page = [WikiPage.deleted_at.is_(None), readable(viewer, WikiPage)]
+    return [
+        (Membership.user_id, [Membership.space_id.in_(member_space_ids(viewer))]),
+        (Post.author_id, live_post),
+        (Comment.author_id, [Comment.deleted_at.is_(None), Post.id == Comment.post_id, *live_post]),
+        (WikiPage.author_id, live_page),
+        (
+            WikiRevision.author_id,
+            [
+                WikiPage.id == WikiRevision.page_id,
+                readable_level(viewer, WikiRevision.level),
+                *live_page,
+            ],
+        ),
+    ]
+
+
 def knowable_people(viewer: User) -> ColumnElement[bool]:
-    """The people the viewer may know of, as a clause over ``User``. Employees:
-    every account. Externals: themselves, the members of their spaces, and the
-    people shown with what they may read (authors of posts and of the comments
-    under them, authors of wiki pages and of the revisions they may read), so
-    that reading the network reveals nobody else of the company."""
+    """The people the viewer may know of, as a clause over ``User``: employees
+    every account, externals whom ``_known_through`` says. Correlated to each
+    person — a lookup of what they wrote, stopping at the first thing the viewer
+    may read — which is what checking a few people wants (a profile, a mention,
+    suggestions, search hits: ~3 ms for an external at a million posts, where
+    the set of every author of everything they may read cost ~400 ms)."""
     if not viewer.kind.is_external:
         return true()
-    # What is deleted (a post, a comment, a page in the bin) shows nobody.
-    live_posts = select(Post.id).where(Post.deleted_at.is_(None), readable(viewer, Post))
-    live_pages = select(WikiPage.id).where(
-        WikiPage.deleted_at.is_(None), readable(viewer, WikiPage)
-    )
     return or_(
         User.id == viewer.id,
-        User.id.in_(
-            select(Membership.user_id).where(Membership.space_id.in_(member_space_ids(viewer)))
-        ),
-        User.id.in_(select(Post.author_id).where(Post.id.in_(live_posts))),
-        User.id.in_(
-            select(Comment.author_id).where(
-                Comment.deleted_at.is_(None), Comment.post_id.in_(live_posts)
-            )
-        ),
-        User.id.in_(select(WikiPage.author_id).where(WikiPage.id.in_(live_pages))),
-        User.id.in_(
-            select(WikiRevision.author_id).where(
-                WikiRevision.page_id.in_(live_pages),
-                readable_level(viewer, WikiRevision.level),
-            )
-        ),
+        *(exists().where(person == User.id, *rows) for person, rows in _known_through(viewer)),
+    )
+
+
+def knowable_people_listed(viewer: User) -> ColumnElement[bool]:
+    """The same people as ``knowable_people``, as sets: what listing everyone
+    wants (the directory and its counts), where checking each account in turn
+    would read most of what everyone wrote (2.7 s against 0.4 s at a million
+    posts for an external's first page)."""
+    if not viewer.kind.is_external:
+        return true()
+    return or_(
+        User.id == viewer.id,
+        *(User.id.in_(select(person).where(*rows)) for person, rows in _known_through(viewer)),
     )
 
 

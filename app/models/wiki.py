@@ -51,7 +51,10 @@ class WikiPage(Content, Base):
 
 class WikiRevision(Base):
     __tablename__ = "wiki_revisions"
-    __table_args__ = (UniqueConstraint("page_id", "number"),)
+    __table_args__ = (
+        UniqueConstraint("page_id", "number"),
+        Index("ix_wiki_revisions_author_id", "author_id"),
+    )
 
     id: Mapped[IdPk]
     page_id: Mapped[int] = mapped_column(BigId, ForeignKey("wiki_pages.id", ondelete="CASCADE"))

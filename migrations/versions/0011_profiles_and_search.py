@@ -3,6 +3,8 @@
 Accounts gain a profile: organisational fields (job title, department, site,
 manager, organisation, an alumnus's years) and personal ones (phone, bio), and
 ``profile_tags`` holds the skills, interests and languages each person declares.
+Wiki revisions gain an index by author, for the lookup of whom
+an external may know of (``access.knowable_people``).
 
 ``search_entries`` holds one row per searchable item, its words folded and
 stemmed in Python (``app.search.text``) so that both databases match the same
@@ -92,6 +94,10 @@ def upgrade() -> None:
         for column in ("job_title", "department", "site", "organisation", "phone", "bio"):
             batch_op.alter_column(column, server_default=None)
 
+    # Whom an external may know of is looked up by author, person by person
+    # (access.knowable_people): posts and comments had that index, revisions not.
+    op.create_index("ix_wiki_revisions_author_id", "wiki_revisions", ["author_id"])
+
     op.create_table(
         "profile_tags",
         sa.Column("user_id", BigId, nullable=False),
@@ -125,6 +131,7 @@ def downgrade() -> None:
         op.execute("DROP TABLE search_fts")
     op.drop_table("search_entries")
     op.drop_index("ix_profile_tags_kind_key", table_name="profile_tags")
+    op.drop_index("ix_wiki_revisions_author_id", table_name="wiki_revisions")
     op.drop_table("profile_tags")
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.drop_index("ix_users_manager_id")

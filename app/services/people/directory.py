@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.access import knowable_people
+from app.access import knowable_people, knowable_people_listed
 from app.errors import NotFound
 from app.levels import AccountKind
 from app.models import User
@@ -55,7 +55,7 @@ class DirectoryFilters:
 
 def _listed(viewer: User, filters: DirectoryFilters) -> list[ColumnElement[bool]]:
     """Active accounts the viewer may know of, as ``filters`` narrow them."""
-    conditions = [User.is_active, knowable_people(viewer)]
+    conditions = [User.is_active, knowable_people_listed(viewer)]
     if filters.query:
         conditions.append(named_like(filters.query))
     if filters.skill:
