@@ -47,13 +47,19 @@ async def test_on_a_phone_the_navigation_folds_into_one_menu_button(page: Page, 
     spaces = navigation.get_by_role("link", name="Espaces", exact=True)
     toggle = page.locator("summary", has_text="Menu")
 
-    # One line: the brand, the menu button and the bell share the top bar's row.
+    # One line: the brand, the menu button and the bell share the top bar's
+    # first row; the search box has the full width of the row under it.
     await expect(spaces).to_be_hidden()
-    bar = await page.locator("header.topbar").bounding_box()
-    assert bar["height"] < 70, bar
-    for part in (page.locator(".brand"), toggle, page.locator("a.bell")):
+    brand = await page.locator(".brand").bounding_box()
+    assert brand["height"] < 60, brand
+    for part in (toggle, page.locator("a.bell")):
         box = await part.bounding_box()
-        assert box["y"] >= bar["y"] and box["y"] + box["height"] <= bar["y"] + bar["height"]
+        middle = box["y"] + box["height"] / 2
+        assert brand["y"] <= middle <= brand["y"] + brand["height"], (box, brand)
+    search = await page.locator("header.topbar [role=search]").bounding_box()
+    assert search["y"] >= brand["y"] + brand["height"] and search["width"] > PHONE["width"] * 0.8
+    bar = await page.locator("header.topbar").bounding_box()
+    assert bar["height"] < 110, bar
 
     # A disclosure, from the keyboard: Enter opens it, Escape closes it.
     await toggle.focus()
