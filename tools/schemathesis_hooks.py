@@ -88,6 +88,9 @@ UNSTATABLE = {
     # @handles, -exclusions or punctuation), or with more terms than a search takes.
     "empty_topic",
     "query_too_long",
+    # A search whose text holds no word once parsed: punctuation only, only
+    # exclusions, or words longer than any indexed (40 characters: hashes, not words).
+    "empty_query",
 }
 # Every next_cursor the server gave. A cursor is opaque: any string of the right
 # length is schema-valid and only an issued one is valid, so refusing a made-up
