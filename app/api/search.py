@@ -4,11 +4,11 @@ and keyset pages; suggestions as one types (docs/search.md)."""
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import StringConstraints
 
 from app.api.deps import Session, Viewer
 from app.api.pagination import Cursor, decode_cursor, encode_cursor
 from app.levels import Level
+from app.models import SearchKind
 from app.schemas.common import RowId, UtcDateTime
 from app.schemas.search import SearchPage, Suggestions
 from app.search.query import MAX_QUERY
@@ -32,11 +32,8 @@ async def search_everything(
     session: Session,
     q: Text,
     type: Annotated[
-        list[Annotated[str, StringConstraints(max_length=60)]] | None,
-        Query(
-            max_length=6,
-            description="post, comment, page, space, person, file: repeated or comma list.",
-        ),
+        list[SearchKind] | None,
+        Query(max_length=6, description="Only these kinds of item (repeat the parameter)."),
     ] = None,
     space: Annotated[
         RowId | None, Query(description="Posts, comments and pages of this space.")

@@ -29,20 +29,6 @@ def parse_query(text: str, *, prefix: bool = False) -> Query:
     return query
 
 
-def parse_types(values: list[str] | None) -> frozenset[SearchKind] | None:
-    """``type`` repeated or as a comma list."""
-    if not values:
-        return None
-    named = {name.strip() for value in values for name in value.split(",") if name.strip()}
-    try:
-        return frozenset(SearchKind(name) for name in named) or None
-    except ValueError as error:
-        raise Invalid(
-            _("Unknown type: use post, comment, page, space, person or file."),
-            code="invalid_type",
-        ) from error
-
-
 async def author_ids(session: AsyncSession, query: Query, author: str | None) -> frozenset | None:
     """The people named by ``author`` (an id or a handle) and the query's
     @handles. Whom nobody may know of finds nothing, like anyone whose writings
@@ -86,7 +72,7 @@ async def build_filters(
     session: AsyncSession,
     query: Query,
     *,
-    types: list[str] | None,
+    types: list[SearchKind] | None,
     space_id: int | None,
     author: str | None,
     since: datetime | None,
@@ -95,7 +81,7 @@ async def build_filters(
 ) -> Filters:
     check_range(since, until)
     return Filters(
-        types=parse_types(types),
+        types=frozenset(types) if types else None,
         space_id=space_id,
         author_ids=await author_ids(session, query, author),
         since=since,
@@ -109,7 +95,7 @@ async def find(
     *,
     viewer: User,
     text: str,
-    types: list[str] | None = None,
+    types: list[SearchKind] | None = None,
     space_id: int | None = None,
     author: str | None = None,
     since: datetime | None = None,
