@@ -1,11 +1,14 @@
-"""What every API test checks the same way."""
+"""What every API test checks the same way, and the profiles tests give people."""
 
 import importlib.util
 from types import ModuleType
 
 import httpx
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import PROJECT_ROOT
+from app.models import ProfileTag, TagKind, User
+from app.search.text import fold
 
 
 def load_tool(name: str) -> ModuleType:
@@ -31,3 +34,14 @@ def expect_error(
     if code is not None:
         assert body["error"]["code"] == code, (sent, body)
     return body["error"]
+
+
+async def with_profile(session: AsyncSession, user: User, *, skills=(), **fields) -> User:
+    """``user`` with these profile fields and declared skills, committed."""
+    for name, value in fields.items():
+        setattr(user, name, value)
+    session.add_all(
+        ProfileTag(user_id=user.id, kind=TagKind.SKILL, key=fold(s), name=s) for s in skills
+    )
+    await session.commit()
+    return user

@@ -2,25 +2,10 @@
 sees, counts and is shown in a chain only the people they may know of; a hidden
 person adds to no department, site or skill count."""
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from app.models import User
-from app.models.user import ProfileTag, TagKind
-from app.search.text import fold
-from tests.helpers import expect_error
+from tests.helpers import expect_error, with_profile
 
 PEOPLE = "/api/v1/users"
 FACETS = "/api/v1/users/facets"
-
-
-async def profile(session: AsyncSession, user: User, *, skills=(), **fields) -> User:
-    for name, value in fields.items():
-        setattr(user, name, value)
-    session.add_all(
-        ProfileTag(user_id=user.id, kind=TagKind.SKILL, key=fold(s), name=s) for s in skills
-    )
-    await session.commit()
-    return user
 
 
 async def handles(client, **params) -> list[str]:
@@ -31,28 +16,30 @@ async def handles(client, **params) -> list[str]:
 
 async def test_filters_combine(make, session):
     viewer = await make.user(display_name="Zoé Viewer")
-    ana = await profile(
+    ana = await with_profile(
         session,
         await make.user(display_name="Ana"),
         department="R&D",
         site="Lyon",
         skills=["Kubernetes", "Python"],
     )
-    bob = await profile(
+    bob = await with_profile(
         session,
         await make.user(display_name="Bob"),
         department="R&D",
         site="Paris",
         skills=["Python"],
     )
-    cleo = await profile(
+    cleo = await with_profile(
         session,
         await make.user(display_name="Cléo", kind="contractor"),
         department="R&D",
         site="Lyon",
         skills=["Python"],
     )
-    await profile(session, await make.user(display_name="Dan"), department="Ventes", site="Lyon")
+    await with_profile(
+        session, await make.user(display_name="Dan"), department="Ventes", site="Lyon"
+    )
     client = await make.bearer(viewer)
 
     assert await handles(client, department="R&D") == [ana.handle, bob.handle, cleo.handle]
@@ -69,8 +56,12 @@ async def test_filters_combine(make, session):
 async def test_facets_count_active_people(make, session):
     viewer = await make.user()
     for site in ("Lyon", "Lyon", "Paris"):
-        await profile(session, await make.user(), department="R&D", site=site, skills=["Python"])
-    await profile(session, await make.user(is_active=False), department="Ventes", skills=["Cobol"])
+        await with_profile(
+            session, await make.user(), department="R&D", site=site, skills=["Python"]
+        )
+    await with_profile(
+        session, await make.user(is_active=False), department="Ventes", skills=["Cobol"]
+    )
     client = await make.bearer(viewer)
 
     facets = (await client.get(FACETS)).json()
@@ -85,11 +76,11 @@ async def test_facets_count_active_people(make, session):
 
 async def test_an_external_counts_only_the_people_they_may_know_of(make, session):
     contractor = await make.user(kind="contractor")
-    teammate = await profile(
+    teammate = await with_profile(
         session, await make.user(), department="R&D", site="Lyon", skills=["Python"]
     )
-    await profile(session, await make.user(), department="R&D", site="Lyon", skills=["Python"])
-    await profile(session, await make.user(), department="Secret dept", site="Hidden site")
+    await with_profile(session, await make.user(), department="R&D", site="Lyon", skills=["Python"])
+    await with_profile(session, await make.user(), department="Secret dept", site="Hidden site")
     await make.space(owner=teammate, allows_externals=True, members=[contractor])
     client = await make.bearer(contractor)
 

@@ -8,18 +8,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.levels import Level
 from app.models import Comment, Post, User, WikiPage, WikiRevision
 from app.models.base import utcnow
-from app.models.user import ProfileTag, TagKind
 from app.search.text import fold
 from app.services.people import experts as experts_service
 from tests.api_helpers import cookie_client
-from tests.helpers import expect_error
+from tests.helpers import expect_error, with_profile
 
 EXPERTS = "/api/v1/users/experts"
 
 
 async def skill(session: AsyncSession, user: User, name: str) -> None:
-    session.add(ProfileTag(user_id=user.id, kind=TagKind.SKILL, key=fold(name), name=name))
-    await session.commit()
+    await with_profile(session, user, skills=[name])
 
 
 async def answered(make, session, *, asker, helper, question: str, answer: str, **where) -> Post:

@@ -4,12 +4,9 @@ profile (refusals beside their fields), in French and in English."""
 
 import re
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from app.models import User
-from app.models.user import ProfileTag, TagKind
-from app.search.text import fold
 from tests.api_helpers import BROWSER, cookie_client
+from tests.helpers import with_profile
 
 
 async def post(make, session, *, author: User, body: str, level: str):
@@ -17,16 +14,6 @@ async def post(make, session, *, author: User, body: str, level: str):
     made = await make.post(author=author, body=body, level=level)
     made.body_html = f"<p>{body}</p>"
     await session.commit()
-
-
-async def with_profile(session: AsyncSession, user: User, *, skills=(), **fields) -> User:
-    for name, value in fields.items():
-        setattr(user, name, value)
-    session.add_all(
-        ProfileTag(user_id=user.id, kind=TagKind.SKILL, key=fold(s), name=s) for s in skills
-    )
-    await session.commit()
-    return user
 
 
 async def test_a_profile_shows_chips_org_chart_spaces_and_posts(make, session):
