@@ -33,8 +33,8 @@ A viewer may read an item when all hold:
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import datetime
+from functools import lru_cache
 
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
