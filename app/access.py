@@ -65,6 +65,7 @@ from app.models import (
     WikiRevision,
     WikiRevisionFile,
 )
+from app.search.scope import ANYWHERE, scope_of
 
 # External accounts (alumni, contractors) never read above this level.
 EXTERNAL_CLEARANCE_CAP = Level.PUBLIC
@@ -148,6 +149,22 @@ def can_read(reader: Reader, item: ItemRef) -> bool:
             or reader.user_id in item.audience
             or reader.user_id == item.author_id
         )
+    )
+
+
+def readable_scopes(reader: Reader) -> frozenset[str] | None:
+    """The scopes (``app.search.scope``) of everything an external may read —
+    the company stream and their spaces, up to their clearance — and
+    ``any``, the entries the policy clause alone decides (spaces, people,
+    files): what their search asks the full-text index for besides the words.
+    None for an employee, who may read most of what is written: there the
+    narrowing would cost more than it saves. It narrows, the policy decides."""
+    if reader.is_employee or not reader.is_active:
+        return None
+    levels = [level for level in Level if level.rank <= reader.clearance.rank]
+    containers = [None, *reader.member_space_ids]
+    return frozenset(
+        [ANYWHERE, *(scope_of(space_id, level) for space_id in containers for level in levels)]
     )
 
 

@@ -56,6 +56,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from app.levels import Level  # noqa: E402  (the project's root, just put on the path)
+from app.search.scope import ANYWHERE, scope_of  # noqa: E402
+
 # Ranks of app.levels.Level, as LevelType stores them.
 PUBLIC, INTERNAL, CONFIDENTIAL, SECRET = 0, 1, 2, 3
 DAY = 86400.0
@@ -774,18 +777,19 @@ class Company:
                     user_id,
                     self.terms.of([row[3], row[2]]),  # display name, handle
                     self.terms.of([*profile[:3], bio, *tags.values()]),
+                    ANYWHERE,
                 )
             )
             out.append((*row, *profile))
         return out
 
-    async def put_entries(self, entries: list[tuple[str, int, str, str]]) -> None:
-        """Search entries (kind, item id, title terms, body terms), numbered in turn."""
+    async def put_entries(self, entries: list[tuple[str, int, str, str, str]]) -> None:
+        """Search entries (kind, item id, title terms, body terms, scope), numbered in turn."""
         first = self.entry_id + 1
         self.entry_id += len(entries)
         await self.put(
             "search_entries",
-            ("id", "kind", "item_id", "title_terms", "body_terms"),
+            ("id", "kind", "item_id", "title_terms", "body_terms", "scope"),
             [(entry_id, *entry) for entry_id, entry in enumerate(entries, start=first)],
         )
 
@@ -873,7 +877,10 @@ class Company:
             rows,
         )
         await self.put_entries(
-            [("space", row[0], self.terms.of([row[2]]), self.terms.of([row[3]])) for row in rows]
+            [
+                ("space", row[0], self.terms.of([row[2]]), self.terms.of([row[3]]), ANYWHERE)
+                for row in rows
+            ]
         )
         await self.memberships()
 
@@ -1048,6 +1055,7 @@ class Company:
                     author = self.space_info[space_id][3] if space_id else rng.choice(admins)
                 level = base_level + rng.choices(level_shift, cum_weights=level_shift_w)[0]
                 level = max(PUBLIC, min(SECRET, level, self.clearance[author]))
+                scope = scope_of(space_id, Level.from_rank(level))
                 # Body: one to four sentences, sometimes hashtags and a mention.
                 if kind == "question":
                     parts = [rng.choice(self.questions)]
@@ -1103,7 +1111,7 @@ class Company:
                     text = body_html = ""
                 else:
                     body_html = f"<p>{body_html}</p>"
-                    entries.append((created, 0, post_id, "", self.terms.of(pieces)))
+                    entries.append((created, 0, post_id, "", self.terms.of(pieces), scope))
                     if post_id % 997 == 1 and entries[-1][4] != self.terms.text.terms(text):
                         raise SystemExit(f"the terms of post {post_id} are not the app's")
                 if space_id is None and not has_audience and deleted is None:
@@ -1127,7 +1135,9 @@ class Company:
                         ctext, chtml = rng.choice(self.comment_texts)
                         gone = T(at + 600) if rng.random() < 0.01 else None
                         if gone is None:
-                            entries.append((at, 1, comment_id, "", self.comment_terms[ctext]))
+                            entries.append(
+                                (at, 1, comment_id, "", self.comment_terms[ctext], scope)
+                            )
                         comments.append(
                             (
                                 comment_id,
@@ -1252,8 +1262,8 @@ class Company:
             entries.sort()
             await self.put_entries(
                 [
-                    (("post", "comment")[k], item, title, body)
-                    for _at, k, item, title, body in entries
+                    (("post", "comment")[k], item, title, body, scope)
+                    for _at, k, item, title, body, scope in entries
                 ]
             )
             await self.w.commit()

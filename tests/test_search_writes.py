@@ -4,7 +4,9 @@ and changes of text, level, audience or a deletion show in the next request."""
 
 from sqlalchemy import select
 
+from app.levels import Level
 from app.models import ProfileTag, SearchEntry, TagKind
+from app.search.scope import ANYWHERE, scope_of
 from tests.file_helpers import pdf, uploaded
 from tests.stream_helpers import POSTS, comment_on, person, publish
 
@@ -112,3 +114,35 @@ async def test_profile_tags_reindex_their_person(make, session):
     expert.bio = "Pionnière du calcul"
     await session.commit()
     assert ids(await search(client, "pionniere")) == [("person", expert.id)]
+
+
+async def test_a_lowered_post_reaches_an_external_with_its_comments_at_once(make, session):
+    """An external's search asks the index for their scopes (app.search.scope):
+    a post lowered to public takes its comments' entries along in the same
+    transaction, or the comments would stay hidden from them."""
+    _author, client = await person(make)
+    _contractor, outside = await person(make, kind="contractor")
+    post = await publish(client, "Calendrier des astreintes", level="internal")
+    comment = await comment_on(client, post["id"], "Astreintes validées")
+    assert ids(await search(outside, "astreinte")) == []
+    response = await client.patch(f"{POSTS}/{post['id']}", json={"level": "public"})
+    assert response.status_code == 200, response.text
+    found = await search(outside, "astreinte")
+    assert ids(found) == [("comment", comment["id"]), ("post", post["id"])]
+    assert found["facets"]["total"] == 2
+    for kind, item_id in (("post", post["id"]), ("comment", comment["id"])):
+        scope = await session.scalar(
+            select(SearchEntry.scope).where(
+                SearchEntry.kind == kind, SearchEntry.item_id == item_id
+            )
+        )
+        assert scope == scope_of(None, Level.PUBLIC)
+
+
+async def test_a_scope_is_not_a_word_anyone_can_search(make):
+    _author, client = await person(make)
+    _contractor, outside = await person(make, kind="contractor")
+    await publish(client, "Ouvert à tous", level="public")
+    for word in (ANYWHERE, scope_of(None, Level.PUBLIC)):
+        assert ids(await search(client, word)) == []
+        assert ids(await search(outside, word)) == []

@@ -2,19 +2,22 @@
 page, a space, a person, a file), holding its words already folded and stemmed
 by ``app.search.text`` — what the database's full-text index reads.
 
-The row says nothing of who may read the item: a search joins each hit back to
+The row does not decide who may read the item: a search joins each hit back to
 the item's own table and applies ``app.access`` there, so a change of level,
-audience, space or deletion is seen by the next query without touching the index.
+audience, space or deletion is seen by the next query. Its ``scope`` (the item's
+container and level as one word, ``app.search.scope``) only lets a narrow
+reader's search skip what is plainly outside their reach.
 
-Each database adds its full-text index in migration 0011, outside these models:
-SQLite an FTS5 table ``search_fts`` over the two columns (kept in step by
-triggers), PostgreSQL a stored ``document`` tsvector (title weighted A, body D)
+Each database adds its full-text index in migrations 0011 and 0012, outside
+these models: SQLite an FTS5 table ``search_fts`` over the three columns (kept
+in step by triggers), PostgreSQL a stored ``document`` tsvector (title weighted
+A, body D, the scope as the lexeme ``~scope``, which no typed word can give)
 with a GIN index. ``SEARCH_INDEX_OBJECTS`` names them for the schema comparison.
 """
 
 from enum import StrEnum
 
-from sqlalchemy import Text, UniqueConstraint
+from sqlalchemy import String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, BigId, IdPk
@@ -41,6 +44,7 @@ class SearchEntry(Base):
     item_id: Mapped[int] = mapped_column(BigId)
     title_terms: Mapped[str] = mapped_column(Text, default="")
     body_terms: Mapped[str] = mapped_column(Text, default="")
+    scope: Mapped[str] = mapped_column(String(24), default="any", server_default="any")
 
 
 # Database objects of the full-text index that the models do not describe.

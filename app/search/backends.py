@@ -7,15 +7,20 @@ Every token put in a MATCH or a to_tsquery text comes from
 syntax quotes: no operator a person types reaches either database.
 
 - SQLite: the FTS5 table ``search_fts`` (external content over
-  ``search_entries``, rowid = entry id), columns ``title_terms`` and
-  ``body_terms``; a title match is the column filter ``{title_terms} : (...)``.
+  ``search_entries``, rowid = entry id), columns ``title_terms``,
+  ``body_terms`` and ``scope``; a title match is the column filter
+  ``{title_terms} : (...)``, any other ``{title_terms body_terms} : (...)``.
 - PostgreSQL: the stored tsvector ``search_entries.document``, the title
   weighted A; a title match labels every lexeme ``:A``; ``<->`` for phrases.
+
+Either way, ``scopes`` (an external's: ``access.readable_scopes``) adds that
+the entry's scope is one of them, which the index intersects with the words.
 """
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
-from sqlalchemy import ColumnElement, Select, column, func, literal_column, table
+from sqlalchemy import ColumnElement, Select, cast, column, func, literal, literal_column, table
+from sqlalchemy.dialects.postgresql import TSQUERY
 
 from app.models import SearchEntry
 from app.search.query import Query, Term, Word
@@ -30,7 +35,7 @@ class Sqlite:
             text = " OR ".join(f'"{form}"' for form in term.forms)
         else:
             text = '"' + " ".join(term.words) + '"'
-        return f"{{title_terms}} : ({text})" if title else f"({text})"
+        return f"{{{'title_terms' if title else 'title_terms body_terms'}}} : ({text})"
 
     def all(self, terms: Sequence[Term], title: bool) -> str:
         return " AND ".join(self.term(term, title) for term in terms)
@@ -41,7 +46,11 @@ class Sqlite:
     def without(self, kept: str, dropped: str) -> str:
         return f"({kept}) NOT ({dropped})"
 
-    def matching(self, statement: Select, expression: str) -> Select:
+    def matching(
+        self, statement: Select, expression: str, scopes: Collection[str] | None
+    ) -> Select:
+        if scopes is not None:
+            expression = f"({expression}) AND {{scope}} : ({' OR '.join(sorted(scopes))})"
         return statement.join(FTS, FTS.c.rowid == SearchEntry.id).where(
             literal_column("search_fts").op("MATCH")(expression)
         )
@@ -68,8 +77,14 @@ class Postgres:
     def without(self, kept: str, dropped: str) -> str:
         return f"({kept}) & !({dropped})"
 
-    def matching(self, statement: Select, expression: str) -> Select:
+    def matching(
+        self, statement: Select, expression: str, scopes: Collection[str] | None
+    ) -> Select:
         tsquery = func.to_tsquery(literal_column("'simple'::regconfig"), expression)
+        if scopes is not None:
+            # Lexemes as they are ('~s12l0'): tsquery's own input, not to_tsquery's parser.
+            within = " | ".join(f"'~{scope}'" for scope in sorted(scopes))
+            tsquery = tsquery.op("&&")(cast(literal(within), TSQUERY))
         return statement.where(DOCUMENT.op("@@")(tsquery))
 
     @property

@@ -29,7 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.access import searchable
+from app.access import load_reader, readable_scopes, searchable
 from app.db import plan_statements
 from app.levels import Level
 from app.models import (
@@ -170,16 +170,18 @@ def statement(
     limit: int,
     columns: tuple = (SearchEntry.id, SearchEntry.kind, SearchEntry.item_id),
     policy: bool = True,
+    scopes: frozenset[str] | None = None,
 ) -> Select:
     """The entries matching ``query`` in ``band`` (None: either), newest first,
-    after entry id ``after``; ``policy=False``: the same without the policy
-    clause (for the benchmark's floor only)."""
+    after entry id ``after``, in one of ``scopes`` if given (an external's:
+    ``readers_scopes``); ``policy=False``: the same without the policy clause
+    (for the benchmark's floor only)."""
     backend = backend_for(dialect)
     found = select(*columns)
     order = SearchEntry.id
     matched = expression(backend, query, band)
     if matched is not None:
-        found = backend.matching(found, matched)
+        found = backend.matching(found, matched, scopes)
         order = backend.order
     kinds, clause = _filtered(filters, query)
     if band == TITLE_BAND:
@@ -203,6 +205,17 @@ async def _dialect(session: AsyncSession) -> str:
     return session.bind.dialect.name
 
 
+async def readers_scopes(
+    session: AsyncSession, viewer: User, policy: bool = True
+) -> frozenset[str] | None:
+    """The scopes an external's search is narrowed to (``access.readable_scopes``:
+    the index then reads only entries of their spaces and the company stream);
+    None for an employee, and for the floor, which has no policy."""
+    if not policy or not viewer.kind.is_external:
+        return None
+    return readable_scopes(await load_reader(session, viewer))
+
+
 async def search(
     session: AsyncSession,
     *,
@@ -217,6 +230,7 @@ async def search(
     (``policy=False``: the benchmark's floor only)."""
     bands = (TITLE_BAND, BODY_BAND) if query.terms else (BODY_BAND,)
     dialect = await _dialect(session)
+    scopes = await readers_scopes(session, viewer, policy)
     hits: list[Hit] = []
     for band in bands:
         if after is not None and band < after[0]:
@@ -231,6 +245,7 @@ async def search(
                 after=after[1] if after is not None and band == after[0] else None,
                 limit=limit + 1 - len(hits),
                 policy=policy,
+                scopes=scopes,
             )
         )
         hits.extend(
@@ -284,6 +299,7 @@ async def facets(
                 limit=COUNT_CAP + 1,
                 columns=(SearchEntry.kind, space_of_entry()),
                 policy=policy,
+                scopes=await readers_scopes(session, viewer, policy),
             )
         )
     ).all()

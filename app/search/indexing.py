@@ -50,6 +50,7 @@ from app.models import (
     User,
     WikiPage,
 )
+from app.search.scope import ANYWHERE, scope_of
 from app.search.text import terms
 
 MODELS: dict[SearchKind, type] = {
@@ -61,12 +62,12 @@ MODELS: dict[SearchKind, type] = {
     SearchKind.FILE: StoredFile,
 }
 KIND_OF = {model: kind for kind, model in MODELS.items()}
-# The attributes whose change changes the entry: anything else (a last-seen
-# time, a level, a move) leaves the words as they were.
-TEXT_ATTRIBUTES: dict[type, tuple[str, ...]] = {
-    Post: ("body",),
+# The attributes whose change changes the entry — its words, or its scope
+# (app.search.scope): anything else (a last-seen time, a pin) leaves it as it was.
+INDEXED_ATTRIBUTES: dict[type, tuple[str, ...]] = {
+    Post: ("body", "level", "space_id"),
     Comment: ("body",),
-    WikiPage: ("title", "body"),
+    WikiPage: ("title", "body", "level", "space_id"),
     Space: ("name", "description", "objective"),
     User: ("display_name", "handle", "job_title", "department", "site", "organisation", "bio"),
     StoredFile: ("name", "purpose"),
@@ -83,7 +84,7 @@ def _joined(*parts: str) -> str:
     return "\n".join(part for part in parts if part)
 
 
-def _posts(connection: Connection, ids: list[int]) -> Iterator[tuple[int, str, str]]:
+def _posts(connection: Connection, ids: list[int]) -> Iterator[tuple[int, str, str, str]]:
     options: dict[int, list[str]] = defaultdict(list)
     for post_id, label in connection.execute(
         select(PollOption.post_id, PollOption.label)
@@ -91,32 +92,38 @@ def _posts(connection: Connection, ids: list[int]) -> Iterator[tuple[int, str, s
         .order_by(PollOption.post_id, PollOption.position)
     ):
         options[post_id].append(label)
-    for post_id, body in connection.execute(select(Post.id, Post.body).where(Post.id.in_(ids))):
-        yield post_id, "", _joined(plain_text(body), *options[post_id])
-
-
-def _comments(connection: Connection, ids: list[int]) -> Iterator[tuple[int, str, str]]:
-    for comment_id, body in connection.execute(
-        select(Comment.id, Comment.body).where(Comment.id.in_(ids))
+    for post_id, body, space_id, level in connection.execute(
+        select(Post.id, Post.body, Post.space_id, Post.level).where(Post.id.in_(ids))
     ):
-        yield comment_id, "", plain_text(body)
+        yield post_id, "", _joined(plain_text(body), *options[post_id]), scope_of(space_id, level)
 
 
-def _pages(connection: Connection, ids: list[int]) -> Iterator[tuple[int, str, str]]:
-    for page_id, title, body in connection.execute(
-        select(WikiPage.id, WikiPage.title, WikiPage.body).where(WikiPage.id.in_(ids))
+def _comments(connection: Connection, ids: list[int]) -> Iterator[tuple[int, str, str, str]]:
+    for comment_id, body, space_id, level in connection.execute(
+        select(Comment.id, Comment.body, Post.space_id, Post.level).where(
+            Comment.id.in_(ids), Post.id == Comment.post_id
+        )
     ):
-        yield page_id, title, plain_text(body)
+        yield comment_id, "", plain_text(body), scope_of(space_id, level)
 
 
-def _spaces(connection: Connection, ids: list[int]) -> Iterator[tuple[int, str, str]]:
+def _pages(connection: Connection, ids: list[int]) -> Iterator[tuple[int, str, str, str]]:
+    for page_id, title, body, space_id, level in connection.execute(
+        select(WikiPage.id, WikiPage.title, WikiPage.body, WikiPage.space_id, WikiPage.level).where(
+            WikiPage.id.in_(ids)
+        )
+    ):
+        yield page_id, title, plain_text(body), scope_of(space_id, level)
+
+
+def _spaces(connection: Connection, ids: list[int]) -> Iterator[tuple[int, str, str, str]]:
     for space_id, name, description, objective in connection.execute(
         select(Space.id, Space.name, Space.description, Space.objective).where(Space.id.in_(ids))
     ):
-        yield space_id, name, _joined(plain_text(description), objective)
+        yield space_id, name, _joined(plain_text(description), objective), ANYWHERE
 
 
-def _people(connection: Connection, ids: list[int]) -> Iterator[tuple[int, str, str]]:
+def _people(connection: Connection, ids: list[int]) -> Iterator[tuple[int, str, str, str]]:
     tags: dict[int, list[str]] = defaultdict(list)
     for user_id, name in connection.execute(
         select(ProfileTag.user_id, ProfileTag.name)
@@ -139,16 +146,16 @@ def _people(connection: Connection, ids: list[int]) -> Iterator[tuple[int, str, 
         body = _joined(
             row.job_title, row.department, row.site, row.organisation, plain_text(row.bio)
         )
-        yield row.id, f"{row.display_name} {row.handle}", _joined(body, *tags[row.id])
+        yield row.id, f"{row.display_name} {row.handle}", _joined(body, *tags[row.id]), ANYWHERE
 
 
-def _files(connection: Connection, ids: list[int]) -> Iterator[tuple[int, str, str]]:
+def _files(connection: Connection, ids: list[int]) -> Iterator[tuple[int, str, str, str]]:
     for file_id, name in connection.execute(
         select(StoredFile.id, StoredFile.name).where(
             StoredFile.id.in_(ids), StoredFile.purpose != FilePurpose.AVATAR
         )
     ):
-        yield file_id, name, ""
+        yield file_id, name, "", ANYWHERE
 
 
 LOADERS = {
@@ -170,8 +177,9 @@ def entries(connection: Connection, kind: SearchKind, ids: list[int]) -> dict[in
             "item_id": item_id,
             "title_terms": terms(title),
             "body_terms": terms(body),
+            "scope": scope,
         }
-        for item_id, title, body in LOADERS[kind](connection, ids)
+        for item_id, title, body, scope in LOADERS[kind](connection, ids)
     }
 
 
@@ -183,6 +191,7 @@ def _upsert(connection: Connection):
         set_={
             "title_terms": statement.excluded.title_terms,
             "body_terms": statement.excluded.body_terms,
+            "scope": statement.excluded.scope,
         },
     )
 
@@ -206,19 +215,31 @@ def write_entries(connection: Connection, kind: SearchKind, ids: Iterable[int]) 
 # --- in step with the ORM -----------------------------------------------------------
 
 
-def _text_changed(item) -> bool:
+def _indexed_changed(item) -> bool:
     state = inspect(item)
-    return any(state.attrs[name].history.has_changes() for name in TEXT_ATTRIBUTES[type(item)])
+    return any(state.attrs[name].history.has_changes() for name in INDEXED_ATTRIBUTES[type(item)])
+
+
+def _scope_changed(item) -> bool:
+    state = inspect(item)
+    return any(state.attrs[name].history.has_changes() for name in ("level", "space_id"))
 
 
 def _flushed(session: Session) -> dict[SearchKind, set[int]]:
-    """The items whose entry this flush changes, by kind."""
+    """The items whose entry this flush changes, by kind (a post whose level or
+    space changed: its comments too, which take its scope)."""
     touched: dict[SearchKind, set[int]] = defaultdict(set)
     for item in [*session.new, *session.dirty, *session.deleted]:
         kind = KIND_OF.get(type(item))
         if kind is not None:
-            if item in session.new or item in session.deleted or _text_changed(item):
+            if item in session.new or item in session.deleted or _indexed_changed(item):
                 touched[kind].add(item.id)
+            if type(item) is Post and item not in session.new and _scope_changed(item):
+                touched[SearchKind.COMMENT].update(
+                    session.connection().scalars(
+                        select(Comment.id).where(Comment.post_id == item.id)
+                    )
+                )
         elif type(item) in PARTS:
             owner_kind, owner_column = PARTS[type(item)]
             touched[owner_kind].add(getattr(item, owner_column))
