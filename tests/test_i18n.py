@@ -38,6 +38,46 @@ def test_french_messages_follow_french_typography(catalogs):
     assert catalogs.mistyped() == []
 
 
+# Labels shown beside a person: their account kind and role, their role in a
+# space, their account's state, an invitee. French genders an adjective or a noun
+# by the person ("Ancienne salariée"); Ruche does not know the person's form, so
+# each label is neutral: an epicene noun, or a word agreeing with "compte" or
+# "personne" ("Personne salariée", "Compte inactif").
+PERSON_LABELS = [
+    "Employee",
+    "Alumni",
+    "Contractor",
+    "Member",
+    "Administrator",
+    "Owner",
+    "Moderator",
+    "Manager",
+    "Active",
+    "Deactivated",
+    "Inactive",
+    "Invited",
+    "Invited as",
+    "Former account",
+]
+GENDERED = re.compile(
+    r"\b(salarié|salariée|ancien|ancienne|actif|active|inactif|inactive|désactivée?|invitée?|"
+    r"administrat(eur|rice)|modérat(eur|rice)|collaborat(eur|rice)|employée?)\b",
+    re.IGNORECASE,
+)
+
+
+def test_french_labels_beside_a_person_are_neutral(catalogs):
+    french = catalogs.load("fr")
+    gendered = []
+    for label in PERSON_LABELS:
+        translated = french[label].string
+        assert translated, label
+        neutral_subject = re.match(r"(Compte|Personne) ", translated)
+        if not neutral_subject and GENDERED.search(translated):
+            gendered.append(f"{label!r}: {translated!r}")
+    assert gendered == []
+
+
 @pytest.mark.parametrize(
     ("text", "faults"),
     [

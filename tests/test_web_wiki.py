@@ -95,6 +95,21 @@ async def test_the_wiki_home_shows_the_tree_search_and_what_changed(make, browse
     assert "Grille" not in found.text
 
 
+async def test_wiki_search_results_show_text_not_markdown(make, browser_of, session):
+    author = await make.user()
+    reader = await make.user(language="en")
+    table = "| Offre | Prix |\n|---|---|\n| Ruche | [[Devis]] |"
+    await write_page(session, author, "Tarifs", table)
+    browser, _csrf = await browser_of(reader)
+
+    found = await browser.get("/wiki", params={"q": "ruche"})
+
+    shown = unescape(found.text.split('class="plain-list wiki-results"', 1)[1].split("</ul>")[0])
+    excerpt = re.sub(r"<[^>]+>", "", shown)
+    assert "Offre Prix" in excerpt and "Devis" in excerpt
+    assert "|" not in excerpt and "[[" not in excerpt and "---" not in excerpt
+
+
 async def test_a_page_whose_parent_is_hidden_shows_at_the_top(make, browser_of, session):
     author = await make.user(clearance="confidential")
     reader = await make.user(language="en")

@@ -173,6 +173,20 @@ async def test_shortcuts_move_between_posts_and_open_their_help(page: Page, sign
     await expect(field).to_have_value("jk")
     await expect(field).to_be_focused()
 
+    # "c" comments on the focused post: its page, at the comment form, where "c"
+    # again puts the cursor in the comment field.
+    await field.fill("")
+    await field.evaluate("(element) => element.blur()")
+    await page.keyboard.press("j")
+    await expect(posts.nth(0)).to_be_focused()
+    post_id = await posts.nth(0).get_attribute("data-post")
+    async with page.expect_navigation():
+        await page.keyboard.press("c")
+    assert page.url.endswith(f"/posts/{post_id}#comment-form")
+    await page.keyboard.press("j")
+    await page.keyboard.press("c")
+    await expect(page.locator(f'#comment-form textarea[data-post-id="{post_id}"]')).to_be_focused()
+
 
 @pytest.mark.parametrize("failure", ["network", "refused"])
 async def test_a_reaction_that_fails_says_so_and_is_put_back(page: Page, sign_in, failure):

@@ -77,10 +77,21 @@ async def test_the_bell_shows_the_servers_count_when_a_notification_arrives(
     before = int(await bell.text_content() or 0)
     # A count the page would only add to (as it once did) shows as wrong.
     await bell.evaluate("(badge) => { badge.textContent = '41'; }")
+    # Everything the polite live region says, in turn (the new post is said too).
+    await reader.locator("[data-announcer]").evaluate(
+        """(region) => {
+            window.announced = [];
+            new MutationObserver(() => window.announced.push(region.textContent))
+                .observe(region, {childList: true, characterData: true, subtree: true});
+        }"""
+    )
     await reader.wait_for_timeout(1000)  # the socket connects and subscribes
 
     await publish(page, f"Pour @chloe.fournier {uuid.uuid4().hex[:6]}", "Interne")
 
     await expect(bell).to_have_text(str(before + 1))
     await expect(bell).to_be_visible()
+    # Screen readers are told of it.
+    await expect(reader.locator("[data-announcer]")).to_have_attribute("aria-live", "polite")
+    await reader.wait_for_function("window.announced.includes('1 nouvelle notification')")
     await reader.context.close()

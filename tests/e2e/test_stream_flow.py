@@ -50,10 +50,10 @@ async def test_compose_vote_react_and_comment(page: Page, sign_in, console):
     post = card(page, marker)
     await expect(page.locator("article.post").first).to_contain_text(marker)  # newest first
 
-    # Voting shows the results.
+    # Voting shows the results, in place (tests/e2e/test_in_place.py).
     await post.get_by_label("Jeudi").check()
     await post.get_by_role("button", name="Voter").click()
-    await expect(page.get_by_role("status")).to_have_text("Votre vote est enregistré.")
+    await expect(page.locator("[data-announcer]")).to_have_text("Votre vote est enregistré.")
     await expect(post.get_by_text("1 vote", exact=True)).to_be_visible()
 
     # A reaction toggles in place, through the API, and stays after a reload.
