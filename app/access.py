@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
-from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
+from sqlalchemy import ColumnElement, FromClause, and_, exists, false, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import Conflict, Forbidden, Invalid
@@ -384,69 +384,63 @@ def own_new_uploads(viewer: User) -> ColumnElement[bool]:
     )
 
 
-def searchable_kinds(viewer: User) -> dict[SearchKind, ColumnElement[bool]]:
-    """For each kind of search entry, the clause that the viewer may know of
-    the entry's item, correlated to ``SearchEntry`` (one primary-key lookup per
-    entry, so a newest-first scan stops as soon as it has a page): a live post
-    they may read; a live comment under such a post; a live wiki page they may
-    read (its current level); a space that exists for them; an active person
-    they may know of; a file they may read.
+def searchable(
+    viewer: User,
+    kinds: Iterable[SearchKind] = tuple(SearchKind),
+    entries: FromClause = SearchEntry.__table__,
+) -> ColumnElement[bool]:
+    """The search entries (of ``kinds``) whose item the viewer may know of, as a
+    clause over ``entries`` — the index's table, or the candidates a search
+    matched (any rows with its ``kind`` and ``item_id``): results, counts,
+    facets and suggestions all carry it, so a search never tells of an item its
+    reader may not read. For each kind, a correlated lookup of the item (so a
+    newest-first scan stops as soon as it has a page): a live post they may
+    read; a live comment under such a post; a live wiki page they may read (its
+    current level); a space that exists for them; an active person they may
+    know of; a file they may read.
 
-    Built once for each state of a viewer that the clauses depend on: making
-    them took 4-6 ms of Python, more than a rare word's whole search, and a
-    search request needs them three times. They hold the viewer's id and
-    clearance as values and read memberships, levels and audiences live, so a
-    clause stays right for as long as its key does."""
-    return _searchable_kinds(viewer.id, viewer.kind, viewer.clearance, viewer.is_active)
+    Built once for each state of a viewer that the clause depends on: making
+    it took 4-6 ms of Python, more than a rare word's whole search, and a
+    search request needs it three times. It holds the viewer's id and
+    clearance as values and reads memberships, levels and audiences live, so it
+    stays right for as long as its key does."""
+    if not viewer.is_active:
+        return false()
+    return _searchable(viewer.id, viewer.kind, viewer.clearance, tuple(kinds), entries)
 
 
 @lru_cache(maxsize=512)
-def _searchable_kinds(
-    user_id: int, kind: AccountKind, clearance: Level, is_active: bool
-) -> dict[SearchKind, ColumnElement[bool]]:
-    # A stand-in holding the key alone: a clause cannot depend on anything else.
-    viewer = User(id=user_id, kind=kind, clearance=clearance, is_active=is_active)
-    item = SearchEntry.item_id
-    return {
-        SearchKind.POST: exists().where(
+def _searchable(
+    user_id: int,
+    kind: AccountKind,
+    clearance: Level,
+    kinds: tuple[SearchKind, ...],
+    entries: FromClause,
+) -> ColumnElement[bool]:
+    # A stand-in holding the key alone: the clause cannot depend on anything else.
+    viewer = User(id=user_id, kind=kind, clearance=clearance, is_active=True)
+    item = entries.c.item_id
+    clauses = {
+        SearchKind.POST: lambda: exists().where(
             Post.id == item, Post.deleted_at.is_(None), readable(viewer, Post)
         ),
-        SearchKind.COMMENT: exists().where(
+        SearchKind.COMMENT: lambda: exists().where(
             Comment.id == item,
             Comment.deleted_at.is_(None),
             Post.id == Comment.post_id,
             Post.deleted_at.is_(None),
             readable(viewer, Post),
         ),
-        SearchKind.PAGE: exists().where(
+        SearchKind.PAGE: lambda: exists().where(
             WikiPage.id == item, WikiPage.deleted_at.is_(None), readable(viewer, WikiPage)
         ),
-        SearchKind.SPACE: exists().where(Space.id == item, visible_spaces(viewer)),
-        SearchKind.PERSON: exists().where(
+        SearchKind.SPACE: lambda: exists().where(Space.id == item, visible_spaces(viewer)),
+        SearchKind.PERSON: lambda: exists().where(
             User.id == item, User.is_active.is_(True), knowable_people(viewer)
         ),
-        SearchKind.FILE: exists().where(StoredFile.id == item, readable_files(viewer)),
+        SearchKind.FILE: lambda: exists().where(StoredFile.id == item, readable_files(viewer)),
     }
-
-
-def searchable(
-    viewer: User, kinds: Iterable[SearchKind] = tuple(SearchKind)
-) -> ColumnElement[bool]:
-    """The search entries (of ``kinds``) whose item the viewer may know of, as a
-    clause over ``SearchEntry``: results, counts, facets and suggestions all
-    carry it, so a search never tells of an item its reader may not read."""
-    if not viewer.is_active:
-        return false()
-    return _searchable(viewer.id, viewer.kind, viewer.clearance, tuple(kinds))
-
-
-@lru_cache(maxsize=512)
-def _searchable(
-    user_id: int, kind: AccountKind, clearance: Level, kinds: tuple[SearchKind, ...]
-) -> ColumnElement[bool]:
-    """``searchable`` of an active viewer, built once per key (see ``searchable_kinds``)."""
-    clauses = _searchable_kinds(user_id, kind, clearance, True)
-    return or_(*(and_(SearchEntry.kind == each, clauses[each]) for each in kinds))
+    return or_(*(and_(entries.c.kind == each, clauses[each]()) for each in kinds))
 
 
 def visible_events(viewer: User) -> ColumnElement[bool]:

@@ -9,7 +9,11 @@ clause still decides. The full-text index is rebuilt with it:
 - SQLite: ``search_fts`` gains the column ``scope`` (a typed word is matched in
   the title and body columns only);
 - PostgreSQL: ``document`` gains the lexeme ``~scope``, which no typed word
-  can give (``to_tsquery`` keeps letters and digits).
+  can give (``to_tsquery`` keeps letters and digits), and its statistics
+  keep ten times more lexemes: with the default, a word absent from them was
+  estimated in ~3,000 entries of the 1M-post company however rare (a project's
+  name, in 4), and the planner walked all 2.1M entries for it (0.9 s) rather
+  than read the GIN index (a few ms).
 
 Revision ID: 0012
 Revises: 0011
@@ -83,6 +87,11 @@ def postgresql_index(scoped: bool) -> list[str]:
             setweight(to_tsvector('simple', title_terms), 'A')
             || setweight(to_tsvector('simple', body_terms), 'D'){scope}) STORED""",
         "CREATE INDEX ix_search_entries_document ON search_entries USING gin (document)",
+        *(
+            ["ALTER TABLE search_entries ALTER COLUMN document SET STATISTICS 1000"]
+            if scoped
+            else []
+        ),
     ]
 
 
