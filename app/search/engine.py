@@ -218,11 +218,24 @@ def statement(
     found = found.order_by(order.desc())
     if not policy:
         return found.with_only_columns(*columns(ENTRIES)).limit(limit)
-    # No kind left (the filters, or the title band of a hashtag search): nothing.
+    return _known_of(found, viewer, kinds, columns, limit)
+
+
+def _known_of(
+    candidates: Select,
+    viewer: User,
+    kinds: list[SearchKind],
+    columns: Callable[[FromClause], tuple],
+    limit: int,
+) -> Select:
+    """The first ``limit`` of the ordered ``candidates`` (entries) whose item the
+    viewer may know of: the candidates fenced, the policy over them (see
+    ``statement``). No kind left (the filters, or the title band of a hashtag
+    search): nothing."""
     allowed = searchable(viewer, kinds, CANDIDATES) if kinds else false()
     return (
         select(*columns(CANDIDATES))
-        .add_cte(found.offset(0).cte(CANDIDATES.name))
+        .add_cte(candidates.offset(0).cte(CANDIDATES.name))
         .select_from(CANDIDATES)
         .where(allowed)
         .limit(limit)
@@ -387,12 +400,15 @@ async def suggest(
     await _dialect(session)
     for kind in SUGGESTED_KINDS:
         wanted = (
-            select(SearchEntry.item_id)
+            select(*hits_columns(ENTRIES))
             .where(SearchEntry.kind == kind, title_prefix(query))
             .order_by(SearchEntry.item_id.desc())
-            .limit(SUGGESTIONS_EACH)
         )
         if policy:
-            wanted = wanted.where(searchable(viewer, [kind]))
+            wanted = _known_of(
+                wanted, viewer, [kind], lambda entries: (entries.c.item_id,), SUGGESTIONS_EACH
+            )
+        else:
+            wanted = wanted.with_only_columns(SearchEntry.item_id).limit(SUGGESTIONS_EACH)
         found[kind] = list(await session.scalars(wanted))
     return found
