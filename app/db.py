@@ -73,13 +73,17 @@ async def plan_statements(session: AsyncSession, mode: str) -> None:
     no JIT compiling — the policy's clauses make estimated costs in the
     billions, past ``jit_above_cost``, for statements that run in milliseconds
     (seconds of compiling were measured). Other requests keep PostgreSQL's
-    defaults; SQLite has neither setting."""
-    if session.bind.dialect.name == "postgresql":
-        await session.execute(
-            select(
-                func.set_config("plan_cache_mode", mode, True), func.set_config("jit", "off", True)
-            )
-        )
+    defaults; SQLite has neither setting. Once per transaction and mode: a
+    search asks before each of its statements, one round trip is enough."""
+    if session.bind.dialect.name != "postgresql":
+        return
+    current = session.get_transaction()
+    if current is not None and session.info.get("planned") == (current, mode):
+        return
+    await session.execute(
+        select(func.set_config("plan_cache_mode", mode, True), func.set_config("jit", "off", True))
+    )
+    session.info["planned"] = (session.get_transaction(), mode)
 
 
 def _tune_sqlite(engine: AsyncEngine) -> None:

@@ -195,7 +195,7 @@ async def index_size(connection, dialect: str) -> list[tuple[str, int]]:
 async def explain(connection, dialect: str, title: str, statements) -> None:
     prefix = "EXPLAIN QUERY PLAN " if dialect == "sqlite" else "EXPLAIN (ANALYZE, BUFFERS) "
     for statement, parameters in statements:
-        if not statement.lstrip().upper().startswith("SELECT"):
+        if not statement.lstrip().upper().startswith(("SELECT", "WITH")):
             continue
         print(f"\n-- {title}")
         print("   " + " ".join(statement.split()))

@@ -212,6 +212,10 @@ def statement(
     if band == TITLE_BAND:
         kinds = [kind for kind in kinds if kind in TITLED_KINDS]
         clause = and_(clause, SearchEntry.kind.in_(kinds)) if kinds else false()
+    elif band == BODY_BAND and matched is not None:
+        # A file is indexed by its name alone: never in the body band of words,
+        # and its policy (the dearest to plan) need not be planned there.
+        kinds = [kind for kind in kinds if kind is not SearchKind.FILE]
     found = found.where(clause)
     if after is not None:
         found = found.where(order < after)
@@ -354,12 +358,16 @@ async def facets(
     types = Counter(SearchKind(kind) for kind, _space in rows)
     kept = [space_id for kind, space_id in rows if filters.types is None or kind in filters.types]
     top = Counter(space_id for space_id in kept if space_id is not None).most_common(TOP_SPACES)
-    names = dict(
-        (
-            await session.execute(
-                select(Space.id, Space.name).where(Space.id.in_([s for s, _n in top]))
-            )
-        ).all()
+    names = (
+        dict(
+            (
+                await session.execute(
+                    select(Space.id, Space.name).where(Space.id.in_([s for s, _n in top]))
+                )
+            ).all()
+        )
+        if top
+        else {}
     )
     return Facets(
         total=len(kept),
