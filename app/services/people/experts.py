@@ -37,14 +37,13 @@ from app.i18n import _
 from app.models import (
     Comment,
     Post,
-    SearchEntry,
     SearchKind,
     User,
     WikiPage,
     WikiRevision,
 )
 from app.models.user import ProfileTag, TagKind
-from app.search.engine import Filters, statement
+from app.search.engine import Filters, readers_scopes, statement
 from app.search.query import Phrase, Query, Word, parse
 from app.search.text import fold, words
 
@@ -143,7 +142,8 @@ async def _window(session: AsyncSession, viewer: User, topic: Topic) -> dict[Sea
             dialect=session.bind.dialect.name,
             band=None,
             limit=WINDOW,
-            columns=(SearchEntry.kind, SearchEntry.item_id),
+            columns=lambda entries: (entries.c.kind, entries.c.item_id),
+            scopes=await readers_scopes(session, viewer),
         )
     )
     for kind, item_id in rows:
