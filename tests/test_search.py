@@ -8,7 +8,10 @@ from sqlalchemy import select
 from app.levels import Level
 from app.models import Comment, Hashtag, PostHashtag, SearchEntry, Visibility, WikiPage
 from app.models.base import utcnow
+from app.search.backends import BODY_BAND, TITLE_BAND
+from app.search.engine import Filters, readers_scopes, statement
 from app.search.indexing import rebuild
+from app.search.query import parse
 from tests.helpers import expect_error
 
 
@@ -264,3 +267,66 @@ async def test_reindex_rebuilds_an_equal_index(make, session):
     assert ("post",) in [row[:1] for row in before]
     await session.run_sync(lambda sync: rebuild(sync.connection()))
     assert await index() == before
+
+
+async def test_an_externals_scopes_narrow_nothing_the_policy_allows(make, session):
+    """What an external finds with their scopes (app.search.scope) is exactly
+    what the policy alone gives them, on every kind: the scopes only spare the
+    index's work."""
+    owner = await make.user(display_name="Odile Tournesol")
+    contractor = await make.user(kind="contractor")
+    theirs = await make.space(
+        owner=owner, allows_externals=True, members=[contractor], name="Tournesol chez nous"
+    )
+    other = await make.space(owner=owner, name="Tournesol ailleurs")
+    posts = [
+        await make.post(author=owner, space=space, level=level, body=f"tournesol {n}")
+        for n, (space, level) in enumerate(
+            (space, level)
+            for space in (None, theirs, other)
+            for level in (Level.PUBLIC, Level.INTERNAL)
+        )
+    ]
+    session.add_all(
+        Comment(post_id=post.id, author_id=owner.id, body="tournesol encore", body_html="")
+        for post in posts
+    )
+    session.add(
+        WikiPage(
+            title="Tournesol",
+            slug="tournesol",
+            body="la page",
+            space_id=theirs.id,
+            level=Level.PUBLIC,
+            author_id=owner.id,
+            updated_at=utcnow(),
+        )
+    )
+    await session.commit()
+    scopes = await readers_scopes(session, contractor)
+    assert scopes is not None and await readers_scopes(session, owner) is None
+    query = parse("tournesol")
+
+    async def entries(band, narrowed) -> set[tuple]:
+        found = await session.execute(
+            statement(
+                contractor,
+                query,
+                Filters(),
+                dialect=session.bind.dialect.name,
+                band=band,
+                limit=100,
+                scopes=narrowed,
+            )
+        )
+        return set(found)
+
+    for band in (TITLE_BAND, BODY_BAND):
+        assert await entries(band, scopes) == await entries(band, None)
+    found_with = await entries(None, scopes)
+    assert found_with == await entries(None, None)
+    kinds = {kind for _id, kind, _item in found_with}
+    # The public posts of the company stream and of their space, their comments,
+    # the page, the space and the person who wrote them: and nothing of the other space.
+    assert kinds == {"post", "comment", "page", "space", "person"}
+    assert len(found_with) == 2 + 2 + 1 + 1 + 1
