@@ -222,10 +222,10 @@ def statement(
     found = found.order_by(order.desc())
     if not policy:
         return found.with_only_columns(*columns(ENTRIES)).limit(limit)
-    return _known_of(found, viewer, kinds, columns, limit)
+    return _under_policy(found, viewer, kinds, columns, limit)
 
 
-def _known_of(
+def _under_policy(
     candidates: Select,
     viewer: User,
     kinds: list[SearchKind],
@@ -413,7 +413,7 @@ async def suggest(
             .order_by(SearchEntry.item_id.desc())
         )
         if policy:
-            wanted = _known_of(
+            wanted = _under_policy(
                 wanted, viewer, [kind], lambda entries: (entries.c.item_id,), SUGGESTIONS_EACH
             )
         else:
