@@ -9,10 +9,23 @@ from sqlalchemy import column, insert, inspect, select, table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import create_engine
+from app.levels import Level
 from app.migrate import current_revision, downgrade, head_revision, upgrade
-from app.models import Base, Invitation, Notification, Space, SpaceKind, User, Visibility
+from app.models import (
+    Base,
+    Comment,
+    Invitation,
+    Notification,
+    Post,
+    Space,
+    SpaceKind,
+    User,
+    Visibility,
+)
 from app.models.base import utcnow
-from app.models.search import described_by_models
+from app.models.search import SearchEntry, described_by_models
+from app.search.engine import Filters, statement
+from app.search.query import parse
 from tests.conftest import create_fresh_database, drop_database
 
 
@@ -52,6 +65,9 @@ def insert_old_account(handle: str):
         )
         .returning(users.c.id)
     )
+
+
+ENTRY_COLUMNS = ("id", "kind", "item_id", "title_terms", "body_terms")
 
 
 def table_names(connection) -> set[str]:
@@ -170,6 +186,57 @@ async def test_accounts_that_exist_count_as_having_seen_the_tour(tmp_root):
             await session.commit()
             new = await session.scalar(select(User).where(User.handle == "new"))
             assert new.tour_seen_at is None
+    finally:
+        await engine.dispose()
+        await drop_database(url)
+
+
+async def test_entries_that_exist_get_their_scopes(tmp_root):
+    """0012: the entries indexed before scopes get their item's container and
+    level (a comment its post's), the rest ``any``; and the full-text index,
+    rebuilt, finds them by word and by scope."""
+    url = await create_fresh_database(tmp_root)
+    engine = create_engine(url)
+    try:
+        await upgrade(engine, "0011")
+        async with AsyncSession(engine) as session:
+            # Users, posts and comments are as the models say at 0011.
+            person = User(email="old@example.test", handle="old", display_name="Old")
+            session.add(person)
+            await session.flush()
+            post = Post(author_id=person.id, level=Level.INTERNAL, body="Menhir")
+            session.add(post)
+            await session.flush()
+            comment = Comment(post_id=post.id, author_id=person.id, body="Menhir", body_html="")
+            session.add(comment)
+            await session.flush()
+            entries = table("search_entries", *(column(n) for n in ENTRY_COLUMNS))
+            for kind, item in (("post", post.id), ("comment", comment.id), ("person", person.id)):
+                await session.execute(
+                    insert(entries).values(
+                        kind=kind, item_id=item, title_terms="", body_terms="menhir"
+                    )
+                )
+            await session.commit()
+        await upgrade(engine)
+        async with AsyncSession(engine) as session:
+            scopes = dict(
+                (await session.execute(select(SearchEntry.kind, SearchEntry.scope))).all()
+            )
+            assert scopes == {"post": "s0internal", "comment": "s0internal", "person": "any"}
+            matched = await session.execute(
+                statement(
+                    User(id=0),
+                    parse("menhir"),
+                    Filters(),
+                    dialect=engine.dialect.name,
+                    band=None,
+                    limit=10,
+                    policy=False,
+                    scopes=frozenset({"s0internal"}),
+                )
+            )
+            assert {kind for _id, kind, _item in matched} == {"post", "comment"}
     finally:
         await engine.dispose()
         await drop_database(url)

@@ -82,7 +82,7 @@ class Postgres:
     ) -> Select:
         tsquery = func.to_tsquery(literal_column("'simple'::regconfig"), expression)
         if scopes is not None:
-            # Lexemes as they are ('~s12l0'): tsquery's own input, not to_tsquery's parser.
+            # Lexemes as they are ('~s12public'): tsquery's own input, not to_tsquery's parser.
             within = " | ".join(f"'~{scope}'" for scope in sorted(scopes))
             tsquery = tsquery.op("&&")(cast(literal(within), TSQUERY))
         return statement.where(DOCUMENT.op("@@")(tsquery))

@@ -1,8 +1,8 @@
 """Where an entry's item may be read from, as one word of the full-text index.
 
 A post, a comment and a wiki page carry the word of their container and level
-(``s12l0``: space 12, level public; ``s0``: the company stream); a comment takes
-its post's. Anything else carries ``any``. An external may read a few per cent
+(``s12public``: space 12, level public; ``s0``: the company stream); a comment
+takes its post's. Anything else carries ``any``. An external may read a few per cent
 of what is written (their spaces and the company stream, at ``public``), so
 their search asks the index for their words *and* one of their scopes
 (``access.readable_scopes``): the index intersects the two, where otherwise
@@ -20,4 +20,4 @@ ANYWHERE = "any"
 
 
 def scope_of(space_id: int | None, level: Level) -> str:
-    return f"s{space_id or 0}l{level.rank}"
+    return f"s{space_id or 0}{level.value}"

@@ -1,7 +1,7 @@
 """search scope: where an entry's item may be read from, in the full-text index
 
 ``search_entries.scope`` holds one word (``app.search.scope``): a post's,
-comment's or wiki page's container and level (``s12l0``), ``any`` for the
+comment's or wiki page's container and level (``s12public``), ``any`` for the
 rest. An external's search asks the full-text index for their words and one of
 their scopes, so it reads only entries near what they may read; the policy
 clause still decides. The full-text index is rebuilt with it:
@@ -30,22 +30,29 @@ down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# The scope of what each entry stands for, from its item (levels are stored as ranks).
-FILL = [
-    """UPDATE search_entries SET scope = (
-        SELECT 's' || coalesce(posts.space_id, 0) || 'l' || posts.level
-        FROM posts WHERE posts.id = search_entries.item_id)
-    WHERE kind = 'post'""",
-    """UPDATE search_entries SET scope = (
-        SELECT 's' || coalesce(posts.space_id, 0) || 'l' || posts.level
-        FROM comments JOIN posts ON posts.id = comments.post_id
-        WHERE comments.id = search_entries.item_id)
-    WHERE kind = 'comment'""",
-    """UPDATE search_entries SET scope = (
-        SELECT 's' || coalesce(wiki_pages.space_id, 0) || 'l' || wiki_pages.level
-        FROM wiki_pages WHERE wiki_pages.id = search_entries.item_id)
-    WHERE kind = 'page'""",
-]
+# Each kind with a scope: the table its container and level come from, and how
+# that row is reached from the entry's item.
+SCOPED = {
+    "post": ("posts", "FROM posts WHERE posts.id = search_entries.item_id"),
+    "comment": (
+        "posts",
+        "FROM comments JOIN posts ON posts.id = comments.post_id "
+        "WHERE comments.id = search_entries.item_id",
+    ),
+    "page": ("wiki_pages", "FROM wiki_pages WHERE wiki_pages.id = search_entries.item_id"),
+}
+
+
+def fill(kind: str) -> str:
+    """The scopes of the entries of ``kind`` (``app.search.scope.scope_of``),
+    the level's name from its stored rank. (Only this file's names go in.)"""
+    table, source = SCOPED[kind]
+    level = (
+        f"CASE {table}.level WHEN 0 THEN 'public' WHEN 1 THEN 'internal' "
+        "WHEN 2 THEN 'confidential' ELSE 'secret' END"
+    )
+    scope = f"'s' || coalesce({table}.space_id, 0) || {level}"
+    return f"UPDATE search_entries SET scope = (SELECT {scope} {source}) WHERE kind = '{kind}'"  # noqa: S608
 
 
 def sqlite_index(columns: list[str]) -> list[str]:
@@ -109,8 +116,8 @@ def upgrade() -> None:
         "search_entries",
         sa.Column("scope", sa.String(24), nullable=False, server_default="any"),
     )
-    for statement in FILL:
-        op.execute(statement)
+    for kind in SCOPED:
+        op.execute(fill(kind))
     if sqlite:
         for statement in sqlite_index(["title_terms", "body_terms", "scope"]):
             op.execute(statement)
