@@ -200,7 +200,9 @@ def statement(
     In one query, the policy's cost counted on every entry made it read every
     match from the GIN index and sort them (a common word for an external,
     a phrase: 150-230 ms where the walk takes 5-20). SQLite streams the fenced
-    query as FTS5 walks its rowids backwards, as before."""
+    query as FTS5 walks its rowids backwards, as before. Both databases keep a
+    fenced query's order through a filter and a limit, which the outer query
+    relies on (the tests assert exact orders and pages on both)."""
     backend = backend_for(dialect)
     found = select(*hits_columns(ENTRIES))
     order = SearchEntry.id
