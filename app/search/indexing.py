@@ -143,10 +143,12 @@ def _people(connection: Connection, ids: list[int]) -> Iterator[tuple[int, str, 
             User.bio,
         ).where(User.id.in_(ids))
     ):
-        body = _joined(
-            row.job_title, row.department, row.site, row.organisation, plain_text(row.bio)
+        # " · " between the fields, as the person's snippet shows them.
+        about = " · ".join(
+            filter(None, [row.job_title, row.department, row.site, row.organisation])
         )
-        yield row.id, f"{row.display_name} {row.handle}", _joined(body, *tags[row.id]), ANYWHERE
+        body = _joined(about, plain_text(row.bio), *tags[row.id])
+        yield row.id, f"{row.display_name} {row.handle}", body, ANYWHERE
 
 
 def _files(connection: Connection, ids: list[int]) -> Iterator[tuple[int, str, str, str]]:
@@ -166,6 +168,14 @@ LOADERS = {
     SearchKind.PERSON: _people,
     SearchKind.FILE: _files,
 }
+
+
+def shown_texts(connection: Connection, kind: SearchKind, ids: list[int]) -> dict[int, str]:
+    """The text a result's snippet is cut from, by item id: what the item is
+    indexed by (its body; a file, its name), so the snippet shows what matched."""
+    return {
+        item_id: body or title for item_id, title, body, _scope in LOADERS[kind](connection, ids)
+    }
 
 
 def entries(connection: Connection, kind: SearchKind, ids: list[int]) -> dict[int, dict]:

@@ -1,6 +1,7 @@
 """Searching on behalf of a viewer: the query parsed, the filters checked, the
 hits found under the policy (``app.search.engine``) and shown — each kind's
-item read back with its readable text for the snippet."""
+item read back, its snippet cut from the text it is indexed by
+(``app.search.indexing.shown_texts``)."""
 
 from collections import defaultdict
 from datetime import datetime
@@ -11,11 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.errors import Invalid
 from app.i18n import _
 from app.levels import Level
-from app.markdown import plain_text
 from app.models import Comment, Post, SearchKind, Space, StoredFile, User, WikiPage
 from app.schemas.common import MAX_ID
 from app.search import engine
 from app.search.engine import Filters, Hit
+from app.search.indexing import shown_texts
 from app.search.query import Query, parse
 from app.search.snippets import highlight
 from app.services.compose import hashtag_suggestions
@@ -181,6 +182,13 @@ async def show(session: AsyncSession, query: Query, hits: list[Hit]) -> list[dic
         wanted[SearchKind.PERSON] | {item.author_id for item in content if item.author_id},
     )
 
+    texts = await session.run_sync(
+        lambda sync: {
+            kind: shown_texts(sync.connection(), kind, sorted(ids)) for kind, ids in wanted.items()
+        }
+    )
+    texts = defaultdict(dict, texts)
+
     def space_of(space_id):
         space = spaces.get(space_id)
         return None if space is None else {"id": space.id, "name": space.name}
@@ -194,7 +202,6 @@ async def show(session: AsyncSession, query: Query, hits: list[Hit]) -> list[dic
                 dict(
                     title=None,
                     url=f"/posts/{post.id}",
-                    text=plain_text(post.body),
                     space=space_of(post.space_id),
                     author=_author(people.get(post.author_id)),
                     created_at=post.created_at,
@@ -208,7 +215,6 @@ async def show(session: AsyncSession, query: Query, hits: list[Hit]) -> list[dic
                 dict(
                     title=None,
                     url=f"/posts/{post.id}#comment-{comment.id}",
-                    text=plain_text(comment.body),
                     space=space_of(post.space_id),
                     author=_author(people.get(comment.author_id)),
                     created_at=comment.created_at,
@@ -221,7 +227,6 @@ async def show(session: AsyncSession, query: Query, hits: list[Hit]) -> list[dic
                 dict(
                     title=page.title,
                     url=f"/wiki/pages/{page.id}",
-                    text=plain_text(page.body),
                     space=space_of(page.space_id),
                     author=_author(people.get(page.author_id)),
                     created_at=page.created_at,
@@ -234,7 +239,6 @@ async def show(session: AsyncSession, query: Query, hits: list[Hit]) -> list[dic
                 dict(
                     title=space.name,
                     url=f"/spaces/{space.id}",
-                    text=" ".join([plain_text(space.description), space.objective]),
                     space=None,
                     author=None,
                     created_at=space.created_at,
@@ -243,12 +247,10 @@ async def show(session: AsyncSession, query: Query, hits: list[Hit]) -> list[dic
             )
         elif hit.kind is SearchKind.PERSON and item_id in people:
             person = people[item_id]
-            about = [person.job_title, person.department, person.site, person.organisation]
             shown.append(
                 dict(
                     title=person.display_name,
                     url=f"/people/{person.handle}",
-                    text=" · ".join([*filter(None, about), plain_text(person.bio)]),
                     space=None,
                     author=None,
                     created_at=person.created_at,
@@ -262,7 +264,6 @@ async def show(session: AsyncSession, query: Query, hits: list[Hit]) -> list[dic
                 dict(
                     title=stored.name,
                     url=content_url(stored.id),
-                    text=stored.name,
                     space=None,
                     author=None,
                     created_at=stored.created_at,
@@ -271,8 +272,8 @@ async def show(session: AsyncSession, query: Query, hits: list[Hit]) -> list[dic
             )
         else:
             continue
-        result = shown[-1]
-        result.update(type=hit.kind, id=item_id, snippet=highlight(result.pop("text"), query))
+        text = texts[hit.kind].get(item_id, "")
+        shown[-1].update(type=hit.kind, id=item_id, snippet=highlight(text, query))
     return shown
 
 

@@ -9,6 +9,7 @@ import pytest
 from playwright.async_api import Browser, Page, expect
 
 from app.demo import DEMO_PASSWORD
+from tests.e2e.failing import fail_calls
 
 pytestmark = pytest.mark.e2e
 
@@ -200,19 +201,15 @@ async def test_a_reaction_that_fails_says_so_and_is_put_back(page: Page, sign_in
     before = await count.text_content()
     value = await button.get_attribute("value")
 
-    busy_while_pending = []
-
-    async def fail(route):
-        busy_while_pending.append(await button.get_attribute("aria-busy"))
-        if failure == "network":
-            await route.abort()
-        else:
-            await route.fulfill(
-                status=403,
-                json={"error": {"code": "forbidden", "message": "Refusé par le serveur."}},
-            )
-
-    await page.route("**/api/v1/posts/*/reactions/*", fail)
+    busy_while_pending = await fail_calls(
+        page,
+        "**/api/v1/posts/*/reactions/*",
+        button,
+        failure,
+        status=403,
+        code="forbidden",
+        message="Refusé par le serveur.",
+    )
     await button.click()
 
     error = post.locator("[data-reaction-error]")

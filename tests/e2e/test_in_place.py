@@ -11,6 +11,8 @@ import uuid
 import pytest
 from playwright.async_api import Page, expect
 
+from tests.e2e.failing import fail_calls
+
 pytestmark = pytest.mark.e2e
 
 VOTER = "nicolas.fabre@ruche.example"  # an employee no other browser test signs in as
@@ -103,19 +105,15 @@ async def test_a_vote_that_fails_says_so_and_is_put_back(page: Page, sign_in, fa
     await sign_in(VOTER)
     _, poll = await new_poll(page)
     button = poll.get_by_role("button", name="Voter")
-    busy_while_pending = []
-
-    async def fail(route):
-        busy_while_pending.append(await button.get_attribute("aria-busy"))
-        if failure == "network":
-            await route.abort()
-        else:
-            await route.fulfill(
-                status=409,
-                json={"error": {"code": "poll_closed", "message": "Ce sondage est clos."}},
-            )
-
-    await page.route("**/api/v1/posts/*/votes", fail)
+    busy_while_pending = await fail_calls(
+        page,
+        "**/api/v1/posts/*/votes",
+        button,
+        failure,
+        status=409,
+        code="poll_closed",
+        message="Ce sondage est clos.",
+    )
     await stay_marker(page)
     await poll.get_by_label("Jeudi").check()
     await button.click()
@@ -178,19 +176,15 @@ async def test_a_follow_that_fails_says_so_and_is_put_back(page: Page, sign_in, 
     await page.goto(f"/people/{FOLLOWED}")
     button = page.locator("form[data-follow] button")
     await expect(button).to_have_text("Suivre")
-    busy_while_pending = []
-
-    async def fail(route):
-        busy_while_pending.append(await button.get_attribute("aria-busy"))
-        if failure == "network":
-            await route.abort()
-        else:
-            await route.fulfill(
-                status=404,
-                json={"error": {"code": "not_found", "message": "Introuvable."}},
-            )
-
-    await page.route("**/api/v1/follows/**", fail)
+    busy_while_pending = await fail_calls(
+        page,
+        "**/api/v1/follows/**",
+        button,
+        failure,
+        status=404,
+        code="not_found",
+        message="Introuvable.",
+    )
     await stay_marker(page)
     await button.click()
 
