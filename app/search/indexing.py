@@ -143,11 +143,11 @@ def _people(connection: Connection, ids: list[int]) -> Iterator[tuple[int, str, 
             User.bio,
         ).where(User.id.in_(ids))
     ):
-        # " · " between the fields, as the person's snippet shows them.
+        # " · " between the fields and between the tags, as the person's snippet shows them.
         about = " · ".join(
             filter(None, [row.job_title, row.department, row.site, row.organisation])
         )
-        body = _joined(about, plain_text(row.bio), *tags[row.id])
+        body = _joined(about, plain_text(row.bio), " · ".join(tags[row.id]))
         yield row.id, f"{row.display_name} {row.handle}", body, ANYWHERE
 
 
