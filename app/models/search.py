@@ -52,7 +52,7 @@ SEARCH_INDEX_TABLES = frozenset(
     {"search_fts", "search_fts_data", "search_fts_idx", "search_fts_docsize", "search_fts_config"}
 )
 SEARCH_INDEX_COLUMNS = frozenset({("search_entries", "document")})
-SEARCH_INDEX_INDEXES = frozenset({"ix_search_entries_document"})
+SEARCH_INDEX_INDEXES = frozenset({"ix_search_entries_document", "ix_search_entries_titled"})
 
 
 def described_by_models(obj, name, type_, reflected, compare_to) -> bool:

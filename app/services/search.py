@@ -184,7 +184,9 @@ async def show(session: AsyncSession, query: Query, hits: list[Hit]) -> list[dic
 
     texts = await session.run_sync(
         lambda sync: {
-            kind: shown_texts(sync.connection(), kind, sorted(ids)) for kind, ids in wanted.items()
+            kind: shown_texts(sync.connection(), kind, sorted(ids))
+            for kind, ids in wanted.items()
+            if ids
         }
     )
     texts = defaultdict(dict, texts)
