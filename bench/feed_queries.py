@@ -226,14 +226,19 @@ async def explain(database, statements) -> None:
             print(f"\n-- {label(statement)}")
             print("   " + " ".join(statement.split())[:600])
             rows = (await connection.exec_driver_sql(prefix + statement, parameters)).all()
-            if sqlite:
-                depth = {0: 0}
-                for node, parent, _, detail in rows:
-                    depth[node] = depth.get(parent, 0) + 1
-                    print("   " + "  " * depth[node] + detail)
-            else:
-                for (line,) in rows:
-                    print("   " + line)
+            print_plan(rows, sqlite)
+
+
+def print_plan(rows, sqlite: bool) -> None:
+    """An EXPLAIN's rows, indented: SQLite's query plan as its tree, PostgreSQL's as is."""
+    if sqlite:
+        depth = {0: 0}
+        for node, parent, _, detail in rows:
+            depth[node] = depth.get(parent, 0) + 1
+            print("   " + "  " * depth[node] + detail)
+    else:
+        for (line,) in rows:
+            print("   " + line)
 
 
 if __name__ == "__main__":

@@ -47,7 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from feed_queries import percentile  # noqa: E402  (bench/ is the script's directory)
+from feed_queries import percentile, print_plan  # noqa: E402  (bench/ is the script's directory)
 from machine import machine  # noqa: E402
 
 LIMIT = 20
@@ -201,14 +201,7 @@ async def explain(connection, dialect: str, title: str, statements) -> None:
         print("   " + " ".join(statement.split()))
         print(f"   parameters: {parameters}")
         rows = (await connection.exec_driver_sql(prefix + statement, parameters)).all()
-        if dialect == "sqlite":
-            depth = {0: 0}
-            for node, parent, _, detail in rows:
-                depth[node] = depth.get(parent, 0) + 1
-                print("   " + "  " * depth[node] + detail)
-        else:
-            for (line,) in rows:
-                print("   " + line)
+        print_plan(rows, dialect == "sqlite")
 
 
 async def main() -> None:

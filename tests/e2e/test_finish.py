@@ -9,7 +9,7 @@ import pytest
 from playwright.async_api import Browser, Page, expect
 
 from app.demo import DEMO_PASSWORD
-from tests.e2e.failing import fail_calls
+from tests.e2e.page_api import api_call, fail_calls
 
 pytestmark = pytest.mark.e2e
 
@@ -225,16 +225,6 @@ async def test_a_reaction_that_fails_says_so_and_is_put_back(page: Page, sign_in
     await expect(button).to_be_enabled()
     await expect(button).not_to_have_attribute("aria-busy", "true")
     assert busy_while_pending == ["true"]
-
-
-async def api_call(page: Page, method: str, path: str, data: dict | None = None) -> dict:
-    """The API as the page's own scripts call it: the session cookie and the CSRF token."""
-    csrf = await page.locator('meta[name="csrf-token"]').get_attribute("content")
-    response = await page.request.fetch(
-        f"/api/v1{path}", method=method, data=data, headers={"X-CSRF-Token": csrf}
-    )
-    assert response.ok, await response.text()
-    return await response.json()
 
 
 async def test_presence_never_shows_an_external_someone_they_may_not_know_of(

@@ -11,7 +11,7 @@ import uuid
 import pytest
 from playwright.async_api import Page, expect
 
-from tests.e2e.failing import fail_calls
+from tests.e2e.page_api import api_call, fail_calls
 
 pytestmark = pytest.mark.e2e
 
@@ -24,16 +24,6 @@ NETWORK_FAILED = {
     "poll": f"Le vote n'a pas pu être enregistré{CHECK}",
     "follow": f"Le changement n'a pas pu être enregistré{CHECK}",
 }
-
-
-async def api_call(page: Page, method: str, path: str, data: dict | None = None) -> dict:
-    """The API as the page's own scripts call it: the session cookie and the CSRF token."""
-    csrf = await page.locator('meta[name="csrf-token"]').get_attribute("content")
-    response = await page.request.fetch(
-        f"/api/v1{path}", method=method, data=data, headers={"X-CSRF-Token": csrf}
-    )
-    assert response.ok, await response.text()
-    return await response.json()
 
 
 async def new_poll(page: Page) -> tuple[str, object]:

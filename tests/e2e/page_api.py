@@ -1,7 +1,18 @@
-"""Making an action's API call fail in the browser, the two ways a live action
-can: the connection cut, or the server refusing in the documented error shape."""
+"""The API as a page's own scripts call it, in browser tests: calling it with
+the page's session, and making an action's call fail the two ways a live action
+can (the connection cut, or the server refusing in the documented error shape)."""
 
 from playwright.async_api import Locator, Page
+
+
+async def api_call(page: Page, method: str, path: str, data: dict | None = None) -> dict:
+    """The API as the page's own scripts call it: the session cookie and the CSRF token."""
+    csrf = await page.locator('meta[name="csrf-token"]').get_attribute("content")
+    response = await page.request.fetch(
+        f"/api/v1{path}", method=method, data=data, headers={"X-CSRF-Token": csrf}
+    )
+    assert response.ok, await response.text()
+    return await response.json()
 
 
 async def fail_calls(
