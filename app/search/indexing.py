@@ -62,12 +62,14 @@ MODELS: dict[SearchKind, type] = {
     SearchKind.FILE: StoredFile,
 }
 KIND_OF = {model: kind for kind, model in MODELS.items()}
-# The attributes whose change changes the entry — its words, or its scope
-# (app.search.scope): anything else (a last-seen time, a pin) leaves it as it was.
+# What an entry's scope is made of (app.search.scope); a post's comments take it too.
+SCOPE_ATTRIBUTES = ("level", "space_id")
+# The attributes whose change changes the entry — its words, or its scope:
+# anything else (a last-seen time, a pin) leaves it as it was.
 INDEXED_ATTRIBUTES: dict[type, tuple[str, ...]] = {
-    Post: ("body", "level", "space_id"),
+    Post: ("body", *SCOPE_ATTRIBUTES),
     Comment: ("body",),
-    WikiPage: ("title", "body", "level", "space_id"),
+    WikiPage: ("title", "body", *SCOPE_ATTRIBUTES),
     Space: ("name", "description", "objective"),
     User: ("display_name", "handle", "job_title", "department", "site", "organisation", "bio"),
     StoredFile: ("name", "purpose"),
@@ -225,14 +227,9 @@ def write_entries(connection: Connection, kind: SearchKind, ids: Iterable[int]) 
 # --- in step with the ORM -----------------------------------------------------------
 
 
-def _indexed_changed(item) -> bool:
+def _changed(item, names: Iterable[str]) -> bool:
     state = inspect(item)
-    return any(state.attrs[name].history.has_changes() for name in INDEXED_ATTRIBUTES[type(item)])
-
-
-def _scope_changed(item) -> bool:
-    state = inspect(item)
-    return any(state.attrs[name].history.has_changes() for name in ("level", "space_id"))
+    return any(state.attrs[name].history.has_changes() for name in names)
 
 
 def _flushed(session: Session) -> dict[SearchKind, set[int]]:
@@ -242,9 +239,13 @@ def _flushed(session: Session) -> dict[SearchKind, set[int]]:
     for item in [*session.new, *session.dirty, *session.deleted]:
         kind = KIND_OF.get(type(item))
         if kind is not None:
-            if item in session.new or item in session.deleted or _indexed_changed(item):
+            if (
+                item in session.new
+                or item in session.deleted
+                or _changed(item, INDEXED_ATTRIBUTES[type(item)])
+            ):
                 touched[kind].add(item.id)
-            if type(item) is Post and item not in session.new and _scope_changed(item):
+            if type(item) is Post and item not in session.new and _changed(item, SCOPE_ATTRIBUTES):
                 touched[SearchKind.COMMENT].update(
                     session.connection().scalars(
                         select(Comment.id).where(Comment.post_id == item.id)
