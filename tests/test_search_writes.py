@@ -7,7 +7,7 @@ from sqlalchemy import select
 from app.levels import Level
 from app.models import ProfileTag, SearchEntry, TagKind
 from app.search.scope import ANYWHERE, scope_of
-from tests.file_helpers import pdf, uploaded
+from tests.file_helpers import pdf, png, uploaded
 from tests.stream_helpers import POSTS, comment_on, person, publish
 
 
@@ -98,6 +98,18 @@ async def test_a_file_is_found_by_name_by_whoever_may_read_it(make):
     assert ids(await search(reader_client, "rapports")) == [("file", stored["id"])]
     assert (await client.delete(f"{POSTS}/{post['id']}")).status_code == 204
     assert ids(await search(reader_client, "rapport")) == []
+
+
+async def test_a_photo_is_never_indexed(make, session):
+    """The search's rule of files leaves photos out (access.readable_files,
+    avatars=False), which holds only while the index has none."""
+    _person, client = await person(make)
+    response = await client.put("/api/v1/me/avatar", files={"file": ("Portrait.png", png(), "image/png")})
+    assert response.status_code == 200, response.text
+    stored = await uploaded(client, png(), "Portrait-equipe.png")
+    files = select(SearchEntry).where(SearchEntry.kind == "file")
+    assert [entry.item_id for entry in await session.scalars(files)] == [stored["id"]]
+    assert ids(await search(client, "portrait")) == [("file", stored["id"])]
 
 
 async def test_profile_tags_reindex_their_person(make, session):

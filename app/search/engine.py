@@ -33,7 +33,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.access import load_reader, readable_scopes, searchable
+from app.access import load_reader, readable_scopes, searchable, searchable_of_kind
 from app.db import plan_statements
 from app.levels import Level
 from app.models import (
@@ -224,21 +224,20 @@ def statement(
     found = found.order_by(order.desc())
     if not policy:
         return found.with_only_columns(*columns(ENTRIES)).limit(limit)
-    return _under_policy(found, viewer, kinds, columns, limit)
+    # No kind left (the filters, or the title band of a hashtag search): nothing.
+    allowed = searchable(viewer, kinds, CANDIDATES) if kinds else false()
+    return _under_policy(found, allowed, columns, limit)
 
 
 def _under_policy(
     candidates: Select,
-    viewer: User,
-    kinds: list[SearchKind],
+    allowed: ColumnElement[bool],
     columns: Callable[[FromClause], tuple],
     limit: int,
 ) -> Select:
-    """The first ``limit`` of the ordered ``candidates`` (entries) whose item the
-    viewer may know of: the candidates fenced, the policy over them (see
-    ``statement``). No kind left (the filters, or the title band of a hashtag
-    search): nothing."""
-    allowed = searchable(viewer, kinds, CANDIDATES) if kinds else false()
+    """The first ``limit`` of the ordered ``candidates`` (entries) that pass
+    ``allowed``, the policy over ``CANDIDATES``: the candidates fenced, the
+    policy over them (see ``statement``)."""
     return (
         select(*columns(CANDIDATES))
         .add_cte(candidates.offset(0).cte(CANDIDATES.name))
@@ -415,8 +414,13 @@ async def suggest(
             .order_by(SearchEntry.item_id.desc())
         )
         if policy:
+            # Not a bare EXISTS: PostgreSQL would make it a join and plan the
+            # candidates for all their rows (every person with the prefix, read
+            # and sorted: 5 ms), where a filter lets it walk them newest first
+            # for the few the limit wants.
+            allowed = searchable_of_kind(viewer, kind, CANDIDATES).is_(True)
             wanted = _under_policy(
-                wanted, viewer, [kind], lambda entries: (entries.c.item_id,), SUGGESTIONS_EACH
+                wanted, allowed, lambda entries: (entries.c.item_id,), SUGGESTIONS_EACH
             )
         else:
             wanted = wanted.with_only_columns(SearchEntry.item_id).limit(SUGGESTIONS_EACH)
