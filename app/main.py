@@ -12,6 +12,7 @@ from sqlalchemy import text
 from app.api import (
     admin,
     auth,
+    calendar,
     charter,
     compose,
     events,
@@ -124,6 +125,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         feed,
         notifications,
         events,
+        calendar,
         wiki,
         people,
         files,

@@ -4,6 +4,14 @@ from app.models.activity import Activity
 from app.models.audit import AuditEvent
 from app.models.auth import AccessToken, RateLimitHit, UserSession
 from app.models.base import Base
+from app.models.calendar import (
+    CalendarAnswer,
+    CalendarEvent,
+    CalendarException,
+    CalendarFeed,
+    Recurrence,
+    RsvpAnswer,
+)
 from app.models.content import Content
 from app.models.file import (
     Blob,
@@ -56,6 +64,10 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Blob",
+    "CalendarAnswer",
+    "CalendarEvent",
+    "CalendarException",
+    "CalendarFeed",
     "Comment",
     "CommentReaction",
     "CommentVersion",
@@ -82,7 +94,9 @@ __all__ = [
     "ProfileTag",
     "RateLimitHit",
     "ReactionKind",
+    "Recurrence",
     "RequestStatus",
+    "RsvpAnswer",
     "SearchEntry",
     "SearchKind",
     "SiteSetting",

@@ -1,0 +1,162 @@
+"""Events, their answers and calendar feeds."""
+
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import BaseModel, Field, StrictBool
+
+from app.levels import Level
+from app.models import Recurrence, RsvpAnswer
+from app.schemas.account import UserPublic
+from app.schemas.common import NOT_BLANK, Audience, RowId, UtcDateTime
+from app.schemas.post import SpaceRef
+
+MAX_DESCRIPTION = 20_000
+# Four weeks: the furthest ahead a reminder is worth sending.
+MAX_REMINDER_MINUTES = 40_320
+
+Title = Annotated[str, Field(min_length=1, max_length=200, pattern=NOT_BLANK)]
+# A wall-clock time in the event's time zone, without offset ("2026-12-10T09:30"),
+# or a day ("2026-12-10") for an all-day event.
+LocalMoment = Annotated[
+    str,
+    Field(
+        pattern=r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?)?$",
+        examples=["2026-12-10T09:30", "2026-12-10"],
+    ),
+]
+TimeZoneName = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$",
+        examples=["Europe/Paris"],
+    ),
+]
+
+
+class EventWrite(BaseModel):
+    """An event as its planner writes it. ``start`` and ``end`` are wall-clock
+    times in ``time_zone``; for an all-day event (``all_day``) they are days,
+    ``end`` the last one. ``recurrence`` repeats it every week or month (the
+    same weekday or day of the month) until ``repeat_until`` (a day, included)
+    or without end."""
+
+    model_config = {"extra": "forbid"}
+
+    title: Title
+    description: str = Field(default="", max_length=MAX_DESCRIPTION, description="Markdown.")
+    time_zone: TimeZoneName
+    all_day: StrictBool = False
+    start: LocalMoment
+    end: LocalMoment
+    recurrence: Recurrence | None = None
+    repeat_until: date | None = None
+    place: str = Field(default="", max_length=200)
+    video_url: str = Field(default="", max_length=500, description="An https:// or http:// link.")
+    capacity: int | None = Field(
+        default=None, ge=1, le=100_000, description="Seats; those answering going next wait."
+    )
+    reminder_minutes: int | None = Field(default=None, ge=0, le=MAX_REMINDER_MINUTES)
+    level: Level | None = Field(
+        default=None,
+        description="Defaults to the space's default level, or internal; kept when changing.",
+    )
+    audience: Audience | None = None
+
+
+class EventCreate(EventWrite):
+    space_id: RowId | None = Field(default=None, description="None: a company-wide event.")
+
+
+class AnswerCounts(BaseModel):
+    going: int
+    maybe: int
+    declined: int
+    waiting: int
+
+
+class EventRead(BaseModel):
+    id: int
+    title: str
+    description: str
+    description_html: str
+    space: SpaceRef | None
+    author: UserPublic | None
+    level: Level
+    audience: list[int] | None
+    time_zone: str
+    all_day: bool
+    starts_at: datetime = Field(description="The first occurrence's start.")
+    ends_at: datetime
+    recurrence: Recurrence | None
+    repeat_until: date | None
+    place: str
+    video_url: str
+    capacity: int | None
+    seats_left: int | None
+    reminder_minutes: int | None
+    cancelled: bool
+    created_at: datetime
+    updated_at: datetime
+    answers: AnswerCounts
+    my_answer: RsvpAnswer | None
+    waiting: bool = Field(description="Your answer is going and you wait for a seat.")
+
+
+class OccurrenceRead(BaseModel):
+    starts_at: datetime
+    ends_at: datetime
+    event: EventRead
+
+
+class AnswerWrite(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    answer: RsvpAnswer
+
+
+class CancelWrite(BaseModel):
+    """Without ``occurrence``, the whole event; with it (an occurrence's start),
+    that occurrence of a recurring event only."""
+
+    model_config = {"extra": "forbid"}
+
+    occurrence: UtcDateTime | None = None
+
+
+class UnnamedCounts(BaseModel):
+    going: int
+    maybe: int
+    waiting: int
+
+
+class ParticipantsRead(BaseModel):
+    """Who answered, among the people you may know of; ``unnamed`` counts the others."""
+
+    going: list[UserPublic]
+    maybe: list[UserPublic]
+    waiting: list[UserPublic]
+    unnamed: UnnamedCounts
+
+
+class FeedWrite(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    shows_titles: StrictBool = Field(
+        default=False,
+        description="Titles and details of events above public in the feed "
+        "(otherwise only 'Busy' at their times).",
+    )
+
+
+class FeedRead(BaseModel):
+    active: bool
+    shows_titles: bool
+    created_at: datetime | None
+
+
+class FeedCreated(BaseModel):
+    url: str = Field(description="The feed's secret address: shown this once.")
+    shows_titles: bool

@@ -1,0 +1,313 @@
+"""Events: planning, changing and cancelling them, and the calendars that list
+their occurrences. Every read goes through ``access_event``, which answers
+NotFound alike for a missing event and for one the viewer may not read."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.access import check_no_write_up, default_level_for, readable
+from app.errors import Conflict, Invalid, NotFound
+from app.i18n import _
+from app.levels import Level
+from app.markdown import render
+from app.models import (
+    CalendarAnswer,
+    CalendarEvent,
+    CalendarException,
+    RsvpAnswer,
+    Space,
+    User,
+)
+from app.models.base import utcnow
+from app.services.calendar.occurrences import (
+    Occurrence,
+    Schedule,
+    check_window,
+    instants,
+    occurrences,
+)
+from app.services.content import audience_of, set_audience
+from app.services.posts import check_may_moderate_in, place_to_write
+
+
+@dataclass(frozen=True)
+class Details:
+    """What an event says besides when: its title, description (Markdown),
+    place or video link, seats and reminder."""
+
+    title: str
+    description: str = ""
+    place: str = ""
+    video_url: str = ""
+    capacity: int | None = None
+    reminder_minutes: int | None = None
+
+
+@dataclass(frozen=True)
+class EventView:
+    """An event as its reader is shown it: its space and author, the answers
+    counted, the reader's own answer."""
+
+    event: CalendarEvent
+    space: Space | None
+    author: User | None
+    audience: frozenset[int] | None
+    counts: dict[str, int]
+    mine: CalendarAnswer | None
+
+    @property
+    def seats_left(self) -> int | None:
+        if self.event.capacity is None:
+            return None
+        return max(self.event.capacity - self.counts["going"], 0)
+
+
+async def access_event(
+    session: AsyncSession, *, viewer: User, event_id: int, for_update: bool = False
+) -> CalendarEvent:
+    """The event if the viewer may read it (``for_update``: locked until the
+    transaction ends, on PostgreSQL, so answers to it are counted one at a time)."""
+    query = select(CalendarEvent).where(
+        CalendarEvent.id == event_id, readable(viewer, CalendarEvent)
+    )
+    if for_update:
+        query = query.with_for_update(of=CalendarEvent)
+    event = await session.scalar(query)
+    if event is None:
+        raise NotFound()
+    return event
+
+
+def _apply(event: CalendarEvent, details: Details, schedule: Schedule) -> None:
+    if details.video_url and not details.video_url.startswith(("https://", "http://")):
+        raise Invalid(_("A video link starts with https:// or http://."), code="video_url")
+    event.starts_at, event.ends_at, event.recurs_until = instants(schedule)
+    event.time_zone = schedule.time_zone
+    event.all_day = schedule.all_day
+    event.recurrence = schedule.recurrence
+    event.title = details.title
+    event.description = details.description
+    event.description_html = render(details.description).html
+    event.place = details.place
+    event.video_url = details.video_url
+    event.capacity = details.capacity
+    event.reminder_minutes = details.reminder_minutes
+    event.updated_at = utcnow()
+
+
+async def plan_event(
+    session: AsyncSession,
+    *,
+    viewer: User,
+    details: Details,
+    schedule: Schedule,
+    space_id: int | None = None,
+    level: Level | None = None,
+    audience: list[int] | None = None,
+) -> CalendarEvent:
+    """An event in a space the viewer may write in, or company-wide (None), at a
+    level they are cleared for (by default the space's, or internal)."""
+    space, _role = await place_to_write(session, viewer=viewer, space_id=space_id)
+    level = level or default_level_for(viewer, space.default_level if space else Level.INTERNAL)
+    check_no_write_up(viewer, level)
+    event = CalendarEvent(
+        author_id=viewer.id,
+        space_id=space.id if space else None,
+        level=level,
+        created_at=utcnow(),
+    )
+    _apply(event, details, schedule)
+    session.add(event)
+    await session.flush()
+    await set_audience(session, event, audience, viewer=viewer)
+    return event
+
+
+async def _check_may_change(session: AsyncSession, viewer: User, event: CalendarEvent) -> None:
+    """Its author changes an event, and the space's moderators and administrators."""
+    space, role = await place_to_write(session, viewer=viewer, space_id=event.space_id)
+    if event.author_id != viewer.id:
+        check_may_moderate_in(viewer, space, role)
+
+
+async def change_event(
+    session: AsyncSession,
+    *,
+    viewer: User,
+    event_id: int,
+    details: Details,
+    schedule: Schedule,
+    level: Level | None = None,
+    audience: list[int] | None = None,
+) -> CalendarEvent:
+    """Replaces what an event says, when, its audience (None: none) and its level
+    (None: kept). Those waiting take the seats a larger capacity frees."""
+    event = await access_event(session, viewer=viewer, event_id=event_id, for_update=True)
+    await _check_may_change(session, viewer, event)
+    if event.cancelled_at is not None:
+        raise Conflict(_("This event was cancelled."), code="event_cancelled")
+    _apply(event, details, schedule)
+    if level is not None:
+        check_no_write_up(viewer, level)
+        event.level = level
+    await set_audience(session, event, audience, viewer=viewer)
+    await seat_those_waiting(session, event)
+    await session.flush()
+    return event
+
+
+async def cancel_event(
+    session: AsyncSession, *, viewer: User, event_id: int, occurrence: datetime | None = None
+) -> CalendarEvent:
+    """Cancels the event, or one ``occurrence`` of a recurring one (its start):
+    it stays in calendars, marked cancelled; an occurrence cancelled is gone."""
+    event = await access_event(session, viewer=viewer, event_id=event_id, for_update=True)
+    await _check_may_change(session, viewer, event)
+    if event.cancelled_at is not None:
+        raise Conflict(_("This event was cancelled."), code="event_cancelled")
+    if occurrence is None:
+        event.cancelled_at = utcnow()
+        return event
+    around = occurrences(event, occurrence, occurrence + timedelta(seconds=1))
+    if event.recurrence is None or all(found.starts_at != occurrence for found in around):
+        raise Invalid(_("The event has no occurrence at that time."), code="occurrence")
+    await session.merge(CalendarException(event_id=event.id, starts_at=occurrence))
+    return event
+
+
+async def skipped_starts(session: AsyncSession, event_ids: list[int]) -> dict[int, set[datetime]]:
+    skipped: dict[int, set[datetime]] = {event_id: set() for event_id in event_ids}
+    if event_ids:
+        rows = await session.execute(
+            select(CalendarException.event_id, CalendarException.starts_at).where(
+                CalendarException.event_id.in_(event_ids)
+            )
+        )
+        for event_id, start in rows:
+            skipped[event_id].add(start)
+    return skipped
+
+
+def in_window(since: datetime, until: datetime) -> Select:
+    """Events the viewer's query narrows to those that may take place in
+    [since, until): starting before its end, and either ending after its start
+    or repeating past it."""
+    return select(CalendarEvent).where(
+        CalendarEvent.starts_at < until,
+        or_(
+            CalendarEvent.ends_at > since,
+            and_(
+                CalendarEvent.recurrence.is_not(None),
+                or_(CalendarEvent.recurs_until.is_(None), CalendarEvent.recurs_until > since),
+            ),
+        ),
+    )
+
+
+async def calendar(
+    session: AsyncSession,
+    *,
+    viewer: User,
+    since: datetime,
+    until: datetime,
+    space_id: int | None = None,
+    mine: bool = False,
+) -> list[Occurrence]:
+    """The occurrences in [since, until) of the events the viewer may read: of
+    one space, or the viewer's own (those they planned or answered going or
+    maybe to), or all of them; in order of start."""
+    check_window(since, until)
+    query = in_window(since, until).where(readable(viewer, CalendarEvent))
+    if space_id is not None:
+        query = query.where(CalendarEvent.space_id == space_id)
+    if mine:
+        answered = select(CalendarAnswer.event_id).where(
+            CalendarAnswer.user_id == viewer.id, CalendarAnswer.answer != RsvpAnswer.DECLINED
+        )
+        query = query.where(
+            or_(CalendarEvent.author_id == viewer.id, CalendarEvent.id.in_(answered))
+        )
+    events = list(await session.scalars(query))
+    skipped = await skipped_starts(session, [event.id for event in events])
+    found = [
+        occurrence
+        for event in events
+        for occurrence in occurrences(event, since, until, skipped[event.id])
+    ]
+    return sorted(found, key=lambda found: (found.starts_at, found.event.id))
+
+
+async def view_events(
+    session: AsyncSession, *, viewer: User, events: list[CalendarEvent]
+) -> dict[int, EventView]:
+    """Events already found readable, with what their reader is shown of them."""
+    ids = [event.id for event in events]
+    counts: dict[int, dict[str, int]] = {
+        event_id: {answer.value: 0 for answer in RsvpAnswer} | {"waiting": 0} for event_id in ids
+    }
+    rows = await session.execute(
+        select(CalendarAnswer.event_id, CalendarAnswer.answer, CalendarAnswer.waiting, func.count())
+        .where(CalendarAnswer.event_id.in_(ids))
+        .group_by(CalendarAnswer.event_id, CalendarAnswer.answer, CalendarAnswer.waiting)
+    )
+    for event_id, answer, waiting, count in rows:
+        counts[event_id]["waiting" if waiting else RsvpAnswer(answer).value] += count
+    mine = {
+        answer.event_id: answer
+        for answer in await session.scalars(
+            select(CalendarAnswer).where(
+                CalendarAnswer.event_id.in_(ids), CalendarAnswer.user_id == viewer.id
+            )
+        )
+    }
+    space_ids = {event.space_id for event in events if event.space_id}
+    spaces = {
+        space.id: space
+        for space in await session.scalars(select(Space).where(Space.id.in_(space_ids)))
+    }
+    author_ids = {event.author_id for event in events if event.author_id}
+    authors = {
+        user.id: user for user in await session.scalars(select(User).where(User.id.in_(author_ids)))
+    }
+    return {
+        event.id: EventView(
+            event=event,
+            space=spaces.get(event.space_id),
+            author=authors.get(event.author_id),
+            audience=await audience_of(session, event),
+            counts=counts[event.id],
+            mine=mine.get(event.id),
+        )
+        for event in events
+    }
+
+
+async def view_event(session: AsyncSession, *, viewer: User, event_id: int) -> EventView:
+    event = await access_event(session, viewer=viewer, event_id=event_id)
+    return (await view_events(session, viewer=viewer, events=[event]))[event.id]
+
+
+async def seat_those_waiting(session: AsyncSession, event: CalendarEvent) -> list[int]:
+    """Gives the free seats to those waiting, first come first seated; returns
+    who got one. The caller holds the event locked."""
+    waiting = select(CalendarAnswer).where(
+        CalendarAnswer.event_id == event.id, CalendarAnswer.waiting.is_(True)
+    )
+    if event.capacity is not None:
+        seated = await session.scalar(
+            select(func.count()).where(
+                CalendarAnswer.event_id == event.id,
+                CalendarAnswer.answer == RsvpAnswer.GOING,
+                CalendarAnswer.waiting.is_(False),
+            )
+        )
+        waiting = waiting.limit(max(event.capacity - seated, 0))
+    seated_now = list(
+        await session.scalars(waiting.order_by(CalendarAnswer.answered_at, CalendarAnswer.user_id))
+    )
+    for answer in seated_now:
+        answer.waiting = False
+    return [answer.user_id for answer in seated_now]
