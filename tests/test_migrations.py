@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import column, insert, inspect, select, table
+from sqlalchemy import JSON, column, insert, inspect, select, table, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import create_engine
@@ -22,7 +22,7 @@ from app.models import (
     User,
     Visibility,
 )
-from app.models.base import utcnow
+from app.models.base import UTCDateTime, utcnow
 from app.models.search import SearchEntry, described_by_models
 from app.search.engine import Filters, statement
 from app.search.query import parse
@@ -79,6 +79,22 @@ async def test_the_migrated_schema_matches_the_models(engine):
         differences = await connection.run_sync(schema_differences)
 
     assert differences == []
+
+
+async def test_the_activity_log_never_reuses_an_id(engine):
+    """Its ids follow commit order and a client resumes after the last it saw:
+    AUTOINCREMENT, which a batch rebuild of the table (0005's) once dropped."""
+    async with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            created = await connection.scalar(
+                text("SELECT sql FROM sqlite_master WHERE name = 'activity'")
+            )
+            assert "AUTOINCREMENT" in created
+        else:
+            sequence = await connection.scalar(
+                text("SELECT pg_get_serial_sequence('activity', 'id')")
+            )
+            assert sequence is not None
 
 
 async def test_migrations_run_down_to_base_and_up_again(tmp_root):
@@ -149,7 +165,19 @@ async def test_notifications_stored_with_names_get_their_people_by_id(tmp_root):
                 },
                 "invitation_answered": {"space_id": space.id, "accepted": True, "user_name": "Lea"},
             }
-            session.add_all(Notification(user_id=told_id, kind=k, data=d) for k, d in old.items())
+            # By the columns notifications had then: the model's INSERT names later ones.
+            stored = table(
+                "notifications",
+                *(column(name) for name in ("user_id", "kind")),
+                column("data", JSON),
+                column("created_at", UTCDateTime()),
+            )
+            for kind, data in old.items():
+                await session.execute(
+                    insert(stored).values(
+                        user_id=told_id, kind=kind, data=data, created_at=utcnow()
+                    )
+                )
             await session.commit()
 
         await upgrade(engine)

@@ -9,6 +9,7 @@ from app.models.calendar import (
     CalendarEvent,
     CalendarException,
     CalendarFeed,
+    CalendarReminder,
     Recurrence,
     RsvpAnswer,
 )
@@ -68,6 +69,7 @@ __all__ = [
     "CalendarEvent",
     "CalendarException",
     "CalendarFeed",
+    "CalendarReminder",
     "Comment",
     "CommentReaction",
     "CommentVersion",

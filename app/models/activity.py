@@ -31,6 +31,9 @@ class Activity(Base):
     page_id: Mapped[int | None] = mapped_column(
         BigId, ForeignKey("wiki_pages.id", ondelete="CASCADE")
     )
+    calendar_event_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("calendar_events.id", ondelete="CASCADE")
+    )
     level: Mapped[Level | None] = mapped_column(LevelType)
     has_audience: Mapped[bool] = mapped_column(Boolean, default=False)
     audience: Mapped[list[int] | None] = mapped_column(JSON)

@@ -92,6 +92,19 @@ class CalendarAnswer(Base):
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class CalendarReminder(Base):
+    """An occurrence whose participants were reminded: written in the same
+    transaction as the reminders, so two workers never send them twice."""
+
+    __tablename__ = "calendar_reminders"
+
+    event_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("calendar_events.id", ondelete="CASCADE"), primary_key=True
+    )
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class CalendarFeed(Base):
     """A person's calendar as an iCalendar feed behind a secret address, which
     calendar applications fetch without signing in. Only the secret's hash is

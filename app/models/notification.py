@@ -38,6 +38,9 @@ class Notification(Base):
     page_id: Mapped[int | None] = mapped_column(
         BigId, ForeignKey("wiki_pages.id", ondelete="CASCADE")
     )
+    calendar_event_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("calendar_events.id", ondelete="CASCADE")
+    )
     # Ids the read-time rule checks (space_id, invitation_id, comment_id...) and plain
     # facts, never a name: names are read when the notification is shown
     # (app/services/notifications.py), so no former or hidden one can outlive access.
