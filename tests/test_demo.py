@@ -4,6 +4,7 @@ its bulk writer writes exactly what the services would."""
 
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 from sqlalchemy import func, select
 
@@ -24,6 +25,8 @@ from app.levels import AccountKind, Level
 from app.models import (
     Activity,
     AnnouncementRead,
+    CalendarAnswer,
+    CalendarEvent,
     Comment,
     FilePurpose,
     Follow,
@@ -46,6 +49,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.search.text import fold
+from app.services.calendar.events import calendar
 from app.services.content import item_ref
 from app.services.feed import stream, trending_hashtags
 from app.services.notifications import list_notifications
@@ -67,6 +71,8 @@ COUNTED = [
     WikiPage,
     WikiRevision,
     ProfileTag,
+    CalendarEvent,
+    CalendarAnswer,
     StoredFile,
 ]
 
@@ -245,6 +251,38 @@ async def test_a_contractor_and_an_alumnus_see_only_what_they_may(session, setti
             if shown.post_id is not None:
                 post = await session.get(Post, shown.post_id)
                 assert can_read(reader, await item_ref(session, post))
+
+
+async def test_the_demo_calendar_plans_the_coming_weeks_for_its_readers(session, settings):
+    """A kick-off and a weekly meeting the Atlas contractors see, an innovation
+    day, a board meeting and drinks they do not; all ahead of today."""
+    people = await seed_demo(session, settings)
+    now = datetime.now(UTC)
+    soon = now + timedelta(days=60)
+    director, contractor = people[0], people[10]  # claire.dubois, marc.lambert
+    titles = {
+        viewer.id: {
+            found.event.title
+            for found in await calendar(session, viewer=viewer, since=now, until=soon)
+        }
+        for viewer in (director, contractor)
+    }
+    assert {"Kick-off du lot 2 d'Atlas", "Point hebdo Atlas"} <= titles[contractor.id]
+    assert titles[contractor.id].isdisjoint({"Journée de l'innovation", "Pot de fin d'année"})
+    # Atlas is a private space she is not a member of.
+    assert "Kick-off du lot 2 d'Atlas" not in titles[director.id]
+    assert titles[director.id] >= {
+        "Journée de l'innovation",
+        "Comité de direction mensuel",
+        "Pot de fin d'année",
+    }
+    weekly = [
+        found.starts_at
+        for found in await calendar(session, viewer=contractor, since=now, until=soon)
+        if found.event.title == "Point hebdo Atlas"
+    ]
+    weeks_apart = [round((later - earlier).days / 7) for earlier, later in pairwise(weekly)]
+    assert sorted(weeks_apart) == [1] * (len(weekly) - 2) + [2]  # the fourth cancelled
 
 
 def test_the_history_is_the_same_every_time_and_moves_with_now():

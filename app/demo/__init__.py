@@ -1,6 +1,7 @@
 """The demo company: a French firm of some forty people (employees of several
 departments, contractors, alumni) in ten spaces, with five weeks of history
-in its stream and wiki, so that a person trying Ruche sees a working network.
+in its stream and wiki and the coming weeks in its calendar, so that a person
+trying Ruche sees a working network.
 
 Seeding is idempotent: running it again adds only what is missing (accounts,
 spaces, pictures); the stream and the wiki are written only into a database
@@ -14,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
 from app.demo.bulk import write_in_bulk
+from app.demo.calendar import seed_demo_calendar
 from app.demo.featured import plan_today
 from app.demo.history import plan_history
 from app.demo.people import (
@@ -43,6 +45,7 @@ async def seed_demo(session: AsyncSession, settings: Settings) -> list[User]:
     await seed_demo_wiki(session, people, spaces)
     await seed_demo_avatars(session, people, settings)
     await seed_demo_files(session, people, settings)
+    await seed_demo_calendar(session, people, spaces, utcnow().date())
     return [people[person.handle] for person in DEMO_PEOPLE]
 
 
