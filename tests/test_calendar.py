@@ -67,9 +67,7 @@ async def test_an_all_day_event_takes_days(make):
     event = await plan(client, all_day=True, start="2026-12-21", end="2026-12-22")
     assert event["starts_at"] == "2026-12-20T23:00:00Z"
     assert event["ends_at"] == "2026-12-22T23:00:00Z"  # the midnight after its last day
-    expect_error(
-        await client.post(EVENTS, json=event_body(all_day=True)), 422, "event_time"
-    )
+    expect_error(await client.post(EVENTS, json=event_body(all_day=True)), 422, "event_time")
 
 
 @pytest.mark.parametrize(
