@@ -14,6 +14,7 @@ from jsonschema import Draft202012Validator
 from app.api.feed import HASHTAG
 from app.markdown import HASHTAG_NAME
 from app.models import JoinRequest, PollOption, Space, User
+from app.schemas.calendar import LINK_PATTERN, MOMENT_PATTERN, TIME_ZONE_PATTERN
 from app.schemas.common import MAX_EMAIL, MAX_ID, NOT_BLANK, WHITESPACE
 from app.schemas.post import MAX_POST_BODY
 from app.security import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
@@ -336,6 +337,15 @@ async def test_every_hashtag_input_carries_the_services_pattern(client):
     # And a phone number, as the service checks it (a final line end refused).
     assert patterns.pop(f"PATCH {API}/users/me/profile body.phone") == PHONE_PATTERN
     assert not PHONE.fullmatch("01 02\n")
+    # An event's times, time zone and link, as app/schemas/calendar.py states them.
+    for method, path in (("POST", "/calendar/events"), ("PUT", "/calendar/events/{event_id}")):
+        for field, pattern in (
+            ("time_zone", TIME_ZONE_PATTERN),
+            ("start", MOMENT_PATTERN),
+            ("end", MOMENT_PATTERN),
+            ("video_url", LINK_PATTERN),
+        ):
+            assert patterns.pop(f"{method} {API}{path} body.{field}") == pattern
     for handle in ("ab", "Ab.C", "a", "-ab", "a" * 40, "a" * 41, "a b", "é1", "İi"):
         assert bool(re.match(HANDLE_INPUT, handle)) == bool(HANDLE_PATTERN.match(handle.lower()))
 

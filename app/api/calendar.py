@@ -11,10 +11,10 @@ from app.schemas.account import UserPublic
 from app.schemas.calendar import (
     AnswerCounts,
     AnswerWrite,
+    CalendarEventCreate,
+    CalendarEventRead,
+    CalendarEventWrite,
     CancelWrite,
-    EventCreate,
-    EventRead,
-    EventWrite,
     FeedCreated,
     FeedRead,
     FeedWrite,
@@ -34,14 +34,14 @@ ICS_TYPE = "text/calendar; charset=utf-8"
 ICS_RESPONSE = {200: {"content": {"text/calendar": {}}, "description": "iCalendar (RFC 5545)."}}
 
 
-def event_read(view: EventView) -> EventRead:
+def event_read(view: EventView) -> CalendarEventRead:
     event = view.event
     repeat_until = None
     if event.recurs_until is not None:
         last_midnight = event.recurs_until.astimezone(zone(event.time_zone))
         repeat_until = (last_midnight - timedelta(days=1)).date()
     mine = view.mine
-    return EventRead(
+    return CalendarEventRead(
         id=event.id,
         title=event.title,
         description=event.description,
@@ -72,7 +72,7 @@ def event_read(view: EventView) -> EventRead:
     )
 
 
-def _written(body: EventWrite) -> tuple[Details, Schedule]:
+def _written(body: CalendarEventWrite) -> tuple[Details, Schedule]:
     details = Details(
         title=body.title,
         description=body.description,
@@ -92,7 +92,7 @@ def _written(body: EventWrite) -> tuple[Details, Schedule]:
     return details, schedule
 
 
-async def _read(session, viewer, event: CalendarEvent) -> EventRead:
+async def _read(session, viewer, event: CalendarEvent) -> CalendarEventRead:
     return event_read(await events.view_event(session, viewer=viewer, event_id=event.id))
 
 
@@ -122,8 +122,8 @@ async def list_occurrences(
     ]
 
 
-@router.post("/calendar/events", response_model=EventRead, status_code=201)
-async def plan_event(body: EventCreate, viewer: Viewer, session: Session):
+@router.post("/calendar/events", response_model=CalendarEventRead, status_code=201)
+async def plan_event(body: CalendarEventCreate, viewer: Viewer, session: Session):
     details, schedule = _written(body)
     event = await events.plan_event(
         session,
@@ -137,13 +137,15 @@ async def plan_event(body: EventCreate, viewer: Viewer, session: Session):
     return await _read(session, viewer, event)
 
 
-@router.get("/calendar/events/{event_id}", response_model=EventRead)
+@router.get("/calendar/events/{event_id}", response_model=CalendarEventRead)
 async def read_event(event_id: ItemId, viewer: Viewer, session: Session):
     return event_read(await events.view_event(session, viewer=viewer, event_id=event_id))
 
 
-@router.put("/calendar/events/{event_id}", response_model=EventRead)
-async def change_event(event_id: ItemId, body: EventWrite, viewer: Viewer, session: Session):
+@router.put("/calendar/events/{event_id}", response_model=CalendarEventRead)
+async def change_event(
+    event_id: ItemId, body: CalendarEventWrite, viewer: Viewer, session: Session
+):
     """Replaces the event (its author, the space's moderators, administrators)."""
     details, schedule = _written(body)
     event = await events.change_event(
@@ -158,7 +160,7 @@ async def change_event(event_id: ItemId, body: EventWrite, viewer: Viewer, sessi
     return await _read(session, viewer, event)
 
 
-@router.post("/calendar/events/{event_id}/cancel", response_model=EventRead)
+@router.post("/calendar/events/{event_id}/cancel", response_model=CalendarEventRead)
 async def cancel_event(event_id: ItemId, body: CancelWrite, viewer: Viewer, session: Session):
     event = await events.cancel_event(
         session, viewer=viewer, event_id=event_id, occurrence=body.occurrence
@@ -166,14 +168,14 @@ async def cancel_event(event_id: ItemId, body: CancelWrite, viewer: Viewer, sess
     return await _read(session, viewer, event)
 
 
-@router.put("/calendar/events/{event_id}/answer", response_model=EventRead)
+@router.put("/calendar/events/{event_id}/answer", response_model=CalendarEventRead)
 async def answer_event(event_id: ItemId, body: AnswerWrite, viewer: Viewer, session: Session):
     """Going, maybe or declined; going to a full event puts you on its waiting list."""
     await answers.answer_event(session, viewer=viewer, event_id=event_id, answer=body.answer)
     return event_read(await events.view_event(session, viewer=viewer, event_id=event_id))
 
 
-@router.delete("/calendar/events/{event_id}/answer", response_model=EventRead)
+@router.delete("/calendar/events/{event_id}/answer", response_model=CalendarEventRead)
 async def withdraw_answer(event_id: ItemId, viewer: Viewer, session: Session):
     await answers.answer_event(session, viewer=viewer, event_id=event_id, answer=None)
     return event_read(await events.view_event(session, viewer=viewer, event_id=event_id))

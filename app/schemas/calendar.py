@@ -8,7 +8,14 @@ from pydantic import BaseModel, Field, StrictBool
 from app.levels import Level
 from app.models import Recurrence, RsvpAnswer
 from app.schemas.account import UserPublic
-from app.schemas.common import NOT_BLANK, Audience, RowId, UtcDateTime
+from app.schemas.common import (
+    NOT_BLANK,
+    Audience,
+    RowId,
+    UtcDateTime,
+    absent,
+    given_then,
+)
 from app.schemas.post import SpaceRef
 
 MAX_DESCRIPTION = 20_000
@@ -16,34 +23,51 @@ MAX_DESCRIPTION = 20_000
 MAX_REMINDER_MINUTES = 40_320
 
 Title = Annotated[str, Field(min_length=1, max_length=200, pattern=NOT_BLANK)]
-# A wall-clock time in the event's time zone, without offset ("2026-12-10T09:30"),
-# or a day ("2026-12-10") for an all-day event.
+# A day ("2026-12-10", an all-day event's) or a wall-clock time in the event's
+# time zone, without offset ("2026-12-10T09:30"); which one, the event's
+# all_day says (CalendarEventWrite's rule). A day the calendar lacks (30 February)
+# passes the pattern and is refused with ``event_time``.
+DAY = r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])"
+TIME = r"T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?"
+MOMENT_PATTERN = f"^{DAY}({TIME})?$"
 LocalMoment = Annotated[
-    str,
-    Field(
-        pattern=r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?)?$",
-        examples=["2026-12-10T09:30", "2026-12-10"],
-    ),
+    str, Field(pattern=MOMENT_PATTERN, examples=["2026-12-10T09:30", "2026-12-10"])
 ]
+TIME_ZONE_PATTERN = r"^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$"
+LINK_PATTERN = r"^(https?://\S+)?$"
+
+
+def _moments(pattern: str) -> dict:
+    return {"properties": {"start": {"pattern": pattern}, "end": {"pattern": pattern}}}
+
+
 TimeZoneName = Annotated[
     str,
     Field(
         min_length=1,
         max_length=64,
-        pattern=r"^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$",
+        pattern=TIME_ZONE_PATTERN,
         examples=["Europe/Paris"],
     ),
 ]
 
 
-class EventWrite(BaseModel):
+class CalendarEventWrite(BaseModel):
     """An event as its planner writes it. ``start`` and ``end`` are wall-clock
     times in ``time_zone``; for an all-day event (``all_day``) they are days,
     ``end`` the last one. ``recurrence`` repeats it every week or month (the
     same weekday or day of the month) until ``repeat_until`` (a day, included)
     or without end."""
 
-    model_config = {"extra": "forbid"}
+    model_config = {
+        "extra": "forbid",
+        "json_schema_extra": {
+            "allOf": [
+                given_then("all_day", True, _moments(f"^{DAY}$"), _moments(f"^{DAY}{TIME}$")),
+                given_then("recurrence", None, {}, absent("repeat_until")),
+            ]
+        },
+    }
 
     title: Title
     description: str = Field(default="", max_length=MAX_DESCRIPTION, description="Markdown.")
@@ -54,7 +78,9 @@ class EventWrite(BaseModel):
     recurrence: Recurrence | None = None
     repeat_until: date | None = None
     place: str = Field(default="", max_length=200)
-    video_url: str = Field(default="", max_length=500, description="An https:// or http:// link.")
+    video_url: str = Field(
+        default="", max_length=500, pattern=LINK_PATTERN, description="A web link."
+    )
     capacity: int | None = Field(
         default=None, ge=1, le=100_000, description="Seats; those answering going next wait."
     )
@@ -66,7 +92,7 @@ class EventWrite(BaseModel):
     audience: Audience | None = None
 
 
-class EventCreate(EventWrite):
+class CalendarEventCreate(CalendarEventWrite):
     space_id: RowId | None = Field(default=None, description="None: a company-wide event.")
 
 
@@ -77,7 +103,7 @@ class AnswerCounts(BaseModel):
     waiting: int
 
 
-class EventRead(BaseModel):
+class CalendarEventRead(BaseModel):
     id: int
     title: str
     description: str
@@ -108,7 +134,7 @@ class EventRead(BaseModel):
 class OccurrenceRead(BaseModel):
     starts_at: datetime
     ends_at: datetime
-    event: EventRead
+    event: CalendarEventRead
 
 
 class AnswerWrite(BaseModel):

@@ -82,8 +82,6 @@ async def access_event(
 
 
 def _apply(event: CalendarEvent, details: Details, schedule: Schedule) -> None:
-    if details.video_url and not details.video_url.startswith(("https://", "http://")):
-        raise Invalid(_("A video link starts with https:// or http://."), code="video_url")
     event.starts_at, event.ends_at, event.recurs_until = instants(schedule)
     event.time_zone = schedule.time_zone
     event.all_day = schedule.all_day

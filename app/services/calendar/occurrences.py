@@ -92,7 +92,9 @@ def instants(schedule: Schedule) -> tuple[datetime, datetime, datetime | None]:
     if schedule.until is not None and schedule.recurrence is None:
         raise Invalid(_("Only a repeated event repeats until a day."), code="recurrence")
     if schedule.until is not None and schedule.until < schedule.start.date():
-        raise Invalid(_("A repetition cannot end before the event starts."), code="recurrence")
+        raise Invalid(
+            _("A repetition cannot end before the event starts."), code="repetition_ends_too_soon"
+        )
     last = None
     if schedule.until is not None:
         last = _instant(datetime.combine(schedule.until + timedelta(days=1), time()), tz)
