@@ -227,3 +227,18 @@ async def test_a_period_is_bounded(make):
         CALENDAR, params={"from": "2026-02-01T00:00:00Z", "to": "2026-01-01T00:00:00Z"}
     )
     expect_error(response, 422, "period")
+
+
+async def test_an_external_may_know_of_the_planner_of_an_event_they_read(make):
+    """As of an author of a post they read: the event's page names its planner,
+    and so may the directory; the planner of an event they may not read stays
+    unknown to them."""
+    planner, planner_client = await person(make, display_name="Planificatrice Lointaine")
+    hidden, hidden_client = await person(make)
+    _contractor, contractor_client = await person(make, kind="contractor")
+    event = await plan(planner_client, level="public")
+    await plan(hidden_client, level="internal")
+    shown = (await contractor_client.get(f"{EVENTS}/{event['id']}")).json()
+    assert shown["author"]["id"] == planner.id
+    assert (await contractor_client.get(f"/api/v1/users/{planner.id}")).status_code == 200
+    expect_error(await contractor_client.get(f"/api/v1/users/{hidden.id}"), 404, "not_found")
