@@ -34,7 +34,9 @@ LocalMoment = Annotated[
     str, Field(pattern=MOMENT_PATTERN, examples=["2026-12-10T09:30", "2026-12-10"])
 ]
 TIME_ZONE_PATTERN = r"^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$"
-LINK_PATTERN = r"^(https?://\S+)?$"
+# No space or control character: spelled as code points, which JSON Schema's
+# regular expressions and Python's read alike (their \s differ).
+LINK_PATTERN = r"^(https?://[^\x00-\x20\x7f]+)?$"
 
 
 def _moments(pattern: str) -> dict:
