@@ -104,7 +104,9 @@ async def test_a_photo_is_never_indexed(make, session):
     """The search's rule of files leaves photos out (access.readable_files,
     avatars=False), which holds only while the index has none."""
     _person, client = await person(make)
-    response = await client.put("/api/v1/me/avatar", files={"file": ("Portrait.png", png(), "image/png")})
+    response = await client.put(
+        "/api/v1/me/avatar", files={"file": ("Portrait.png", png(), "image/png")}
+    )
     assert response.status_code == 200, response.text
     stored = await uploaded(client, png(), "Portrait-equipe.png")
     files = select(SearchEntry).where(SearchEntry.kind == "file")
