@@ -3,6 +3,8 @@ title and their description, under the policy (container, level, audience) in
 results and counts, re-indexed in the transaction that changes them, and
 rebuilt by ``ruche reindex``."""
 
+import re
+
 from sqlalchemy import delete, select
 
 from app.levels import Level
@@ -12,6 +14,7 @@ from app.search.scope import scope_of
 from tests.calendar_helpers import EVENTS, event_body, plan
 from tests.stream_helpers import person, publish
 from tests.test_search_writes import entry_id, ids, search
+from tests.test_web_search import facet, results
 
 
 async def test_an_event_is_found_by_its_title_and_its_description(make):
@@ -140,3 +143,36 @@ async def test_reindex_rebuilds_event_entries(make, session):
     await session.run_sync(lambda sync: rebuild(sync.connection()))
     assert await _event_entry(session, event["id"]) == written
     assert ids(await search(client, "seminaire lyon")) == [("event", event["id"])]
+
+
+async def test_the_results_page_shows_an_event_in_each_language(make, browser_of):
+    planner = await make.user(language="en")
+    contractor = await make.user(kind="contractor", language="fr")
+    space = await make.space(
+        name="Chantier Nord", owner=planner, allows_externals=True, members=[contractor]
+    )
+    client = await make.bearer(planner)
+    event = await plan(
+        client, space_id=space.id, level="public", title="Visite du chantier", place="Quai 4"
+    )
+    hidden = await plan(client, space_id=space.id, level="internal", title="Visite interne")
+    cancelled = await client.post(f"{EVENTS}/{event['id']}/cancel", json={})
+    assert cancelled.status_code == 200, cancelled.text
+
+    english, _csrf = await browser_of(planner)
+    shown = await english.get("/search", params={"q": "visite"})
+    assert results(shown.text) == [f"event-{hidden['id']}", f"event-{event['id']}"]
+    assert facet(shown.text, "type") == {"event": 2} and ">2 events<" in shown.text
+    row = re.search(rf'data-result="event-{event["id"]}".*?</li>', shown.text, re.S)[0]
+    assert f'href="/calendar/events/{event["id"]}"' in row
+    assert ">Event<" in row and ">Cancelled<" in row and "Starts <time" in row
+    assert "Chantier Nord" in row and "Quai 4" in row
+
+    french, _csrf = await browser_of(contractor)
+    shown = await french.get("/search", params={"q": "visite"})
+    assert results(shown.text) == [f"event-{event['id']}"]
+    assert facet(shown.text, "type") == {"event": 1} and ">1 événement<" in shown.text
+    assert ">Événement<" in shown.text and ">Annulé<" in shown.text
+    assert "Début\u202f: <time" in shown.text and "interne" not in shown.text
+    only = await french.get("/search", params={"q": "visite", "type": "event"})
+    assert results(only.text) == [f"event-{event['id']}"]
