@@ -33,10 +33,13 @@ async def search_everything(
     q: Text,
     type: Annotated[
         list[SearchKind] | None,
-        Query(max_length=6, description="Only these kinds of item (repeat the parameter)."),
+        Query(
+            max_length=len(SearchKind),
+            description="Only these kinds of item (repeat the parameter).",
+        ),
     ] = None,
     space: Annotated[
-        RowId | None, Query(description="Posts, comments and pages of this space.")
+        RowId | None, Query(description="Posts, comments, pages and events of this space.")
     ] = None,
     author: Annotated[
         str | None,
@@ -49,7 +52,8 @@ async def search_everything(
         UtcDateTime | None, Query(alias="to", description="Created before this time.")
     ] = None,
     level: Annotated[
-        Level | None, Query(description="Posts, comments and pages of exactly this level.")
+        Level | None,
+        Query(description="Posts, comments, pages and events of exactly this level."),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=50, description="Items per page (1-50).")] = 20,
     cursor: Cursor = None,

@@ -1,5 +1,5 @@
 """The search index: one row per searchable item (a post, a comment, a wiki
-page, a space, a person, a file), holding its words already folded and stemmed
+page, a space, a person, a file, a calendar event), holding its words already folded and stemmed
 by ``app.search.text`` — what the database's full-text index reads.
 
 The row does not decide who may read the item: a search joins each hit back to
@@ -31,6 +31,7 @@ class SearchKind(StrEnum):
     SPACE = "space"
     PERSON = "person"
     FILE = "file"
+    EVENT = "event"
 
 
 class SearchEntry(Base):

@@ -24,17 +24,25 @@ class SearchResult(BaseModel):
     type: SearchKind
     id: int = Field(description="The item's id (a post's, a page's, a person's...).")
     title: str | None = Field(
-        description="A page's title, a space's or a person's name, a file's name; "
-        "null for posts and comments."
+        description="A page's or an event's title, a space's or a person's name, a file's "
+        "name; null for posts and comments."
     )
     url: str = Field(description="Where the item is shown (a file: its content).")
     snippet: str = Field(
         description="HTML: the text around the first match, escaped, the matched words in <mark>."
     )
     space: SearchSpace | None = Field(description="The space the item is in, if any.")
-    author: SearchAuthor | None = Field(description="Who wrote it (posts, comments, pages).")
+    author: SearchAuthor | None = Field(
+        description="Who wrote it (posts, comments, pages), who planned it (events)."
+    )
     created_at: datetime
-    level: Level | None = Field(description="Posts, comments (their post's) and pages.")
+    level: Level | None = Field(description="Posts, comments (their post's), pages and events.")
+    starts_at: datetime | None = Field(
+        default=None, description="Events: the start of the first occurrence."
+    )
+    cancelled: bool | None = Field(
+        default=None, description="Events: cancelled (still found, shown as such)."
+    )
     avatar_url: AvatarUrl = None  # people only
 
 

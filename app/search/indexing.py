@@ -1,8 +1,8 @@
 """Keeping the search index in step with what is written, in the same transaction.
 
 One listener on the ORM sessions of ``Database`` (``after_flush`` of
-``IndexedSession``) sees the posts, comments, wiki pages, spaces, people and
-files a flush wrote — and the poll options and profile tags that belong to
+``IndexedSession``) sees the posts, comments, wiki pages, spaces, people,
+files and calendar events a flush wrote — and the poll options and profile tags that belong to
 them — and writes their ``SearchEntry`` rows on the same connection, before
 the flush's transaction can commit. No service has to
 remember it; a rollback takes the entries back with the items.
@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session
 
 from app.markdown import plain_text
 from app.models import (
+    CalendarEvent,
     Comment,
     FilePurpose,
     PollOption,
@@ -60,6 +61,7 @@ MODELS: dict[SearchKind, type] = {
     SearchKind.SPACE: Space,
     SearchKind.PERSON: User,
     SearchKind.FILE: StoredFile,
+    SearchKind.EVENT: CalendarEvent,
 }
 KIND_OF = {model: kind for kind, model in MODELS.items()}
 # What an entry's scope is made of (app.search.scope); a post's comments take it too.
@@ -73,6 +75,7 @@ INDEXED_ATTRIBUTES: dict[type, tuple[str, ...]] = {
     Space: ("name", "description", "objective"),
     User: ("display_name", "handle", "job_title", "department", "site", "organisation", "bio"),
     StoredFile: ("name", "purpose"),
+    CalendarEvent: ("title", "description", "place", *SCOPE_ATTRIBUTES),
 }
 # Rows that belong to an item and are part of its text: (kind, the owner's id).
 PARTS = {PollOption: (SearchKind.POST, "post_id"), ProfileTag: (SearchKind.PERSON, "user_id")}
@@ -162,6 +165,21 @@ def _files(connection: Connection, ids: list[int]) -> Iterator[tuple[int, str, s
         yield file_id, name, "", ANYWHERE
 
 
+def _events(connection: Connection, ids: list[int]) -> Iterator[tuple[int, str, str, str]]:
+    # A cancelled event keeps its entry: found, and shown cancelled, as its calendar shows it.
+    for event_id, title, description, place, space_id, level in connection.execute(
+        select(
+            CalendarEvent.id,
+            CalendarEvent.title,
+            CalendarEvent.description,
+            CalendarEvent.place,
+            CalendarEvent.space_id,
+            CalendarEvent.level,
+        ).where(CalendarEvent.id.in_(ids))
+    ):
+        yield event_id, title, _joined(plain_text(description), place), scope_of(space_id, level)
+
+
 LOADERS = {
     SearchKind.POST: _posts,
     SearchKind.COMMENT: _comments,
@@ -169,6 +187,7 @@ LOADERS = {
     SearchKind.SPACE: _spaces,
     SearchKind.PERSON: _people,
     SearchKind.FILE: _files,
+    SearchKind.EVENT: _events,
 }
 
 

@@ -12,7 +12,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.errors import Invalid
 from app.i18n import _
 from app.levels import Level
-from app.models import Comment, Post, SearchKind, Space, StoredFile, User, WikiPage
+from app.models import (
+    CalendarEvent,
+    Comment,
+    Post,
+    SearchKind,
+    Space,
+    StoredFile,
+    User,
+    WikiPage,
+)
 from app.schemas.common import MAX_ID
 from app.search import engine
 from app.search.engine import Filters, Hit
@@ -169,12 +178,17 @@ async def show(session: AsyncSession, query: Query, hits: list[Hit]) -> list[dic
     posts |= await _by_id(session, Post, {c.post_id for c in comments.values()} - set(posts))
     pages = await _by_id(session, WikiPage, wanted[SearchKind.PAGE])
     files = await _by_id(session, StoredFile, wanted[SearchKind.FILE])
-    content = [*posts.values(), *comments.values(), *pages.values()]
+    events = await _by_id(session, CalendarEvent, wanted[SearchKind.EVENT])
+    content = [*posts.values(), *comments.values(), *pages.values(), *events.values()]
     spaces = await _by_id(
         session,
         Space,
         wanted[SearchKind.SPACE]
-        | {item.space_id for item in [*posts.values(), *pages.values()] if item.space_id},
+        | {
+            item.space_id
+            for item in [*posts.values(), *pages.values(), *events.values()]
+            if item.space_id
+        },
     )
     people = await _by_id(
         session,
@@ -233,6 +247,20 @@ async def show(session: AsyncSession, query: Query, hits: list[Hit]) -> list[dic
                     author=_author(people.get(page.author_id)),
                     created_at=page.created_at,
                     level=page.level,
+                )
+            )
+        elif hit.kind is SearchKind.EVENT and item_id in events:
+            event = events[item_id]
+            shown.append(
+                dict(
+                    title=event.title,
+                    url=f"/calendar/events/{event.id}",
+                    space=space_of(event.space_id),
+                    author=_author(people.get(event.author_id)),
+                    created_at=event.created_at,
+                    level=event.level,
+                    starts_at=event.starts_at,
+                    cancelled=event.cancelled_at is not None,
                 )
             )
         elif hit.kind is SearchKind.SPACE and item_id in spaces:
