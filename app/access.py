@@ -189,9 +189,9 @@ def can_see_space(reader: Reader, space_id: int, visibility: Visibility) -> bool
 
 def can_see_event(reader: Reader, event: EventRef) -> bool:
     """Who may be told of an event (the websocket's filter): a personal event
-    only its person; an event about a post or a wiki page whoever may read it;
-    an event about a space whoever may read the space's content; any other, any
-    active reader. The twin of ``visible_events``."""
+    only its person; an event about a post, a wiki page or a calendar event
+    whoever may read it; an event about a space whoever may read the space's
+    content; any other, any active reader. The twin of ``visible_events``."""
     if not reader.is_active:
         return False
     if event.user_id is not None and event.user_id != reader.user_id:
@@ -487,11 +487,15 @@ def _knowable_item(
 
 def visible_events(viewer: User) -> ColumnElement[bool]:
     """The clause over ``Activity`` twin of ``can_see_event``, for catch-up: the
-    post or wiki page an event names is judged as it stands now, so a later
+    post, wiki page or calendar event an event names is judged as it stands now, so a later
     raise of its level, or a space left, hides its earlier events too."""
     if not viewer.is_active:
         return false()
-    about_content = or_(Activity.post_id.is_not(None), Activity.page_id.is_not(None))
+    about_content = or_(
+        Activity.post_id.is_not(None),
+        Activity.page_id.is_not(None),
+        Activity.calendar_event_id.is_not(None),
+    )
     return and_(
         or_(Activity.user_id.is_(None), Activity.user_id == viewer.id),
         or_(
@@ -501,6 +505,12 @@ def visible_events(viewer: User) -> ColumnElement[bool]:
         or_(
             Activity.page_id.is_(None),
             Activity.page_id.in_(select(WikiPage.id).where(readable(viewer, WikiPage))),
+        ),
+        or_(
+            Activity.calendar_event_id.is_(None),
+            Activity.calendar_event_id.in_(
+                select(CalendarEvent.id).where(readable(viewer, CalendarEvent))
+            ),
         ),
         or_(
             about_content,
@@ -528,8 +538,8 @@ def invited_spaces(viewer: User, now: datetime):
 
 def visible_notifications(viewer: User, now: datetime) -> ColumnElement[bool]:
     """The viewer's notifications they may still be shown, judged at read time
-    (the list, the unread count, the bell): one about a post or a wiki page while
-    they may read it (a page, while it is not in the bin); one about a space
+    (the list, the unread count, the bell): one about a post, a wiki page or a
+    calendar event while they may read it (a page, while it is not in the bin); one about a space
     while the space exists for them, or, for an invitation, while it stands. A
     notification read is never a way around the rule that made it."""
     if not viewer.is_active:
@@ -545,6 +555,12 @@ def visible_notifications(viewer: User, now: datetime) -> ColumnElement[bool]:
             Notification.page_id.is_(None),
             Notification.page_id.in_(
                 select(WikiPage.id).where(readable(viewer, WikiPage), WikiPage.deleted_at.is_(None))
+            ),
+        ),
+        or_(
+            Notification.calendar_event_id.is_(None),
+            Notification.calendar_event_id.in_(
+                select(CalendarEvent.id).where(readable(viewer, CalendarEvent))
             ),
         ),
         or_(

@@ -191,6 +191,10 @@ NOTIFICATION_KIND_LABELS = {
     NotificationKind.JOIN_REQUEST_DECIDED: _l("My request to join a space is answered"),
     NotificationKind.CONTRACTOR_ACCESS_ENDING: _l("The access of a contractor I sponsor ends soon"),
     NotificationKind.WIKI_PAGE_CHANGED: _l("A wiki page I watch is changed"),
+    NotificationKind.EVENT_INVITATION: _l("I am invited to an event"),
+    NotificationKind.EVENT_CANCELLED: _l("An event I answered is cancelled"),
+    NotificationKind.EVENT_SEAT: _l("A seat I waited for at an event is mine"),
+    NotificationKind.EVENT_REMINDER: _l("An event I go to is about to start"),
 }
 
 

@@ -612,6 +612,7 @@ async def test_events_carry_ids_never_the_body_level_or_audience(site):
                 "space_id",
                 "post_id",
                 "page_id",
+                "calendar_event_id",
                 "payload",
             }
             assert message["event"]["post_id"] == post["id"]

@@ -34,6 +34,10 @@ KINDS = {
     "join_request_decided",
     "contractor_access_ending",
     "wiki_page_changed",
+    "event_invitation",
+    "event_cancelled",
+    "event_seat",
+    "event_reminder",
 }
 
 
@@ -73,6 +77,7 @@ async def test_the_list_newest_first_with_the_unread_count(make):
         "actor_id",
         "post_id",
         "page_id",
+        "calendar_event_id",
         "data",
         "created_at",
         "read_at",

@@ -369,7 +369,16 @@ async def test_events_carry_no_body_level_or_audience(make):
     response = await named_client.get(EVENTS, params={"since": start})
     assert "Texte-marqueur-unique" not in response.text
     for event in response.json()["items"]:
-        assert set(event) == {"id", "kind", "space_id", "post_id", "page_id", "user_id", "payload"}
+        assert set(event) == {
+            "id",
+            "kind",
+            "space_id",
+            "post_id",
+            "page_id",
+            "calendar_event_id",
+            "user_id",
+            "payload",
+        }
         assert not {"level", "audience", "body"} & set(event["payload"])
 
 

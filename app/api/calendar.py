@@ -18,6 +18,7 @@ from app.schemas.calendar import (
     FeedCreated,
     FeedRead,
     FeedWrite,
+    Invited,
     OccurrenceRead,
     ParticipantsRead,
     UnnamedCounts,
@@ -166,6 +167,13 @@ async def cancel_event(event_id: ItemId, body: CancelWrite, viewer: Viewer, sess
         session, viewer=viewer, event_id=event_id, occurrence=body.occurrence
     )
     return await _read(session, viewer, event)
+
+
+@router.post("/calendar/events/{event_id}/invite", response_model=Invited)
+async def invite_space(event_id: ItemId, viewer: Viewer, session: Session):
+    """Invites the members of the event's space who may read it (its planner,
+    the space's moderators, administrators); each is told once."""
+    return Invited(invited=await events.invite_space(session, viewer=viewer, event_id=event_id))
 
 
 @router.put("/calendar/events/{event_id}/answer", response_model=CalendarEventRead)

@@ -16,6 +16,7 @@ class EventRead(ReadModel):
     space_id: int | None
     post_id: int | None
     page_id: int | None
+    calendar_event_id: int | None
     user_id: int | None
     payload: dict
 

@@ -2,7 +2,8 @@
 (in the Authorization header, or in the first message; never in the URL, which
 logs keep), Origin checked against the page's own host, the public URL and the
 allowed origins (no cross-site websocket hijacking), then a subscription to
-topics: "home", "notifications", "space:<id>", "post:<id>", "wiki:<page id>".
+topics: "home", "notifications", "space:<id>", "post:<id>", "wiki:<page id>",
+"calendar:<event id>".
 
 Messages to the client: {"type": "hello", "last_event_id"}, {"type": "event",
 "event": {...}}, {"type": "status", "state": "ok"|"degraded"}, {"type": "pong"}.
@@ -36,7 +37,7 @@ router = APIRouter()
 CLOSE_POLICY = 1008
 AUTH_SECONDS = 5
 MAX_TOPICS = 50
-TOPIC = re.compile(r"^(home|notifications|(space|post|wiki):[1-9][0-9]{0,18})$")
+TOPIC = re.compile(r"^(home|notifications|(space|post|wiki|calendar):[1-9][0-9]{0,18})$")
 
 
 @router.websocket("/ws")

@@ -22,6 +22,11 @@ class NotificationKind(StrEnum):
     JOIN_REQUEST_DECIDED = "join_request_decided"
     CONTRACTOR_ACCESS_ENDING = "contractor_access_ending"
     WIKI_PAGE_CHANGED = "wiki_page_changed"
+    EVENT_INVITATION = "event_invitation"
+    EVENT_CANCELLED = "event_cancelled"
+    # A seat freed at a full event, given to someone who waited for it.
+    EVENT_SEAT = "event_seat"
+    EVENT_REMINDER = "event_reminder"
 
 
 class Notification(Base):
@@ -31,8 +36,8 @@ class Notification(Base):
     id: Mapped[IdPk]
     user_id: Mapped[int] = mapped_column(BigId, ForeignKey("users.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(40))
-    # Who caused it, and the post or wiki page it concerns: such a notification
-    # is shown only while its reader may still read that post or page.
+    # Who caused it, and the post, wiki page or calendar event it concerns: such a
+    # notification is shown only while its reader may still read that item.
     actor_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("users.id", ondelete="SET NULL"))
     post_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("posts.id", ondelete="CASCADE"))
     page_id: Mapped[int | None] = mapped_column(

@@ -30,6 +30,7 @@ class Event:
     space_visibility: str | None
     post_id: int | None
     page_id: int | None
+    calendar_event_id: int | None
     level: str | None
     audience: list[int] | None
     author_id: int | None
@@ -68,6 +69,7 @@ async def record_event(
     item: ItemRef | None = None,
     post_id: int | None = None,
     page_id: int | None = None,
+    calendar_event_id: int | None = None,
     space_id: int | None = None,
     user_id: int | None = None,
     **payload: Any,
@@ -79,6 +81,7 @@ async def record_event(
         kind=kind,
         post_id=post_id,
         page_id=page_id,
+        calendar_event_id=calendar_event_id,
         space_id=item.space_id if item else space_id,
         level=item.level if item else None,
         has_audience=bool(item and item.audience is not None),
@@ -121,6 +124,7 @@ def take_pending(session: AsyncSession) -> list[Event]:
             space_visibility=visibility,
             post_id=activity.post_id,
             page_id=activity.page_id,
+            calendar_event_id=activity.calendar_event_id,
             level=activity.level.value if activity.level else None,
             audience=activity.audience,
             author_id=activity.author_id,

@@ -48,6 +48,8 @@ def topics_of(event: Event) -> set[str]:
         topics |= {f"post:{event.post_id}", "home"}
     if event.page_id is not None:
         topics |= {f"wiki:{event.page_id}", "home"}
+    if event.calendar_event_id is not None:
+        topics |= {f"calendar:{event.calendar_event_id}", "home"}
     if event.space_id is not None:
         topics.add(f"space:{event.space_id}")
     if event.user_id is not None:
@@ -426,5 +428,6 @@ def _public(event: Event) -> dict:
         "space_id": event.space_id,
         "post_id": event.post_id,
         "page_id": event.page_id,
+        "calendar_event_id": event.calendar_event_id,
         "payload": event.payload,
     }

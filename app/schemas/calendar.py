@@ -154,6 +154,13 @@ class CancelWrite(BaseModel):
     occurrence: UtcDateTime | None = None
 
 
+class Invited(BaseModel):
+    """How many members of the space were told of the event now: those who may
+    read it and were neither invited before nor answered."""
+
+    invited: int
+
+
 class UnnamedCounts(BaseModel):
     going: int
     maybe: int

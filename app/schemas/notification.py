@@ -15,6 +15,7 @@ class NotificationRead(ReadModel):
     actor_id: int | None
     post_id: int | None
     page_id: int | None
+    calendar_event_id: int | None
     data: dict[str, Any]
     created_at: datetime
     read_at: datetime | None

@@ -1,5 +1,6 @@
-"""Time-driven changes: contractors' access ending on its date, and their
-sponsors told a week before; the collection of files nothing uses any more.
+"""Time-driven changes: reminders of events about to start; contractors'
+access ending on its date, and their sponsors told a week before; the
+collection of files nothing uses any more.
 Idempotent: safe to run from every worker and from cron (``ruche jobs``)."""
 
 from datetime import datetime, timedelta
@@ -13,6 +14,7 @@ from app.levels import AccountKind
 from app.models import RateLimitHit, User
 from app.services.accounts import ENDING_SOON, deactivate_account
 from app.services.audit import record_audit
+from app.services.calendar.reminders import send_reminders
 from app.services.files.garbage import collect_unused_files
 from app.services.notifications import notify
 
@@ -68,10 +70,18 @@ async def forget_old_rate_limit_hits(session: AsyncSession, *, now: datetime) ->
 async def run_due_jobs(
     session: AsyncSession, *, now: datetime, store: Store, settings: Settings
 ) -> dict[str, int]:
+    # First: it claims its reminders before anything else of the run takes a
+    # lock (app/services/calendar/reminders.py says why).
+    reminded = await send_reminders(session, now=now)
     warned = await warn_sponsors(session, now=now)
     ended = await end_expired_access(session, now=now)
     await forget_old_rate_limit_hits(session, now=now)
     await session.flush()
     # Last: it removes bytes before the commit, which nothing after it may fail.
     collected = await collect_unused_files(session, store=store, settings=settings, now=now)
-    return {"sponsors_warned": len(warned), "access_ended": len(ended), **collected}
+    return {
+        "events_reminded": reminded,
+        "sponsors_warned": len(warned),
+        "access_ended": len(ended),
+        **collected,
+    }

@@ -1,6 +1,7 @@
 """Stored notifications, and each person's choice of what to be told.
 
-Whoever causes a notification about a post or a wiki page goes through
+Whoever causes a notification about a post, a wiki page or a calendar event
+goes through
 ``notify_readers``: only people who may read it are told, so a notification never opens
 content to someone the policy keeps out. Lists and counts check again at read
 time (app/access.py's ``visible_notifications``), so a post whose level is
@@ -25,6 +26,7 @@ from app.access import (
     visible_notifications,
 )
 from app.models import (
+    CalendarEvent,
     Notification,
     NotificationKind,
     NotificationPreference,
@@ -67,12 +69,13 @@ async def notify_readers(
     actor_id: int | None,
     post_id: int | None = None,
     page_id: int | None = None,
+    calendar_event_id: int | None = None,
     user_ids: Iterable[int] | None = None,
     **data: Any,
 ) -> set[int]:
     """Tells those of ``user_ids`` (all readers when None) who may read the item
-    (a post or a wiki page) and want this kind, never the actor; returns who was
-    told."""
+    (a post, a wiki page or a calendar event) and want this kind, never the
+    actor; returns who was told."""
     recipients = select(User.id).where(readers_of(item), _wants(kind))
     if actor_id is not None:
         recipients = recipients.where(User.id != actor_id)
@@ -83,13 +86,23 @@ async def notify_readers(
         now = utcnow()
         await session.execute(
             insert(Notification).from_select(
-                ["user_id", "kind", "actor_id", "post_id", "page_id", "data", "created_at"],
+                [
+                    "user_id",
+                    "kind",
+                    "actor_id",
+                    "post_id",
+                    "page_id",
+                    "calendar_event_id",
+                    "data",
+                    "created_at",
+                ],
                 select(
                     User.id,
                     literal(kind),
                     literal(actor_id),
                     literal(post_id, Notification.post_id.type),
                     literal(page_id, Notification.page_id.type),
+                    literal(calendar_event_id, Notification.calendar_event_id.type),
                     literal(data, Notification.data.type),
                     literal(now, Notification.created_at.type),
                 ).where(User.id.in_(chosen)),
@@ -103,6 +116,7 @@ async def notify_readers(
                 user_id=user_id,
                 post_id=post_id,
                 page_id=page_id,
+                calendar_event_id=calendar_event_id,
                 notification=kind,
             )
     return chosen
@@ -111,7 +125,7 @@ async def notify_readers(
 # Names are never stored with a notification: a name (of a space, a page, a
 # person) is read when the notification is shown, so that a space renamed while
 # secret or a page's former title never reaches a reader through it. Stored:
-# ids the read-time rule checks (post, page, space) and plain facts.
+# ids the read-time rule checks (post, page, calendar event, space) and plain facts.
 NAME_KEYS = frozenset({"actor_name", "inviter_name", "user_name", "space_name", "title"})
 
 
@@ -124,6 +138,7 @@ class ShownNotification:
     actor_id: int | None
     post_id: int | None
     page_id: int | None
+    calendar_event_id: int | None
     data: dict[str, Any]
     created_at: datetime
     read_at: datetime | None
@@ -153,6 +168,7 @@ def _shown(
         actor_id=notification.actor_id,
         post_id=notification.post_id,
         page_id=notification.page_id,
+        calendar_event_id=notification.calendar_event_id,
         data=data,
         created_at=notification.created_at,
         read_at=notification.read_at,
@@ -166,19 +182,20 @@ async def list_notifications(
     """The viewer's notifications that the policy lets them see now, newest
     first, each with the names it mentions as they are now."""
     actor, subject = aliased(User), aliased(User)
-    space, page = aliased(Space), aliased(WikiPage)
+    space, page, event = aliased(Space), aliased(WikiPage), aliased(CalendarEvent)
     statement = (
         select(
             Notification,
             actor.display_name,
             actor.avatar_file_id,
             space.name,
-            page.title,
+            func.coalesce(page.title, event.title),
             subject.display_name,
         )
         .outerjoin(actor, actor.id == Notification.actor_id)
         .outerjoin(space, space.id == notification_space_id())
         .outerjoin(page, page.id == Notification.page_id)
+        .outerjoin(event, event.id == Notification.calendar_event_id)
         .outerjoin(subject, subject.id == Notification.data["user_id_ending"].as_integer())
         .where(visible_notifications(viewer, utcnow()))
         .order_by(Notification.id.desc())

@@ -9,8 +9,9 @@ from fastapi import APIRouter, Form, Request
 
 from app.api.deps import Session, Viewer
 from app.api.pagination import decode_id_cursor, next_id_cursor
-from app.dates import format_day
+from app.dates import format_day, format_moment
 from app.i18n import _
+from app.i18n import lazy_gettext as _l
 from app.labels import reaction_label
 from app.models import ReactionKind
 from app.schemas.common import MAX_ID
@@ -46,6 +47,15 @@ class Notice:
     text: str
     link: str | None
     actor: Actor | None
+
+
+# The sentences of notifications about a calendar event (its title read now).
+EVENT_SENTENCES = {
+    "event_invitation": _l("%(actor)s invites you to the event “%(title)s”."),
+    "event_cancelled": _l("The event “%(title)s” is cancelled."),
+    "event_seat": _l("A seat is free for you at the event “%(title)s”: you are going."),
+    "event_reminder": _l("The event “%(title)s” starts on %(moment)s."),
+}
 
 
 def describe(notification: ShownNotification) -> Notice:
@@ -113,6 +123,12 @@ def describe(notification: ShownNotification) -> Notice:
         names["title"] = data.get("title") or _("a wiki page")
         text = _("%(actor)s changed the wiki page “%(title)s”.")
         space_link = f"/wiki/pages/{notification.page_id}"
+    elif kind in EVENT_SENTENCES and notification.calendar_event_id is not None:
+        names["title"] = data.get("title") or _("an event")
+        if data.get("starts_at"):
+            names["moment"] = format_moment(datetime.fromisoformat(data["starts_at"]))
+        text = str(EVENT_SENTENCES[kind])
+        space_link = f"/calendar/events/{notification.calendar_event_id}"
     else:
         text = _("Something happened that concerns you.")
     actor = None

@@ -13,7 +13,12 @@ from app.errors import Conflict
 from app.i18n import _
 from app.models import CalendarAnswer, RsvpAnswer, User
 from app.models.base import utcnow
-from app.services.calendar.events import access_event, seat_those_waiting
+from app.services.calendar.events import (
+    access_event,
+    announce,
+    answer_counts,
+    seat_those_waiting,
+)
 
 
 @dataclass(frozen=True)
@@ -48,8 +53,12 @@ async def answer_event(
         # Waits for a seat, behind everyone already waiting.
         mine.waiting = answer is RsvpAnswer.GOING and event.capacity is not None
     await session.flush()
-    await seat_those_waiting(session, event)
+    await seat_those_waiting(session, event, actor=viewer)
     await session.flush()
+    # Counts only: who answered is for the participant list, which names only
+    # the people each reader may know of.
+    counts = (await answer_counts(session, [event.id]))[event.id]
+    await announce(session, event, "calendar_event.answered", answers=counts)
 
 
 async def participants(session: AsyncSession, *, viewer: User, event_id: int) -> Participants:

@@ -1,6 +1,9 @@
-"""Events: planning, changing and cancelling them, and the calendars that list
-their occurrences. Every read goes through ``access_event``, which answers
-NotFound alike for a missing event and for one the viewer may not read."""
+"""Events: planning, changing, cancelling them and inviting a space to them,
+and the calendars that list their occurrences. Every read goes through
+``access_event``, which answers NotFound alike for a missing event and for one
+the viewer may not read. Each change is announced in the live activity (ids
+and counts only) to the event's readers, and whoever is told of one through a
+notification is chosen among them (app/services/notifications.py)."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,11 +20,15 @@ from app.models import (
     CalendarAnswer,
     CalendarEvent,
     CalendarException,
+    Membership,
+    Notification,
+    NotificationKind,
     RsvpAnswer,
     Space,
     User,
 )
 from app.models.base import utcnow
+from app.realtime.events import record_event
 from app.services.calendar.occurrences import (
     Occurrence,
     Schedule,
@@ -29,7 +36,8 @@ from app.services.calendar.occurrences import (
     instants,
     occurrences,
 )
-from app.services.content import audience_of, set_audience
+from app.services.content import audience_of, item_ref, set_audience
+from app.services.notifications import notify_readers
 from app.services.posts import check_may_moderate_in, place_to_write
 
 
@@ -121,7 +129,20 @@ async def plan_event(
     session.add(event)
     await session.flush()
     await set_audience(session, event, audience, viewer=viewer)
+    await announce(session, event, "calendar_event.created")
     return event
+
+
+async def announce(session: AsyncSession, event: CalendarEvent, kind: str, **payload) -> None:
+    """Records a change to an event in the activity log, announced after commit
+    to those who may read the event as it now stands."""
+    await record_event(
+        session,
+        kind=kind,
+        item=await item_ref(session, event),
+        calendar_event_id=event.id,
+        **payload,
+    )
 
 
 async def _check_may_change(session: AsyncSession, viewer: User, event: CalendarEvent) -> None:
@@ -152,8 +173,9 @@ async def change_event(
         check_no_write_up(viewer, level)
         event.level = level
     await set_audience(session, event, audience, viewer=viewer)
-    await seat_those_waiting(session, event)
+    await seat_those_waiting(session, event, actor=viewer)
     await session.flush()
+    await announce(session, event, "calendar_event.changed")
     return event
 
 
@@ -161,19 +183,70 @@ async def cancel_event(
     session: AsyncSession, *, viewer: User, event_id: int, occurrence: datetime | None = None
 ) -> CalendarEvent:
     """Cancels the event, or one ``occurrence`` of a recurring one (its start):
-    it stays in calendars, marked cancelled; an occurrence cancelled is gone."""
+    it stays in calendars, marked cancelled; an occurrence cancelled is gone.
+    Cancelling the event tells those who meant to come (going, maybe, waiting)."""
     event = await access_event(session, viewer=viewer, event_id=event_id, for_update=True)
     await _check_may_change(session, viewer, event)
     if event.cancelled_at is not None:
         raise Conflict(_("This event was cancelled."), code="event_cancelled")
     if occurrence is None:
         event.cancelled_at = utcnow()
+        coming = await session.scalars(
+            select(CalendarAnswer.user_id).where(
+                CalendarAnswer.event_id == event.id, CalendarAnswer.answer != RsvpAnswer.DECLINED
+            )
+        )
+        await notify_readers(
+            session,
+            item=await item_ref(session, event),
+            calendar_event_id=event.id,
+            kind=NotificationKind.EVENT_CANCELLED,
+            actor_id=viewer.id,
+            user_ids=list(coming),
+        )
+        await announce(session, event, "calendar_event.cancelled", occurrence=None)
         return event
     around = occurrences(event, occurrence, occurrence + timedelta(seconds=1))
     if event.recurrence is None or all(found.starts_at != occurrence for found in around):
         raise Invalid(_("The event has no occurrence at that time."), code="occurrence")
     await session.merge(CalendarException(event_id=event.id, starts_at=occurrence))
+    await announce(session, event, "calendar_event.cancelled", occurrence=occurrence.isoformat())
     return event
+
+
+async def invite_space(session: AsyncSession, *, viewer: User, event_id: int) -> int:
+    """Tells the members of the event's space who may read it, and were neither
+    invited before nor answered, that they are invited; returns how many were
+    told. Its planner invites, and the space's moderators and administrators."""
+    event = await access_event(session, viewer=viewer, event_id=event_id)
+    if event.space_id is None:
+        raise Invalid(
+            _("Only an event in a space can invite its members."), code="event_not_in_space"
+        )
+    await _check_may_change(session, viewer, event)
+    if event.cancelled_at is not None:
+        raise Conflict(_("This event was cancelled."), code="event_cancelled")
+    answered = select(CalendarAnswer.user_id).where(CalendarAnswer.event_id == event.id)
+    invited = select(Notification.user_id).where(
+        Notification.calendar_event_id == event.id,
+        Notification.kind == NotificationKind.EVENT_INVITATION.value,
+    )
+    members = await session.scalars(
+        select(Membership.user_id).where(
+            Membership.space_id == event.space_id,
+            Membership.user_id.not_in(answered),
+            Membership.user_id.not_in(invited),
+        )
+    )
+    told = await notify_readers(
+        session,
+        item=await item_ref(session, event),
+        calendar_event_id=event.id,
+        kind=NotificationKind.EVENT_INVITATION,
+        actor_id=viewer.id,
+        user_ids=list(members),
+    )
+    return len(told)
 
 
 async def skipped_starts(session: AsyncSession, event_ids: list[int]) -> dict[int, set[datetime]]:
@@ -238,21 +311,28 @@ async def calendar(
     return sorted(found, key=lambda found: (found.starts_at, found.event.id))
 
 
+async def answer_counts(session: AsyncSession, event_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Each event's answers counted: going (seated), maybe, declined, waiting."""
+    counts: dict[int, dict[str, int]] = {
+        event_id: {answer.value: 0 for answer in RsvpAnswer} | {"waiting": 0}
+        for event_id in event_ids
+    }
+    rows = await session.execute(
+        select(CalendarAnswer.event_id, CalendarAnswer.answer, CalendarAnswer.waiting, func.count())
+        .where(CalendarAnswer.event_id.in_(event_ids))
+        .group_by(CalendarAnswer.event_id, CalendarAnswer.answer, CalendarAnswer.waiting)
+    )
+    for event_id, answer, waiting, count in rows:
+        counts[event_id]["waiting" if waiting else RsvpAnswer(answer).value] += count
+    return counts
+
+
 async def view_events(
     session: AsyncSession, *, viewer: User, events: list[CalendarEvent]
 ) -> dict[int, EventView]:
     """Events already found readable, with what their reader is shown of them."""
     ids = [event.id for event in events]
-    counts: dict[int, dict[str, int]] = {
-        event_id: {answer.value: 0 for answer in RsvpAnswer} | {"waiting": 0} for event_id in ids
-    }
-    rows = await session.execute(
-        select(CalendarAnswer.event_id, CalendarAnswer.answer, CalendarAnswer.waiting, func.count())
-        .where(CalendarAnswer.event_id.in_(ids))
-        .group_by(CalendarAnswer.event_id, CalendarAnswer.answer, CalendarAnswer.waiting)
-    )
-    for event_id, answer, waiting, count in rows:
-        counts[event_id]["waiting" if waiting else RsvpAnswer(answer).value] += count
+    counts = await answer_counts(session, ids)
     mine = {
         answer.event_id: answer
         for answer in await session.scalars(
@@ -288,9 +368,12 @@ async def view_event(session: AsyncSession, *, viewer: User, event_id: int) -> E
     return (await view_events(session, viewer=viewer, events=[event]))[event.id]
 
 
-async def seat_those_waiting(session: AsyncSession, event: CalendarEvent) -> list[int]:
-    """Gives the free seats to those waiting, first come first seated; returns
-    who got one. The caller holds the event locked."""
+async def seat_those_waiting(
+    session: AsyncSession, event: CalendarEvent, *, actor: User
+) -> list[int]:
+    """Gives the free seats to those waiting, first come first seated, and tells
+    them, but ``actor``, whose own answer took a seat still free; returns who
+    got one. The caller holds the event locked."""
     waiting = select(CalendarAnswer).where(
         CalendarAnswer.event_id == event.id, CalendarAnswer.waiting.is_(True)
     )
@@ -308,4 +391,13 @@ async def seat_those_waiting(session: AsyncSession, event: CalendarEvent) -> lis
     )
     for answer in seated_now:
         answer.waiting = False
+    if seated_now:
+        await notify_readers(
+            session,
+            item=await item_ref(session, event),
+            calendar_event_id=event.id,
+            kind=NotificationKind.EVENT_SEAT,
+            actor_id=actor.id,
+            user_ids=[answer.user_id for answer in seated_now],
+        )
     return [answer.user_id for answer in seated_now]
