@@ -35,6 +35,7 @@ from app.models import AccessToken, Space, User, UserSession
 from app.models.base import utcnow
 from app.realtime.broker import PUBLISH_SECONDS
 from app.realtime.hub import CLOSE_SIGNED_OUT
+from tests.calendar_helpers import event_body
 from tests.conftest import create_fresh_database, drop_database
 from tests.factories import PASSWORD, Factories
 from tests.live_server import InProcessServer, RucheServer, free_port, ruche_env
@@ -487,6 +488,31 @@ async def test_each_reader_receives_only_what_its_clearance_and_kind_allow(site)
     assert await received(sockets["cleared"], 3) == [confidential["id"], inside["id"], public["id"]]
     assert await received(sockets["internal"], 2) == [inside["id"], public["id"]]
     assert await received(sockets["contractor"], 1) == [public["id"]]
+
+
+async def test_a_contractors_socket_hears_of_public_events_only(site):
+    planner = await site.person()
+    contractor = await site.person(kind="contractor")
+    socket = await contractor.socket(None, "home")
+
+    for level in ("internal", "public"):
+        response = await planner.http().post(
+            "/api/v1/calendar/events", json=event_body(title=f"Réunion {level}", level=level)
+        )
+        assert response.status_code == 201, response.text
+        planned = response.json()
+    answered = await planner.http().put(
+        f"/api/v1/calendar/events/{planned['id']}/answer", json={"answer": "going"}
+    )
+    assert answered.status_code == 200, answered.text
+
+    # The internal event, planned first, never reaches the contractor.
+    created = await socket.next_event("calendar_event.created")
+    assert created["calendar_event_id"] == planned["id"]
+    answer = await socket.next_event("calendar_event.answered")
+    assert answer["calendar_event_id"] == planned["id"]
+    assert answer["payload"] == {"answers": {"going": 1, "maybe": 0, "declined": 0, "waiting": 0}}
+    assert "Réunion" not in json.dumps(created)
 
 
 async def test_a_post_in_a_private_space_reaches_its_members_only(site):
