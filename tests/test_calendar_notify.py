@@ -414,3 +414,30 @@ async def test_two_workers_at_once_remind_once(tmp_path):
         claims = await site.rows(select(CalendarReminder.event_id))
         assert sorted(claims) == [(first["id"],), (second["id"],)]
         assert planner_id not in {uid for uid, _ in reminded}
+
+
+async def test_a_seat_and_a_reminder_read_in_the_readers_language(db, make, session, browser_of):
+    _planner, planner_client = await person(make)
+    _first, first_client = await person(make)
+    reader = await make.user(language="fr")
+    reader_client = await make.bearer(reader)
+    event = await plan_body(
+        planner_client, soon(30, reminder_minutes=45, capacity=1, title="Visite du site")
+    )
+    await answer(first_client, event["id"], "going")
+    await answer(reader_client, event["id"], "going")  # waits
+    await answer(first_client, event["id"], "declined")  # the seat is the reader's
+    await session.commit()
+    assert await remind(db, make, utcnow()) == 1
+
+    browser, _csrf = await browser_of(reader)
+    page = (await browser.get("/notifications")).text
+    assert page.count(f'href="/calendar/events/{event["id"]}"') == 2
+    assert (
+        escape(
+            "Une place s'est libérée pour vous à l'événement «\u202fVisite du site\u202f»\u202f: "
+            "vous y allez."
+        )
+        in page
+    )
+    assert escape("L'événement «\u202fVisite du site\u202f» commence le ") in page

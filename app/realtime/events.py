@@ -30,12 +30,13 @@ class Event:
     space_visibility: str | None
     post_id: int | None
     page_id: int | None
-    calendar_event_id: int | None
     level: str | None
     audience: list[int] | None
     author_id: int | None
     user_id: int | None
     payload: dict[str, Any]
+    # Last, with a default: a worker not yet upgraded publishes events without it.
+    calendar_event_id: int | None = None
 
     def item(self) -> ItemRef | None:
         if self.level is None:
