@@ -189,7 +189,9 @@ async def test_who_may_invite_and_what(make, client):
     expect_error(await client.post(f"{EVENTS}/{event['id']}/invite"), 401)
     expect_error(await outsider_client.post(f"{EVENTS}/{event['id']}/invite"), 404)
     expect_error(await member_client.post(f"{EVENTS}/{by_other['id']}/invite"), 403)
-    expect_error(await owner_client.post(f"{EVENTS}/{company_wide['id']}/invite"), 422)
+    expect_error(
+        await owner_client.post(f"{EVENTS}/{company_wide['id']}/invite"), 409, "event_not_in_space"
+    )
     expect_error(await owner_client.post(f"{EVENTS}/999999999/invite"), 404)
     # Its planner, and the space's moderators, invite.
     assert (await member_client.post(f"{EVENTS}/{event['id']}/invite")).json() == {"invited": 2}

@@ -220,7 +220,7 @@ async def invite_space(session: AsyncSession, *, viewer: User, event_id: int) ->
     told. Its planner invites, and the space's moderators and administrators."""
     event = await access_event(session, viewer=viewer, event_id=event_id)
     if event.space_id is None:
-        raise Invalid(
+        raise Conflict(
             _("Only an event in a space can invite its members."), code="event_not_in_space"
         )
     await _check_may_change(session, viewer, event)
