@@ -14,6 +14,7 @@ from app.models import CalendarReminder, Notification, User
 from app.models.base import utcnow
 from app.services.lifecycle import run_due_jobs
 from tests.calendar_helpers import EVENTS, answer, event_body, plan
+from tests.factories import Factories
 from tests.helpers import expect_error
 from tests.own_site import own_site
 from tests.stream_helpers import person
@@ -199,6 +200,31 @@ async def test_who_may_invite_and_what(make, client):
     assert moderated.json() == {"invited": 2}
     await owner_client.post(f"{EVENTS}/{by_other['id']}/cancel", json={})
     expect_error(await owner_client.post(f"{EVENTS}/{by_other['id']}/invite"), 409)
+
+
+async def test_two_moderators_inviting_at_once_tell_each_member_once(tmp_path):
+    async with own_site(tmp_path) as site:
+        owner_id, owner_client = await site.person()
+        moderator_id, moderator_client = await site.person()
+        member_ids = [(await site.person())[0] for _ in range(3)]
+        async with site.database.sessionmaker() as session:
+            make = Factories(session, site.app)
+            owner, moderator, *members = [
+                await session.get(User, uid) for uid in (owner_id, moderator_id, *member_ids)
+            ]
+            space = await make.space(owner=owner, moderators=[moderator], members=members)
+        event = await plan(owner_client, space_id=space.id)
+
+        invite = f"{EVENTS}/{event['id']}/invite"
+        both = await asyncio.gather(owner_client.post(invite), moderator_client.post(invite))
+
+        assert [r.status_code for r in both] == [200, 200], [r.text for r in both]
+        # One waited for the other: each told the rest once, the other the first.
+        assert sorted(r.json()["invited"] for r in both) == [1, 4]
+        told = await site.rows(
+            select(Notification.user_id).where(Notification.kind == "event_invitation")
+        )
+        assert sorted(uid for (uid,) in told) == sorted([owner_id, moderator_id, *member_ids])
 
 
 # --- cancellation and seats -------------------------------------------------------------

@@ -217,8 +217,9 @@ async def cancel_event(
 async def invite_space(session: AsyncSession, *, viewer: User, event_id: int) -> int:
     """Tells the members of the event's space who may read it, and were neither
     invited before nor answered, that they are invited; returns how many were
-    told. Its planner invites, and the space's moderators and administrators."""
-    event = await access_event(session, viewer=viewer, event_id=event_id)
+    told. Its planner invites, and the space's moderators and administrators
+    (the event locked: two of them inviting at once tell each member once)."""
+    event = await access_event(session, viewer=viewer, event_id=event_id, for_update=True)
     if event.space_id is None:
         raise Conflict(
             _("Only an event in a space can invite its members."), code="event_not_in_space"
