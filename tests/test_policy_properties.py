@@ -12,6 +12,7 @@ with HYPOTHESIS_PROFILE=thorough pytest tests/test_policy_properties.py.
 
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -33,7 +34,17 @@ from app.access import (
     visible_spaces,
 )
 from app.levels import AccountKind, Level
-from app.models import Activity, Membership, Post, Space, SpaceKind, User, Visibility, WikiPage
+from app.models import (
+    Activity,
+    CalendarEvent,
+    Membership,
+    Post,
+    Space,
+    SpaceKind,
+    User,
+    Visibility,
+    WikiPage,
+)
 from app.models.base import utcnow
 from app.realtime.events import Event, record_event, take_pending
 
@@ -370,16 +381,62 @@ async def test_wiki_api_shows_only_what_the_predicate_admits(db, make, world):
             await session.commit()
 
 
-async def record_world_events(session, users, spaces, refs, page_refs) -> list[Event]:
+async def build_calendar_events(session, users, spaces, post_specs) -> dict[int, ItemRef]:
+    """A calendar event beside each post of the world, placed and narrowed alike."""
+    now = utcnow()
+    made = []
+    for spec in post_specs:
+        event = CalendarEvent(
+            title="Random event",
+            starts_at=now,
+            ends_at=now + timedelta(hours=1),
+            time_zone="UTC",
+            updated_at=now,
+            space_id=spaces[spec.space].id if spec.space is not None else None,
+            level=spec.level,
+            author_id=users[spec.author].id,
+            has_audience=spec.audience is not None,
+        )
+        session.add(event)
+        made.append((event, spec))
+    await session.flush()
+    for event, spec in made:
+        for member in spec.audience or ():
+            await session.execute(
+                CalendarEvent.__audience__.insert().values(
+                    content_id=event.id, user_id=users[member].id
+                )
+            )
+    await session.flush()
+    return {
+        event.id: ItemRef(
+            space_id=event.space_id,
+            space_visibility=spaces[spec.space].visibility if spec.space is not None else None,
+            level=event.level,
+            author_id=event.author_id,
+            audience=frozenset(users[m].id for m in spec.audience)
+            if spec.audience is not None
+            else None,
+        )
+        for event, spec in made
+    }
+
+
+async def record_world_events(session, users, spaces, refs, page_refs, event_refs) -> list[Event]:
     """Every shape of event the world allows, each for anyone and for each person
-    alone: about each post and page, about each space, and about no container;
-    returned as the hub receives them (the item as it stood at commit)."""
+    alone: about each post, page and calendar event, about each space, and about
+    no container; returned as the hub receives them (the item as it stood at
+    commit)."""
     owners = [None, *(user.id for user in users)]
     for user_id in owners:
         for post_id, ref in refs.items():
             await record_event(session, kind="post.x", item=ref, post_id=post_id, user_id=user_id)
         for page_id, ref in page_refs.items():
             await record_event(session, kind="page.x", item=ref, page_id=page_id, user_id=user_id)
+        for event_id, ref in event_refs.items():
+            await record_event(
+                session, kind="event.x", item=ref, calendar_event_id=event_id, user_id=user_id
+            )
         for space in spaces:
             await record_event(session, kind="space.x", space_id=space.id, user_id=user_id)
         await record_event(session, kind="none.x", user_id=user_id)
@@ -387,16 +444,19 @@ async def record_world_events(session, users, spaces, refs, page_refs) -> list[E
     return take_pending(session)
 
 
-def allowed_by_content_rule(reader, event: Event, refs, page_refs, spaces) -> bool:
+def allowed_by_content_rule(reader, event: Event, refs, page_refs, event_refs, spaces) -> bool:
     """The event rule in the content rule's words: a personal event is its
-    person's; one about a post or page is seen exactly when it may be read; one
-    about a space when its content may be read; the rest by any active reader."""
+    person's; one about a post, page or calendar event is seen exactly when it
+    may be read; one about a space when its content may be read; the rest by
+    any active reader."""
     if event.user_id is not None and event.user_id != reader.user_id:
         return False
     if event.post_id is not None:
         return can_read(reader, refs[event.post_id])
     if event.page_id is not None:
         return can_read(reader, page_refs[event.page_id])
+    if event.calendar_event_id is not None:
+        return can_read(reader, event_refs[event.calendar_event_id])
     if event.space_id is not None:
         visibility = next(s.visibility for s in spaces if s.id == event.space_id)
         return can_read_container(reader, event.space_id, visibility)
@@ -412,7 +472,8 @@ async def test_event_clause_and_predicate_agree_with_the_content_rule(db, world)
     persons, space_specs, post_specs = world
     async with db.sessionmaker() as session:
         users, spaces, refs, page_refs = await build(session, persons, space_specs, post_specs)
-        events = await record_world_events(session, users, spaces, refs, page_refs)
+        event_refs = await build_calendar_events(session, users, spaces, post_specs)
+        events = await record_world_events(session, users, spaces, refs, page_refs, event_refs)
         event_ids = [event.id for event in events]
         for viewer in users:
             reader = await load_reader(session, viewer)
@@ -424,7 +485,9 @@ async def test_event_clause_and_predicate_agree_with_the_content_rule(db, world)
             by_predicate = {e.id for e in events if can_see_event(reader, e.ref())}
             assert by_sql == by_predicate, (viewer.kind, viewer.clearance, viewer.is_active)
             assert by_sql == {
-                e.id for e in events if allowed_by_content_rule(reader, e, refs, page_refs, spaces)
+                e.id
+                for e in events
+                if allowed_by_content_rule(reader, e, refs, page_refs, event_refs, spaces)
             }
         await session.rollback()
 
@@ -440,7 +503,8 @@ async def test_events_api_returns_exactly_what_the_event_predicate_admits(db, ma
     persons, space_specs, post_specs = world
     async with db.sessionmaker() as session:
         users, spaces, refs, page_refs = await build(session, persons, space_specs, post_specs)
-        events = await record_world_events(session, users, spaces, refs, page_refs)
+        event_refs = await build_calendar_events(session, users, spaces, post_specs)
+        events = await record_world_events(session, users, spaces, refs, page_refs, event_refs)
         await session.commit()
         ours = {event.id for event in events}
         since = min(ours) - 1
@@ -461,6 +525,9 @@ async def test_events_api_returns_exactly_what_the_event_predicate_admits(db, ma
             await session.execute(delete(Activity).where(Activity.id.in_(list(ours))))
             await session.execute(delete(WikiPage).where(WikiPage.id.in_(list(page_refs))))
             await session.execute(delete(Post).where(Post.id.in_(list(refs))))
+            await session.execute(
+                delete(CalendarEvent).where(CalendarEvent.id.in_(list(event_refs)))
+            )
             for space in spaces:
                 await session.delete(space)
             for user in users:
