@@ -63,6 +63,11 @@ class EventForm(EventCreate):
         return data
 
 
+def _wall_clock(moment: datetime) -> str:
+    """A time as a datetime-local field takes it: "2026-12-10T09:30"."""
+    return moment.replace(tzinfo=None).isoformat(timespec="minutes")
+
+
 def form_values(**values) -> dict:
     """The form's values, as it is first shown (a new event: the next whole
     hour, for an hour, in Paris)."""
@@ -73,8 +78,8 @@ def form_values(**values) -> dict:
         "space_id": "",
         "level": "",
         "all_day": False,
-        "start": start.strftime("%Y-%m-%dT%H:%M"),
-        "end": (start + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+        "start": _wall_clock(start),
+        "end": _wall_clock(start + timedelta(hours=1)),
         "time_zone": DEFAULT_ZONE,
         "recurrence": "",
         "repeat_until": "",
@@ -197,7 +202,7 @@ async def edit_event(request: Request, event_id: ItemId, viewer: Viewer, session
 def _local(moment: datetime, zone_name: str, all_day: bool) -> str:
     """An instant as the form's field takes it: a day, or a wall-clock time."""
     local = moment.astimezone(zone(zone_name))
-    return local.date().isoformat() if all_day else local.strftime("%Y-%m-%dT%H:%M")
+    return local.date().isoformat() if all_day else _wall_clock(local)
 
 
 @router.post("/calendar/events/{event_id}/edit")
