@@ -170,9 +170,10 @@ async def member_visits(
         Visit("wiki revision", f"{wiki}/revisions/1"),
         Visit("wiki diff", f"{wiki}/diff?old=1"),
         Visit("settings and tokens", "/settings"),
-        Visit("calendar by month", "/calendar"),
-        Visit("calendar of a space, by week", f"/calendar?space={space}&view=week"),
-        Visit("calendar as a list", "/calendar?view=list&mine=true"),
+        # A zone given: without one, calendar.js loads the page again in the browser's.
+        Visit("calendar by month", "/calendar?zone=Europe/Paris"),
+        Visit("calendar of a space, by week", f"/calendar?space={space}&view=week&zone=UTC"),
+        Visit("calendar as a list", "/calendar?view=list&mine=true&zone=Europe/Paris"),
         Visit("charter", "/charter"),
         Visit("error 404", "/posts/2147483647", status=404),
     ]
