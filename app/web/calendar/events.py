@@ -27,6 +27,7 @@ router = APIRouter()
 async def may_change(session, viewer: User, event: CalendarEvent) -> bool:
     """Whether the page offers to change and cancel the event: to its planner,
     the space's moderators and administrators (the service decides again)."""
+    # The posts' rule of moderation, which reads only an item's id and space.
     moderated = await compose.moderated_post_ids(session, viewer=viewer, posts=[event])
     return event.author_id == viewer.id or event.id in moderated
 
