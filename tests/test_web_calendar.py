@@ -334,7 +334,7 @@ async def test_planning_an_event_through_the_form(make, browser_of, session):
         ({"title": ""}, "title", "This field is required."),
         ({"end": "2026-12-10T08:00"}, "end", "An event must end after it starts."),
         ({"time_zone": "Mars/Olympus"}, "time_zone", "Unknown time zone."),
-        ({"video_url": "ftp://x"}, "video_url", "A video link starts with https:// or http://."),
+        ({"video_url": "ftp://x"}, "video_url", "This value is not valid."),
         ({"capacity": "0"}, "capacity", "This value is not valid."),
         ({"level": "secret"}, "level", "You cannot write at a level above your own clearance."),
     ],

@@ -1,5 +1,5 @@
 """The form that plans an event or changes one. It parses into the API's own
-models (``EventCreate``, whose fields it bears) and calls the same services;
+models (``CalendarEventCreate``, whose fields it bears) and calls the same services;
 a refusal shows the form again, everything typed kept, each message beside
 its field (docs/web-forms.md)."""
 
@@ -14,7 +14,7 @@ from app.api.calendar import _written, event_read
 from app.api.deps import ItemId, Session, Viewer
 from app.levels import Level
 from app.models import User
-from app.schemas.calendar import EventCreate
+from app.schemas.calendar import CalendarEventCreate
 from app.services import compose
 from app.services.calendar import events
 from app.services.calendar.occurrences import zone
@@ -44,7 +44,7 @@ EVENT_FIELDS = {
 }
 
 
-class EventForm(EventCreate):
+class EventForm(CalendarEventCreate):
     """The form's fields: the API's event, a checkbox for all-day. Without
     scripts an all-day event's days may come in the time fields (the browser
     offers those): their days are taken."""
