@@ -13,7 +13,7 @@ Calendar days (an access end, an invitation's expiry) are days, not moments:
 they are shown as a date and never shifted to another zone.
 """
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from babel import Locale
 from babel.dates import format_date, format_time, format_timedelta
@@ -137,3 +137,56 @@ def end_of_day(text: str) -> datetime | None:
     day starts (a period runs up to it, excluded); ``None`` when left blank."""
     start = start_of_day(text)
     return None if start is None else start + timedelta(days=1)
+
+
+# --- moments in a named zone: an event's times -----------------------------------
+# An event is planned in a time zone; its page says its times there, naming the
+# zone, and a calendar lays its days out in the zone it is shown in. These
+# ``<time>`` carry no data-when: when.js leaves them as written, zone and all.
+
+
+def format_clock(moment: datetime, zone: tzinfo) -> str:
+    """The time of day of a moment in ``zone``: "09:30", "9:30 AM"."""
+    return format_time(_utc(moment), "short", tzinfo=zone, locale=_locale())
+
+
+def format_in_zone(moment: datetime, zone: tzinfo) -> str:
+    """A moment to the minute in ``zone``, with the day spelled out with its
+    weekday: "jeudi 10 décembre 2026, 09:30"."""
+    local = _utc(moment).astimezone(zone)
+    return f"{format_date(local.date(), 'full', locale=_locale())}, {format_clock(moment, zone)}"
+
+
+def in_zone(moment: datetime, zone: tzinfo, *, clock_only: bool = False) -> Markup:
+    """A moment as a page shows it in a named zone (the zone itself is said
+    beside it by the page)."""
+    text = format_clock(moment, zone) if clock_only else format_in_zone(moment, zone)
+    return Markup('<time datetime="{}">{}</time>').format(_utc(moment).isoformat(), text)
+
+
+# --- a calendar's headings ----------------------------------------------------------
+
+
+def month_name(value: date) -> str:
+    """A month and its year: "décembre 2026", "December 2026"."""
+    return format_date(value, "LLLL yyyy", locale=_locale())
+
+
+def weekday_name(value: date) -> str:
+    """A weekday, short, for a calendar's columns: "lun.", "Mon"."""
+    return format_date(value, "EEE", locale=_locale())
+
+
+def day_name(value: date) -> Markup:
+    """A day with its weekday, spelled out: "jeudi 10 décembre 2026"."""
+    return Markup('<time datetime="{}">{}</time>').format(
+        value.isoformat(), format_date(value, "full", locale=_locale())
+    )
+
+
+def day_in_grid(value: date) -> Markup:
+    """A day in a calendar's grid: its number shown, read out in full."""
+    return Markup(
+        '<time datetime="{}"><span aria-hidden="true">{}</span>'
+        '<span class="visually-hidden">{}</span></time>'
+    ).format(value.isoformat(), value.day, format_date(value, "full", locale=_locale()))

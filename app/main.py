@@ -49,6 +49,7 @@ from app.services.files.attachments import MAX_ATTACHMENTS
 from app.web import admin as web_admin
 from app.web import api_docs
 from app.web import audit as web_audit
+from app.web import calendar as web_calendar
 from app.web import feed as web_feed
 from app.web import invitations as web_invitations
 from app.web import notifications as web_notifications
@@ -148,6 +149,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         web_invitations,
         web_admin,
         web_audit,
+        web_calendar,
         web_wiki,
         web_search,
         web_theme,

@@ -11,6 +11,7 @@ from fastapi.routing import APIRoute, iter_route_contexts
 
 from app.levels import Language, Role
 from tests.api_helpers import BROWSER
+from tests.calendar_helpers import event_body
 from tests.file_helpers import pdf
 from tests.space_helpers import token_of
 
@@ -51,6 +52,7 @@ async def world(make, client, csrf: str, admin) -> dict[str, str]:
     document = await made(
         f"/spaces/{space.id}/files", files={"file": ("plan.pdf", pdf(), "application/pdf")}
     )
+    event = await made("/calendar/events", json=event_body(space_id=space.id))
     invitation = await made(
         f"/spaces/{space.id}/invitations",
         json={"email": "invite@example.test", "external_kind": "alumni"},
@@ -64,6 +66,7 @@ async def world(make, client, csrf: str, admin) -> dict[str, str]:
         "document_id": str(document["id"]),
         "company_page_id": str(company_page["id"]),
         "space_page_id": str(space_page["id"]),
+        "event_id": str(event["id"]),
         "token": token_of(invitation["accept_url"]),
         "handle": admin.handle,
         "name": "ruche",

@@ -840,15 +840,17 @@ async def test_notifications_of_spaces_read_as_sentences(make, browser_of, sessi
 
 def test_only_sanitised_bodies_are_marked_safe_in_the_templates():
     """``|safe`` turns autoescaping off: only the services' sanitised Markdown may
-    have it (a post's or a comment's body_html, a profile's bio_html, rendered
-    and cleaned by app.markdown like a post's body)."""
+    have it (a post's or a comment's body_html, a profile's bio_html, an event's
+    description_html, rendered and cleaned by app.markdown like a post's body)."""
     offences = []
     uses = 0
     for path in sorted(TEMPLATES.rglob("*.html")):
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             for expression in re.findall(r"\{\{([^}]*?)\|\s*safe\b", line):
                 uses += 1
-                if not re.fullmatch(r"\s*([\w.]*\.body_html|bio_html)\s*", expression):
+                if not re.fullmatch(
+                    r"\s*([\w.]*\.(body|description)_html|bio_html)\s*", expression
+                ):
                     offences.append(f"{path.relative_to(TEMPLATES)}:{number}: {line.strip()}")
             if re.search(r"\bmarkup\s*\(|autoescape\s+false", line, re.IGNORECASE):
                 offences.append(f"{path.relative_to(TEMPLATES)}:{number}: {line.strip()}")

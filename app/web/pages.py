@@ -83,6 +83,12 @@ class Pages:
             initials=initials,
             when=dates.when,
             day=dates.day,
+            # An event's times in a named zone, and a calendar's headings.
+            in_zone=dates.in_zone,
+            month_name=dates.month_name,
+            weekday_name=dates.weekday_name,
+            day_name=dates.day_name,
+            day_in_grid=dates.day_in_grid,
             themes=list(Theme),
             may_create_space=may_create_space,
             needs_tour=needs_tour,

@@ -26,6 +26,7 @@ from app.levels import Language
 from app.models import User
 from app.security import new_secret, same_secret
 from app.services import accounts, sessions
+from app.services.calendar import feeds
 from app.services.files import avatars
 from app.web.form_errors import FailedForm, form_page
 from app.web.forms import FILE_FIELDS
@@ -158,9 +159,11 @@ async def login_submit(
     return response
 
 
-async def _settings_page(
+async def show_settings(
     request: Request, session: AsyncSession, viewer: User, *, status_code: int = 200, **context
 ) -> Response:
+    """The settings page; ``context`` adds what one form's answer shows once (a
+    new token, a new calendar feed address)."""
     tokens = await sessions.list_tokens(session, viewer=viewer)
     return render(
         request,
@@ -168,6 +171,7 @@ async def _settings_page(
         status_code=status_code,
         **{
             "tokens": tokens,
+            "calendar_feed": await feeds.feed_of(session, viewer=viewer),
             "languages": list(Language),
             "max_upload_mb": request.app.state.settings.max_upload_mb,
             "saved": None,
@@ -178,7 +182,7 @@ async def _settings_page(
 
 async def settings_again(request: Request, session, viewer: User, _failed: FailedForm):
     """The settings page with its refused form (never a password: form_errors.py)."""
-    return await _settings_page(request, session, viewer)
+    return await show_settings(request, session, viewer)
 
 
 @router.post("/logout")
@@ -195,7 +199,7 @@ async def logout_submit(session: Session, settings: AppSettings, auth: RequiredA
 async def settings_page(
     request: Request, viewer: Viewer, session: Session, saved: str | None = None
 ):
-    return await _settings_page(request, session, viewer, saved=saved)
+    return await show_settings(request, session, viewer, saved=saved)
 
 
 # Every refusal of the photo form is about its one file.
@@ -277,7 +281,7 @@ async def create_token(
         settings=settings,
         address=address,
     )
-    return await _settings_page(request, session, viewer, new_token=secret)
+    return await show_settings(request, session, viewer, new_token=secret)
 
 
 @router.post("/settings/tokens/{token_id}/revoke")

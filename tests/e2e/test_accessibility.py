@@ -170,6 +170,10 @@ async def member_visits(
         Visit("wiki revision", f"{wiki}/revisions/1"),
         Visit("wiki diff", f"{wiki}/diff?old=1"),
         Visit("settings and tokens", "/settings"),
+        # A zone given: without one, calendar.js loads the page again in the browser's.
+        Visit("calendar by month", "/calendar?zone=Europe/Paris"),
+        Visit("calendar of a space, by week", f"/calendar?space={space}&view=week&zone=UTC"),
+        Visit("calendar as a list", "/calendar?view=list&mine=true&zone=Europe/Paris"),
         Visit("charter", "/charter"),
         Visit("error 404", "/posts/2147483647", status=404),
     ]
@@ -230,7 +234,8 @@ def conflict_on(request: APIRequestContext, page_id: int, editor: str) -> Visit:
 
 async def prepare_employee(context: BrowserContext, me: dict, world: dict) -> list[Visit]:
     """Julien Martin owns Projet Atlas: its settings, its invitations, its files.
-    He invites a contractor by e-mail: the link is the visitor's to open."""
+    He invites a contractor by e-mail: the link is the visitor's to open; he
+    plans an event in it, for its page and its form."""
     request = context.request
     atlas = await space_with(request, "projet-atlas")
     visits = await member_visits(
@@ -259,8 +264,27 @@ async def prepare_employee(context: BrowserContext, me: dict, world: dict) -> li
         },
     )
     world["invitation"] = path_of(invited["accept_url"])
+    soon = datetime.now(UTC) + timedelta(days=2)
+    event = await api(
+        request,
+        "POST",
+        "/calendar/events",
+        data={
+            "title": f"Revue Atlas {uuid.uuid4().hex[:6]}",
+            "description": "Ordre du **jour**",
+            "space_id": atlas,
+            "time_zone": "Europe/Paris",
+            "start": soon.strftime("%Y-%m-%dT10:00"),
+            "end": soon.strftime("%Y-%m-%dT11:00"),
+            "place": "Salle Jaurès",
+            "capacity": 12,
+        },
+    )
     return [
         *visits,
+        Visit("event", f"/calendar/events/{event['id']}", alone=True),
+        Visit("event editor", f"/calendar/events/{event['id']}/edit", alone=True),
+        Visit("new event", f"/calendar/new?space={atlas}", alone=True),
         Visit("space settings", f"/spaces/{atlas}?tab=settings", alone=True),
         Visit("new space", "/spaces/new", alone=True),
         Visit("document", await upload_document(request, atlas), alone=True),

@@ -23,9 +23,12 @@ export async function api(path, { method = "GET", body, signal } = {}) {
   return data;
 }
 
-// Selecting a freshly created token's text in one click, to copy it.
+// Selecting a freshly created token's text (or a secret address's field) in one click, to copy it.
 document.querySelectorAll("[data-new-token]").forEach((element) => {
-  element.addEventListener("click", () => window.getSelection().selectAllChildren(element));
+  element.addEventListener("click", () => {
+    if (element instanceof HTMLInputElement) element.select();
+    else window.getSelection().selectAllChildren(element);
+  });
 });
 
 // --- actions that call the API from a page (issue 15) ---------------------------

@@ -1,0 +1,67 @@
+"""An event, as a person plans and answers it in the browser (issue 17): the
+form plans it (the browser's own zone preselected), the answer "going" changes
+in place through the API without loading the page again, and the event comes
+as a .ics file for another calendar. The demo accounts are in French."""
+
+import re
+import uuid
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Page, expect
+
+pytestmark = pytest.mark.e2e
+
+PLANNER = "margaux.chevalier@ruche.example"  # an employee no other browser test signs in as
+
+
+async def test_plan_an_event_answer_going_in_place_and_download_it(page: Page, sign_in):
+    await sign_in(PLANNER)
+    title = f"Lancement {uuid.uuid4().hex[:6]}"
+    await page.goto("/calendar")
+    await page.get_by_role("link", name="Planifier un événement").click()
+
+    zone = await page.evaluate("Intl.DateTimeFormat().resolvedOptions().timeZone")
+    await expect(page.locator("#event-zone")).to_have_value(zone)
+    await page.locator("#event-title").fill(title)
+    await page.locator("#event-description").fill("Ordre du **jour**")
+    await page.locator("#event-start").fill("2026-12-10T09:00")
+    await page.locator("#event-end").fill("2026-12-10T10:30")
+    await page.locator("#event-zone").select_option("Europe/Paris")
+    await page.locator("#event-place").fill("Salle Jaurès")
+    async with page.expect_navigation(url=re.compile(r"/calendar/events/\d+\?done=planned$")):
+        await page.get_by_role("button", name="Planifier l'événement").click()
+
+    await expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    await expect(page.locator(".facts")).to_contain_text("jeudi 10 décembre 2026, 09:00")
+    await expect(page.locator(".facts")).to_contain_text("(Europe/Paris)")
+    await expect(page.locator(".post-body strong")).to_have_text("jour")
+
+    # Going, in place: the page is not loaded again.
+    await page.evaluate("window.stayed = true")
+    going = page.get_by_role("button", name="Je participe", exact=True)
+    await expect(going).to_have_attribute("aria-pressed", "false")
+    async with page.expect_response(re.compile(r"/api/v1/calendar/events/\d+/answer$")) as put:
+        await going.click()
+    assert (await put.value).ok
+    await expect(going).to_have_attribute("aria-pressed", "true")
+    await expect(page.locator('[data-count="going"]')).to_have_text("1")
+    await expect(page.get_by_role("button", name="Retirer ma réponse")).to_be_visible()
+    await expect(page.locator("[data-announcer]")).to_have_text("Votre réponse est enregistrée.")
+    assert await page.evaluate("window.stayed === true")
+
+    # The answer was recorded: a page loaded again shows it.
+    await page.reload()
+    await expect(going).to_have_attribute("aria-pressed", "true")
+
+    async with page.expect_download() as download_info:
+        await page.get_by_role("link", name="Télécharger (.ics)").click()
+    download = await download_info.value
+    assert download.suggested_filename.endswith(".ics")
+    content = Path(await download.path()).read_text(encoding="utf-8")
+    assert content.startswith("BEGIN:VCALENDAR")
+    assert f"SUMMARY:{title}" in content
+
+    # The calendar lists it on its day.
+    await page.goto("/calendar?view=list&date=2026-12-01&zone=Europe/Paris")
+    await expect(page.get_by_role("link", name=title)).to_be_visible()
