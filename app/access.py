@@ -44,6 +44,7 @@ from app.i18n import _
 from app.levels import AccountKind, Level
 from app.models import (
     Activity,
+    CalendarEvent,
     Comment,
     Content,
     FilePurpose,
@@ -261,8 +262,9 @@ def _known_through(viewer: User) -> list[tuple[ColumnElement, list[ColumnElement
     """Whom an external may know of besides themselves, as (the person's column,
     the rows that show them): the members of their spaces, and the people shown
     with what they may read — authors of posts and of the comments under them,
-    authors of wiki pages and of the revisions they may read. What is deleted
-    (a post, a comment, a page in the bin) shows nobody."""
+    authors of wiki pages and of the revisions they may read, planners of
+    events. What is deleted (a post, a comment, a page in the bin) shows nobody;
+    a cancelled event is still read, and shows its planner."""
     live_post = [Post.deleted_at.is_(None), readable(viewer, Post)]
     live_page = [WikiPage.deleted_at.is_(None), readable(viewer, WikiPage)]
     return [
@@ -278,6 +280,7 @@ def _known_through(viewer: User) -> list[tuple[ColumnElement, list[ColumnElement
                 *live_page,
             ],
         ),
+        (CalendarEvent.author_id, [readable(viewer, CalendarEvent)]),
     ]
 
 
