@@ -263,7 +263,8 @@ def _known_through(viewer: User) -> list[tuple[ColumnElement, list[ColumnElement
     the rows that show them): the members of their spaces, and the people shown
     with what they may read — authors of posts and of the comments under them,
     authors of wiki pages and of the revisions they may read, planners of
-    events. What is deleted (a post, a comment, a page in the bin) shows nobody."""
+    events. What is deleted (a post, a comment, a page in the bin) shows nobody;
+    a cancelled event is still read, and shows its planner."""
     live_post = [Post.deleted_at.is_(None), readable(viewer, Post)]
     live_page = [WikiPage.deleted_at.is_(None), readable(viewer, WikiPage)]
     return [

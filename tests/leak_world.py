@@ -14,6 +14,7 @@ rows holding it is something the viewer may read or know of.
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
 from itertools import count
 
 import httpx
@@ -30,6 +31,8 @@ from app.access import (
 )
 from app.levels import AccountKind, Level, Role
 from app.models import (
+    CalendarEvent,
+    CalendarFeed,
     Comment,
     CommentVersion,
     FilePurpose,
@@ -54,12 +57,18 @@ from app.models import (
 )
 from app.models.auth import AccessToken
 from app.models.wiki import COMPANY_WIKI
+from app.security import hash_secret
 from tests.api_helpers import SESSION_COOKIE
 from tests.factories import Factories
 from tests.file_helpers import png
 
 API = "/api/v1"
 MARKER = re.compile(r"zz[a-z]+\d{3}zz")
+# The world's events take place in ten days (within every feed), and the
+# calendar is read from a month before to two months after.
+EVENT_DAY = date.today() + timedelta(days=10)
+CALENDAR_FROM = datetime.combine(EVENT_DAY - timedelta(days=30), time(), UTC)
+CALENDAR_TO = CALENDAR_FROM + timedelta(days=90)
 
 
 @dataclass
@@ -112,6 +121,11 @@ class World:
     file_holders: dict[int, tuple] = field(default_factory=dict)
     file_texts: dict[int, str] = field(default_factory=dict)  # what each file's bytes say
     person_kinds: dict[int, tuple[AccountKind, bool]] = field(default_factory=dict)  # and active
+    event_refs: dict[int, ItemRef] = field(default_factory=dict)
+    # Every calendar feed's secret ever made, revoked ones too; and, for those
+    # that still work, the markers their answer may show.
+    feed_tokens: list[str] = field(default_factory=list)
+    live_feeds: dict[str, frozenset[str]] = field(default_factory=dict)
 
     # --- what an account may see ------------------------------------------------
 
@@ -128,6 +142,8 @@ class World:
             return can_read(reader, self.post_refs[key])
         if kind == "page":
             return can_read(reader, self.page_refs[key])
+        if kind == "event":
+            return can_read(reader, self.event_refs[key])
         if kind == "folder":  # seen by whoever reads the space's content
             space = self.folder_spaces[key]
             return can_read_container(reader, space, self.space_refs[space])
@@ -313,6 +329,40 @@ class Builder:
             files={"file": (name or f"{self.marker('document')}.txt", b"%PDF-1.4\n%%EOF\n")},
             data=fields,
         )
+
+    def event_body(self, **fields) -> dict:
+        """An hour on the world's event day, its title, description and place
+        holding markers."""
+        return {
+            "title": f"Event {self.marker('event')}",
+            "description": self.text("event"),
+            "place": f"Room {self.marker('event')}",
+            "time_zone": "Europe/Paris",
+            "start": f"{EVENT_DAY}T09:00",
+            "end": f"{EVENT_DAY}T10:00",
+            **fields,
+        }
+
+    async def event(self, author: str, *, space: str | None = None, **fields) -> dict:
+        space_id = self.world.spaces[space] if space else None
+        return await self.call(
+            author,
+            "POST",
+            "/calendar/events",
+            json={**self.event_body(**fields), "space_id": space_id},
+        )
+
+    async def answer(self, who: str, event: dict, answer: str) -> None:
+        await self.call(
+            who, "PUT", f"/calendar/events/{event['id']}/answer", json={"answer": answer}
+        )
+
+    async def feed(self, label: str, shows_titles: bool = False) -> None:
+        """A calendar feed of ``label``'s (the one they had stops working)."""
+        made = await self.call(
+            label, "POST", "/me/calendar-feed", json={"shows_titles": shows_titles}
+        )
+        self.world.feed_tokens.append(made["url"].rsplit("/", 1)[-1])
 
     async def save(self, author: str, page: dict, **fields) -> dict:
         return await self.call(
@@ -529,8 +579,74 @@ async def build_world(session, app) -> World:
     await b.document("secret", "private", level="confidential")
     await b.document("contractor", "secret_ext")
 
+    # --- events: company-wide at every level, in spaces, answered, cancelled ----
+    crowded = await b.event("employee", level="public", capacity=1)
+    for who, reply in (("contractor", "going"), ("alumni", "maybe"), ("bystander", "going")):
+        await b.answer(who, crowded, reply)
+    await b.answer("admin", crowded, "declined")
+    # By someone an external knows of only through this event.
+    await b.event(
+        "secret", level="public", video_url=f"https://visio.example.test/{b.marker('event')}"
+    )
+    await b.event("employee", level="internal")
+    await b.event("confidential", level="confidential")
+    await b.event("secret", level="secret")
+    await b.event("employee", level="internal", audience=[p["confidential"]])
+    await b.event("employee", level="public", audience=[p["alumni"]])
+    cancelled = await b.event("employee", level="internal")
+    await b.call("employee", "POST", f"/calendar/events/{cancelled['id']}/cancel", json={})
+    raised_event_body = b.event_body(level="public")
+    raised_event = await b.call("employee", "POST", "/calendar/events", json=raised_event_body)
+    await b.answer("contractor", raised_event, "going")
+    weekly = await b.event(
+        "employee",
+        space="open_ext",
+        level="public",
+        recurrence="weekly",
+        repeat_until=str(EVENT_DAY + timedelta(days=21)),
+    )
+    listed = await b.call(
+        "employee",
+        "GET",
+        "/calendar",
+        params={"from": CALENDAR_FROM.isoformat(), "to": CALENDAR_TO.isoformat()},
+    )
+    second = [o["starts_at"] for o in listed if o["event"]["id"] == weekly["id"]][1]
+    await b.call(
+        "employee", "POST", f"/calendar/events/{weekly['id']}/cancel", json={"occurrence": second}
+    )
+    for who in ("alumni", "bystander", "contractor"):
+        await b.answer(who, weekly, "going")
+    await b.event("employee", space="open_ext", level="internal")
+    turned_event = await b.event("confidential", space="turned", level="internal")
+    await b.answer("employee", turned_event, "going")
+    in_private = await b.event("secret", space="private", level="confidential")
+    for who in ("removed", "leaver"):
+        await b.answer(who, in_private, "maybe")
+    await b.event("secret", space="secret", level="secret")
+    await b.event("secret", space="secret", level="internal")
+    in_secret_ext = await b.event("secret", space="secret_ext", level="public")
+    await b.answer("contractor", in_secret_ext, "going")
+    # Calendar feeds: some revoked, some of people whose access changes below.
+    await b.feed("contractor")
+    await b.feed("employee")
+    await b.feed("confidential", shows_titles=True)
+    await b.feed("lowered", shows_titles=True)
+    await b.feed("leaver", shows_titles=True)
+    await b.feed("inactive")
+    await b.feed("removed")
+    await b.feed("removed", shows_titles=True)
+    await b.feed("alumni")
+    await b.call("alumni", "DELETE", "/me/calendar-feed")
+
     # --- changes of level, membership, visibility, clearance, kind ------------
     await b.call("secret", "PATCH", f"/posts/{raised['id']}", json={"level": "secret"})
+    await b.call(
+        "employee",
+        "PUT",
+        f"/calendar/events/{raised_event['id']}",
+        json={**raised_event_body, "level": "internal"},
+    )
     await b.call("secret", "DELETE", f"/spaces/{s['private']}/members/{p['removed']}")
     await b.call("confidential", "PATCH", f"/spaces/{s['turned']}", json={"visibility": "secret"})
     await b.call("admin", "PATCH", f"/admin/users/{p['lowered']}", json={"clearance": "internal"})
@@ -538,6 +654,7 @@ async def build_world(session, app) -> World:
     await b.call("admin", "PATCH", f"/admin/users/{p['inactive']}", json={"is_active": False})
     w.changed = {
         ("post", raised["id"]),
+        ("event", raised_event["id"]),
         ("space", s["private"]),
         ("space", s["turned"]),
         *(("page", page["id"]) for page in (declassified, classified, hidden_child, ext_page)),
@@ -545,6 +662,7 @@ async def build_world(session, app) -> World:
 
     await read_oracle_inputs(session, w)
     await open_accounts(b, w)
+    await read_feeds(session, w)
     return w
 
 
@@ -646,6 +764,19 @@ async def read_oracle_inputs(session, w: World) -> None:
                 w.page_slugs[item.id] = item.slug
             for text in (item.body, getattr(item, "title", ""), getattr(item, "slug", "")):
                 hold(text, (kind, item.id))
+    event_audiences = defaultdict(set)
+    for content_id, user_id in (await session.execute(select(CalendarEvent.__audience__))).all():
+        event_audiences[content_id].add(user_id)
+    for event in await session.scalars(select(CalendarEvent)):
+        w.event_refs[event.id] = ItemRef(
+            space_id=event.space_id,
+            space_visibility=w.space_refs.get(event.space_id),
+            level=event.level,
+            author_id=event.author_id,
+            audience=frozenset(event_audiences[event.id]) if event.has_audience else None,
+        )
+        for text in (event.title, event.description, event.place, event.video_url):
+            hold(text, ("event", event.id))
     for folder in await session.scalars(select(SpaceFolder)):
         w.folder_spaces[folder.id] = folder.space_id
         hold(folder.name, ("folder", folder.id))
@@ -723,3 +854,30 @@ async def read_oracle_inputs(session, w: World) -> None:
     w.hashtags = sorted(set(w.hashtags))
     w.markers = dict(holders)
     assert COMPANY_WIKI == 0
+
+
+async def read_feeds(session, w: World) -> None:
+    """What each calendar feed that still works may show: the events its owner
+    may read now, and, above public, only if they chose to see titles there;
+    never a person (who answers, who planned). A revoked feed, or one whose
+    owner was deactivated, works no more."""
+    feeds = {
+        feed.token_hash: feed
+        for feed in await session.scalars(
+            select(CalendarFeed).join(User, User.id == CalendarFeed.user_id).where(User.is_active)
+        )
+    }
+    for token in w.feed_tokens:
+        feed = feeds.get(hash_secret(token))
+        if feed is None:
+            continue
+        owner = await session.get(User, feed.user_id)
+        reader = await load_reader(session, owner)
+        w.live_feeds[token] = frozenset(
+            marker
+            for marker, holders in w.markers.items()
+            for kind, key, *_rest in holders
+            if kind == "event"
+            and can_read(reader, w.event_refs[key])
+            and (feed.shows_titles or w.event_refs[key].level is Level.PUBLIC)
+        )

@@ -13,6 +13,8 @@ new route is never left unswept. To fill a new name, add it to
 says what they name, for ``hidden`` to judge). On reads each account tries
 every value it may read (the content its markers are looked for in) and one
 value of each way of being hidden (``likeness``); on writes one of each way.
+A route that reads no credentials (a calendar feed) answers every caller
+alike: it is judged by what its request carries alone, whoever sends it.
 The world lives in a database of its own: reads run in real transactions,
 writes in one rolled back after each request.
 All the leaks found are reported at once, grouped by route and kind.
@@ -34,12 +36,13 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from pydantic import TypeAdapter
 
 from app.access import ItemRef, can_read, can_see_space
+from app.api.deps import optional_auth
 from app.db import Database
 from app.levels import Level
 from app.models import PostKind, ReactionKind
 from app.models.wiki import COMPANY_WIKI
 from tests.api_helpers import BROWSER
-from tests.leak_world import MARKER, Account, World, build_world
+from tests.leak_world import CALENDAR_FROM, CALENDAR_TO, MARKER, Account, World, build_world
 from tests.own_site import Site, own_site
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -105,6 +108,8 @@ def hidden(world: World, account: Account, ref: tuple | None) -> bool:
     """Whether ``ref`` must look missing to ``account``."""
     if ref is None or ref[0] == "invited":  # "invited": a secret that is its own permission
         return False
+    if ref[0] == "feed":  # a calendar feed's secret: its owner's, whoever holds it
+        return ref[1] not in world.live_feeds
     reader = account.reader
     if reader is None or not reader.is_active:
         return True
@@ -117,6 +122,8 @@ def hidden(world: World, account: Account, ref: tuple | None) -> bool:
         return not can_read(reader, world.post_refs[world.comment_posts[key]])
     if kind == "page":
         return not can_read(reader, world.page_refs[key])
+    if kind == "event":
+        return not can_read(reader, world.event_refs[key])
     if kind in ("folder", "document"):
         return not world.item_visible(account, ref)
     if kind == "person":
@@ -158,6 +165,7 @@ def single_fillers(world: World) -> dict[str, list[Arg]]:
         "post_id": ids("post", world.post_refs),
         "comment_id": ids("comment", world.comment_posts),
         "page_id": ids("page", world.page_refs),
+        "event_id": ids("event", world.event_refs),
         "file_id": ids("file", world.file_holders),
         "folder_id": ids("folder", world.folder_spaces),
         "document_id": ids("document", world.document_refs),
@@ -176,8 +184,10 @@ def single_fillers(world: World) -> dict[str, list[Arg]]:
         ]
         + [Arg(MISSING["handle"])],
         "name": [Arg(tag, ("marker", tag)) for tag in world.hashtags] + [Arg(MISSING["name"])],
-        # An invitation's secret: whoever holds it may preview it.
+        # An invitation's secret: whoever holds it may preview it. A calendar
+        # feed's: whoever holds it reads its owner's feed, until it is revoked.
         "token": [Arg(token, ("invited", space)) for token, space in world.invitation_tokens]
+        + [Arg(token, ("feed", token)) for token in world.feed_tokens]
         + [Arg(MISSING["token"])],
         # Reactions: the kind is a constant, the item varies.
         "kind": [Arg(ReactionKind.LIKE.value)],
@@ -308,6 +318,9 @@ def query_variants(world: World, call: Call, names: set[str], combo: dict[str, A
         base["q"] = Arg("zz")  # the start of every marker: every name and text matches
     if "since" in names:
         base["since"] = Arg("0")
+    if {"from", "to"} <= names:  # a calendar's period: the world's events
+        base["from"] = Arg(CALENDAR_FROM.isoformat())
+        base["to"] = Arg(CALENDAR_TO.isoformat())
     yield base
     singles = single_fillers(world)
     filters = {
@@ -453,11 +466,11 @@ class Sweep:
     def record(self, call: Call, account: Account, kind: str, detail: str) -> None:
         self.leaks[(call.method, call.template, kind)].add(f"{account.label}: {detail}")
 
-    def check_markers(self, call, account, url, response, granted=frozenset()) -> None:
-        """``granted``: markers the request itself may reveal (what it asked for,
-        what a secret it carries shows)."""
+    def check_markers(self, call, account, url, response, allowed=None) -> None:
+        """``allowed``: the markers the answer may show (``may_show``; by
+        default what the account may see), besides those the URL itself holds."""
         shown = response.text + "\n" + "\n".join(f"{k}: {v}" for k, v in response.headers.items())
-        allowed = account.allowed | set(MARKER.findall(url)) | granted
+        allowed = (account.allowed if allowed is None else allowed) | set(MARKER.findall(url))
         for marker in sorted(set(MARKER.findall(shown.lower())) - allowed):
             holders = self.world.markers.get(marker, [("unknown",)])
             what = "/".join(sorted({holder[0] for holder in holders}))
@@ -500,6 +513,21 @@ def url_of(template: str, args: dict[str, Arg], query: dict[str, Arg]) -> str:
 SAMPLED = 3
 
 
+def asks_who(call: Call) -> bool:
+    """Whether a route reads who is asking: every page does (it shows who is
+    signed in); an API route as its document's security says. One that does
+    not answers every caller alike, credentials or none."""
+    if call.page:
+        return True
+    stack = [call.route.dependant]
+    while stack:
+        current = stack.pop()
+        if current.call is optional_auth:
+            return True
+        stack.extend(current.dependencies)
+    return False
+
+
 def item_of(world: World, ref: tuple) -> tuple[str, int, ItemRef] | None:
     """The post or page a reference stands in, with what the predicate reads of it."""
     kind, key = ref[0], ref[1]
@@ -510,7 +538,12 @@ def item_of(world: World, ref: tuple) -> tuple[str, int, ItemRef] | None:
         kind = "page" if key is not None else None
     if kind == "revision":
         kind = "page"
-    refs = {"post": world.post_refs, "page": world.page_refs, "document": world.document_refs}
+    refs = {
+        "post": world.post_refs,
+        "page": world.page_refs,
+        "document": world.document_refs,
+        "event": world.event_refs,
+    }
     refs = refs.get(kind, {})
     return (kind, key, refs[key]) if key in refs else None
 
@@ -530,8 +563,8 @@ def likeness(
     and whether it is active; anything else by who else it is hidden from."""
     ref = arg.ref
     secret = hidden(world, account, ref)
-    if ref is None or (every_readable and not secret):
-        return ("value", arg.value)
+    if ref is None or (every_readable and not secret) or ref[0] == "feed":
+        return ("value", arg.value)  # a feed: each is its owner's, and they are few
     reader = account.reader
     if reader is None:
         return (ref[0], secret, tuple(hidden(world, other, ref) for other in world.accounts))
@@ -594,14 +627,17 @@ def alike(world: World, account: Account, requests, every_readable: bool) -> lis
     return list(kept.values())
 
 
-def grants(world: World, args: dict[str, Arg]) -> frozenset[str]:
-    """Markers a request may show because of a secret it carries."""
-    return frozenset(
-        marker
-        for arg in args.values()
-        if arg.ref and arg.ref[0] == "invited"
-        for marker in world.markers_of(("space", arg.ref[1]))
-    )
+def may_show(world: World, account: Account, args: dict[str, Arg], asks: bool) -> frozenset[str]:
+    """Markers an answer may show: what the account may see, when the route
+    reads who is asking (``asks``), and what a secret the request carries
+    shows: an invitation its space, a calendar feed what its owner's may."""
+    carried = set()
+    for arg in args.values():
+        if arg.ref and arg.ref[0] == "invited":
+            carried |= world.markers_of(("space", arg.ref[1]))
+        if arg.ref and arg.ref[0] == "feed":
+            carried |= world.live_feeds.get(arg.ref[1], frozenset())
+    return frozenset(carried) | (account.allowed if asks else frozenset())
 
 
 async def sweep(leak_world: Sweep, calls: list[Call]) -> list[str]:
@@ -617,6 +653,7 @@ async def sweep(leak_world: Sweep, calls: list[Call]) -> list[str]:
             unfilled.append(f"{call.method} {call.template}: {', '.join(unknown)}")
             continue
         reading = call.method == "GET"
+        asks = asks_who(call)
         body = {} if reading else write_body(call)
         requests = [
             (combo, query)
@@ -627,20 +664,21 @@ async def sweep(leak_world: Sweep, calls: list[Call]) -> list[str]:
             cache: dict[str, httpx.Response] = {}
 
             async def answer(
-                url: str, granted=frozenset(), account=account, cache=cache, call=call, body=body
+                url: str, args, account=account, cache=cache, call=call, body=body, asks=asks
             ):
                 """Each URL once per account; every answer is searched for markers."""
                 if url not in cache:
                     cache[url] = await leak_world.send(account, call, url, body)
-                    leak_world.check_markers(call, account, url, cache[url], granted)
+                    allowed = may_show(world, account, args, asks)
+                    leak_world.check_markers(call, account, url, cache[url], allowed)
                 return cache[url]
 
-            refused = account.reader is None or not account.reader.is_active
+            refused = asks and (account.reader is None or not account.reader.is_active)
             chosen = alike(world, account, requests, reading)
             for combo, query in chosen[:SAMPLED] if refused else chosen:
                 args = {**combo, **query}
                 url = url_of(call.template, combo, query)
-                response = await answer(url, grants(world, args))
+                response = await answer(url, args)
                 secret = {n for n, a in args.items() if hidden(world, account, a.ref)}
                 if not secret:
                     continue
@@ -652,7 +690,7 @@ async def sweep(leak_world: Sweep, calls: list[Call]) -> list[str]:
                     {n: twin[n] for n in combo},
                     {n: twin[n] for n in query},
                 )
-                missing = await answer(twin_url)
+                missing = await answer(twin_url, twin)
                 if leak_world.normalised(response, url, args) != leak_world.normalised(
                     missing, twin_url, twin
                 ):

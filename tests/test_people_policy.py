@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from app.access import knowable_among, knowable_people
 from app.models import Space, User
+from tests.calendar_helpers import EVENTS, plan
 from tests.stream_helpers import (
     NOTIFICATIONS,
     POSTS,
@@ -123,6 +124,19 @@ async def test_a_wiki_revision_the_external_may_not_read_does_not_make_its_autho
     assert await knowable_among(session, world.external, {writer.id, secret_editor.id}) == {
         writer.id
     }
+
+
+async def test_an_event_the_external_reads_makes_its_planner_known(session, world):
+    """Its planner is shown with it, as a post's author is: an external reading
+    it may know of them; an event they may not read shows nobody."""
+    profile = f"/api/v1/users/{world.stranger.id}"
+    await plan(world.stranger_client, title="Point interne", level="internal")
+    assert await knowable_among(session, world.external, {world.stranger.id}) == set()
+    assert (await world.outsider_client.get(profile)).status_code == 404
+    event = await plan(world.stranger_client, title="Portes ouvertes", level="public")
+    shown = await world.outsider_client.get(f"{EVENTS}/{event['id']}")
+    assert shown.status_code == 200 and shown.json()["author"]["id"] == world.stranger.id
+    assert (await world.outsider_client.get(profile)).status_code == 200
 
 
 # --- people shown: reactions, confirmations, audiences, notifications, follows --------
