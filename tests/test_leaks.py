@@ -173,9 +173,6 @@ def single_fillers(world: World) -> dict[str, list[Arg]]:
         "token_id": ids("token", world.tokens),
         "invitation_id": ids("invitation", world.invitations),
         "request_id": ids("request", world.join_requests),
-        # The world has no events yet (branch cal-ics gives it some): only one
-        # that names nothing, so that the calendar's routes are swept at all.
-        "event_id": [Arg(MISSING_ID)],
         # A person by handle and a hashtag by name: the marker they hold.
         "handle": [
             Arg(marker, ("marker", marker))
