@@ -19,6 +19,9 @@ from app.models.base import Base, BigId, CreatedAt, UTCDateTime
 from app.models.content import Content, audience_table
 from app.models.user import str_enum
 
+# Four weeks: the furthest ahead a reminder is worth sending.
+MAX_REMINDER_MINUTES = 40_320
+
 
 class Recurrence(StrEnum):
     WEEKLY = "weekly"

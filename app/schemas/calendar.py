@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field, StrictBool
 
 from app.levels import Level
 from app.models import Recurrence, RsvpAnswer
+from app.models.calendar import MAX_REMINDER_MINUTES
 from app.schemas.account import UserPublic
 from app.schemas.common import (
     NOT_BLANK,
@@ -19,8 +20,6 @@ from app.schemas.common import (
 from app.schemas.post import SpaceRef
 
 MAX_DESCRIPTION = 20_000
-# Four weeks: the furthest ahead a reminder is worth sending.
-MAX_REMINDER_MINUTES = 40_320
 
 Title = Annotated[str, Field(min_length=1, max_length=200, pattern=NOT_BLANK)]
 # A day ("2026-12-10", an all-day event's) or a wall-clock time in the event's

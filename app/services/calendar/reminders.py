@@ -24,7 +24,7 @@ from app.models import (
     NotificationKind,
     RsvpAnswer,
 )
-from app.schemas.calendar import MAX_REMINDER_MINUTES
+from app.models.calendar import MAX_REMINDER_MINUTES
 from app.services.calendar.events import in_window, skipped_starts
 from app.services.calendar.occurrences import Occurrence, occurrences
 from app.services.content import item_ref
