@@ -73,7 +73,9 @@ def event_read(view: EventView) -> CalendarEventRead:
     )
 
 
-def _written(body: CalendarEventWrite) -> tuple[Details, Schedule]:
+def written(body: CalendarEventWrite) -> tuple[Details, Schedule]:
+    """What the services take of an event as written, by the API or the form
+    (which parses into the same model)."""
     details = Details(
         title=body.title,
         description=body.description,
@@ -125,7 +127,7 @@ async def list_occurrences(
 
 @router.post("/calendar/events", response_model=CalendarEventRead, status_code=201)
 async def plan_event(body: CalendarEventCreate, viewer: Viewer, session: Session):
-    details, schedule = _written(body)
+    details, schedule = written(body)
     event = await events.plan_event(
         session,
         viewer=viewer,
@@ -148,7 +150,7 @@ async def change_event(
     event_id: ItemId, body: CalendarEventWrite, viewer: Viewer, session: Session
 ):
     """Replaces the event (its author, the space's moderators, administrators)."""
-    details, schedule = _written(body)
+    details, schedule = written(body)
     event = await events.change_event(
         session,
         viewer=viewer,

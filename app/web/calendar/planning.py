@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import ConfigDict, model_validator
 
 from app.access import default_level_for
-from app.api.calendar import _written, event_read
+from app.api.calendar import event_read, written
 from app.api.deps import ItemId, Session, Viewer
 from app.levels import Level
 from app.models import User
@@ -160,7 +160,7 @@ async def new_event(
 @form_page(_new_again, fields=EVENT_FIELDS)
 async def plan_event(request: Request, viewer: Viewer, session: Session):
     form = await _read_form(request, session)
-    details, schedule = _written(form)
+    details, schedule = written(form)
     event = await events.plan_event(
         session,
         viewer=viewer,
@@ -211,7 +211,7 @@ async def change_event(request: Request, event_id: ItemId, viewer: Viewer, sessi
     """Changes what the form shows; the audience the API may have set is kept."""
     form = await _read_form(request, session)
     view = await events.view_event(session, viewer=viewer, event_id=event_id)
-    details, schedule = _written(form)
+    details, schedule = written(form)
     await events.change_event(
         session,
         viewer=viewer,
