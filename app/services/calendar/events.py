@@ -12,7 +12,7 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.access import check_no_write_up, default_level_for, readable
-from app.errors import Conflict, Invalid, NotFound
+from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.i18n import _
 from app.levels import Level
 from app.markdown import render
@@ -145,11 +145,22 @@ async def announce(session: AsyncSession, event: CalendarEvent, kind: str, **pay
     )
 
 
-async def _check_may_change(session: AsyncSession, viewer: User, event: CalendarEvent) -> None:
-    """Its author changes an event, and the space's moderators and administrators."""
+async def check_may_change(session: AsyncSession, viewer: User, event: CalendarEvent) -> None:
+    """Its author changes an event, and the space's moderators and administrators,
+    while they may write in its space."""
     space, role = await place_to_write(session, viewer=viewer, space_id=event.space_id)
     if event.author_id != viewer.id:
         check_may_moderate_in(viewer, space, role)
+
+
+async def may_change(session: AsyncSession, viewer: User, event: CalendarEvent) -> bool:
+    """Whether ``check_may_change`` lets the viewer change the event (a page
+    offers to then)."""
+    try:
+        await check_may_change(session, viewer, event)
+    except (Forbidden, Conflict):
+        return False
+    return True
 
 
 async def change_event(
@@ -165,7 +176,7 @@ async def change_event(
     """Replaces what an event says, when, its audience (None: none) and its level
     (None: kept). Those waiting take the seats a larger capacity frees."""
     event = await access_event(session, viewer=viewer, event_id=event_id, for_update=True)
-    await _check_may_change(session, viewer, event)
+    await check_may_change(session, viewer, event)
     if event.cancelled_at is not None:
         raise Conflict(_("This event was cancelled."), code="event_cancelled")
     _apply(event, details, schedule)
@@ -186,7 +197,7 @@ async def cancel_event(
     it stays in calendars, marked cancelled; an occurrence cancelled is gone.
     Cancelling the event tells those who meant to come (going, maybe, waiting)."""
     event = await access_event(session, viewer=viewer, event_id=event_id, for_update=True)
-    await _check_may_change(session, viewer, event)
+    await check_may_change(session, viewer, event)
     if event.cancelled_at is not None:
         raise Conflict(_("This event was cancelled."), code="event_cancelled")
     if occurrence is None:
@@ -224,7 +235,7 @@ async def invite_space(session: AsyncSession, *, viewer: User, event_id: int) ->
         raise Conflict(
             _("Only an event in a space can invite its members."), code="event_not_in_space"
         )
-    await _check_may_change(session, viewer, event)
+    await check_may_change(session, viewer, event)
     if event.cancelled_at is not None:
         raise Conflict(_("This event was cancelled."), code="event_cancelled")
     answered = select(CalendarAnswer.user_id).where(CalendarAnswer.event_id == event.id)

@@ -10,11 +10,8 @@ from fastapi import APIRouter, Request
 
 from app.api.calendar import event_read
 from app.api.deps import ItemId, Session, Viewer
-from app.errors import Forbidden
-from app.i18n import _
-from app.models import CalendarEvent, User
+from app.models import User
 from app.schemas.calendar import AnswerWrite, CancelWrite
-from app.services import compose
 from app.services.calendar import answers, events
 from app.services.calendar.occurrences import zone
 from app.web.form_errors import FailedForm, form_page
@@ -22,19 +19,6 @@ from app.web.forms import parsed, stream_form
 from app.web.routes import render, see_other
 
 router = APIRouter()
-
-
-async def may_change(session, viewer: User, event: CalendarEvent) -> bool:
-    """Whether the page offers to change and cancel the event: to its planner,
-    the space's moderators and administrators (the service decides again)."""
-    # The posts' rule of moderation, which reads only an item's id and space.
-    moderated = await compose.moderated_post_ids(session, viewer=viewer, posts=[event])
-    return event.author_id == viewer.id or event.id in moderated
-
-
-async def check_may_change(session, viewer: User, event: CalendarEvent) -> None:
-    if not await may_change(session, viewer, event):
-        raise Forbidden(_("Only its planner and the space's moderators may change this event."))
 
 
 async def show_event(request: Request, session, viewer: User, event_id: int, **context):
@@ -51,7 +35,7 @@ async def show_event(request: Request, session, viewer: User, event_id: int, **c
         days=(start.date(), (end - timedelta(days=1)).date()),
         ends_same_day=start.date() == end.date(),
         participants=await answers.participants(session, viewer=viewer, event_id=event_id),
-        may_change=await may_change(session, viewer, event),
+        may_change=await events.may_change(session, viewer, event),
         **context,
     )
 

@@ -19,7 +19,6 @@ from app.services import compose
 from app.services.calendar import events
 from app.services.calendar.occurrences import zone
 from app.services.spaces import access_space, role_in
-from app.web.calendar.events import check_may_change
 from app.web.calendar.zones import DEFAULT_ZONE, zone_names
 from app.web.form_errors import FailedForm, form_page
 from app.web.forms import parsed, stream_form
@@ -176,7 +175,7 @@ async def plan_event(request: Request, viewer: Viewer, session: Session):
 @router.get("/calendar/events/{event_id}/edit")
 async def edit_event(request: Request, event_id: ItemId, viewer: Viewer, session: Session):
     view = await events.view_event(session, viewer=viewer, event_id=event_id)
-    await check_may_change(session, viewer, view.event)
+    await events.check_may_change(session, viewer, view.event)
     event = event_read(view)
     start, end = event.starts_at, event.ends_at
     values = form_values(
