@@ -404,6 +404,9 @@ async def test_the_feed_address_is_shown_once_and_revoked(make, browser_of, sess
     assert (
         url not in settings.text and "It shows the titles of events above public." in settings.text
     )
+    # Once on the page, in its content: the section once sat in the title block too.
+    assert settings.text.count('id="calendar-feed"') == 1
+    assert re.search(r"<title>([^<]*)</title>", settings.text)[1].startswith("Profile and settings")
     assert fetched.status_code == 200 and fetched.text.startswith("BEGIN:VCALENDAR")
     assert revoked.status_code == 303
     assert gone.status_code == 404
