@@ -125,10 +125,10 @@ async def list_occurrences(
     ]
 
 
-@router.post("/calendar/events", response_model=CalendarEventRead, status_code=201)
-async def plan_event(body: CalendarEventCreate, viewer: Viewer, session: Session):
+async def plan_written(session, viewer, body: CalendarEventCreate) -> CalendarEvent:
+    """Plans the event as written, by the API or the form."""
     details, schedule = written(body)
-    event = await events.plan_event(
+    return await events.plan_event(
         session,
         viewer=viewer,
         details=details,
@@ -137,7 +137,11 @@ async def plan_event(body: CalendarEventCreate, viewer: Viewer, session: Session
         level=body.level,
         audience=body.audience,
     )
-    return await _read(session, viewer, event)
+
+
+@router.post("/calendar/events", response_model=CalendarEventRead, status_code=201)
+async def plan_event(body: CalendarEventCreate, viewer: Viewer, session: Session):
+    return await _read(session, viewer, await plan_written(session, viewer, body))
 
 
 @router.get("/calendar/events/{event_id}", response_model=CalendarEventRead)

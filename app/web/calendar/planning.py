@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import ConfigDict, model_validator
 
 from app.access import default_level_for
-from app.api.calendar import event_read, written
+from app.api.calendar import event_read, plan_written, written
 from app.api.deps import ItemId, Session, Viewer
 from app.levels import Level
 from app.models import User
@@ -158,17 +158,7 @@ async def new_event(
 @router.post("/calendar/new")
 @form_page(_new_again, fields=EVENT_FIELDS)
 async def plan_event(request: Request, viewer: Viewer, session: Session):
-    form = await _read_form(request, session)
-    details, schedule = written(form)
-    event = await events.plan_event(
-        session,
-        viewer=viewer,
-        details=details,
-        schedule=schedule,
-        space_id=form.space_id,
-        level=form.level,
-        audience=form.audience,
-    )
+    event = await plan_written(session, viewer, await _read_form(request, session))
     return see_other(f"/calendar/events/{event.id}?done=planned")
 
 
