@@ -8,7 +8,10 @@ import uuid
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Page, expect
+from playwright.async_api import Browser, Page, expect
+
+from tests.e2e.page_api import api_call
+from tests.e2e.test_live_flow import open_home
 
 pytestmark = pytest.mark.e2e
 
@@ -65,3 +68,29 @@ async def test_plan_an_event_answer_going_in_place_and_download_it(page: Page, s
     # The calendar lists it on its day.
     await page.goto("/calendar?view=list&date=2026-12-01&zone=Europe/Paris")
     await expect(page.get_by_role("link", name=title)).to_be_visible()
+
+
+async def test_answers_counted_live_on_the_event_page(browser: Browser, live_server: str):
+    """Another reader's answer changes the counts and the seats left on the
+    event's page at once, without loading it again."""
+    planner = await open_home(browser, live_server, "julien.martin@ruche.example")
+    reader = await open_home(browser, live_server, "sophie.bernard@ruche.example")
+    planned = {
+        "title": f"Revue {uuid.uuid4().hex[:6]}",
+        "time_zone": "Europe/Paris",
+        "start": "2027-01-14T10:00",
+        "end": "2027-01-14T11:00",
+        "capacity": 5,
+    }
+    event_id = (await api_call(planner, "POST", "/calendar/events", planned))["id"]
+    await planner.goto(f"/calendar/events/{event_id}")
+    await expect(planner.locator("[data-live-state]")).to_be_hidden()
+    await planner.evaluate("window.stayed = true")
+
+    await reader.goto(f"/calendar/events/{event_id}")
+    await reader.get_by_role("button", name="Je participe", exact=True).click()
+    await expect(reader.locator('[data-count="going"]')).to_have_text("1")
+
+    await expect(planner.locator('[data-count="going"]')).to_have_text("1")
+    await expect(planner.locator("[data-seats-left]")).to_have_text("4")
+    assert await planner.evaluate("window.stayed === true")

@@ -2,6 +2,7 @@
 // the calendar is laid out in the browser's own time zone, a new event's time
 // zone is the browser's, the time fields become day fields for an all-day
 // event, and answers to an event change in place through the API (act()).
+import { showCounts } from "./answers.js";
 import { act, api } from "./app.js";
 
 const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
@@ -50,17 +51,12 @@ function announce(text) {
 }
 
 function showAnswers(form, event) {
-  const section = form.closest("section");
   form.querySelectorAll('button[name="answer"][value]:not([value=""])').forEach((button) => {
     button.setAttribute("aria-pressed", event.my_answer === button.value ? "true" : "false");
   });
   form.querySelector("[data-withdraw]").hidden = !event.my_answer;
   form.querySelector("[data-waiting]").hidden = !event.waiting;
-  section.querySelectorAll("[data-count]").forEach((count) => {
-    count.textContent = String(event.answers[count.dataset.count]);
-  });
-  const seats = section.querySelector("[data-seats-left]");
-  if (seats) seats.textContent = String(event.seats_left);
+  showCounts(event.answers);
 }
 
 document.addEventListener("submit", (event) => {

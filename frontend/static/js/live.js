@@ -29,6 +29,7 @@
 // restart or an overflow, the script reconnects and asks /api/v1/events for what it
 // missed since the last id it saw, so nothing is lost and nothing counted twice.
 
+import { showCounts } from "./answers.js";
 import { api } from "./app.js";
 import { showPresence } from "./presence.js";
 
@@ -144,6 +145,9 @@ function handle(event) {
       document.querySelectorAll(`[data-wiki-newer][data-page="${event.page_id}"]`).forEach((notice) => {
         if (Number(event.payload.revision) > Number(notice.dataset.revision)) notice.hidden = false;
       });
+      break;
+    case "calendar_event.answered":
+      if (topics.includes(`calendar:${event.calendar_event_id}`)) showCounts(event.payload.answers);
       break;
     case "notification.created": {
       refreshUnread();
