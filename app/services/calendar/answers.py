@@ -9,14 +9,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.access import knowable_among
-from app.errors import Conflict
-from app.i18n import _
 from app.models import CalendarAnswer, RsvpAnswer, User
 from app.models.base import utcnow
 from app.services.calendar.events import (
     access_event,
     announce,
     answer_counts,
+    check_not_cancelled,
     seat_those_waiting,
 )
 
@@ -38,8 +37,7 @@ async def answer_event(
     """Records the viewer's answer (None: withdraws it). Going to a full event
     puts them on its waiting list; leaving a seat gives it to the first waiting."""
     event = await access_event(session, viewer=viewer, event_id=event_id, for_update=True)
-    if event.cancelled_at is not None:
-        raise Conflict(_("This event was cancelled."), code="event_cancelled")
+    check_not_cancelled(event)
     mine = await session.get(CalendarAnswer, (event.id, viewer.id))
     if answer is None:
         if mine is not None:

@@ -73,6 +73,12 @@ class EventView:
         return max(self.event.capacity - self.counts["going"], 0)
 
 
+def check_not_cancelled(event: CalendarEvent) -> None:
+    """A cancelled event stays as it is: no change, answer or invitation."""
+    if event.cancelled_at is not None:
+        raise Conflict(_("This event was cancelled."), code="event_cancelled")
+
+
 async def access_event(
     session: AsyncSession, *, viewer: User, event_id: int, for_update: bool = False
 ) -> CalendarEvent:
@@ -177,8 +183,7 @@ async def change_event(
     (None: kept). Those waiting take the seats a larger capacity frees."""
     event = await access_event(session, viewer=viewer, event_id=event_id, for_update=True)
     await check_may_change(session, viewer, event)
-    if event.cancelled_at is not None:
-        raise Conflict(_("This event was cancelled."), code="event_cancelled")
+    check_not_cancelled(event)
     _apply(event, details, schedule)
     if level is not None:
         check_no_write_up(viewer, level)
@@ -198,8 +203,7 @@ async def cancel_event(
     Cancelling the event tells those who meant to come (going, maybe, waiting)."""
     event = await access_event(session, viewer=viewer, event_id=event_id, for_update=True)
     await check_may_change(session, viewer, event)
-    if event.cancelled_at is not None:
-        raise Conflict(_("This event was cancelled."), code="event_cancelled")
+    check_not_cancelled(event)
     if occurrence is None:
         event.cancelled_at = utcnow()
         coming = await session.scalars(
@@ -236,8 +240,7 @@ async def invite_space(session: AsyncSession, *, viewer: User, event_id: int) ->
             _("Only an event in a space can invite its members."), code="event_not_in_space"
         )
     await check_may_change(session, viewer, event)
-    if event.cancelled_at is not None:
-        raise Conflict(_("This event was cancelled."), code="event_cancelled")
+    check_not_cancelled(event)
     answered = select(CalendarAnswer.user_id).where(CalendarAnswer.event_id == event.id)
     invited = select(Notification.user_id).where(
         Notification.calendar_event_id == event.id,
