@@ -31,6 +31,13 @@ def defer_write(session: AsyncSession, statement: Executable) -> None:
     session.info.setdefault(DEFERRED, []).append(statement)
 
 
+async def rows_by_id(session: AsyncSession, model, ids) -> dict:
+    """The rows of ``model`` with these ids, by id: one query, none for no id."""
+    if not ids:
+        return {}
+    return {row.id: row for row in await session.scalars(select(model).where(model.id.in_(ids)))}
+
+
 async def insert_unless_taken(session: AsyncSession, row) -> bool:
     """Adds ``row`` in a savepoint; False, and nothing changed, when a concurrent
     transaction committed the same key first (the unique index decides, not a

@@ -20,7 +20,7 @@ from sqlalchemy import BigInteger, Select, and_, bindparam, case, exists, func, 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.access import can_read_container, knowable_among, load_reader, readable
-from app.db import plan_statements
+from app.db import plan_statements, rows_by_id
 from app.errors import Forbidden
 from app.i18n import _
 from app.levels import AccountKind
@@ -370,8 +370,8 @@ async def show_posts(session: AsyncSession, *, viewer: User, posts: list[Post]) 
     originals = await _originals(session, viewer, posts)
     everything = [*posts, *originals.values()]
     ids = [post.id for post in everything]
-    people = await _by_id(session, User, {p.author_id for p in everything if p.author_id})
-    spaces = await _by_id(session, Space, {p.space_id for p in everything if p.space_id})
+    people = await rows_by_id(session, User, {p.author_id for p in everything if p.author_id})
+    spaces = await rows_by_id(session, Space, {p.space_id for p in everything if p.space_id})
     reactions, mine = await _reactions(session, viewer, ids)
     comment_counts, first = await _comments(session, ids, {post.id for post in posts})
     audiences = await _audiences(session, [p.id for p in everything if p.has_audience])
@@ -428,12 +428,6 @@ async def _originals(session: AsyncSession, viewer: User, posts: list[Post]) -> 
         select(Post).where(Post.id.in_(shared_ids), readable(viewer, Post))
     )
     return {post.id: post for post in found}
-
-
-async def _by_id(session: AsyncSession, model, ids: set[int]) -> dict:
-    if not ids:
-        return {}
-    return {row.id: row for row in await session.scalars(select(model).where(model.id.in_(ids)))}
 
 
 async def _reactions(

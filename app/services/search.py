@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.db import rows_by_id
 from app.errors import Invalid
 from app.i18n import _
 from app.levels import Level
@@ -159,12 +160,6 @@ def _author(user: User | None) -> dict | None:
     )
 
 
-async def _by_id(session: AsyncSession, model, ids) -> dict:
-    if not ids:
-        return {}
-    return {row.id: row for row in await session.scalars(select(model).where(model.id.in_(ids)))}
-
-
 async def show(session: AsyncSession, query: Query, hits: list[Hit]) -> list[dict]:
     """The hits as the API gives them, in their order, each ``snippet`` a
     ``Snippet`` (escaped text, matches marked, as HTML). The items were found
@@ -173,14 +168,14 @@ async def show(session: AsyncSession, query: Query, hits: list[Hit]) -> list[dic
     wanted: dict[SearchKind, set[int]] = defaultdict(set)
     for hit in hits:
         wanted[hit.kind].add(hit.item_id)
-    posts = await _by_id(session, Post, wanted[SearchKind.POST])
-    comments = await _by_id(session, Comment, wanted[SearchKind.COMMENT])
-    posts |= await _by_id(session, Post, {c.post_id for c in comments.values()} - set(posts))
-    pages = await _by_id(session, WikiPage, wanted[SearchKind.PAGE])
-    files = await _by_id(session, StoredFile, wanted[SearchKind.FILE])
-    events = await _by_id(session, CalendarEvent, wanted[SearchKind.EVENT])
+    posts = await rows_by_id(session, Post, wanted[SearchKind.POST])
+    comments = await rows_by_id(session, Comment, wanted[SearchKind.COMMENT])
+    posts |= await rows_by_id(session, Post, {c.post_id for c in comments.values()} - set(posts))
+    pages = await rows_by_id(session, WikiPage, wanted[SearchKind.PAGE])
+    files = await rows_by_id(session, StoredFile, wanted[SearchKind.FILE])
+    events = await rows_by_id(session, CalendarEvent, wanted[SearchKind.EVENT])
     content = [*posts.values(), *comments.values(), *pages.values(), *events.values()]
-    spaces = await _by_id(
+    spaces = await rows_by_id(
         session,
         Space,
         wanted[SearchKind.SPACE]
@@ -190,7 +185,7 @@ async def show(session: AsyncSession, query: Query, hits: list[Hit]) -> list[dic
             if item.space_id
         },
     )
-    people = await _by_id(
+    people = await rows_by_id(
         session,
         User,
         wanted[SearchKind.PERSON] | {item.author_id for item in content if item.author_id},
@@ -312,9 +307,9 @@ async def suggestions(session: AsyncSession, *, viewer: User, text: str) -> dict
     hashtags of readable posts starting with it (a single word only)."""
     query = parse_query(text, prefix=True)
     found = await engine.suggest(session, viewer=viewer, query=query)
-    people = await _by_id(session, User, found[SearchKind.PERSON])
-    spaces = await _by_id(session, Space, found[SearchKind.SPACE])
-    pages = await _by_id(session, WikiPage, found[SearchKind.PAGE])
+    people = await rows_by_id(session, User, found[SearchKind.PERSON])
+    spaces = await rows_by_id(session, Space, found[SearchKind.SPACE])
+    pages = await rows_by_id(session, WikiPage, found[SearchKind.PAGE])
     words = text.split()
     hashtags = (
         await hashtag_suggestions(session, viewer=viewer, query=words[0]) if len(words) == 1 else []

@@ -12,6 +12,7 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.access import check_no_write_up, default_level_for, readable
+from app.db import rows_by_id
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.i18n import _
 from app.levels import Level
@@ -356,15 +357,8 @@ async def view_events(
             )
         )
     }
-    space_ids = {event.space_id for event in events if event.space_id}
-    spaces = {
-        space.id: space
-        for space in await session.scalars(select(Space).where(Space.id.in_(space_ids)))
-    }
-    author_ids = {event.author_id for event in events if event.author_id}
-    authors = {
-        user.id: user for user in await session.scalars(select(User).where(User.id.in_(author_ids)))
-    }
+    spaces = await rows_by_id(session, Space, {event.space_id for event in events} - {None})
+    authors = await rows_by_id(session, User, {event.author_id for event in events} - {None})
     return {
         event.id: EventView(
             event=event,
