@@ -115,9 +115,7 @@ async def list_occurrences(
     found = await events.calendar(
         session, viewer=viewer, since=since, until=until, space_id=space_id, mine=mine
     )
-    views = await events.view_events(
-        session, viewer=viewer, events=list({o.event.id: o.event for o in found}.values())
-    )
+    views = await events.view_events(session, viewer=viewer, events=[o.event for o in found])
     reads = {event_id: event_read(view) for event_id, view in views.items()}
     return [
         OccurrenceRead(starts_at=o.starts_at, ends_at=o.ends_at, event=reads[o.event.id])

@@ -346,7 +346,9 @@ async def answer_counts(session: AsyncSession, event_ids: list[int]) -> dict[int
 async def view_events(
     session: AsyncSession, *, viewer: User, events: list[CalendarEvent]
 ) -> dict[int, EventView]:
-    """Events already found readable, with what their reader is shown of them."""
+    """Events already found readable (the same one possibly more than once, as
+    a calendar's occurrences give them), with what their reader is shown of them."""
+    events = list({event.id: event for event in events}.values())
     ids = [event.id for event in events]
     counts = await answer_counts(session, ids)
     mine = {

@@ -160,9 +160,7 @@ async def calendar_page(
         space_id=space_id,
         mine=mine,
     )
-    views = await events.view_events(
-        session, viewer=viewer, events=list({o.event.id: o.event for o in found}.values())
-    )
+    views = await events.view_events(session, viewer=viewer, events=[o.event for o in found])
     days = lay_out(period, found, views, shown_in, today)
 
     def link(**changes) -> str:
