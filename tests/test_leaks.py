@@ -239,18 +239,9 @@ def combinations(world: World, names: list[str]) -> tuple[list[dict[str, Arg]], 
             + [{"space_id": space, "page_id": Arg(MISSING_ID)} for space in singles["space_id"]]
         )
         names -= {"space_id", "page_id"}
-    for pair in ("invitation_id", "request_id"):
+    for pair, space_of in spaces_of(world).items():
         if {"space_id", pair} <= names:
-            table = world.invitations if pair == "invitation_id" else world.join_requests
-            groups.append(
-                [
-                    {"space_id": Arg(str(space), ("space", space)), pair: arg}
-                    for arg in singles[pair]
-                    if arg.ref
-                    for space in [table[arg.ref[1]][0]]
-                ]
-                + [{"space_id": space, pair: Arg(MISSING_ID)} for space in singles["space_id"]]
-            )
+            groups.append(within_spaces(singles, pair, space_of))
             names -= {"space_id", pair}
     numbered = "number" in names
     names.discard("number")
@@ -268,6 +259,35 @@ def combinations(world: World, names: list[str]) -> tuple[list[dict[str, Arg]], 
             for number in revision_numbers(world, page_of(world, combo), combo)
         ]
     return combos, unknown
+
+
+def spaces_of(world: World) -> dict[str, dict[int, int]]:
+    """What belongs to one space, by parameter name: the space it is in."""
+    return {
+        "invitation_id": {key: held[0] for key, held in world.invitations.items()},
+        "request_id": {key: held[0] for key, held in world.join_requests.items()},
+        "document_id": {key: ref.space_id for key, ref in world.document_refs.items()},
+        "folder_id": world.folder_spaces,
+    }
+
+
+def within_spaces(
+    singles: dict[str, list[Arg]], name: str, space_of: dict[int, int]
+) -> list[dict[str, Arg]]:
+    """Each thing under its own space and under one other (which must answer as
+    if it were missing there), and every space with a missing one: the product
+    of every space with every thing would try each way of being hidden once per
+    space, to learn nothing more."""
+    spaces = [space for space in singles["space_id"] if space.ref]
+    combos = []
+    for arg in singles[name]:
+        if not arg.ref:
+            continue
+        own = space_of[arg.ref[1]]
+        other = next(space for space in spaces if space.ref[1] != own)
+        combos.append({"space_id": Arg(str(own), ("space", own)), name: arg})
+        combos.append({"space_id": other, name: arg})
+    return combos + [{"space_id": space, name: Arg(MISSING_ID)} for space in singles["space_id"]]
 
 
 def slug_combos(world: World, spaces: list[Arg] | None) -> list[dict[str, Arg]]:
