@@ -2,7 +2,8 @@
 empty directory, no RUCHE_* variable set. The browser at the address it prints,
 and at localhost, sees a post arrive live (issue 12: the websocket refused both
 with a 403, its Origin check knowing only RUCHE_PUBLIC_URL). On the default port
-when it is free (a shared machine may hold it), and always on another one."""
+when it is free (a shared machine may hold it), and always on another one,
+started again in the same directory."""
 
 import asyncio
 import socket
@@ -41,10 +42,10 @@ async def test_the_readme_command_serves_live_updates_at_127_0_0_1_and_localhost
 ):
     ports = [DEFAULT_PORT] if port_is_free(DEFAULT_PORT) else []
     ports.append(free_port())
+    # One directory, as a newcomer runs the command again: the second start
+    # finds the demo seeded and adds nothing.
     for port in ports:
-        workdir = tmp_path / str(port)
-        workdir.mkdir()
-        server = newcomer_server(workdir, port)
+        server = newcomer_server(tmp_path, port)
         server.start()
         try:
             await asyncio.to_thread(server.wait_ready)
