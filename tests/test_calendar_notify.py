@@ -250,6 +250,44 @@ async def test_cancelling_tells_those_who_meant_to_come(make, session):
     assert await told(bystander_client) == [] and await told(planner_client) == []
 
 
+async def test_cancelling_one_date_tells_those_coming_once_and_names_it(make, session):
+    owner, owner_client = await person(make)
+    going, going_client = await person(make)
+    declined, declined_client = await person(make)
+    contractor, contractor_client = await person(make, kind="contractor")
+    space = await make.space(
+        owner=owner,
+        visibility="private",
+        allows_externals=True,
+        members=[going, declined, contractor],
+    )
+    weekly = await plan(
+        owner_client, space_id=space.id, level="public", title="Point hebdo", recurrence="weekly"
+    )
+    answers = ((going_client, "going"), (declined_client, "declined"), (contractor_client, "maybe"))
+    for client, given in answers:
+        await answer(client, weekly["id"], given)
+    second = "2026-12-17T08:00:00Z"
+
+    for _twice in range(2):  # the second time changes nothing and tells no one
+        cancelled = await owner_client.post(
+            f"{EVENTS}/{weekly['id']}/cancel", json={"occurrence": second}
+        )
+        assert cancelled.status_code == 200, cancelled.text
+
+    told_ids = sorted([going.id, contractor.id])
+    assert await stored(session, "event_cancelled") == [(uid, weekly["id"]) for uid in told_ids]
+    [notice] = await told(going_client, "event_cancelled")
+    assert notice["data"]["starts_at"] == "2026-12-17T08:00:00+00:00"
+    assert await told(declined_client) == []
+    # Raised above public, the event takes its notification from the contractor.
+    raised = await owner_client.put(
+        f"{EVENTS}/{weekly['id']}", json=event_body(level="internal", recurrence="weekly")
+    )
+    assert raised.status_code == 200, raised.text
+    assert await told(contractor_client) == [] and await unread(contractor_client) == 0
+
+
 async def test_a_freed_seat_is_told_to_whom_it_goes(make, session):
     _planner, planner_client = await person(make)
     _first, first_client = await person(make)

@@ -5,14 +5,15 @@ settings page, and who sees what (a hidden event is not found, as a missing
 one). Forms do nothing without the session's anti-forgery token."""
 
 import re
+from datetime import date, timedelta
 from html import unescape
 
 import pytest
 from sqlalchemy import func, select
 
 from app.levels import Level
-from app.models import CalendarAnswer, CalendarEvent, CalendarFeed, RsvpAnswer
-from app.services.calendar import answers, events
+from app.models import CalendarAnswer, CalendarEvent, CalendarFeed, Recurrence, RsvpAnswer
+from app.services.calendar import answers, cancelling, events
 from app.services.calendar.events import Details
 from app.services.calendar.occurrences import written_schedule
 from tests.api_helpers import BROWSER
@@ -20,6 +21,8 @@ from tests.test_web_pages import audit as csp_audit
 from tests.test_web_spaces import alert
 
 TITLES = re.compile(r'<a href="/calendar/events/(\d+)">(?:<del>)?([^<]+)')
+# The dates a recurring event's page offers to cancel, one form each.
+DATES = re.compile(r'name="occurrence" value="([^"]+)"')
 
 
 async def plan(session, planner, title="Lancement", *, start="2026-12-10T09:00", **options):
@@ -117,7 +120,7 @@ async def test_the_calendar_filters_by_space_and_mine(make, browser_of, session)
 async def test_a_cancelled_event_stays_marked_in_the_calendar(make, browser_of, session):
     planner = await make.user()
     event = await plan(session, planner, "Annulé")
-    await events.cancel_event(session, viewer=planner, event_id=event.id)
+    await cancelling.cancel_event(session, viewer=planner, event_id=event.id)
     await session.commit()
     browser, _csrf = await browser_of(await make.user(language="en"))
 
@@ -280,6 +283,41 @@ async def test_the_planner_cancels_and_others_may_not(make, browser_of, session)
     assert cancelled.status_code == 303
     await session.refresh(event)
     assert event.cancelled_at is not None
+
+
+async def test_a_weekly_events_page_lists_its_next_dates_and_its_planner_cancels_one(
+    make, browser_of, session
+):
+    planner = await make.user(language="en")
+    reader = await make.user(language="en")
+    first = (date.today() + timedelta(days=3)).isoformat()
+    event = await plan(
+        session, planner, "Point hebdo", start=f"{first}T09:00", recurrence=Recurrence.WEEKLY
+    )
+    await answers.answer_event(session, viewer=reader, event_id=event.id, answer=RsvpAnswer.GOING)
+    await session.commit()
+    mine, csrf = await browser_of(planner)
+    theirs, _their_csrf = await browser_of(reader)
+    dates = DATES.findall((await mine.get(f"/calendar/events/{event.id}")).text)
+
+    cancelled = await mine.post(
+        f"/calendar/events/{event.id}/cancel", data={"csrf_token": csrf, "occurrence": dates[1]}
+    )
+    page = await mine.get(cancelled.headers["location"])
+    shown = await theirs.get(f"/calendar/events/{event.id}")
+    notices = await theirs.get("/notifications")
+
+    assert len(dates) == cancelling.COMING_DATES and dates[0].startswith(first)
+    assert cancelled.status_code == 303
+    assert "The date is cancelled; those who answered are told." in page.text
+    assert DATES.findall(page.text) == [dates[0], *dates[2:]]
+    assert page.text.count('class="badge cancelled">Cancelled<') == 1
+    assert event.cancelled_at is None
+    # The reader sees the dates, the cancelled one marked, and cannot cancel any.
+    assert "Next dates" in shown.text and not DATES.findall(shown.text)
+    assert shown.text.count('class="badge cancelled">Cancelled<') == 1
+    assert "Point hebdo” of " in unescape(notices.text)
+    assert "is cancelled; its other dates stay." in unescape(notices.text)
 
 
 # --- planning and changing ------------------------------------------------------------

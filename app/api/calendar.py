@@ -25,7 +25,7 @@ from app.schemas.calendar import (
 )
 from app.schemas.common import RowId, UtcDateTime
 from app.schemas.post import SpaceRef
-from app.services.calendar import answers, events, feeds, ics
+from app.services.calendar import answers, cancelling, events, feeds, ics
 from app.services.calendar.events import Details, EventView
 from app.services.calendar.occurrences import Schedule, written_schedule, zone
 
@@ -167,7 +167,7 @@ async def change_event(
 
 @router.post("/calendar/events/{event_id}/cancel", response_model=CalendarEventRead)
 async def cancel_event(event_id: ItemId, body: CancelWrite, viewer: Viewer, session: Session):
-    event = await events.cancel_event(
+    event = await cancelling.cancel_event(
         session, viewer=viewer, event_id=event_id, occurrence=body.occurrence
     )
     return await _read(session, viewer, event)

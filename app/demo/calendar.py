@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.levels import Level
 from app.models import CalendarEvent, Recurrence, RsvpAnswer, Space, User
 from app.services.calendar.answers import answer_event
-from app.services.calendar.events import Details, cancel_event, plan_event
+from app.services.calendar.cancelling import cancel_event
+from app.services.calendar.events import Details, plan_event
 from app.services.calendar.occurrences import Schedule
 
 PARIS = "Europe/Paris"

@@ -128,6 +128,8 @@ def describe(notification: ShownNotification) -> Notice:
         if data.get("starts_at"):
             names["moment"] = format_moment(datetime.fromisoformat(data["starts_at"]))
         text = str(EVENT_SENTENCES[kind])
+        if kind == "event_cancelled" and "moment" in names:  # one date of a recurring one
+            text = _("The event “%(title)s” of %(moment)s is cancelled; its other dates stay.")
         space_link = f"/calendar/events/{notification.calendar_event_id}"
     else:
         text = _("Something happened that concerns you.")

@@ -1,19 +1,19 @@
-"""Events: planning, changing, cancelling them and inviting a space to them,
-and the calendars that list their occurrences. Every read goes through
+"""Events: planning and changing them and inviting a space to them, and the
+calendars that list their occurrences (cancelling is cancelling.py's). Every read goes through
 ``access_event``, which answers NotFound alike for a missing event and for one
 the viewer may not read. Each change is announced in the live activity (ids
 and counts only) to the event's readers, and whoever is told of one through a
 notification is chosen among them (app/services/notifications.py)."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.access import check_no_write_up, default_level_for, readable
 from app.db import rows_by_id
-from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.errors import Conflict, Forbidden, NotFound
 from app.i18n import _
 from app.levels import Level
 from app.markdown import render
@@ -193,40 +193,6 @@ async def change_event(
     await seat_those_waiting(session, event, actor=viewer)
     await session.flush()
     await announce(session, event, "calendar_event.changed")
-    return event
-
-
-async def cancel_event(
-    session: AsyncSession, *, viewer: User, event_id: int, occurrence: datetime | None = None
-) -> CalendarEvent:
-    """Cancels the event, or one ``occurrence`` of a recurring one (its start):
-    it stays in calendars, marked cancelled; an occurrence cancelled is gone.
-    Cancelling the event tells those who meant to come (going, maybe, waiting)."""
-    event = await access_event(session, viewer=viewer, event_id=event_id, for_update=True)
-    await check_may_change(session, viewer, event)
-    check_not_cancelled(event)
-    if occurrence is None:
-        event.cancelled_at = utcnow()
-        coming = await session.scalars(
-            select(CalendarAnswer.user_id).where(
-                CalendarAnswer.event_id == event.id, CalendarAnswer.answer != RsvpAnswer.DECLINED
-            )
-        )
-        await notify_readers(
-            session,
-            item=await item_ref(session, event),
-            calendar_event_id=event.id,
-            kind=NotificationKind.EVENT_CANCELLED,
-            actor_id=viewer.id,
-            user_ids=list(coming),
-        )
-        await announce(session, event, "calendar_event.cancelled", occurrence=None)
-        return event
-    around = occurrences(event, occurrence, occurrence + timedelta(seconds=1))
-    if event.recurrence is None or all(found.starts_at != occurrence for found in around):
-        raise Invalid(_("The event has no occurrence at that time."), code="occurrence")
-    await session.merge(CalendarException(event_id=event.id, starts_at=occurrence))
-    await announce(session, event, "calendar_event.cancelled", occurrence=occurrence.isoformat())
     return event
 
 

@@ -1,7 +1,8 @@
 """An event's page: what, when (in its own zone, and in the reader's by
 script), where, its answers and the people the reader may know of among
 those who answered; the answer buttons (in place with calendar.js, a page
-load without), and its planner's and moderators' cancelling. A hidden event
+load without), and its planner's and moderators' cancelling, of the event or,
+for a recurring one, of each of its next dates. A hidden event
 is not found, as a missing one."""
 
 from datetime import timedelta
@@ -12,7 +13,7 @@ from app.api.calendar import event_read
 from app.api.deps import ItemId, Session, Viewer
 from app.models import User
 from app.schemas.calendar import AnswerWrite, CancelWrite
-from app.services.calendar import answers, events
+from app.services.calendar import answers, cancelling, events
 from app.services.calendar.occurrences import zone
 from app.web.form_errors import FailedForm, form_page
 from app.web.forms import parsed, stream_form
@@ -36,6 +37,7 @@ async def show_event(request: Request, session, viewer: User, event_id: int, **c
         ends_same_day=start.date() == end.date(),
         participants=await answers.participants(session, viewer=viewer, event_id=event_id),
         may_change=await events.may_change(session, viewer, event),
+        dates=await cancelling.coming_dates(session, event),
         **context,
     )
 
@@ -68,5 +70,7 @@ async def answer_event(request: Request, event_id: ItemId, viewer: Viewer, sessi
 async def cancel_event(request: Request, event_id: ItemId, viewer: Viewer, session: Session):
     async with stream_form(request, session, request.app.state.settings) as received:
         occurrence = parsed(received, CancelWrite).occurrence
-    await events.cancel_event(session, viewer=viewer, event_id=event_id, occurrence=occurrence)
+    await cancelling.cancel_event(session, viewer=viewer, event_id=event_id, occurrence=occurrence)
+    if occurrence is not None:
+        return see_other(f"/calendar/events/{event_id}?done=date_cancelled#dates")
     return see_other(f"/calendar/events/{event_id}?done=cancelled")
