@@ -26,10 +26,9 @@ from app.services.calendar.events import (
     check_may_change,
     check_not_cancelled,
     skipped_starts,
+    tell_readers,
 )
 from app.services.calendar.occurrences import occurrences
-from app.services.content import item_ref
-from app.services.notifications import notify_readers
 
 # How many of a recurring event's next dates its page lists.
 COMING_DATES = 6
@@ -68,11 +67,10 @@ async def cancel_event(
             CalendarAnswer.event_id == event.id, CalendarAnswer.answer != RsvpAnswer.DECLINED
         )
     )
-    await notify_readers(
+    await tell_readers(
         session,
-        item=await item_ref(session, event),
-        calendar_event_id=event.id,
-        kind=NotificationKind.EVENT_CANCELLED,
+        event,
+        NotificationKind.EVENT_CANCELLED,
         actor_id=viewer.id,
         user_ids=list(coming),
         **told,

@@ -152,6 +152,28 @@ async def announce(session: AsyncSession, event: CalendarEvent, kind: str, **pay
     )
 
 
+async def tell_readers(
+    session: AsyncSession,
+    event: CalendarEvent,
+    kind: NotificationKind,
+    *,
+    actor_id: int | None,
+    user_ids: list[int],
+    **data,
+) -> set[int]:
+    """Notifies those of ``user_ids`` who may read the event now (and want
+    ``kind``); returns who was told."""
+    return await notify_readers(
+        session,
+        item=await item_ref(session, event),
+        calendar_event_id=event.id,
+        kind=kind,
+        actor_id=actor_id,
+        user_ids=user_ids,
+        **data,
+    )
+
+
 async def check_may_change(session: AsyncSession, viewer: User, event: CalendarEvent) -> None:
     """Its author changes an event, and the space's moderators and administrators,
     while they may write in its space."""
@@ -220,11 +242,10 @@ async def invite_space(session: AsyncSession, *, viewer: User, event_id: int) ->
             Membership.user_id.not_in(invited),
         )
     )
-    told = await notify_readers(
+    told = await tell_readers(
         session,
-        item=await item_ref(session, event),
-        calendar_event_id=event.id,
-        kind=NotificationKind.EVENT_INVITATION,
+        event,
+        NotificationKind.EVENT_INVITATION,
         actor_id=viewer.id,
         user_ids=list(members),
     )
@@ -369,11 +390,10 @@ async def seat_those_waiting(
     for answer in seated_now:
         answer.waiting = False
     if seated_now:
-        await notify_readers(
+        await tell_readers(
             session,
-            item=await item_ref(session, event),
-            calendar_event_id=event.id,
-            kind=NotificationKind.EVENT_SEAT,
+            event,
+            NotificationKind.EVENT_SEAT,
             actor_id=actor.id,
             user_ids=[answer.user_id for answer in seated_now],
         )

@@ -25,10 +25,8 @@ from app.models import (
     RsvpAnswer,
 )
 from app.models.calendar import MAX_REMINDER_MINUTES
-from app.services.calendar.events import in_window, skipped_starts
+from app.services.calendar.events import in_window, skipped_starts, tell_readers
 from app.services.calendar.occurrences import Occurrence, occurrences
-from app.services.content import item_ref
-from app.services.notifications import notify_readers
 
 
 async def due_reminders(session: AsyncSession, *, now: datetime) -> list[Occurrence]:
@@ -94,11 +92,10 @@ async def send_reminders(session: AsyncSession, *, now: datetime) -> int:
                 CalendarAnswer.waiting.is_(False),
             )
         )
-        await notify_readers(
+        await tell_readers(
             session,
-            item=await item_ref(session, event),
-            calendar_event_id=event.id,
-            kind=NotificationKind.EVENT_REMINDER,
+            event,
+            NotificationKind.EVENT_REMINDER,
             actor_id=None,
             user_ids=list(coming),
             starts_at=occurrence.starts_at.isoformat(),
