@@ -60,6 +60,7 @@ from app.models import (
     SpaceDocument,
     SpaceRole,
     StoredFile,
+    Task,
     User,
     Visibility,
     WikiPage,
@@ -539,8 +540,8 @@ def invited_spaces(viewer: User, now: datetime):
 
 def visible_notifications(viewer: User, now: datetime) -> ColumnElement[bool]:
     """The viewer's notifications they may still be shown, judged at read time
-    (the list, the unread count, the bell): one about a post, a wiki page or a
-    calendar event while they may read it (a page, while it is not in the bin); one about a space
+    (the list, the unread count, the bell): one about a post, a wiki page, a
+    calendar event or a task while they may read it (a page, while it is not in the bin); one about a space
     while the space exists for them, or, for an invitation, while it stands. A
     notification read is never a way around the rule that made it."""
     if not viewer.is_active:
@@ -563,6 +564,10 @@ def visible_notifications(viewer: User, now: datetime) -> ColumnElement[bool]:
             Notification.calendar_event_id.in_(
                 select(CalendarEvent.id).where(readable(viewer, CalendarEvent))
             ),
+        ),
+        or_(
+            Notification.task_id.is_(None),
+            Notification.task_id.in_(select(Task.id).where(readable(viewer, Task))),
         ),
         or_(
             space_id.is_(None),

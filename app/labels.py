@@ -195,6 +195,8 @@ NOTIFICATION_KIND_LABELS = {
     NotificationKind.EVENT_CANCELLED: _l("An event I answered is cancelled"),
     NotificationKind.EVENT_SEAT: _l("A seat I waited for at an event is mine"),
     NotificationKind.EVENT_REMINDER: _l("An event I go to is about to start"),
+    NotificationKind.TASK_ASSIGNED: _l("Someone assigns me a task"),
+    NotificationKind.TASK_OVERDUE: _l("A task assigned to me is late"),
 }
 
 

@@ -27,6 +27,7 @@ from app.api import (
     search,
     space_files,
     spaces,
+    tasks,
     wiki,
 )
 from app.api.deps import CSRF_FIELD, CSRF_HEADER
@@ -133,6 +134,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         compose,
         space_files,
         search,
+        tasks,
     ):
         api.include_router(module.router)
     app.include_router(api)

@@ -10,6 +10,7 @@ from app.models.base import utcnow
 
 NOTHING = {
     "events_reminded": 0,
+    "tasks_reminded": 0,
     "sponsors_warned": 0,
     "access_ended": 0,
     "files_collected": 0,

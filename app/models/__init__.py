@@ -55,6 +55,7 @@ from app.models.space import (
     SpaceRole,
     Visibility,
 )
+from app.models.tasks import ChecklistItem, Task, TaskAssignee, TaskOverdueReminder, TaskStatus
 from app.models.user import ProfileTag, TagKind, User
 from app.models.wiki import WikiLink, WikiPage, WikiRevision, WikiSlug, WikiWatch
 
@@ -70,6 +71,7 @@ __all__ = [
     "CalendarException",
     "CalendarFeed",
     "CalendarReminder",
+    "ChecklistItem",
     "Comment",
     "CommentReaction",
     "CommentVersion",
@@ -109,6 +111,10 @@ __all__ = [
     "SpaceRole",
     "StoredFile",
     "TagKind",
+    "Task",
+    "TaskAssignee",
+    "TaskOverdueReminder",
+    "TaskStatus",
     "User",
     "UserSession",
     "Visibility",

@@ -27,6 +27,8 @@ class NotificationKind(StrEnum):
     # A seat freed at a full event, given to someone who waited for it.
     EVENT_SEAT = "event_seat"
     EVENT_REMINDER = "event_reminder"
+    TASK_ASSIGNED = "task_assigned"
+    TASK_OVERDUE = "task_overdue"
 
 
 class Notification(Base):
@@ -36,7 +38,7 @@ class Notification(Base):
     id: Mapped[IdPk]
     user_id: Mapped[int] = mapped_column(BigId, ForeignKey("users.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(40))
-    # Who caused it, and the post, wiki page or calendar event it concerns: such a
+    # Who caused it, and the post, wiki page, calendar event or task it concerns: such a
     # notification is shown only while its reader may still read that item.
     actor_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("users.id", ondelete="SET NULL"))
     post_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("posts.id", ondelete="CASCADE"))
@@ -46,6 +48,7 @@ class Notification(Base):
     calendar_event_id: Mapped[int | None] = mapped_column(
         BigId, ForeignKey("calendar_events.id", ondelete="CASCADE")
     )
+    task_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("tasks.id", ondelete="CASCADE"))
     # Ids the read-time rule checks (space_id, invitation_id, comment_id...) and plain
     # facts, never a name: names are read when the notification is shown
     # (app/services/notifications.py), so no former or hidden one can outlive access.

@@ -16,6 +16,7 @@ class NotificationRead(ReadModel):
     post_id: int | None
     page_id: int | None
     calendar_event_id: int | None
+    task_id: int | None
     data: dict[str, Any]
     created_at: datetime
     read_at: datetime | None

@@ -17,6 +17,7 @@ from app.services.audit import record_audit
 from app.services.calendar.reminders import send_reminders
 from app.services.files.garbage import collect_unused_files
 from app.services.notifications import notify
+from app.services.tasks.reminders import claim_overdue_tasks, remind_overdue_tasks
 
 
 async def end_expired_access(session: AsyncSession, *, now: datetime) -> list[User]:
@@ -70,9 +71,12 @@ async def forget_old_rate_limit_hits(session: AsyncSession, *, now: datetime) ->
 async def run_due_jobs(
     session: AsyncSession, *, now: datetime, store: Store, settings: Settings
 ) -> dict[str, int]:
-    # First: it claims its reminders before anything else of the run takes a
-    # lock (app/services/calendar/reminders.py says why).
+    # First: the reminders are claimed before anything else of the run takes a
+    # lock (app/services/calendar/reminders.py says why), the tasks' before the
+    # events', whose sending follows their claims at once.
+    overdue = await claim_overdue_tasks(session, now=now)
     reminded = await send_reminders(session, now=now)
+    tasks_reminded = await remind_overdue_tasks(session, overdue)
     warned = await warn_sponsors(session, now=now)
     ended = await end_expired_access(session, now=now)
     await forget_old_rate_limit_hits(session, now=now)
@@ -81,6 +85,7 @@ async def run_due_jobs(
     collected = await collect_unused_files(session, store=store, settings=settings, now=now)
     return {
         "events_reminded": reminded,
+        "tasks_reminded": tasks_reminded,
         "sponsors_warned": len(warned),
         "access_ended": len(ended),
         **collected,

@@ -1,7 +1,7 @@
 """Stored notifications, and each person's choice of what to be told.
 
-Whoever causes a notification about a post, a wiki page or a calendar event
-goes through
+Whoever causes a notification about a post, a wiki page, a calendar event or
+a task goes through
 ``notify_readers``: only people who may read it are told, so a notification never opens
 content to someone the policy keeps out. Lists and counts check again at read
 time (app/access.py's ``visible_notifications``), so a post whose level is
@@ -31,6 +31,7 @@ from app.models import (
     NotificationKind,
     NotificationPreference,
     Space,
+    Task,
     User,
     WikiPage,
 )
@@ -70,11 +71,12 @@ async def notify_readers(
     post_id: int | None = None,
     page_id: int | None = None,
     calendar_event_id: int | None = None,
+    task_id: int | None = None,
     user_ids: Iterable[int] | None = None,
     **data: Any,
 ) -> set[int]:
     """Tells those of ``user_ids`` (all readers when None) who may read the item
-    (a post, a wiki page or a calendar event) and want this kind, never the
+    (a post, a wiki page, a calendar event or a task) and want this kind, never the
     actor; returns who was told."""
     recipients = select(User.id).where(readers_of(item), _wants(kind))
     if actor_id is not None:
@@ -93,6 +95,7 @@ async def notify_readers(
                     "post_id",
                     "page_id",
                     "calendar_event_id",
+                    "task_id",
                     "data",
                     "created_at",
                 ],
@@ -103,6 +106,7 @@ async def notify_readers(
                     literal(post_id, Notification.post_id.type),
                     literal(page_id, Notification.page_id.type),
                     literal(calendar_event_id, Notification.calendar_event_id.type),
+                    literal(task_id, Notification.task_id.type),
                     literal(data, Notification.data.type),
                     literal(now, Notification.created_at.type),
                 ).where(User.id.in_(chosen)),
@@ -139,6 +143,7 @@ class ShownNotification:
     post_id: int | None
     page_id: int | None
     calendar_event_id: int | None
+    task_id: int | None
     data: dict[str, Any]
     created_at: datetime
     read_at: datetime | None
@@ -169,6 +174,7 @@ def _shown(
         post_id=notification.post_id,
         page_id=notification.page_id,
         calendar_event_id=notification.calendar_event_id,
+        task_id=notification.task_id,
         data=data,
         created_at=notification.created_at,
         read_at=notification.read_at,
@@ -183,19 +189,21 @@ async def list_notifications(
     first, each with the names it mentions as they are now."""
     actor, subject = aliased(User), aliased(User)
     space, page, event = aliased(Space), aliased(WikiPage), aliased(CalendarEvent)
+    task = aliased(Task)
     statement = (
         select(
             Notification,
             actor.display_name,
             actor.avatar_file_id,
             space.name,
-            func.coalesce(page.title, event.title),
+            func.coalesce(page.title, event.title, task.title),
             subject.display_name,
         )
         .outerjoin(actor, actor.id == Notification.actor_id)
         .outerjoin(space, space.id == notification_space_id())
         .outerjoin(page, page.id == Notification.page_id)
         .outerjoin(event, event.id == Notification.calendar_event_id)
+        .outerjoin(task, task.id == Notification.task_id)
         .outerjoin(subject, subject.id == Notification.data["user_id_ending"].as_integer())
         .where(visible_notifications(viewer, utcnow()))
         .order_by(Notification.id.desc())

@@ -2,7 +2,7 @@
 marking them read, and the preferences of what to be notified of."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -55,6 +55,12 @@ EVENT_SENTENCES = {
     "event_cancelled": _l("The event “%(title)s” is cancelled."),
     "event_seat": _l("A seat is free for you at the event “%(title)s”: you are going."),
     "event_reminder": _l("The event “%(title)s” starts on %(moment)s."),
+}
+
+# The sentences of notifications about a task (its title read now).
+TASK_SENTENCES = {
+    "task_assigned": _l("%(actor)s assigned you the task “%(title)s”."),
+    "task_overdue": _l("The task “%(title)s” is late: it was due on %(date)s."),
 }
 
 
@@ -131,6 +137,12 @@ def describe(notification: ShownNotification) -> Notice:
         if kind == "event_cancelled" and "moment" in names:  # one date of a recurring one
             text = _("The event “%(title)s” of %(moment)s is cancelled; its other dates stay.")
         space_link = f"/calendar/events/{notification.calendar_event_id}"
+    elif kind in TASK_SENTENCES and notification.task_id is not None:
+        names["title"] = data.get("title") or _("a task")
+        if data.get("due_on"):
+            names["date"] = format_day(date.fromisoformat(data["due_on"]))
+        text = str(TASK_SENTENCES[kind])
+        space_link = f"/tasks/{notification.task_id}"
     else:
         text = _("Something happened that concerns you.")
     actor = None
