@@ -38,6 +38,8 @@ KINDS = {
     "event_cancelled",
     "event_seat",
     "event_reminder",
+    "task_assigned",
+    "task_overdue",
 }
 
 
@@ -78,6 +80,7 @@ async def test_the_list_newest_first_with_the_unread_count(make):
         "post_id",
         "page_id",
         "calendar_event_id",
+        "task_id",
         "data",
         "created_at",
         "read_at",
