@@ -541,9 +541,10 @@ def invited_spaces(viewer: User, now: datetime):
 def visible_notifications(viewer: User, now: datetime) -> ColumnElement[bool]:
     """The viewer's notifications they may still be shown, judged at read time
     (the list, the unread count, the bell): one about a post, a wiki page, a
-    calendar event or a task while they may read it (a page, while it is not in the bin); one about a space
-    while the space exists for them, or, for an invitation, while it stands. A
-    notification read is never a way around the rule that made it."""
+    calendar event or a task while they may read it (a page, while it is not in
+    the bin); one about a space while the space exists for them, or, for an
+    invitation, while it stands. A notification read is never a way around the
+    rule that made it."""
     if not viewer.is_active:
         return false()
     space_id = notification_space_id()

@@ -8,7 +8,7 @@ from app.files import kinds
 from app.i18n import current_language, ngettext
 from app.i18n import lazy_gettext as _l
 from app.levels import AccountKind, Language, Level, Role
-from app.models import NotificationKind, PostKind, ReactionKind
+from app.models import NotificationKind, PostKind, ReactionKind, TaskStatus
 from app.models.space import SpaceKind, SpaceRole, Visibility
 
 LEVEL_LABELS = {
@@ -120,6 +120,17 @@ def kind_help(kind: AccountKind) -> str:
 
 def role_label(role: Role) -> str:
     return str(ROLE_LABELS[role])
+
+
+TASK_STATUS_LABELS = {
+    TaskStatus.TODO: _l("To do"),
+    TaskStatus.DOING: _l("Doing"),
+    TaskStatus.DONE: _l("Done"),
+}
+
+
+def task_status_label(status: TaskStatus) -> str:
+    return str(TASK_STATUS_LABELS[TaskStatus(status)])
 
 
 def space_kind_label(kind: SpaceKind) -> str:

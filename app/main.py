@@ -60,6 +60,7 @@ from app.web import routes as web_routes
 from app.web import search as web_search
 from app.web import space_files as web_space_files
 from app.web import spaces as web_spaces
+from app.web import tasks as web_tasks
 from app.web import theme as web_theme
 from app.web import tour as web_tour
 from app.web import wiki as web_wiki
@@ -152,6 +153,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         web_admin,
         web_audit,
         web_calendar,
+        web_tasks,
         web_wiki,
         web_search,
         web_theme,

@@ -807,9 +807,10 @@ async def test_raising_an_external_shows_the_services_refusal(make, browser_of, 
 
     assert response.status_code == 422
     # Beside the clearance field, which keeps the level that was chosen.
-    assert "cannot be cleared above public" in re.search(
-        r'<p class="field-error" id="error-clearance">([^<]*)</p>', response.text
-    )[1]
+    assert (
+        "cannot be cleared above public"
+        in re.search(r'<p class="field-error" id="error-clearance">([^<]*)</p>', response.text)[1]
+    )
     assert re.search(r'<option value="confidential" selected>', response.text)
     await session.refresh(contractor)
     assert contractor.clearance is Level.PUBLIC
@@ -869,9 +870,10 @@ async def test_an_admin_creates_an_account(make, browser_of, session):
     assert user.clearance is Level.INTERNAL
     assert again.status_code == 409
     # Beside the e-mail; what was typed is kept, but never the password.
-    assert "already exists" in re.search(
-        r'<p class="field-error" id="error-email">([^<]*)</p>', again.text
-    )[1]
+    assert (
+        "already exists"
+        in re.search(r'<p class="field-error" id="error-email">([^<]*)</p>', again.text)[1]
+    )
     assert 'value="Nouvelle Recrue"' in again.text and "bienvenue a bord" not in again.text
     assert '<option value="fr" selected>' in again.text
 

@@ -13,6 +13,8 @@ from app.schemas.post import SpaceRef
 
 MAX_DESCRIPTION = 20_000
 MAX_ASSIGNEES = 50
+# An index past any column's last task: a move there puts a task at its end.
+END_OF_COLUMN = 100_000
 
 Title = Annotated[str, Field(min_length=1, max_length=200, pattern=NOT_BLANK)]
 
@@ -48,7 +50,7 @@ class TaskMove(BaseModel):
     model_config = {"extra": "forbid"}
 
     status: TaskStatus
-    index: int = Field(ge=0, le=100_000)
+    index: int = Field(ge=0, le=END_OF_COLUMN)
 
 
 class ChecklistItemWrite(BaseModel):

@@ -74,6 +74,7 @@ class Pages:
             post_kind_label=labels.post_kind_label,
             post_kind_help=labels.post_kind_help,
             notification_kind_label=labels.notification_kind_label,
+            task_status_label=labels.task_status_label,
             page_url=lambda page: page_path(page.space_id, page.slug),
             file_url=content_url,
             file_size=labels.file_size,

@@ -18,6 +18,7 @@ from app.levels import AccountKind, Level
 from app.models import JoinRequest, SpaceKind, SpaceRole, User, Visibility
 from app.schemas.common import Email
 from app.services import invitations, memberships, spaces
+from app.services.tasks.progress import space_progress
 from app.web.form_errors import FailedForm, form_page
 from app.web.routes import render, see_other
 from app.web.stream_shared import row_id, space_stream_tab, unreachable_handles
@@ -206,6 +207,9 @@ async def _space_page(
     stream = {}
     if tab == "stream" and view.can_read_content:
         stream = await space_stream_tab(session, viewer, view, cursor=cursor)
+    progress = None
+    if view.can_read_content and view.space.kind is SpaceKind.PROJECT:
+        progress = await space_progress(session, viewer=viewer, space_id=space_id)
     requested = view.role is None and space_id in await memberships.requested_space_ids(
         session, viewer=viewer
     )
@@ -225,6 +229,7 @@ async def _space_page(
         today=datetime.now(UTC).date(),
         last_access_day=datetime.now(UTC).date() + timedelta(days=invitations.MAX_CONTRACT_DAYS),
         unreachable=unreachable_handles(unreachable),
+        progress=progress,
         **stream,
         **extra,
     )

@@ -4,7 +4,7 @@ assigned is told once, by a notification shown while they may read the task."""
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.access import readers_of
+from app.access import knowable_people, readers_of
 from app.db import insert_unless_taken
 from app.errors import Invalid
 from app.i18n import _
@@ -62,3 +62,21 @@ async def unassign_task(session: AsyncSession, *, viewer: User, task_id: int, us
         delete(TaskAssignee).where(TaskAssignee.task_id == task.id, TaskAssignee.user_id == user_id)
     )
     return task
+
+
+async def assignable_people(session: AsyncSession, *, viewer: User, task: Task) -> list[User]:
+    """The members of the task's space who may read it, whom a form offers to
+    assign (the first two hundred by name)."""
+    return list(
+        await session.scalars(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(
+                Membership.space_id == task.space_id,
+                readers_of(await item_ref(session, task)),
+                knowable_people(viewer),
+            )
+            .order_by(User.display_name, User.id)
+            .limit(200)
+        )
+    )

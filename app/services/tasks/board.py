@@ -43,10 +43,11 @@ def check_project(space: Space) -> None:
         raise Invalid(_("Tasks belong to project spaces."), code="not_project_space")
 
 
-async def may_change(session: AsyncSession, viewer: User, task: Task) -> bool:
-    """Whether the viewer may change the task (a page offers to then)."""
+async def may_write_on(session: AsyncSession, viewer: User, space_id: int) -> bool:
+    """Whether the viewer may add and change the tasks of the space (a page
+    offers to then)."""
     try:
-        await place_to_write(session, viewer=viewer, space_id=task.space_id)
+        await place_to_write(session, viewer=viewer, space_id=space_id)
     except (Forbidden, Conflict):
         return False
     return True

@@ -110,3 +110,35 @@ async def shown_links(session: AsyncSession, *, viewer: User, tasks: list[Task])
         )
         for task in tasks
     }
+
+
+@dataclass(frozen=True)
+class Linkable:
+    """What a task of a space may link to, as its writer may choose it."""
+
+    pages: list[LinkedPage]
+    events: list[LinkedEvent]
+
+
+LINKABLE_LIMIT = 100
+
+
+async def linkable(session: AsyncSession, *, viewer: User, space_id: int) -> Linkable:
+    """The wiki pages (by title) and events (latest first) of the space the
+    viewer may read, a hundred of each, for a form to offer."""
+    pages = await session.scalars(
+        _readable_pages(viewer)
+        .where(WikiPage.space_id == space_id)
+        .order_by(WikiPage.title, WikiPage.id)
+        .limit(LINKABLE_LIMIT)
+    )
+    events = await session.scalars(
+        _readable_events(viewer)
+        .where(CalendarEvent.space_id == space_id)
+        .order_by(CalendarEvent.starts_at.desc(), CalendarEvent.id)
+        .limit(LINKABLE_LIMIT)
+    )
+    return Linkable(
+        pages=[LinkedPage(page.id, page.title, page.space_id, page.slug) for page in pages],
+        events=[LinkedEvent(event.id, event.title, event.starts_at) for event in events],
+    )
