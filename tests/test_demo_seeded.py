@@ -36,6 +36,7 @@ from app.models import (
     Space,
     StoredFile,
     TagKind,
+    Task,
     User,
     WikiPage,
     WikiRevision,
@@ -46,6 +47,8 @@ from app.services.calendar.events import calendar
 from app.services.content import item_ref
 from app.services.feed import stream, trending_hashtags
 from app.services.notifications import list_notifications
+from app.services.tasks.progress import space_progress
+from app.services.tasks.reading import list_tasks
 
 COUNTED = [
     User,
@@ -67,6 +70,7 @@ COUNTED = [
     CalendarEvent,
     CalendarAnswer,
     StoredFile,
+    Task,
 ]
 
 
@@ -287,3 +291,23 @@ async def test_the_demo_calendar_plans_the_coming_weeks_for_its_readers(demo):
     ]
     weeks_apart = [round((later - earlier).days / 7) for earlier, later in pairwise(weekly)]
     assert sorted(weeks_apart) == [1] * (len(weekly) - 2) + [2]  # the fourth cancelled
+
+
+async def test_the_demo_board_shares_out_the_atlas_tasks(demo):
+    """A dozen tasks in three columns, one late, a checklist and the kick-off
+    linked; its contractors count only the public ones."""
+    session, people = demo
+    owner = next(person for person in people if person.handle == "julien.martin")
+    contractor = people[10]  # marc.lambert
+    atlas = await session.scalar(select(Space.id).where(Space.slug == "projet-atlas"))
+    views = await list_tasks(session, viewer=owner, space_id=atlas)
+    assert len(views) == 12
+    assert {view.task.status.value for view in views} == {"todo", "doing", "done"}
+    assert [view.task.title for view in views if view.late] == ["Reprise des données articles"]
+    [kick_off] = [view for view in views if view.links.event is not None]
+    assert kick_off.links.event.title == "Kick-off du lot 2 d'Atlas"
+    assert len(kick_off.checklist) == 3
+    theirs = await space_progress(session, viewer=contractor, space_id=atlas)
+    ours = await space_progress(session, viewer=owner, space_id=atlas)
+    assert (ours.total, ours.late) == (12, 1) and theirs.total == 7
+    assert theirs.milestone is not None

@@ -169,8 +169,8 @@ async def unassign_task(task_id: ItemId, user_id: ItemId, viewer: Viewer, sessio
 
 @router.post("/tasks/{task_id}/checklist", response_model=TaskRead, status_code=201)
 async def add_item(task_id: ItemId, body: ChecklistItemWrite, viewer: Viewer, session: Session):
-    task = await checklist.add_item(session, viewer=viewer, task_id=task_id, text=body.text.strip())
-    return await _read(session, viewer, task)
+    await checklist.add_item(session, viewer=viewer, task_id=task_id, text=body.text.strip())
+    return task_read(await reading.view_task(session, viewer=viewer, task_id=task_id))
 
 
 @router.patch("/tasks/{task_id}/checklist/{item_id}", response_model=TaskRead)

@@ -1,6 +1,6 @@
 """The demo company: a French firm of some forty people (employees of several
 departments, contractors, alumni) in ten spaces, with five weeks of history
-in its stream and wiki and the coming weeks in its calendar, so that a person
+in its stream and wiki the coming weeks in its calendar and a project board, so that a person
 trying Ruche sees a working network.
 
 Seeding is idempotent: running it again adds only what is missing (accounts,
@@ -27,6 +27,7 @@ from app.demo.people import (
     seed_spaces,
 )
 from app.demo.pictures import seed_demo_avatars, seed_demo_files
+from app.demo.tasks import seed_demo_tasks
 from app.demo.wiki import seed_demo_wiki
 from app.demo.writing import write_through_services
 from app.models import FollowKind, Notification, Post, Space, User
@@ -46,6 +47,7 @@ async def seed_demo(session: AsyncSession, settings: Settings) -> list[User]:
     await seed_demo_avatars(session, people, settings)
     await seed_demo_files(session, people, settings)
     await seed_demo_calendar(session, people, spaces, utcnow().date())
+    await seed_demo_tasks(session, people, spaces, utcnow().date())
     return [people[person.handle] for person in DEMO_PEOPLE]
 
 

@@ -12,7 +12,10 @@ from app.services.tasks.finding import writable_task
 MAX_ITEMS = 100
 
 
-async def add_item(session: AsyncSession, *, viewer: User, task_id: int, text: str) -> Task:
+async def add_item(
+    session: AsyncSession, *, viewer: User, task_id: int, text: str
+) -> ChecklistItem:
+    """An item at the end of the task's checklist."""
     task = await writable_task(session, viewer=viewer, task_id=task_id)
     count, last = (
         await session.execute(
@@ -23,9 +26,10 @@ async def add_item(session: AsyncSession, *, viewer: User, task_id: int, text: s
     ).one()
     if count >= MAX_ITEMS:
         raise Invalid(_("A checklist holds 100 items at most."), code="checklist_full")
-    session.add(ChecklistItem(task_id=task.id, text=text, position=0 if last is None else last + 1))
+    item = ChecklistItem(task_id=task.id, text=text, position=0 if last is None else last + 1)
+    session.add(item)
     await session.flush()
-    return task
+    return item
 
 
 async def _item(session: AsyncSession, task: Task, item_id: int) -> ChecklistItem:
