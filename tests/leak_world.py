@@ -33,6 +33,7 @@ from app.levels import AccountKind, Level, Role
 from app.models import (
     CalendarEvent,
     CalendarFeed,
+    ChecklistItem,
     Comment,
     CommentVersion,
     FilePurpose,
@@ -49,6 +50,7 @@ from app.models import (
     SpaceFolder,
     SpaceRole,
     StoredFile,
+    Task,
     User,
     Visibility,
     WikiPage,
@@ -122,6 +124,8 @@ class World:
     file_texts: dict[int, str] = field(default_factory=dict)  # what each file's bytes say
     person_kinds: dict[int, tuple[AccountKind, bool]] = field(default_factory=dict)  # and active
     event_refs: dict[int, ItemRef] = field(default_factory=dict)
+    task_refs: dict[int, ItemRef] = field(default_factory=dict)
+    checklist_items: dict[int, int] = field(default_factory=dict)  # item -> its task
     # Every calendar feed's secret ever made, revoked ones too; and, for those
     # that still work, the markers their answer may show.
     feed_tokens: list[str] = field(default_factory=list)
@@ -144,6 +148,8 @@ class World:
             return can_read(reader, self.page_refs[key])
         if kind == "event":
             return can_read(reader, self.event_refs[key])
+        if kind == "task":
+            return can_read(reader, self.task_refs[key])
         if kind == "folder":  # seen by whoever reads the space's content
             space = self.folder_spaces[key]
             return can_read_container(reader, space, self.space_refs[space])
@@ -351,6 +357,21 @@ class Builder:
             "/calendar/events",
             json={**self.event_body(**fields), "space_id": space_id},
         )
+
+    async def task(self, author: str, space: str, **fields) -> dict:
+        """A task of ``space``'s board with a checklist item, each holding markers."""
+        task = await self.call(
+            author,
+            "POST",
+            f"/spaces/{self.world.spaces[space]}/tasks",
+            json={
+                "title": f"Task {self.marker('task')}",
+                "description": self.text("task"),
+                **fields,
+            },
+        )
+        item = {"text": f"Item {self.marker('task')}"}
+        return await self.call(author, "POST", f"/tasks/{task['id']}/checklist", json=item)
 
     async def answer(self, who: str, event: dict, answer: str) -> None:
         await self.call(
@@ -617,7 +638,18 @@ async def build_world(session, app) -> World:
     )
     for who in ("alumni", "bystander", "contractor"):
         await b.answer(who, weekly, "going")
-    await b.event("employee", space="open_ext", level="internal")
+    internal_event = await b.event("employee", space="open_ext", level="internal")
+    # Tasks: a public one the contractor does, linked to an event they may not
+    # read; an internal one the confidential employee does.
+    await b.task(
+        "employee",
+        "open_ext",
+        level="public",
+        assignees=[p["contractor"]],
+        due_on=str(date.today() - timedelta(days=1)),
+        calendar_event_id=internal_event["id"],
+    )
+    await b.task("employee", "open_ext", level="internal", assignees=[p["confidential"]])
     turned_event = await b.event("confidential", space="turned", level="internal")
     await b.answer("employee", turned_event, "going")
     in_private = await b.event("secret", space="private", level="confidential")
@@ -777,6 +809,22 @@ async def read_oracle_inputs(session, w: World) -> None:
         )
         for text in (event.title, event.description, event.place, event.video_url):
             hold(text, ("event", event.id))
+    task_audiences = defaultdict(set)
+    for content_id, user_id in (await session.execute(select(Task.__audience__))).all():
+        task_audiences[content_id].add(user_id)
+    for task in await session.scalars(select(Task)):
+        w.task_refs[task.id] = ItemRef(
+            space_id=task.space_id,
+            space_visibility=w.space_refs.get(task.space_id),
+            level=task.level,
+            author_id=task.author_id,
+            audience=frozenset(task_audiences[task.id]) if task.has_audience else None,
+        )
+        for text in (task.title, task.description):
+            hold(text, ("task", task.id))
+    for item in await session.scalars(select(ChecklistItem)):
+        w.checklist_items[item.id] = item.task_id
+        hold(item.text, ("task", item.task_id))
     for folder in await session.scalars(select(SpaceFolder)):
         w.folder_spaces[folder.id] = folder.space_id
         hold(folder.name, ("folder", folder.id))

@@ -124,6 +124,8 @@ def hidden(world: World, account: Account, ref: tuple | None) -> bool:
         return not can_read(reader, world.page_refs[key])
     if kind == "event":
         return not can_read(reader, world.event_refs[key])
+    if kind == "task":
+        return not can_read(reader, world.task_refs[key])
     if kind in ("folder", "document"):
         return not world.item_visible(account, ref)
     if kind == "person":
@@ -166,6 +168,7 @@ def single_fillers(world: World) -> dict[str, list[Arg]]:
         "comment_id": ids("comment", world.comment_posts),
         "page_id": ids("page", world.page_refs),
         "event_id": ids("event", world.event_refs),
+        "task_id": ids("task", world.task_refs),
         "file_id": ids("file", world.file_holders),
         "folder_id": ids("folder", world.folder_spaces),
         "document_id": ids("document", world.document_refs),
@@ -243,6 +246,18 @@ def combinations(world: World, names: list[str]) -> tuple[list[dict[str, Arg]], 
         if {"space_id", pair} <= names:
             groups.append(within_spaces(singles, pair, space_of))
             names -= {"space_id", pair}
+    if {"task_id", "item_id"} <= names:  # an item of a task's checklist
+        groups.append(
+            [
+                {
+                    "task_id": Arg(str(task), ("task", task)),
+                    "item_id": Arg(str(item), ("task", task)),
+                }
+                for item, task in world.checklist_items.items()
+            ]
+            + [{"task_id": task, "item_id": Arg(MISSING_ID)} for task in singles["task_id"]]
+        )
+        names -= {"task_id", "item_id"}
     numbered = "number" in names
     names.discard("number")
     unknown = sorted(name for name in names if name not in singles)

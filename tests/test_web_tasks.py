@@ -10,7 +10,7 @@ from markupsafe import escape
 from app.models.base import utcnow
 from tests.calendar_helpers import plan
 from tests.stream_helpers import person
-from tests.task_helpers import add, titles, board
+from tests.task_helpers import add, board, titles
 
 
 def day(offset: int) -> str:
@@ -99,7 +99,7 @@ async def test_my_tasks_and_the_progress_show_what_their_reader_may_read(make, b
     owner, client = await person(make)
     contractor = await make.user(kind="contractor", language="en")
     space = await make.space(owner=owner, members=[contractor], allows_externals=True)
-    await add(
+    public = await add(
         client, space.id, "Démo publique", level="public", assignees=[contractor.id], due_on=day(-1)
     )
     await add(client, space.id, "Budget interne", assignees=[owner.id])
@@ -110,6 +110,9 @@ async def test_my_tasks_and_the_progress_show_what_their_reader_may_read(make, b
     assert "0 of 1 task done" in space_page and "1 late" in space_page
     board_page = (await browser.get(f"/spaces/{space.id}/tasks")).text
     assert "Budget interne" not in board_page and "Démo publique" in board_page
+    # Offered to assign: the members who may read the task, as an external may know them.
+    task_page = (await browser.get(f"/tasks/{public['id']}")).text
+    assert 'id="assign-user"' in task_page and contractor.display_name in task_page
     notices = (await browser.get("/notifications")).text
     assert "assigned you the task" in notices and "Budget" not in notices
 

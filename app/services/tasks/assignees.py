@@ -14,6 +14,10 @@ from app.services.notifications import notify_readers
 from app.services.tasks.finding import writable_task
 
 
+def members_of(task: Task):
+    return select(Membership.user_id).where(Membership.space_id == task.space_id)
+
+
 async def assign_people(session: AsyncSession, task: Task, user_ids: set[int], *, actor: User):
     """Assigns those of ``user_ids`` not assigned yet and tells them (not the
     actor). Each must be a member of the task's space who may read it; anyone
@@ -23,9 +27,9 @@ async def assign_people(session: AsyncSession, task: Task, user_ids: set[int], *
     item = await item_ref(session, task)
     found = set(
         await session.scalars(
-            select(User.id)
-            .join(Membership, Membership.user_id == User.id)
-            .where(Membership.space_id == task.space_id, User.id.in_(user_ids), readers_of(item))
+            select(User.id).where(
+                User.id.in_(user_ids), User.id.in_(members_of(task)), readers_of(item)
+            )
         )
     )
     if found != user_ids:
@@ -70,9 +74,8 @@ async def assignable_people(session: AsyncSession, *, viewer: User, task: Task) 
     return list(
         await session.scalars(
             select(User)
-            .join(Membership, Membership.user_id == User.id)
             .where(
-                Membership.space_id == task.space_id,
+                User.id.in_(members_of(task)),
                 readers_of(await item_ref(session, task)),
                 knowable_people(viewer),
             )
