@@ -112,6 +112,10 @@ async def list_tasks(
     if status is not None:
         query = query.where(Task.status == status)
     if assignee_id is not None:
+        # A person the viewer may not know of is assigned nothing, as one that
+        # does not exist.
+        if not await knowable_among(session, viewer, [assignee_id]):
+            return []
         query = query.where(
             Task.id.in_(select(TaskAssignee.task_id).where(TaskAssignee.user_id == assignee_id))
         )
