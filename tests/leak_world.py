@@ -759,6 +759,26 @@ async def open_accounts(b: Builder, w: World) -> None:
     w.tokens = dict(tokens.all())
 
 
+async def content_refs(session, model, w: World) -> list[tuple]:
+    """Every row of a content ``model`` with what the predicates need of it."""
+    audiences = defaultdict(set)
+    for content_id, user_id in (await session.execute(select(model.__audience__))).all():
+        audiences[content_id].add(user_id)
+    return [
+        (
+            item,
+            ItemRef(
+                space_id=item.space_id,
+                space_visibility=w.space_refs.get(item.space_id),
+                level=item.level,
+                author_id=item.author_id,
+                audience=frozenset(audiences[item.id]) if item.has_audience else None,
+            ),
+        )
+        for item in await session.scalars(select(model))
+    ]
+
+
 async def read_oracle_inputs(session, w: World) -> None:
     """Which rows hold each marker, and what the predicates need of those rows."""
     holders: dict[str, list[tuple]] = defaultdict(list)
@@ -777,49 +797,19 @@ async def read_oracle_inputs(session, w: World) -> None:
         w.space_refs[space.id] = space.visibility
         for text in (space.name, space.slug, space.objective, space.description):
             hold(text, ("space", space.id))
-    audiences = defaultdict(set)
-    for table in (Post.__audience__, WikiPage.__audience__):
-        for content_id, user_id in (await session.execute(select(table))).all():
-            audiences[table.name, content_id].add(user_id)
     for model, refs, kind in ((Post, w.post_refs, "post"), (WikiPage, w.page_refs, "page")):
-        for item in await session.scalars(select(model)):
-            refs[item.id] = ItemRef(
-                space_id=item.space_id,
-                space_visibility=w.space_refs.get(item.space_id),
-                level=item.level,
-                author_id=item.author_id,
-                audience=frozenset(audiences[model.__audience__.name, item.id])
-                if item.has_audience
-                else None,
-            )
+        for item, ref in await content_refs(session, model, w):
+            refs[item.id] = ref
             if kind == "page":
                 w.page_slugs[item.id] = item.slug
             for text in (item.body, getattr(item, "title", ""), getattr(item, "slug", "")):
                 hold(text, (kind, item.id))
-    event_audiences = defaultdict(set)
-    for content_id, user_id in (await session.execute(select(CalendarEvent.__audience__))).all():
-        event_audiences[content_id].add(user_id)
-    for event in await session.scalars(select(CalendarEvent)):
-        w.event_refs[event.id] = ItemRef(
-            space_id=event.space_id,
-            space_visibility=w.space_refs.get(event.space_id),
-            level=event.level,
-            author_id=event.author_id,
-            audience=frozenset(event_audiences[event.id]) if event.has_audience else None,
-        )
+    for event, ref in await content_refs(session, CalendarEvent, w):
+        w.event_refs[event.id] = ref
         for text in (event.title, event.description, event.place, event.video_url):
             hold(text, ("event", event.id))
-    task_audiences = defaultdict(set)
-    for content_id, user_id in (await session.execute(select(Task.__audience__))).all():
-        task_audiences[content_id].add(user_id)
-    for task in await session.scalars(select(Task)):
-        w.task_refs[task.id] = ItemRef(
-            space_id=task.space_id,
-            space_visibility=w.space_refs.get(task.space_id),
-            level=task.level,
-            author_id=task.author_id,
-            audience=frozenset(task_audiences[task.id]) if task.has_audience else None,
-        )
+    for task, ref in await content_refs(session, Task, w):
+        w.task_refs[task.id] = ref
         for text in (task.title, task.description):
             hold(text, ("task", task.id))
     for item in await session.scalars(select(ChecklistItem)):
@@ -828,17 +818,8 @@ async def read_oracle_inputs(session, w: World) -> None:
     for folder in await session.scalars(select(SpaceFolder)):
         w.folder_spaces[folder.id] = folder.space_id
         hold(folder.name, ("folder", folder.id))
-    document_audiences = defaultdict(set)
-    for content_id, user_id in (await session.execute(select(SpaceDocument.__audience__))).all():
-        document_audiences[content_id].add(user_id)
-    for document in await session.scalars(select(SpaceDocument)):
-        w.document_refs[document.id] = ItemRef(
-            space_id=document.space_id,
-            space_visibility=w.space_refs.get(document.space_id),
-            level=document.level,
-            author_id=document.author_id,
-            audience=frozenset(document_audiences[document.id]) if document.has_audience else None,
-        )
+    for document, ref in await content_refs(session, SpaceDocument, w):
+        w.document_refs[document.id] = ref
         if document.deleted_at is not None:
             w.deleted_documents.add(document.id)
         hold(document.name, ("document", document.id))

@@ -236,7 +236,7 @@ def conflict_on(request: APIRequestContext, page_id: int, editor: str) -> Visit:
 async def prepare_employee(context: BrowserContext, me: dict, world: dict) -> list[Visit]:
     """Julien Martin owns Projet Atlas: its settings, its invitations, its files.
     He invites a contractor by e-mail: the link is the visitor's to open; he
-    plans an event in it, for its page and its form."""
+    plans an event in it, for its page and its form; its board and a task."""
     request = context.request
     atlas = await space_with(request, "projet-atlas")
     visits = await member_visits(
@@ -281,8 +281,13 @@ async def prepare_employee(context: BrowserContext, me: dict, world: dict) -> li
             "capacity": 12,
         },
     )
+    tasks = await api(request, "GET", f"/spaces/{atlas}/tasks")
+    kick_off = next(task for task in tasks if task["links"]["event"])  # a checklist, a link
     return [
         *visits,
+        Visit("task board", f"/spaces/{atlas}/tasks", alone=True),
+        Visit("task", f"/tasks/{kick_off['id']}", alone=True),
+        Visit("my tasks", "/tasks", alone=True),
         Visit("event", f"/calendar/events/{event['id']}", alone=True),
         Visit("event editor", f"/calendar/events/{event['id']}/edit", alone=True),
         Visit("new event", f"/calendar/new?space={atlas}", alone=True),
