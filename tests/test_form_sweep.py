@@ -53,6 +53,8 @@ async def world(make, client, csrf: str, admin) -> dict[str, str]:
         f"/spaces/{space.id}/files", files={"file": ("plan.pdf", pdf(), "application/pdf")}
     )
     event = await made("/calendar/events", json=event_body(space_id=space.id))
+    task = await made(f"/spaces/{space.id}/tasks", json={"title": "Une tâche"})
+    item = await made(f"/tasks/{task['id']}/checklist", json={"text": "Un élément"})
     invitation = await made(
         f"/spaces/{space.id}/invitations",
         json={"email": "invite@example.test", "external_kind": "alumni"},
@@ -67,6 +69,8 @@ async def world(make, client, csrf: str, admin) -> dict[str, str]:
         "company_page_id": str(company_page["id"]),
         "space_page_id": str(space_page["id"]),
         "event_id": str(event["id"]),
+        "task_id": str(task["id"]),
+        "item_id": str(item["checklist"][0]["id"]),
         "token": token_of(invitation["accept_url"]),
         "handle": admin.handle,
         "name": "ruche",

@@ -134,6 +134,14 @@ async def test_a_link_is_shown_only_to_who_may_read_what_it_names(make):
     shown = (await contractor_client.get(f"{TASKS}/{task['id']}")).json()["links"]
     assert shown == {"post": None, "page": None, "event": shown["event"]}
     assert shown["event"]["id"] == kick_off["id"]
+    # A change by the contractor keeps the link they were shown as absent.
+    changed = await contractor_client.put(
+        f"{TASKS}/{task['id']}",
+        json={"title": "Revu", "calendar_event_id": kick_off["id"], "level": "public"},
+    )
+    assert changed.json()["links"]["post"] is None
+    kept = (await client.get(f"{TASKS}/{task['id']}")).json()["links"]
+    assert kept["post"]["id"] == internal_post["id"]
     # Nor may the contractor link what they cannot read.
     response = await contractor_client.post(
         board(space.id), json={"title": "T", "post_id": internal_post["id"]}

@@ -8,7 +8,7 @@ a move names the place among the tasks its mover may read.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sqlalchemy import func, select
@@ -25,7 +25,7 @@ from app.services.content import set_audience
 from app.services.posts import check_may_moderate_in, place_to_write
 from app.services.tasks.assignees import assign_people
 from app.services.tasks.finding import access_task, writable_task
-from app.services.tasks.links import Links, check_links
+from app.services.tasks.links import Links, check_links, links_kept
 
 
 @dataclass(frozen=True)
@@ -129,10 +129,12 @@ async def change_task(
     audience: list[int] | None = None,
 ) -> Task:
     """Replaces what a task says and its audience (None: none); its level
-    when given."""
+    when given. A link the viewer may not read stays (they cannot see it to
+    keep it)."""
     task = await writable_task(session, viewer=viewer, task_id=task_id)
     await check_links(session, viewer=viewer, space_id=task.space_id, links=details.links)
-    _apply(task, details)
+    links = await links_kept(session, viewer=viewer, task=task, links=details.links)
+    _apply(task, replace(details, links=links))
     if level is not None:
         check_no_write_up(viewer, level)
         task.level = level

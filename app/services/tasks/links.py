@@ -83,6 +83,19 @@ async def check_links(session: AsyncSession, *, viewer: User, space_id: int, lin
             )
 
 
+async def links_kept(session: AsyncSession, *, viewer: User, task: Task, links: Links) -> Links:
+    """``links`` as a change of the task gives them, but with each link the
+    viewer may not read kept where the change gives none: it was shown to them
+    as absent, so leaving it out removes nothing."""
+    shown = (await shown_links(session, viewer=viewer, tasks=[task]))[task.id]
+    return Links(
+        post_id=links.post_id or (task.post_id if shown.post is None else None),
+        page_id=links.page_id or (task.page_id if shown.page is None else None),
+        calendar_event_id=links.calendar_event_id
+        or (task.calendar_event_id if shown.event is None else None),
+    )
+
+
 async def shown_links(session: AsyncSession, *, viewer: User, tasks: list[Task]) -> dict:
     """{task id: ShownLinks} of what each task links to that the viewer may read."""
     post_ids = {task.post_id for task in tasks} - {None}
