@@ -22,6 +22,16 @@ from app.models.file import (
     StoredFile,
     WikiRevisionFile,
 )
+from app.models.ideas import (
+    NEXT_STATUSES,
+    CampaignStatus,
+    Idea,
+    IdeaCampaign,
+    IdeaStatus,
+    IdeaStep,
+    IdeaVote,
+    VoteChoice,
+)
 from app.models.notification import Notification, NotificationKind
 from app.models.post import (
     AnnouncementRead,
@@ -59,6 +69,7 @@ from app.models.user import ProfileTag, TagKind, User
 from app.models.wiki import WikiLink, WikiPage, WikiRevision, WikiSlug, WikiWatch
 
 __all__ = [
+    "NEXT_STATUSES",
     "AccessToken",
     "Activity",
     "AnnouncementRead",
@@ -70,6 +81,7 @@ __all__ = [
     "CalendarException",
     "CalendarFeed",
     "CalendarReminder",
+    "CampaignStatus",
     "Comment",
     "CommentReaction",
     "CommentVersion",
@@ -78,6 +90,11 @@ __all__ = [
     "Follow",
     "FollowKind",
     "Hashtag",
+    "Idea",
+    "IdeaCampaign",
+    "IdeaStatus",
+    "IdeaStep",
+    "IdeaVote",
     "Invitation",
     "InvitationStatus",
     "JoinRequest",
@@ -112,6 +129,7 @@ __all__ = [
     "User",
     "UserSession",
     "Visibility",
+    "VoteChoice",
     "WikiLink",
     "WikiPage",
     "WikiRevision",

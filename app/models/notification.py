@@ -27,6 +27,8 @@ class NotificationKind(StrEnum):
     # A seat freed at a full event, given to someone who waited for it.
     EVENT_SEAT = "event_seat"
     EVENT_REMINDER = "event_reminder"
+    # An idea moved along its workflow (to its author and its voters).
+    IDEA_MOVED = "idea_moved"
 
 
 class Notification(Base):
