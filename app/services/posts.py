@@ -2,6 +2,7 @@
 polls and questions. Every read goes through ``access_post``, which answers
 NotFound alike for a missing post and for one the viewer may not read."""
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -189,7 +190,10 @@ async def publish_post(
     poll: PollSpec | None = None,
     shared_from_id: int | None = None,
     attachments: Attachments | None = None,
+    belongs_to: Callable[[Post], Awaitable[None]] | None = None,
 ) -> Published:
+    """``belongs_to``: records what the new post belongs to (an idea's
+    campaign), before anyone is told of it, since its readers may depend on it."""
     space, role = await place_to_write(session, viewer=viewer, space_id=space_id)
     container_default = space.default_level if space else Level.INTERNAL
     original = None
@@ -219,6 +223,8 @@ async def publish_post(
     session.add(post)
     await session.flush()
     await set_audience(session, post, audience, viewer=viewer)
+    if belongs_to is not None:
+        await belongs_to(post)
     if post.shared_from_id is not None:
         await _check_share_reaches_no_one_new(session, post, original)
     if poll is not None:
