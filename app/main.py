@@ -52,6 +52,7 @@ from app.web import api_docs
 from app.web import audit as web_audit
 from app.web import calendar as web_calendar
 from app.web import feed as web_feed
+from app.web import ideas as web_ideas
 from app.web import invitations as web_invitations
 from app.web import notifications as web_notifications
 from app.web import people as web_people
@@ -152,6 +153,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         web_admin,
         web_audit,
         web_calendar,
+        web_ideas,
         web_wiki,
         web_search,
         web_theme,
