@@ -1,6 +1,6 @@
 """The demo company: a French firm of some forty people (employees of several
 departments, contractors, alumni) in ten spaces, with five weeks of history
-in its stream and wiki and the coming weeks in its calendar, so that a person
+in its stream and wiki the coming weeks in its calendar and an idea campaign, so that a person
 trying Ruche sees a working network.
 
 Seeding is idempotent: running it again adds only what is missing (accounts,
@@ -18,6 +18,7 @@ from app.demo.bulk import write_in_bulk
 from app.demo.calendar import seed_demo_calendar
 from app.demo.featured import plan_today
 from app.demo.history import plan_history
+from app.demo.ideas import seed_demo_ideas
 from app.demo.people import (
     DEMO_PASSWORD,
     DEMO_PEOPLE,
@@ -46,6 +47,7 @@ async def seed_demo(session: AsyncSession, settings: Settings) -> list[User]:
     await seed_demo_avatars(session, people, settings)
     await seed_demo_files(session, people, settings)
     await seed_demo_calendar(session, people, spaces, utcnow().date())
+    await seed_demo_ideas(session, people, spaces, settings)
     return [people[person.handle] for person in DEMO_PEOPLE]
 
 
