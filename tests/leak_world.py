@@ -28,6 +28,7 @@ from app.access import (
     can_see_space,
     knowable_people,
     load_reader,
+    read_through,
 )
 from app.levels import AccountKind, Level, Role
 from app.models import (
@@ -37,6 +38,9 @@ from app.models import (
     CommentVersion,
     FilePurpose,
     Hashtag,
+    Idea,
+    IdeaCampaign,
+    IdeaStep,
     Invitation,
     JoinRequest,
     Membership,
@@ -122,6 +126,9 @@ class World:
     file_texts: dict[int, str] = field(default_factory=dict)  # what each file's bytes say
     person_kinds: dict[int, tuple[AccountKind, bool]] = field(default_factory=dict)  # and active
     event_refs: dict[int, ItemRef] = field(default_factory=dict)
+    # Idea campaigns; their ideas are posts (read through their campaign).
+    campaign_refs: dict[int, ItemRef] = field(default_factory=dict)
+    idea_ids: list[int] = field(default_factory=list)
     # Every calendar feed's secret ever made, revoked ones too; and, for those
     # that still work, the markers their answer may show.
     feed_tokens: list[str] = field(default_factory=list)
@@ -144,6 +151,8 @@ class World:
             return can_read(reader, self.page_refs[key])
         if kind == "event":
             return can_read(reader, self.event_refs[key])
+        if kind == "campaign":
+            return can_read(reader, self.campaign_refs[key])
         if kind == "folder":  # seen by whoever reads the space's content
             space = self.folder_spaces[key]
             return can_read_container(reader, space, self.space_refs[space])
@@ -619,6 +628,46 @@ async def build_world(session, app) -> World:
         await b.answer(who, weekly, "going")
     await b.event("employee", space="open_ext", level="internal")
     turned_event = await b.event("confidential", space="turned", level="internal")
+
+    # --- an idea campaign: public, in an innovation space externals may join,
+    # an idea at its level (voted on by the contractor, then moved) and one above.
+    await b.space(
+        "lab",
+        "employee",
+        kind="innovation",
+        visibility="open",
+        allows_externals=True,
+        default_level="public",
+        members=("contractor",),
+    )
+    campaign = await b.call(
+        "employee",
+        "POST",
+        f"/spaces/{w.spaces['lab']}/campaigns",
+        json={
+            "title": f"Campaign {b.marker('campaign')}",
+            "description": b.text("campaign"),
+            "deadline": "2099-01-01T00:00:00Z",
+            "level": "public",
+        },
+    )
+    ideas = f"/campaigns/{campaign['id']}/ideas"
+    public_idea = await b.call(
+        "employee", "POST", ideas, json={"title": b.text("idea"), "body": b.text("post")}
+    )
+    await b.call(
+        "employee",
+        "POST",
+        ideas,
+        json={"title": b.text("idea"), "body": b.text("post"), "level": "internal"},
+    )
+    await b.call("contractor", "PUT", f"/ideas/{public_idea['id']}/vote", json={"choice": "for"})
+    await b.call(
+        "employee",
+        "POST",
+        f"/ideas/{public_idea['id']}/status",
+        json={"status": "under_review", "reason": b.text("reason")},
+    )
     await b.answer("employee", turned_event, "going")
     in_private = await b.event("secret", space="private", level="confidential")
     for who in ("removed", "leaver"):
@@ -777,6 +826,27 @@ async def read_oracle_inputs(session, w: World) -> None:
         )
         for text in (event.title, event.description, event.place, event.video_url):
             hold(text, ("event", event.id))
+    campaign_audiences = defaultdict(set)
+    for content_id, user_id in (await session.execute(select(IdeaCampaign.__audience__))).all():
+        campaign_audiences[content_id].add(user_id)
+    for campaign in await session.scalars(select(IdeaCampaign)):
+        w.campaign_refs[campaign.id] = ItemRef(
+            space_id=campaign.space_id,
+            space_visibility=w.space_refs.get(campaign.space_id),
+            level=campaign.level,
+            author_id=campaign.author_id,
+            audience=frozenset(campaign_audiences[campaign.id]) if campaign.has_audience else None,
+        )
+        for text in (campaign.title, campaign.description):
+            hold(text, ("campaign", campaign.id))
+    for idea in await session.scalars(select(Idea)):
+        w.idea_ids.append(idea.post_id)
+        w.post_refs[idea.post_id] = read_through(
+            w.post_refs[idea.post_id], w.campaign_refs[idea.campaign_id]
+        )
+        hold(idea.title, ("post", idea.post_id))
+    for step in await session.scalars(select(IdeaStep)):
+        hold(step.reason, ("post", step.post_id))
     for folder in await session.scalars(select(SpaceFolder)):
         w.folder_spaces[folder.id] = folder.space_id
         hold(folder.name, ("folder", folder.id))

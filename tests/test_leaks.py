@@ -124,6 +124,8 @@ def hidden(world: World, account: Account, ref: tuple | None) -> bool:
         return not can_read(reader, world.page_refs[key])
     if kind == "event":
         return not can_read(reader, world.event_refs[key])
+    if kind == "campaign":
+        return not can_read(reader, world.campaign_refs[key])
     if kind in ("folder", "document"):
         return not world.item_visible(account, ref)
     if kind == "person":
@@ -166,6 +168,8 @@ def single_fillers(world: World) -> dict[str, list[Arg]]:
         "comment_id": ids("comment", world.comment_posts),
         "page_id": ids("page", world.page_refs),
         "event_id": ids("event", world.event_refs),
+        "campaign_id": ids("campaign", world.campaign_refs),
+        "idea_id": ids("post", world.idea_ids),
         "file_id": ids("file", world.file_holders),
         "folder_id": ids("folder", world.folder_spaces),
         "document_id": ids("document", world.document_refs),
