@@ -15,8 +15,7 @@ from app.levels import Level
 from app.markdown import render
 from app.models import Idea, IdeaCampaign, Post, Space, SpaceKind, User
 from app.models.base import utcnow
-from app.realtime.events import record_event
-from app.services.content import audience_of, item_ref, set_audience
+from app.services.content import audience_of, set_audience
 from app.services.posts import check_may_moderate_in, place_to_write
 from app.services.spaces import access_space
 
@@ -67,13 +66,6 @@ async def _innovation_space(session: AsyncSession, viewer: User, space_id: int):
     return space, role
 
 
-async def _announce(session: AsyncSession, campaign: IdeaCampaign, kind: str) -> None:
-    """Told live to the space's readers who may read the campaign (ids only)."""
-    await record_event(
-        session, kind=kind, item=await item_ref(session, campaign), campaign_id=campaign.id
-    )
-
-
 async def open_campaign(
     session: AsyncSession,
     *,
@@ -99,8 +91,10 @@ async def open_campaign(
     _apply(campaign, title, description, deadline)
     session.add(campaign)
     await session.flush()
+    # Not announced live: the activity log's catch-up judges what it names by
+    # posts, pages and events only, and would tell a campaign's id to every
+    # reader of its space. Its ideas are announced, as posts.
     await set_audience(session, campaign, audience, viewer=viewer)
-    await _announce(session, campaign, "idea_campaign.opened")
     return campaign
 
 
@@ -136,7 +130,6 @@ async def change_campaign(
         campaign.deadline if deadline is None else deadline,
     )
     await session.flush()
-    await _announce(session, campaign, "idea_campaign.changed")
     return campaign
 
 
