@@ -776,6 +776,26 @@ async def open_accounts(b: Builder, w: World) -> None:
     w.tokens = dict(tokens.all())
 
 
+async def content_refs(session, w: World, model) -> list[tuple]:
+    """Every row of a content ``model`` with what the predicate needs of it."""
+    audiences = defaultdict(set)
+    for content_id, user_id in (await session.execute(select(model.__audience__))).all():
+        audiences[content_id].add(user_id)
+    return [
+        (
+            item,
+            ItemRef(
+                space_id=item.space_id,
+                space_visibility=w.space_refs.get(item.space_id),
+                level=item.level,
+                author_id=item.author_id,
+                audience=frozenset(audiences[item.id]) if item.has_audience else None,
+            ),
+        )
+        for item in await session.scalars(select(model))
+    ]
+
+
 async def read_oracle_inputs(session, w: World) -> None:
     """Which rows hold each marker, and what the predicates need of those rows."""
     holders: dict[str, list[tuple]] = defaultdict(list)
@@ -813,30 +833,12 @@ async def read_oracle_inputs(session, w: World) -> None:
                 w.page_slugs[item.id] = item.slug
             for text in (item.body, getattr(item, "title", ""), getattr(item, "slug", "")):
                 hold(text, (kind, item.id))
-    event_audiences = defaultdict(set)
-    for content_id, user_id in (await session.execute(select(CalendarEvent.__audience__))).all():
-        event_audiences[content_id].add(user_id)
-    for event in await session.scalars(select(CalendarEvent)):
-        w.event_refs[event.id] = ItemRef(
-            space_id=event.space_id,
-            space_visibility=w.space_refs.get(event.space_id),
-            level=event.level,
-            author_id=event.author_id,
-            audience=frozenset(event_audiences[event.id]) if event.has_audience else None,
-        )
+    for event, ref in await content_refs(session, w, CalendarEvent):
+        w.event_refs[event.id] = ref
         for text in (event.title, event.description, event.place, event.video_url):
             hold(text, ("event", event.id))
-    campaign_audiences = defaultdict(set)
-    for content_id, user_id in (await session.execute(select(IdeaCampaign.__audience__))).all():
-        campaign_audiences[content_id].add(user_id)
-    for campaign in await session.scalars(select(IdeaCampaign)):
-        w.campaign_refs[campaign.id] = ItemRef(
-            space_id=campaign.space_id,
-            space_visibility=w.space_refs.get(campaign.space_id),
-            level=campaign.level,
-            author_id=campaign.author_id,
-            audience=frozenset(campaign_audiences[campaign.id]) if campaign.has_audience else None,
-        )
+    for campaign, ref in await content_refs(session, w, IdeaCampaign):
+        w.campaign_refs[campaign.id] = ref
         for text in (campaign.title, campaign.description):
             hold(text, ("campaign", campaign.id))
     for idea in await session.scalars(select(Idea)):
@@ -850,17 +852,8 @@ async def read_oracle_inputs(session, w: World) -> None:
     for folder in await session.scalars(select(SpaceFolder)):
         w.folder_spaces[folder.id] = folder.space_id
         hold(folder.name, ("folder", folder.id))
-    document_audiences = defaultdict(set)
-    for content_id, user_id in (await session.execute(select(SpaceDocument.__audience__))).all():
-        document_audiences[content_id].add(user_id)
-    for document in await session.scalars(select(SpaceDocument)):
-        w.document_refs[document.id] = ItemRef(
-            space_id=document.space_id,
-            space_visibility=w.space_refs.get(document.space_id),
-            level=document.level,
-            author_id=document.author_id,
-            audience=frozenset(document_audiences[document.id]) if document.has_audience else None,
-        )
+    for document, ref in await content_refs(session, w, SpaceDocument):
+        w.document_refs[document.id] = ref
         if document.deleted_at is not None:
             w.deleted_documents.add(document.id)
         hold(document.name, ("document", document.id))

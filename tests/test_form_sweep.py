@@ -53,6 +53,11 @@ async def world(make, client, csrf: str, admin) -> dict[str, str]:
         f"/spaces/{space.id}/files", files={"file": ("plan.pdf", pdf(), "application/pdf")}
     )
     event = await made("/calendar/events", json=event_body(space_id=space.id))
+    lab = await make.space(owner=admin, kind="innovation")
+    campaign = await made(
+        f"/spaces/{lab.id}/campaigns", json={"title": "Idées ?", "deadline": "2099-01-01T00:00Z"}
+    )
+    idea = await made(f"/campaigns/{campaign['id']}/ideas", json={"title": "Une idée"})
     invitation = await made(
         f"/spaces/{space.id}/invitations",
         json={"email": "invite@example.test", "external_kind": "alumni"},
@@ -67,6 +72,8 @@ async def world(make, client, csrf: str, admin) -> dict[str, str]:
         "company_page_id": str(company_page["id"]),
         "space_page_id": str(space_page["id"]),
         "event_id": str(event["id"]),
+        "campaign_id": str(campaign["id"]),
+        "idea_id": str(idea["id"]),
         "token": token_of(invitation["accept_url"]),
         "handle": admin.handle,
         "name": "ruche",

@@ -38,6 +38,7 @@ KINDS = {
     "event_cancelled",
     "event_seat",
     "event_reminder",
+    "idea_moved",
 }
 
 
