@@ -70,6 +70,9 @@ async def test_a_moderator_opens_a_campaign_and_a_member_proposes(make, browser_
     assert "Video calls" in shown.text and "Propose an idea" in shown.text
     board = await theirs.get(f"{campaign_path}/board")
     assert board.status_code == 200 and "Under review" in board.text and "Video calls" in board.text
+    # The idea is in the space's stream, with its title, status and page.
+    stream = await theirs.get(f"/spaces/{space.id}")
+    assert "Video calls" in stream.text and 'class="idea-link"' in stream.text
     # The space's page leads to its campaigns.
     assert f"/spaces/{space.id}/campaigns" in (await theirs.get(f"/spaces/{space.id}/wiki")).text
 
