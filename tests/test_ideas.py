@@ -107,6 +107,8 @@ async def test_an_idea_is_never_below_its_campaign(make):
     expect_error(idea, 422, "write_down")
     default = await propose(client, campaign["id"])
     assert default["level"] == "confidential"
+    lowered = await client.patch(f"/api/v1/posts/{default['id']}", json={"level": "internal"})
+    expect_error(lowered, 422, "write_down")
 
 
 async def test_votes_and_ideas_close_at_the_deadline(make, session):

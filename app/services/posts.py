@@ -28,6 +28,8 @@ from app.markdown import render
 from app.models import (
     AnnouncementRead,
     Comment,
+    Idea,
+    IdeaCampaign,
     Mention,
     PollOption,
     PollVote,
@@ -302,6 +304,8 @@ async def edit_post(
         check_no_write_up(viewer, level)
         if original is not None:
             check_not_below(original.level, level)
+        if post.kind is PostKind.IDEA:
+            check_not_below(await _campaign_level(session, post), level)
         post.level = level
     if audience_given:
         await set_audience(session, post, audience, viewer=viewer)
@@ -320,6 +324,15 @@ async def edit_post(
     await session.flush()
     await announce(session, post, "post.edited")
     return Published(post=post, unreachable_mentions=unreachable)
+
+
+async def _campaign_level(session: AsyncSession, idea: Post) -> Level:
+    """The level of the campaign an idea was proposed in: its floor."""
+    return await session.scalar(
+        select(IdeaCampaign.level)
+        .join(Idea, Idea.campaign_id == IdeaCampaign.id)
+        .where(Idea.post_id == idea.id)
+    )
 
 
 async def post_versions(session: AsyncSession, *, viewer: User, post_id: int) -> list[PostVersion]:
