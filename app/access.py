@@ -15,6 +15,9 @@ The rule of who may see an event is written the same way, on top of them:
 ``visible_events(viewer)`` over the activity log (catch-up) and
 ``can_see_event(reader, event)`` for the websocket.
 A property-based test (tests/test_policy_properties.py) proves they agree.
+What belongs to another item is read through it: an idea (a post of kind
+``idea``) only by who may read its campaign too — in ``readable`` for posts,
+and by ``read_through`` for the ``ItemRef`` its readers are chosen by.
 
 Who may know of a person is decided here too: ``knowable_people(viewer)`` as a
 clause over User, ``knowable_among`` for people already in hand, and
