@@ -7,6 +7,7 @@ PostgreSQL; SQLite has one writer): without that, two first votes of one
 person both insert and one fails on the primary key."""
 
 import asyncio
+import uuid
 from collections.abc import AsyncIterator
 
 import httpx
@@ -32,7 +33,7 @@ async def proposed(site: Site) -> int:
     space = await admin.post(
         "/api/v1/spaces",
         json={
-            "name": "Innovation",
+            "name": f"Innovation {uuid.uuid4().hex[:8]}",
             "objective": "Des idées pour demain",
             "kind": "innovation",
             "visibility": "open",
