@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.access import check_no_write_up, default_level_for, readable
+from app.db import rows_by_id
 from app.errors import Conflict, Invalid, NotFound, non_blank
 from app.i18n import _
 from app.levels import Level
@@ -157,20 +158,18 @@ async def view_campaigns(
     session: AsyncSession, *, viewer: User, campaigns: list[IdeaCampaign]
 ) -> list[CampaignView]:
     counts = await idea_counts(session, viewer=viewer, campaign_ids=[c.id for c in campaigns])
-    spaces = {c.space_id: await session.get(Space, c.space_id) for c in campaigns}
-    views = []
-    for campaign in campaigns:
-        author = await session.get(User, campaign.author_id) if campaign.author_id else None
-        views.append(
-            CampaignView(
-                campaign=campaign,
-                space=spaces[campaign.space_id],
-                author=author,
-                audience=await audience_of(session, campaign),
-                idea_count=counts[campaign.id],
-            )
+    spaces = await rows_by_id(session, Space, {c.space_id for c in campaigns})
+    authors = await rows_by_id(session, User, {c.author_id for c in campaigns if c.author_id})
+    return [
+        CampaignView(
+            campaign=campaign,
+            space=spaces[campaign.space_id],
+            author=authors.get(campaign.author_id),
+            audience=await audience_of(session, campaign),
+            idea_count=counts[campaign.id],
         )
-    return views
+        for campaign in campaigns
+    ]
 
 
 async def view_campaign(session: AsyncSession, *, viewer: User, campaign_id: int) -> CampaignView:
