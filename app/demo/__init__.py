@@ -42,21 +42,21 @@ async def seed_demo(session: AsyncSession, settings: Settings) -> list[User]:
     """Returns the accounts to print at start-up (the README lists them)."""
     people = await seed_people(session)
     spaces = await seed_spaces(session, people)
-    await seed_demo_stream(session, people, spaces)
+    await seed_demo_stream(session, people, spaces, settings)
     await seed_demo_wiki(session, people, spaces)
     await seed_demo_avatars(session, people, settings)
     await seed_demo_files(session, people, settings)
     await seed_demo_calendar(session, people, spaces, utcnow().date())
-    await seed_demo_ideas(session, people, spaces, settings)
     return [people[person.handle] for person in DEMO_PEOPLE]
 
 
 async def seed_demo_stream(
-    session: AsyncSession, people: dict[str, User], spaces: dict[str, Space]
+    session: AsyncSession, people: dict[str, User], spaces: dict[str, Space], settings: Settings
 ) -> None:
-    """Five weeks of history in bulk, then today's posts through the services,
-    and whom people follow; only on a database with no post yet, so that
-    running the demo again adds nothing twice."""
+    """Five weeks of history in bulk, the idea campaign, then today's posts
+    through the services (on top of the stream), and whom people follow; only
+    on a database with no post yet, so that running the demo again adds
+    nothing twice."""
     if await session.scalar(select(Post.id).limit(1)) is not None:
         return
     now = utcnow()
@@ -71,6 +71,7 @@ async def seed_demo_stream(
         .where(Notification.created_at < caught_up, Notification.read_at.is_(None))
         .values(read_at=caught_up)
     )
+    await seed_demo_ideas(session, people, spaces, settings)
     await write_through_services(session, plan_today(now), people, spaces)
     for handle, followed in FOLLOWED_PEOPLE.items():
         for other in followed:

@@ -24,7 +24,7 @@ async def test_a_member_votes_and_a_moderator_moves_the_idea(browser: Browser, l
     lab = next(space for space in spaces["items"] if space["slug"] == "labo-innovation")
     [campaign] = await api_call(member, "GET", f"/spaces/{lab['id']}/campaigns")
     title = f"Des réunions debout {uuid.uuid4().hex[:6]}"
-    author = await open_home(browser, live_server, "lucas.moreau@ruche.example")
+    author = await open_home(browser, live_server, "fabrice.meunier@ruche.example")
     idea = await api_call(author, "POST", f"/campaigns/{campaign['id']}/ideas", {"title": title})
 
     # The member finds it from the lab's page and votes for it, in place.
