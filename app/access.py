@@ -15,6 +15,9 @@ The rule of who may see an event is written the same way, on top of them:
 ``visible_events(viewer)`` over the activity log (catch-up) and
 ``can_see_event(reader, event)`` for the websocket.
 A property-based test (tests/test_policy_properties.py) proves they agree.
+What belongs to another item is read through it: an idea (a post of kind
+``idea``) only by who may read its campaign too — in ``readable`` for posts,
+and by ``read_through`` for the ``ItemRef`` its readers are chosen by.
 
 Who may know of a person is decided here too: ``knowable_people(viewer)`` as a
 clause over User, ``knowable_among`` for people already in hand, and
@@ -48,12 +51,15 @@ from app.models import (
     Comment,
     Content,
     FilePurpose,
+    Idea,
+    IdeaCampaign,
     Invitation,
     InvitationStatus,
     Membership,
     Notification,
     NotificationKind,
     Post,
+    PostKind,
     SearchEntry,
     SearchKind,
     Space,
@@ -227,15 +233,49 @@ def readable_level(viewer: User, level_column) -> ColumnElement[bool]:
 
 
 def readable(viewer: User, model: type[Content]) -> ColumnElement[bool]:
-    """The clause to put in every query of ``model`` made on behalf of ``viewer``."""
+    """The clause to put in every query of ``model`` made on behalf of ``viewer``.
+    An idea (a post of kind ``idea``) is read only by who may read its campaign."""
     if not viewer.is_active:
         return false()
     audience = model.__audience__
     in_audience = exists().where(audience.c.content_id == model.id, audience.c.user_id == viewer.id)
-    return and_(
+    clause = and_(
         readable_container(viewer, model.space_id),
         readable_level(viewer, model.level),
         or_(model.has_audience.is_(False), model.author_id == viewer.id, in_audience),
+    )
+    if model is Post:
+        return and_(clause, or_(Post.kind != PostKind.IDEA, _readable_campaign_of_idea(viewer)))
+    return clause
+
+
+def _readable_campaign_of_idea(viewer: User) -> ColumnElement[bool]:
+    return exists().where(
+        Idea.post_id == Post.id,
+        IdeaCampaign.id == Idea.campaign_id,
+        readable(viewer, IdeaCampaign),
+    )
+
+
+def read_through(item: ItemRef, container: ItemRef) -> ItemRef:
+    """``item`` as read through what it belongs to (an idea through its
+    campaign): one ``ItemRef`` that admits exactly whoever may read both — the
+    same space, the higher level, and, where either has an audience, the people
+    both admit (each admits its own author)."""
+    admitted = None
+    for each in (item, container):
+        if each.audience is not None:
+            names = each.audience | ({each.author_id} if each.author_id else frozenset())
+            admitted = names if admitted is None else admitted & names
+    author_id = item.author_id
+    if admitted is not None and author_id not in admitted:
+        author_id = None
+    return ItemRef(
+        space_id=item.space_id,
+        space_visibility=item.space_visibility,
+        level=higher_level(item.level, container.level),
+        author_id=author_id,
+        audience=admitted,
     )
 
 
@@ -618,6 +658,19 @@ async def reaches_beyond(session: AsyncSession, item: ItemRef, bound: ItemRef) -
         await session.scalar(
             select(exists().where(readers_of(item), ~readers_of(bound)).select_from(User))
         )
+    )
+
+
+async def space_would_widen(session: AsyncSession, visibility: Visibility, item: ItemRef) -> bool:
+    """Whether a new space of ``visibility`` whose name and description tell of
+    ``item`` would show them to someone who may not read it: a secret space
+    shows them to its members alone (to be chosen among the item's readers),
+    any other to every employee."""
+    if visibility is Visibility.SECRET:
+        return False
+    employees = and_(User.is_active.is_(True), User.kind == AccountKind.EMPLOYEE)
+    return bool(
+        await session.scalar(select(exists().where(employees, ~readers_of(item)).select_from(User)))
     )
 
 

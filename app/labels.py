@@ -8,7 +8,7 @@ from app.files import kinds
 from app.i18n import current_language, ngettext
 from app.i18n import lazy_gettext as _l
 from app.levels import AccountKind, Language, Level, Role
-from app.models import NotificationKind, PostKind, ReactionKind, TaskStatus
+from app.models import IdeaStatus, NotificationKind, PostKind, ReactionKind, TaskStatus
 from app.models.space import SpaceKind, SpaceRole, Visibility
 
 LEVEL_LABELS = {
@@ -181,6 +181,7 @@ POST_KIND_LABELS = {
     PostKind.QUESTION: _l("Question"),
     PostKind.POLL: _l("Poll"),
     PostKind.ANNOUNCEMENT: _l("Announcement"),
+    PostKind.IDEA: _l("Idea"),
 }
 
 POST_KIND_HELP = {
@@ -188,6 +189,7 @@ POST_KIND_HELP = {
     PostKind.QUESTION: _l("Ask for help; you will mark the answer that solved it."),
     PostKind.POLL: _l("Let people vote between options."),
     PostKind.ANNOUNCEMENT: _l("Official news that readers confirm they have read."),
+    PostKind.IDEA: _l("A proposal in an idea campaign, with its votes and its status."),
 }
 
 NOTIFICATION_KIND_LABELS = {
@@ -208,6 +210,7 @@ NOTIFICATION_KIND_LABELS = {
     NotificationKind.EVENT_REMINDER: _l("An event I go to is about to start"),
     NotificationKind.TASK_ASSIGNED: _l("Someone assigns me a task"),
     NotificationKind.TASK_OVERDUE: _l("A task assigned to me is late"),
+    NotificationKind.IDEA_MOVED: _l("An idea I proposed or voted on changes status"),
 }
 
 
@@ -225,6 +228,19 @@ def post_kind_label(kind: PostKind) -> str:
 
 def post_kind_help(kind: PostKind) -> str:
     return str(POST_KIND_HELP[kind])
+
+
+IDEA_STATUS_LABELS = {
+    IdeaStatus.NEW: _l("New"),
+    IdeaStatus.UNDER_REVIEW: _l("Under review"),
+    IdeaStatus.ACCEPTED: _l("Accepted"),
+    IdeaStatus.DECLINED: _l("Declined"),
+    IdeaStatus.IMPLEMENTED: _l("Implemented"),
+}
+
+
+def idea_status_label(status: IdeaStatus | str) -> str:
+    return str(IDEA_STATUS_LABELS[IdeaStatus(status)])
 
 
 def notification_kind_label(kind: NotificationKind | str) -> str:

@@ -18,6 +18,7 @@ from app.api import (
     events,
     feed,
     files,
+    ideas,
     invitations,
     live,
     me,
@@ -52,6 +53,7 @@ from app.web import api_docs
 from app.web import audit as web_audit
 from app.web import calendar as web_calendar
 from app.web import feed as web_feed
+from app.web import ideas as web_ideas
 from app.web import invitations as web_invitations
 from app.web import notifications as web_notifications
 from app.web import people as web_people
@@ -129,6 +131,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         notifications,
         events,
         calendar,
+        ideas,
         wiki,
         people,
         files,
@@ -154,6 +157,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         web_audit,
         web_calendar,
         web_tasks,
+        web_ideas,
         web_wiki,
         web_search,
         web_theme,

@@ -28,6 +28,7 @@ from app.access import (
     can_see_space,
     knowable_people,
     load_reader,
+    read_through,
 )
 from app.levels import AccountKind, Level, Role
 from app.models import (
@@ -38,6 +39,9 @@ from app.models import (
     CommentVersion,
     FilePurpose,
     Hashtag,
+    Idea,
+    IdeaCampaign,
+    IdeaStep,
     Invitation,
     JoinRequest,
     Membership,
@@ -126,6 +130,9 @@ class World:
     event_refs: dict[int, ItemRef] = field(default_factory=dict)
     task_refs: dict[int, ItemRef] = field(default_factory=dict)
     checklist_items: dict[int, int] = field(default_factory=dict)  # item -> its task
+    # Idea campaigns; their ideas are posts (read through their campaign).
+    campaign_refs: dict[int, ItemRef] = field(default_factory=dict)
+    idea_ids: list[int] = field(default_factory=list)
     # Every calendar feed's secret ever made, revoked ones too; and, for those
     # that still work, the markers their answer may show.
     feed_tokens: list[str] = field(default_factory=list)
@@ -150,6 +157,8 @@ class World:
             return can_read(reader, self.event_refs[key])
         if kind == "task":
             return can_read(reader, self.task_refs[key])
+        if kind == "campaign":
+            return can_read(reader, self.campaign_refs[key])
         if kind == "folder":  # seen by whoever reads the space's content
             space = self.folder_spaces[key]
             return can_read_container(reader, space, self.space_refs[space])
@@ -651,6 +660,46 @@ async def build_world(session, app) -> World:
     )
     await b.task("employee", "open_ext", level="internal", assignees=[p["confidential"]])
     turned_event = await b.event("confidential", space="turned", level="internal")
+
+    # --- an idea campaign: public, in an innovation space externals may join,
+    # an idea at its level (voted on by the contractor, then moved) and one above.
+    await b.space(
+        "lab",
+        "employee",
+        kind="innovation",
+        visibility="open",
+        allows_externals=True,
+        default_level="public",
+        members=("contractor",),
+    )
+    campaign = await b.call(
+        "employee",
+        "POST",
+        f"/spaces/{w.spaces['lab']}/campaigns",
+        json={
+            "title": f"Campaign {b.marker('campaign')}",
+            "description": b.text("campaign"),
+            "deadline": "2099-01-01T00:00:00Z",
+            "level": "public",
+        },
+    )
+    ideas = f"/campaigns/{campaign['id']}/ideas"
+    public_idea = await b.call(
+        "employee", "POST", ideas, json={"title": b.text("idea"), "body": b.text("post")}
+    )
+    await b.call(
+        "employee",
+        "POST",
+        ideas,
+        json={"title": b.text("idea"), "body": b.text("post"), "level": "internal"},
+    )
+    await b.call("contractor", "PUT", f"/ideas/{public_idea['id']}/vote", json={"choice": "for"})
+    await b.call(
+        "employee",
+        "POST",
+        f"/ideas/{public_idea['id']}/status",
+        json={"status": "under_review", "reason": b.text("reason")},
+    )
     await b.answer("employee", turned_event, "going")
     in_private = await b.event("secret", space="private", level="confidential")
     for who in ("removed", "leaver"):
@@ -759,7 +808,7 @@ async def open_accounts(b: Builder, w: World) -> None:
     w.tokens = dict(tokens.all())
 
 
-async def content_refs(session, model, w: World) -> list[tuple]:
+async def content_refs(session, w: World, model) -> list[tuple]:
     """Every row of a content ``model`` with what the predicates need of it."""
     audiences = defaultdict(set)
     for content_id, user_id in (await session.execute(select(model.__audience__))).all():
@@ -798,27 +847,39 @@ async def read_oracle_inputs(session, w: World) -> None:
         for text in (space.name, space.slug, space.objective, space.description):
             hold(text, ("space", space.id))
     for model, refs, kind in ((Post, w.post_refs, "post"), (WikiPage, w.page_refs, "page")):
-        for item, ref in await content_refs(session, model, w):
+        for item, ref in await content_refs(session, w, model):
             refs[item.id] = ref
             if kind == "page":
                 w.page_slugs[item.id] = item.slug
             for text in (item.body, getattr(item, "title", ""), getattr(item, "slug", "")):
                 hold(text, (kind, item.id))
-    for event, ref in await content_refs(session, CalendarEvent, w):
+    for event, ref in await content_refs(session, w, CalendarEvent):
         w.event_refs[event.id] = ref
         for text in (event.title, event.description, event.place, event.video_url):
             hold(text, ("event", event.id))
-    for task, ref in await content_refs(session, Task, w):
+    for task, ref in await content_refs(session, w, Task):
         w.task_refs[task.id] = ref
         for text in (task.title, task.description):
             hold(text, ("task", task.id))
     for item in await session.scalars(select(ChecklistItem)):
         w.checklist_items[item.id] = item.task_id
         hold(item.text, ("task", item.task_id))
+    for campaign, ref in await content_refs(session, w, IdeaCampaign):
+        w.campaign_refs[campaign.id] = ref
+        for text in (campaign.title, campaign.description):
+            hold(text, ("campaign", campaign.id))
+    for idea in await session.scalars(select(Idea)):
+        w.idea_ids.append(idea.post_id)
+        w.post_refs[idea.post_id] = read_through(
+            w.post_refs[idea.post_id], w.campaign_refs[idea.campaign_id]
+        )
+        hold(idea.title, ("post", idea.post_id))
+    for step in await session.scalars(select(IdeaStep)):
+        hold(step.reason, ("post", step.post_id))
     for folder in await session.scalars(select(SpaceFolder)):
         w.folder_spaces[folder.id] = folder.space_id
         hold(folder.name, ("folder", folder.id))
-    for document, ref in await content_refs(session, SpaceDocument, w):
+    for document, ref in await content_refs(session, w, SpaceDocument):
         w.document_refs[document.id] = ref
         if document.deleted_at is not None:
             w.deleted_documents.add(document.id)

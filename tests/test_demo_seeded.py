@@ -25,6 +25,9 @@ from app.models import (
     FilePurpose,
     Follow,
     Hashtag,
+    IdeaCampaign,
+    IdeaStatus,
+    Invitation,
     Mention,
     Notification,
     PollVote,
@@ -46,6 +49,8 @@ from app.search.text import fold
 from app.services.calendar.events import calendar
 from app.services.content import item_ref
 from app.services.feed import stream, trending_hashtags
+from app.services.ideas.campaigns import idea_counts
+from app.services.ideas.proposals import idea_steps, list_ideas
 from app.services.notifications import list_notifications
 from app.services.tasks.progress import space_progress
 from app.services.tasks.reading import list_tasks
@@ -311,3 +316,31 @@ async def test_the_demo_board_shares_out_the_atlas_tasks(demo):
     ours = await space_progress(session, viewer=owner, space_id=atlas)
     assert (ours.total, ours.late) == (12, 1) and theirs.total == 7
     assert theirs.milestone is not None
+async def test_the_demo_campaign_has_ideas_in_several_statuses(demo):
+    """The innovation lab's campaign: an idea accepted and made a project (its
+    supporters invited), one declined with its reason, one under review, one
+    new, with votes; the contractor, outside the lab, reads none of it."""
+    session, people = demo
+    director, contractor = people[0], people[10]
+    [campaign] = await session.scalars(select(IdeaCampaign))
+    ideas = await list_ideas(session, viewer=director, campaign_id=campaign.id)
+    assert sorted(view.idea.status.value for view in ideas) == [
+        "accepted",
+        "declined",
+        "new",
+        "under_review",
+    ]
+    assert sum(view.votes_for + view.votes_against for view in ideas) > 10
+    accepted = next(view for view in ideas if view.idea.status is IdeaStatus.ACCEPTED)
+    project = await session.get(Space, accepted.idea.project_space_id)
+    assert project.objective == accepted.idea.title
+    invited = await session.scalar(
+        select(func.count()).select_from(Invitation).where(Invitation.space_id == project.id)
+    )
+    assert invited >= 4
+    declined = next(view for view in ideas if view.idea.status is IdeaStatus.DECLINED)
+    steps = await idea_steps(session, viewer=director, idea_id=declined.idea.post_id)
+    assert steps[-1].reason.startswith("La compensation")
+    assert await idea_counts(session, viewer=contractor, campaign_ids=[campaign.id]) == {
+        campaign.id: 0
+    }

@@ -55,6 +55,11 @@ async def world(make, client, csrf: str, admin) -> dict[str, str]:
     event = await made("/calendar/events", json=event_body(space_id=space.id))
     task = await made(f"/spaces/{space.id}/tasks", json={"title": "Une tâche"})
     item = await made(f"/tasks/{task['id']}/checklist", json={"text": "Un élément"})
+    lab = await make.space(owner=admin, kind="innovation")
+    campaign = await made(
+        f"/spaces/{lab.id}/campaigns", json={"title": "Idées ?", "deadline": "2099-01-01T00:00Z"}
+    )
+    idea = await made(f"/campaigns/{campaign['id']}/ideas", json={"title": "Une idée"})
     invitation = await made(
         f"/spaces/{space.id}/invitations",
         json={"email": "invite@example.test", "external_kind": "alumni"},
@@ -71,6 +76,8 @@ async def world(make, client, csrf: str, admin) -> dict[str, str]:
         "event_id": str(event["id"]),
         "task_id": str(task["id"]),
         "item_id": str(item["checklist"][0]["id"]),
+        "campaign_id": str(campaign["id"]),
+        "idea_id": str(idea["id"]),
         "token": token_of(invitation["accept_url"]),
         "handle": admin.handle,
         "name": "ruche",

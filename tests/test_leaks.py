@@ -126,6 +126,8 @@ def hidden(world: World, account: Account, ref: tuple | None) -> bool:
         return not can_read(reader, world.event_refs[key])
     if kind == "task":
         return not can_read(reader, world.task_refs[key])
+    if kind == "campaign":
+        return not can_read(reader, world.campaign_refs[key])
     if kind in ("folder", "document"):
         return not world.item_visible(account, ref)
     if kind == "person":
@@ -169,6 +171,8 @@ def single_fillers(world: World) -> dict[str, list[Arg]]:
         "page_id": ids("page", world.page_refs),
         "event_id": ids("event", world.event_refs),
         "task_id": ids("task", world.task_refs),
+        "campaign_id": ids("campaign", world.campaign_refs),
+        "idea_id": ids("post", world.idea_ids),
         "file_id": ids("file", world.file_holders),
         "folder_id": ids("folder", world.folder_spaces),
         "document_id": ids("document", world.document_refs),

@@ -40,6 +40,7 @@ KINDS = {
     "event_reminder",
     "task_assigned",
     "task_overdue",
+    "idea_moved",
 }
 
 

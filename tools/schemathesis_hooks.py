@@ -110,6 +110,12 @@ UNSTATABLE = {
     "unknown_assignee",
     "unknown_link",
     "checklist_full",
+    # Idea campaigns: the clock (a deadline in the future), the space named (an
+    # innovation space), and who may read the idea a new project space would
+    # tell of (that space's visibility against the idea's readers).
+    "deadline_passed",
+    "not_innovation_space",
+    "project_widens_readers",
 }
 # Every next_cursor the server gave. A cursor is opaque: any string of the right
 # length is schema-valid and only an issued one is valid, so refusing a made-up

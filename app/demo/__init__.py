@@ -1,7 +1,7 @@
 """The demo company: a French firm of some forty people (employees of several
 departments, contractors, alumni) in ten spaces, with five weeks of history
-in its stream and wiki the coming weeks in its calendar and a project board, so that a person
-trying Ruche sees a working network.
+in its stream and wiki, the coming weeks in its calendar, an idea campaign and
+a project board, so that a person trying Ruche sees a working network.
 
 Seeding is idempotent: running it again adds only what is missing (accounts,
 spaces, pictures); the stream and the wiki are written only into a database
@@ -18,6 +18,7 @@ from app.demo.bulk import write_in_bulk
 from app.demo.calendar import seed_demo_calendar
 from app.demo.featured import plan_today
 from app.demo.history import plan_history
+from app.demo.ideas import seed_demo_ideas
 from app.demo.people import (
     DEMO_PASSWORD,
     DEMO_PEOPLE,
@@ -42,7 +43,7 @@ async def seed_demo(session: AsyncSession, settings: Settings) -> list[User]:
     """Returns the accounts to print at start-up (the README lists them)."""
     people = await seed_people(session)
     spaces = await seed_spaces(session, people)
-    await seed_demo_stream(session, people, spaces)
+    await seed_demo_stream(session, people, spaces, settings)
     await seed_demo_wiki(session, people, spaces)
     await seed_demo_avatars(session, people, settings)
     await seed_demo_files(session, people, settings)
@@ -52,11 +53,12 @@ async def seed_demo(session: AsyncSession, settings: Settings) -> list[User]:
 
 
 async def seed_demo_stream(
-    session: AsyncSession, people: dict[str, User], spaces: dict[str, Space]
+    session: AsyncSession, people: dict[str, User], spaces: dict[str, Space], settings: Settings
 ) -> None:
-    """Five weeks of history in bulk, then today's posts through the services,
-    and whom people follow; only on a database with no post yet, so that
-    running the demo again adds nothing twice."""
+    """Five weeks of history in bulk, the idea campaign, then today's posts
+    through the services (on top of the stream), and whom people follow; only
+    on a database with no post yet, so that running the demo again adds
+    nothing twice."""
     if await session.scalar(select(Post.id).limit(1)) is not None:
         return
     now = utcnow()
@@ -71,6 +73,7 @@ async def seed_demo_stream(
         .where(Notification.created_at < caught_up, Notification.read_at.is_(None))
         .values(read_at=caught_up)
     )
+    await seed_demo_ideas(session, people, spaces, settings)
     await write_through_services(session, plan_today(now), people, spaces)
     for handle, followed in FOLLOWED_PEOPLE.items():
         for other in followed:

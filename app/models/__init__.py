@@ -22,6 +22,16 @@ from app.models.file import (
     StoredFile,
     WikiRevisionFile,
 )
+from app.models.ideas import (
+    NEXT_STATUSES,
+    CampaignStatus,
+    Idea,
+    IdeaCampaign,
+    IdeaStatus,
+    IdeaStep,
+    IdeaVote,
+    VoteChoice,
+)
 from app.models.notification import Notification, NotificationKind
 from app.models.post import (
     AnnouncementRead,
@@ -60,6 +70,7 @@ from app.models.user import ProfileTag, TagKind, User
 from app.models.wiki import WikiLink, WikiPage, WikiRevision, WikiSlug, WikiWatch
 
 __all__ = [
+    "NEXT_STATUSES",
     "AccessToken",
     "Activity",
     "AnnouncementRead",
@@ -71,6 +82,7 @@ __all__ = [
     "CalendarException",
     "CalendarFeed",
     "CalendarReminder",
+    "CampaignStatus",
     "ChecklistItem",
     "Comment",
     "CommentReaction",
@@ -80,6 +92,11 @@ __all__ = [
     "Follow",
     "FollowKind",
     "Hashtag",
+    "Idea",
+    "IdeaCampaign",
+    "IdeaStatus",
+    "IdeaStep",
+    "IdeaVote",
     "Invitation",
     "InvitationStatus",
     "JoinRequest",
@@ -118,6 +135,7 @@ __all__ = [
     "User",
     "UserSession",
     "Visibility",
+    "VoteChoice",
     "WikiLink",
     "WikiPage",
     "WikiRevision",

@@ -29,6 +29,8 @@ class NotificationKind(StrEnum):
     EVENT_REMINDER = "event_reminder"
     TASK_ASSIGNED = "task_assigned"
     TASK_OVERDUE = "task_overdue"
+    # An idea moved along its workflow (to its author and its voters).
+    IDEA_MOVED = "idea_moved"
 
 
 class Notification(Base):

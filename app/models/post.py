@@ -22,6 +22,8 @@ class PostKind(StrEnum):
     ANNOUNCEMENT = "announcement"
     POLL = "poll"
     QUESTION = "question"
+    # A proposal in an idea campaign (app/models/ideas.py).
+    IDEA = "idea"
 
 
 class ReactionKind(StrEnum):

@@ -1,7 +1,7 @@
 """Posts, comments, reactions, polls, follows and the feed."""
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StrictBool
 
@@ -26,6 +26,11 @@ class PollCreate(BaseModel):
     closes_at: UtcDateTime | None = None
 
 
+# The kinds a post is written as; an idea is proposed in its campaign
+# (POST /campaigns/{id}/ideas), never as a post.
+WrittenKind = Literal[PostKind.ORDINARY, PostKind.ANNOUNCEMENT, PostKind.POLL, PostKind.QUESTION]
+
+
 class PostCreate(BaseModel):
     """A poll (``kind: poll``) has its ``poll``; no other kind has one."""
 
@@ -42,7 +47,7 @@ class PostCreate(BaseModel):
         default=None, description="Defaults to the space's default level, or internal."
     )
     audience: Audience | None = None
-    kind: PostKind = PostKind.ORDINARY
+    kind: WrittenKind = PostKind.ORDINARY
     poll: PollCreate | None = None
     shared_from_id: RowId | None = None
     attachments: Attachments = Field(default_factory=list)

@@ -4,10 +4,10 @@ the ``ItemRef`` through which the policy chooses its readers."""
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.access import ItemRef, knowable_people
+from app.access import ItemRef, knowable_people, read_through
 from app.errors import Invalid
 from app.i18n import _
-from app.models import Content, Space, User
+from app.models import Content, Idea, IdeaCampaign, Post, PostKind, Space, User
 
 MAX_AUDIENCE = 200
 
@@ -22,17 +22,27 @@ async def audience_of(session: AsyncSession, item: Content) -> frozenset[int] | 
 
 
 async def item_ref(session: AsyncSession, item: Content) -> ItemRef:
-    """What the policy needs to know of an item to choose its readers."""
+    """What the policy needs to know of an item to choose its readers (of an
+    idea: read through its campaign, app/access.py)."""
     visibility = None
     if item.space_id is not None:
         visibility = await session.scalar(select(Space.visibility).where(Space.id == item.space_id))
-    return ItemRef(
+    ref = ItemRef(
         space_id=item.space_id,
         space_visibility=visibility,
         level=item.level,
         author_id=item.author_id,
         audience=await audience_of(session, item),
     )
+    if isinstance(item, Post) and item.kind is PostKind.IDEA:
+        campaign = await session.scalar(
+            select(IdeaCampaign)
+            .join(Idea, Idea.campaign_id == IdeaCampaign.id)
+            .where(Idea.post_id == item.id)
+        )
+        if campaign is not None:
+            ref = read_through(ref, await item_ref(session, campaign))
+    return ref
 
 
 async def set_audience(

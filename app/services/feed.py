@@ -30,6 +30,7 @@ from app.models import (
     Follow,
     FollowKind,
     Hashtag,
+    Idea,
     Membership,
     PollOption,
     PollVote,
@@ -361,6 +362,8 @@ class PostView:
     confirmations: int | None = None
     shared: "PostView | None" = None
     attachments: list[FileView] = field(default_factory=list)
+    # An idea's side: its title and status, shown with it in the stream.
+    idea: Idea | None = None
 
 
 async def show_posts(session: AsyncSession, *, viewer: User, posts: list[Post]) -> list[PostView]:
@@ -380,6 +383,7 @@ async def show_posts(session: AsyncSession, *, viewer: User, posts: list[Post]) 
     confirmations = await _confirmations(
         session, viewer, [p.id for p in posts if p.kind is PostKind.ANNOUNCEMENT]
     )
+    ideas = await _ideas(session, [p.id for p in everything if p.kind is PostKind.IDEA])
     files = await attachments_of(
         session,
         post_ids=[p.id for p in everything if not p.deleted_at],
@@ -405,6 +409,7 @@ async def show_posts(session: AsyncSession, *, viewer: User, posts: list[Post]) 
             audience_others=sum(i not in known for i in audiences.get(post.id, [])),
             poll=polls.get(post.id),
             attachments=files.get(("post", post.id), []),
+            idea=ideas.get(post.id),
         )
         if post.kind is PostKind.ANNOUNCEMENT:
             shown.confirmed_by_me, shown.confirmations = confirmations.get(post.id, (False, 0))
@@ -500,6 +505,16 @@ async def _audiences(session: AsyncSession, post_ids: list[int]) -> dict[int, li
     ).all():
         found[content_id].append(user_id)
     return found
+
+
+async def _ideas(session: AsyncSession, post_ids: list[int]) -> dict[int, Idea]:
+    """The idea side of posts already read (and so their campaigns)."""
+    if not post_ids:
+        return {}
+    return {
+        idea.post_id: idea
+        for idea in await session.scalars(select(Idea).where(Idea.post_id.in_(post_ids)))
+    }
 
 
 async def _polls(session: AsyncSession, viewer: User, polls: list[Post]) -> dict[int, PollView]:

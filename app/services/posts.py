@@ -2,6 +2,7 @@
 polls and questions. Every read goes through ``access_post``, which answers
 NotFound alike for a missing post and for one the viewer may not read."""
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -27,6 +28,8 @@ from app.markdown import render
 from app.models import (
     AnnouncementRead,
     Comment,
+    Idea,
+    IdeaCampaign,
     Mention,
     PollOption,
     PollVote,
@@ -189,7 +192,10 @@ async def publish_post(
     poll: PollSpec | None = None,
     shared_from_id: int | None = None,
     attachments: Attachments | None = None,
+    belongs_to: Callable[[Post], Awaitable[None]] | None = None,
 ) -> Published:
+    """``belongs_to``: records what the new post belongs to (an idea's
+    campaign), before anyone is told of it, since its readers may depend on it."""
     space, role = await place_to_write(session, viewer=viewer, space_id=space_id)
     container_default = space.default_level if space else Level.INTERNAL
     original = None
@@ -219,6 +225,8 @@ async def publish_post(
     session.add(post)
     await session.flush()
     await set_audience(session, post, audience, viewer=viewer)
+    if belongs_to is not None:
+        await belongs_to(post)
     if post.shared_from_id is not None:
         await _check_share_reaches_no_one_new(session, post, original)
     if poll is not None:
@@ -296,6 +304,8 @@ async def edit_post(
         check_no_write_up(viewer, level)
         if original is not None:
             check_not_below(original.level, level)
+        if post.kind is PostKind.IDEA:
+            check_not_below(await _campaign_level(session, post), level)
         post.level = level
     if audience_given:
         await set_audience(session, post, audience, viewer=viewer)
@@ -314,6 +324,15 @@ async def edit_post(
     await session.flush()
     await announce(session, post, "post.edited")
     return Published(post=post, unreachable_mentions=unreachable)
+
+
+async def _campaign_level(session: AsyncSession, idea: Post) -> Level:
+    """The level of the campaign an idea was proposed in: its floor."""
+    return await session.scalar(
+        select(IdeaCampaign.level)
+        .join(Idea, Idea.campaign_id == IdeaCampaign.id)
+        .where(Idea.post_id == idea.id)
+    )
 
 
 async def post_versions(session: AsyncSession, *, viewer: User, post_id: int) -> list[PostVersion]:

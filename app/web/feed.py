@@ -15,7 +15,7 @@ from app.levels import Level
 from app.markdown import HASHTAG_NAME, normalise_hashtag
 from app.models import FollowKind, PostKind, User
 from app.schemas.common import MAX_ID, RowId
-from app.schemas.post import MAX_POLL_OPTION, MAX_POST_BODY
+from app.schemas.post import MAX_POLL_OPTION, MAX_POST_BODY, WrittenKind
 from app.services import compose, feed, follows, posts, wiki
 from app.services.files.attachments import MAX_ATTACHMENTS, pending_uploads
 from app.services.spaces import access_space, role_in
@@ -194,7 +194,7 @@ class ComposerForm(BaseModel):
     body: str = Field(default="", max_length=MAX_POST_BODY)
     space_id: str = Field(default="", max_length=20)
     level: Level | None = None
-    kind: PostKind = PostKind.ORDINARY
+    kind: WrittenKind = PostKind.ORDINARY
     poll_options: str = Field(default="", max_length=2100)
     poll_multiple: bool = False
     poll_closes_at: str = Field(default="", max_length=30)

@@ -12,7 +12,7 @@ from app.api.pagination import decode_id_cursor, next_id_cursor
 from app.dates import format_day, format_moment
 from app.i18n import _
 from app.i18n import lazy_gettext as _l
-from app.labels import reaction_label
+from app.labels import idea_status_label, reaction_label
 from app.models import ReactionKind
 from app.schemas.common import MAX_ID
 from app.services import notifications
@@ -129,6 +129,10 @@ def describe(notification: ShownNotification) -> Notice:
         names["title"] = data.get("title") or _("a wiki page")
         text = _("%(actor)s changed the wiki page “%(title)s”.")
         space_link = f"/wiki/pages/{notification.page_id}"
+    elif kind == "idea_moved" and post_link is not None:
+        names["status"] = idea_status_label(data.get("status", "new"))
+        text = _("%(actor)s moved an idea you proposed or voted on to “%(status)s”.")
+        post_link = f"/ideas/{notification.post_id}"
     elif kind in EVENT_SENTENCES and notification.calendar_event_id is not None:
         names["title"] = data.get("title") or _("an event")
         if data.get("starts_at"):

@@ -11,7 +11,7 @@ from app.config import PROJECT_ROOT
 from app.files.images import preview_dimensions
 from app.i18n import current_language, gettext, ngettext
 from app.levels import AccountKind, Level, Role
-from app.models import PostKind, ReactionKind
+from app.models import IdeaStatus, PostKind, ReactionKind
 from app.models.space import SpaceKind, SpaceRole, Visibility
 from app.services.charter import needs_charter
 from app.services.files.uploads import content_url
@@ -75,6 +75,8 @@ class Pages:
             post_kind_help=labels.post_kind_help,
             notification_kind_label=labels.notification_kind_label,
             task_status_label=labels.task_status_label,
+            idea_statuses=list(IdeaStatus),
+            idea_status_label=labels.idea_status_label,
             page_url=lambda page: page_path(page.space_id, page.slug),
             file_url=content_url,
             file_size=labels.file_size,

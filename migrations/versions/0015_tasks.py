@@ -6,7 +6,7 @@ page or an event. Overdue reminders are kept per task and due day, so two
 workers never send them twice; notifications may name a task.
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 Create Date: 2026-12-06 21:43:06.513846
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 import app.models.base
 
 revision: str = "0015"
-down_revision: str | None = "0013"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -236,7 +236,8 @@ def conflict_on(request: APIRequestContext, page_id: int, editor: str) -> Visit:
 async def prepare_employee(context: BrowserContext, me: dict, world: dict) -> list[Visit]:
     """Julien Martin owns Projet Atlas: its settings, its invitations, its files.
     He invites a contractor by e-mail: the link is the visitor's to open; he
-    plans an event in it, for its page and its form; its board and a task."""
+    plans an event in it, for its page and its form; its board and a task. The
+    innovation lab's campaign, its board and an idea he reads."""
     request = context.request
     atlas = await space_with(request, "projet-atlas")
     visits = await member_visits(
@@ -283,11 +284,18 @@ async def prepare_employee(context: BrowserContext, me: dict, world: dict) -> li
     )
     tasks = await api(request, "GET", f"/spaces/{atlas}/tasks")
     kick_off = next(task for task in tasks if task["links"]["event"])  # a checklist, a link
+    lab = await space_with(request, "labo-innovation")
+    [campaign] = await api(request, "GET", f"/spaces/{lab}/campaigns")
+    idea = (await api(request, "GET", f"/campaigns/{campaign['id']}/ideas"))[0]
     return [
         *visits,
         Visit("task board", f"/spaces/{atlas}/tasks", alone=True),
         Visit("task", f"/tasks/{kick_off['id']}", alone=True),
         Visit("my tasks", "/tasks", alone=True),
+        Visit("idea campaigns", f"/spaces/{lab}/campaigns", alone=True),
+        Visit("idea campaign", f"/campaigns/{campaign['id']}", alone=True),
+        Visit("idea board", f"/campaigns/{campaign['id']}/board", alone=True),
+        Visit("idea", f"/ideas/{idea['id']}", alone=True),
         Visit("event", f"/calendar/events/{event['id']}", alone=True),
         Visit("event editor", f"/calendar/events/{event['id']}/edit", alone=True),
         Visit("new event", f"/calendar/new?space={atlas}", alone=True),
@@ -301,7 +309,8 @@ async def prepare_employee(context: BrowserContext, me: dict, world: dict) -> li
 
 
 async def prepare_administrator(context: BrowserContext, me: dict, world: dict) -> list[Visit]:
-    """Camille Admin also creates a contractor who has not accepted the charter yet."""
+    """Camille Admin also creates a contractor who has not accepted the charter
+    yet, and sees an idea with the forms that move it (administrators may)."""
     request = context.request
     world[NEWCOMER] = f"nouveau-{uuid.uuid4().hex[:8]}@partenaire.example"
     await api(
@@ -330,7 +339,18 @@ async def prepare_administrator(context: BrowserContext, me: dict, world: dict) 
         Visit("admin user", f"/admin/users/{me['id']}", alone=True),
         Visit("admin audit", "/admin/audit", alone=True),
         Visit("admin charter", "/admin/charter", alone=True),
+        Visit("idea with the moderators' forms", await idea_under_review(request), alone=True),
     ]
+
+
+async def idea_under_review(request: APIRequestContext) -> str:
+    """An idea of the innovation lab that may still be moved and made a project."""
+    lab = await space_with(request, "labo-innovation")
+    [campaign] = await api(request, "GET", f"/spaces/{lab}/campaigns")
+    ideas = await api(
+        request, "GET", f"/campaigns/{campaign['id']}/ideas", params={"status": "under_review"}
+    )
+    return f"/ideas/{ideas[0]['id']}"
 
 
 async def prepare_contractor(context: BrowserContext, me: dict, world: dict) -> list[Visit]:
