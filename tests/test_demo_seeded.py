@@ -316,6 +316,8 @@ async def test_the_demo_board_shares_out_the_atlas_tasks(demo):
     ours = await space_progress(session, viewer=owner, space_id=atlas)
     assert (ours.total, ours.late) == (12, 1) and theirs.total == 7
     assert theirs.milestone is not None
+
+
 async def test_the_demo_campaign_has_ideas_in_several_statuses(demo):
     """The innovation lab's campaign: an idea accepted and made a project (its
     supporters invited), one declined with its reason, one under review, one
