@@ -145,6 +145,29 @@ async def plan_written(
     )
 
 
+async def change_written(
+    session,
+    viewer,
+    event_id: int,
+    body: CalendarEventChange,
+    added: Attachments | None,
+    audience: list[int] | None,
+) -> CalendarEvent:
+    """Changes the event as written, by the API or the form (which keeps the
+    audience the API may have set), ``added`` attached after the files it keeps."""
+    details, schedule = written(body)
+    return await events.change_event(
+        session,
+        viewer=viewer,
+        event_id=event_id,
+        details=details,
+        schedule=schedule,
+        level=body.level,
+        audience=audience,
+        files=FileChanges(added=added, removed=frozenset(body.remove_attachments)),
+    )
+
+
 @router.post("/calendar/events", response_model=CalendarEventRead, status_code=201)
 async def plan_event(
     body: CalendarEventCreate, viewer: Viewer, session: Session, settings: AppSettings
@@ -168,20 +191,8 @@ async def change_event(
 ):
     """Replaces the event (its author, the space's moderators, administrators);
     its files are kept but ``remove_attachments``, ``attachments`` added after."""
-    details, schedule = written(body)
-    event = await events.change_event(
-        session,
-        viewer=viewer,
-        event_id=event_id,
-        details=details,
-        schedule=schedule,
-        level=body.level,
-        audience=body.audience,
-        files=FileChanges(
-            added=Attachments.of(body.attachments, settings),
-            removed=frozenset(body.remove_attachments),
-        ),
-    )
+    added = Attachments.of(body.attachments, settings)
+    event = await change_written(session, viewer, event_id, body, added, body.audience)
     return await _read(session, viewer, event)
 
 

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import ConfigDict, model_validator
 
 from app.access import default_level_for
-from app.api.calendar import event_read, plan_written, written
+from app.api.calendar import change_written, event_read, plan_written
 from app.api.deps import AppSettings, ItemId, Session, Viewer
 from app.levels import Level
 from app.models import User
@@ -19,7 +19,7 @@ from app.schemas.calendar import CalendarEventChange, CalendarEventCreate
 from app.services import compose
 from app.services.calendar import events
 from app.services.calendar.occurrences import zone
-from app.services.files.attachments import Attachments, FileChanges, pending_uploads
+from app.services.files.attachments import Attachments, pending_uploads
 from app.services.files.uploads import FileView
 from app.services.spaces import access_space, role_in
 from app.web import form_errors
@@ -255,22 +255,10 @@ async def change_event(
     form, pending, refused = await _read_form(request, session, viewer)
     view = await events.view_event(session, viewer=viewer, event_id=event_id)
     if refused is None:
-        details, schedule = written(form)
+        audience = sorted(view.audience) if view.audience is not None else None
+        added = Attachments.of(pending, settings)
         _changed, error = await attempt(
-            session,
-            events.change_event(
-                session,
-                viewer=viewer,
-                event_id=event_id,
-                details=details,
-                schedule=schedule,
-                level=form.level,
-                audience=sorted(view.audience) if view.audience is not None else None,
-                files=FileChanges(
-                    added=Attachments.of(pending, settings),
-                    removed=frozenset(form.remove_attachments),
-                ),
-            ),
+            session, change_written(session, viewer, event_id, form, added, audience)
         )
         if error is None:
             return see_other(f"/calendar/events/{event_id}?done=changed")
