@@ -50,9 +50,8 @@ EVENT_FIELDS = {
 
 class EventForm(CalendarEventCreate, CalendarEventChange):
     """The form's fields: the API's event, as planned or changed, and a checkbox
-    for all-day. Without
-    scripts an all-day event's days may come in the time fields (the browser
-    offers those): their days are taken."""
+    for all-day. Without scripts an all-day event's days may come in the time
+    fields (the browser offers those): their days are taken."""
 
     model_config = ConfigDict(extra="ignore")
 
