@@ -375,8 +375,9 @@ def readable_files(viewer: User, *, avatars: bool = True) -> ColumnElement[bool]
     ``StoredFile``: exactly those attached to something they may read now — a
     live post (and, for a comment's file, a live comment), a live wiki page in a
     revision whose level they are cleared for, a live document of a space's files
-    area, or the avatar of a person they may know of — and what they uploaded
-    themselves and have not attached yet. A raised level, a deletion, a space
+    area, a calendar event (cancelled too: it stays in the calendars), or the
+    avatar of a person they may know of — and what they uploaded themselves and
+    have not attached yet. A raised level, a deletion, a space
     left: the file follows at once, because nothing else decides.
 
     ``avatars=False``: the same without people's photos, for a query of files
@@ -414,10 +415,14 @@ def readable_files(viewer: User, *, avatars: bool = True) -> ColumnElement[bool]
         SpaceDocument.deleted_at.is_(None),
         readable(viewer, SpaceDocument),
     )
+    readable_event = exists().where(
+        CalendarEvent.id == StoredFile.calendar_event_id, readable(viewer, CalendarEvent)
+    )
     attached = [
         and_(StoredFile.post_id.is_not(None), readable_post, live_comment),
         and_(StoredFile.page_id.is_not(None), readable_page, in_readable_revision),
         and_(StoredFile.document_id.is_not(None), readable_document),
+        and_(StoredFile.calendar_event_id.is_not(None), readable_event),
         own_new_uploads(viewer),
     ]
     if not avatars:

@@ -123,7 +123,7 @@ class World:
     changed: set[tuple[str, int]] = field(default_factory=set)
     members: dict[int, set[int]] = field(default_factory=dict)  # space -> its people
     # A file and what it follows: ("post", id), ("comment", id), ("document", id),
-    # ("uploader", person) or ("avatar", person; None once replaced).
+    # ("event", id), ("uploader", person) or ("avatar", person; None once replaced).
     file_holders: dict[int, tuple] = field(default_factory=dict)
     file_texts: dict[int, str] = field(default_factory=dict)  # what each file's bytes say
     person_kinds: dict[int, tuple[AccountKind, bool]] = field(default_factory=dict)  # and active
@@ -185,8 +185,8 @@ class World:
             return key == reader.user_id
         if kind == "avatar":
             return key is not None and key in account.known_people
-        if kind == "document":  # every version, as its document
-            return self.item_visible(account, ("document", key))
+        if kind in ("document", "event"):  # every version of a document, as it
+            return self.item_visible(account, (kind, key))
         post = self.comment_posts[key] if kind == "comment" else key
         return can_read(reader, self.post_refs[post])
 
@@ -647,7 +647,10 @@ async def build_world(session, app) -> World:
     )
     for who in ("alumni", "bystander", "contractor"):
         await b.answer(who, weekly, "going")
-    internal_event = await b.event("employee", space="open_ext", level="internal")
+    # Its file is read as the event is: not by the space's externals.
+    internal_event = await b.event(
+        "employee", space="open_ext", level="internal", attachments=[await b.upload("employee")]
+    )
     # Tasks: a public one the contractor does, linked to an event they may not
     # read; an internal one the confidential employee does.
     await b.task(
@@ -906,6 +909,8 @@ async def read_oracle_inputs(session, w: World) -> None:
             w.file_holders[file.id] = ("post", file.post_id)
         elif file.document_id is not None:
             w.file_holders[file.id] = ("document", file.document_id)
+        elif file.calendar_event_id is not None:
+            w.file_holders[file.id] = ("event", file.calendar_event_id)
         else:
             w.file_holders[file.id] = ("uploader", file.uploader_id)
         # The name shows in the file's record, the bytes in its download.

@@ -6,11 +6,13 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response
 
 from app.api.deps import AppSettings, Flag, ItemId, Session, Viewer
+from app.api.files import file_read
 from app.models import CalendarEvent
 from app.schemas.account import UserPublic
 from app.schemas.calendar import (
     AnswerCounts,
     AnswerWrite,
+    CalendarEventChange,
     CalendarEventCreate,
     CalendarEventRead,
     CalendarEventWrite,
@@ -28,6 +30,7 @@ from app.schemas.post import SpaceRef
 from app.services.calendar import answers, cancelling, events, feeds, ics
 from app.services.calendar.events import Details, EventView
 from app.services.calendar.occurrences import Schedule, written_schedule, zone
+from app.services.files.attachments import Attachments, FileChanges
 
 router = APIRouter(tags=["calendar"])
 
@@ -70,6 +73,7 @@ def event_read(view: EventView) -> CalendarEventRead:
         answers=AnswerCounts(**view.counts),
         my_answer=mine.answer if mine else None,
         waiting=bool(mine and mine.waiting),
+        attachments=[file_read(file) for file in view.attachments],
     )
 
 
@@ -123,8 +127,11 @@ async def list_occurrences(
     ]
 
 
-async def plan_written(session, viewer, body: CalendarEventCreate) -> CalendarEvent:
-    """Plans the event as written, by the API or the form."""
+async def plan_written(
+    session, viewer, body: CalendarEventCreate, added: Attachments | None
+) -> CalendarEvent:
+    """Plans the event as written, by the API or the form, with ``added``
+    attached (the form's come from its file input too)."""
     details, schedule = written(body)
     return await events.plan_event(
         session,
@@ -134,12 +141,39 @@ async def plan_written(session, viewer, body: CalendarEventCreate) -> CalendarEv
         space_id=body.space_id,
         level=body.level,
         audience=body.audience,
+        files=FileChanges(added=added),
+    )
+
+
+async def change_written(
+    session,
+    viewer,
+    event_id: int,
+    body: CalendarEventChange,
+    added: Attachments | None,
+    audience: list[int] | None,
+) -> CalendarEvent:
+    """Changes the event as written, by the API or the form (which keeps the
+    audience the API may have set), ``added`` attached after the files it keeps."""
+    details, schedule = written(body)
+    return await events.change_event(
+        session,
+        viewer=viewer,
+        event_id=event_id,
+        details=details,
+        schedule=schedule,
+        level=body.level,
+        audience=audience,
+        files=FileChanges(added=added, removed=frozenset(body.remove_attachments)),
     )
 
 
 @router.post("/calendar/events", response_model=CalendarEventRead, status_code=201)
-async def plan_event(body: CalendarEventCreate, viewer: Viewer, session: Session):
-    return await _read(session, viewer, await plan_written(session, viewer, body))
+async def plan_event(
+    body: CalendarEventCreate, viewer: Viewer, session: Session, settings: AppSettings
+):
+    added = Attachments.of(body.attachments, settings)
+    return await _read(session, viewer, await plan_written(session, viewer, body, added))
 
 
 @router.get("/calendar/events/{event_id}", response_model=CalendarEventRead)
@@ -149,19 +183,16 @@ async def read_event(event_id: ItemId, viewer: Viewer, session: Session):
 
 @router.put("/calendar/events/{event_id}", response_model=CalendarEventRead)
 async def change_event(
-    event_id: ItemId, body: CalendarEventWrite, viewer: Viewer, session: Session
+    event_id: ItemId,
+    body: CalendarEventChange,
+    viewer: Viewer,
+    session: Session,
+    settings: AppSettings,
 ):
-    """Replaces the event (its author, the space's moderators, administrators)."""
-    details, schedule = written(body)
-    event = await events.change_event(
-        session,
-        viewer=viewer,
-        event_id=event_id,
-        details=details,
-        schedule=schedule,
-        level=body.level,
-        audience=body.audience,
-    )
+    """Replaces the event (its author, the space's moderators, administrators);
+    its files are kept but ``remove_attachments``, ``attachments`` added after."""
+    added = Attachments.of(body.attachments, settings)
+    event = await change_written(session, viewer, event_id, body, added, body.audience)
     return await _read(session, viewer, event)
 
 

@@ -6,7 +6,8 @@ whose versions are files.
 A file is attached to at most one thing: a post (``post_id``, with
 ``comment_id`` when it hangs off a comment), a wiki page (``page_id``; which
 revisions show it: ``wiki_revision_files``), a space document (``document_id``
-and its ``version``), or a person as their avatar (``users.avatar_file_id``).
+and its ``version``), a calendar event (``calendar_event_id``), or a person as
+their avatar (``users.avatar_file_id``).
 A file attached to nothing is its uploader's alone until they attach it, and is
 collected after a grace period (``app/files/garbage.py``).
 """
@@ -62,6 +63,7 @@ class StoredFile(Base):
         Index("ix_files_comment_id", "comment_id"),
         Index("ix_files_page_id", "page_id"),
         Index("ix_files_document_id_version", "document_id", "version"),
+        Index("ix_files_calendar_event_id", "calendar_event_id"),
         Index("ix_files_uploader_id_created_at", "uploader_id", "created_at"),
         Index("ix_files_blob_sha256", "blob_sha256"),
     )
@@ -87,6 +89,9 @@ class StoredFile(Base):
         BigId, ForeignKey("space_documents.id", ondelete="CASCADE")
     )
     version: Mapped[int | None] = mapped_column(Integer)
+    calendar_event_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("calendar_events.id", ondelete="CASCADE")
+    )
     # Order among the files of what it is attached to.
     position: Mapped[int] = mapped_column(Integer, default=0)
     # When it stopped being used (its avatar replaced...): collected after a grace.
@@ -94,8 +99,13 @@ class StoredFile(Base):
 
     @classmethod
     def attached_to_nothing(cls) -> ColumnElement[bool]:
-        """No post, page or document holds it (an avatar is held by its person)."""
-        return and_(cls.post_id.is_(None), cls.page_id.is_(None), cls.document_id.is_(None))
+        """No post, page, document or event holds it (an avatar is held by its person)."""
+        return and_(
+            cls.post_id.is_(None),
+            cls.page_id.is_(None),
+            cls.document_id.is_(None),
+            cls.calendar_event_id.is_(None),
+        )
 
 
 class WikiRevisionFile(Base):

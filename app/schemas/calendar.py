@@ -17,7 +17,9 @@ from app.schemas.common import (
     absent,
     given_then,
 )
+from app.schemas.file import Attachments, FileRead
 from app.schemas.post import SpaceRef
+from app.services.files.attachments import MAX_ATTACHMENTS
 
 MAX_DESCRIPTION = 20_000
 
@@ -91,10 +93,21 @@ class CalendarEventWrite(BaseModel):
         description="Defaults to the space's default level, or internal; kept when changing.",
     )
     audience: Audience | None = None
+    attachments: Attachments = Field(
+        default_factory=list, description="Your new uploads to add after the event's files."
+    )
 
 
 class CalendarEventCreate(CalendarEventWrite):
     space_id: RowId | None = Field(default=None, description="None: a company-wide event.")
+
+
+class CalendarEventChange(CalendarEventWrite):
+    remove_attachments: list[RowId] = Field(
+        default_factory=list,
+        max_length=MAX_ATTACHMENTS,
+        description="Files the event has to take off (collected later, as any file taken off).",
+    )
 
 
 class AnswerCounts(BaseModel):
@@ -130,6 +143,7 @@ class CalendarEventRead(BaseModel):
     answers: AnswerCounts
     my_answer: RsvpAnswer | None
     waiting: bool = Field(description="Your answer is going and you wait for a seat.")
+    attachments: list[FileRead] = []
 
 
 class OccurrenceRead(BaseModel):

@@ -1,11 +1,11 @@
-"""Forms of the pages that write (the composer, comments, the wiki editor),
-sent either way a browser sends them: urlencoded, or ``multipart/form-data``
-with the files of their plain file input, streamed to disk as they come
-(``receive_form``; the anti-forgery token is read before them by
-``FormTokenMiddleware``). Their fields are parsed into a Pydantic model, their
-files kept as the writer's uploads."""
+"""Forms of the pages that write (the composer, comments, the wiki editor, the
+event form), sent either way a browser sends them: urlencoded, or
+``multipart/form-data`` with the files of their plain file input, streamed to
+disk as they come (``receive_form``; the anti-forgery token is read before them
+by ``FormTokenMiddleware``). Their fields are parsed into a Pydantic model,
+their files kept as the writer's uploads."""
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import TypeVar, get_origin
 
@@ -16,16 +16,32 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api.files import file_store
 from app.config import Settings
+from app.errors import AppError, NotFound
 from app.files.upload import ReceivedFile, ReceivedForm, receive_form
 from app.models import User
 from app.services.files.attachments import MAX_ATTACHMENTS, Attachments, keep_uploads
-from app.web.form_errors import STREAMED_FIELDS
+from app.web import form_errors
+from app.web.form_errors import STREAMED_FIELDS, FailedForm
 
 # The plain file input of the forms that write (composer, comments, wiki editor).
 FILES_FIELD = "files"
 
 FormModel = TypeVar("FormModel", bound=BaseModel)
 Written = TypeVar("Written")
+T = TypeVar("T")
+
+
+async def attempt(session: AsyncSession, call: Awaitable[T]) -> tuple[T | None, AppError | None]:
+    """Runs one service call in a savepoint, for a form that shows a refusal beside
+    itself: the refused call's writes are undone, and its error comes back to be
+    shown. "Not found" and errors whose writes must stand go to the error page."""
+    try:
+        async with session.begin_nested():
+            return await call, None
+    except AppError as error:
+        if isinstance(error, NotFound) or error.keeps_writes:
+            raise
+        return None, error
 
 
 @asynccontextmanager
@@ -117,3 +133,36 @@ async def write_with_files(
         received=input_files(form),
     )
     return await write(Attachments.of([*ids, *kept], settings))
+
+
+async def read_with_uploads(
+    request: Request,
+    session: AsyncSession,
+    *,
+    viewer: User,
+    model: type[FormModel],
+    fields: Mapping[str, str],
+) -> tuple[FormModel, list[int], FailedForm | None]:
+    """A form whose page keeps its uploads pending when what it writes is
+    refused (the wiki editor, the event form): the form, the uploads to attach
+    (its script's, ``attachments``, then its file input's, stored now) and the
+    refusal of a file, if one was refused (then none of the file input's is
+    kept; ``fields`` says beside which field it stands)."""
+    settings = request.app.state.settings
+    async with stream_form(request, session, settings) as received:
+        form = parsed(received, model)
+        files = input_files(received)
+        stored, refused = [], None
+        if files:
+            stored, refused = await attempt(
+                session,
+                keep_uploads(
+                    session,
+                    viewer=viewer,
+                    store=file_store(request),
+                    settings=settings,
+                    received=files,
+                ),
+            )
+    failed = await form_errors.refused(request, refused, fields) if refused else None
+    return form, [*form.attachments, *(stored or [])], failed

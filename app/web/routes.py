@@ -1,7 +1,6 @@
 """Pages of the web UI shell: sign-in, settings (the home feed is in feed.py)."""
 
-from collections.abc import Awaitable
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import RedirectResponse
@@ -20,7 +19,7 @@ from app.api.deps import (
 )
 from app.api.me import receive_avatar
 from app.config import Settings
-from app.errors import AppError, Forbidden, NotFound
+from app.errors import Forbidden
 from app.i18n import _
 from app.levels import Language
 from app.models import User
@@ -33,7 +32,6 @@ from app.web.forms import FILE_FIELDS
 
 router = APIRouter(include_in_schema=False)
 
-T = TypeVar("T")
 
 LOGIN_CSRF_COOKIE = "ruche_login_csrf"
 
@@ -51,19 +49,6 @@ def render(request: Request, template: str, *, status_code: int = 200, **context
 
 def see_other(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
-
-
-async def attempt(session: AsyncSession, call: Awaitable[T]) -> tuple[T | None, AppError | None]:
-    """Runs one service call in a savepoint, for a form that shows a refusal beside
-    itself: the refused call's writes are undone, and its error comes back to be
-    shown. "Not found" and errors whose writes must stand go to the error page."""
-    try:
-        async with session.begin_nested():
-            return await call, None
-    except AppError as error:
-        if isinstance(error, NotFound) or error.keeps_writes:
-            raise
-        return None, error
 
 
 # Forms used before sign-in (sign-in, accepting an invitation) carry a

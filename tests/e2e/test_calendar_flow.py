@@ -1,5 +1,6 @@
 """An event, as a person plans and answers it in the browser (issue 17): the
-form plans it (the browser's own zone preselected), the answer "going" changes
+form plans it (the browser's own zone preselected, a file uploaded as it is
+picked and attached), the answer "going" changes
 in place through the API without loading the page again, and the event comes
 as a .ics file for another calendar. The demo accounts are in French."""
 
@@ -32,6 +33,10 @@ async def test_plan_an_event_answer_going_in_place_and_download_it(page: Page, s
     await page.locator("#event-end").fill("2026-12-10T10:30")
     await page.locator("#event-zone").select_option("Europe/Paris")
     await page.locator("#event-place").fill("Salle Jaurès")
+    await page.locator("#event-files").set_input_files(
+        files=[{"name": "ordre-du-jour.txt", "mimeType": "text/plain", "buffer": b"Ordre du jour"}]
+    )
+    await expect(page.locator('[data-chip] input[name="attachments"]')).to_have_count(1)
     async with page.expect_navigation(url=re.compile(r"/calendar/events/\d+\?done=planned$")):
         await page.get_by_role("button", name="Planifier l'événement").click()
 
@@ -39,6 +44,7 @@ async def test_plan_an_event_answer_going_in_place_and_download_it(page: Page, s
     await expect(page.locator(".facts")).to_contain_text("jeudi 10 décembre 2026, 09:00")
     await expect(page.locator(".facts")).to_contain_text("(Europe/Paris)")
     await expect(page.locator(".post-body strong")).to_have_text("jour")
+    await expect(page.locator(".file-card")).to_contain_text("ordre-du-jour.txt")
 
     # Going, in place: the page is not loaded again.
     await page.evaluate("window.stayed = true")

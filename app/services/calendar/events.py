@@ -30,6 +30,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.realtime.events import record_event
+from app.services.calendar.files import change_files
 from app.services.calendar.occurrences import (
     Occurrence,
     Schedule,
@@ -38,6 +39,8 @@ from app.services.calendar.occurrences import (
     occurrences,
 )
 from app.services.content import audience_of, item_ref, set_audience
+from app.services.files.attachments import FileChanges, attachments_of
+from app.services.files.uploads import FileView
 from app.services.notifications import notify_readers
 from app.services.posts import check_may_moderate_in, place_to_write
 
@@ -58,7 +61,7 @@ class Details:
 @dataclass(frozen=True)
 class EventView:
     """An event as its reader is shown it: its space and author, the answers
-    counted, the reader's own answer."""
+    counted, the reader's own answer, its files."""
 
     event: CalendarEvent
     space: Space | None
@@ -66,6 +69,7 @@ class EventView:
     audience: frozenset[int] | None
     counts: dict[str, int]
     mine: CalendarAnswer | None
+    attachments: list[FileView]
 
     @property
     def seats_left(self) -> int | None:
@@ -120,9 +124,11 @@ async def plan_event(
     space_id: int | None = None,
     level: Level | None = None,
     audience: list[int] | None = None,
+    files: FileChanges = FileChanges(),
 ) -> CalendarEvent:
     """An event in a space the viewer may write in, or company-wide (None), at a
-    level they are cleared for (by default the space's, or internal)."""
+    level they are cleared for (by default the space's, or internal), with the
+    viewer's new uploads (``files.added``) attached."""
     space, _role = await place_to_write(session, viewer=viewer, space_id=space_id)
     level = level or default_level_for(viewer, space.default_level if space else Level.INTERNAL)
     check_no_write_up(viewer, level)
@@ -136,6 +142,7 @@ async def plan_event(
     session.add(event)
     await session.flush()
     await set_audience(session, event, audience, viewer=viewer)
+    await change_files(session, viewer=viewer, event=event, changes=files)
     await announce(session, event, "calendar_event.created")
     return event
 
@@ -201,9 +208,11 @@ async def change_event(
     schedule: Schedule,
     level: Level | None = None,
     audience: list[int] | None = None,
+    files: FileChanges = FileChanges(),
 ) -> CalendarEvent:
     """Replaces what an event says, when, its audience (None: none) and its level
-    (None: kept). Those waiting take the seats a larger capacity frees."""
+    (None: kept); takes off and adds files (``files``). Those waiting take the
+    seats a larger capacity frees."""
     event = await access_event(session, viewer=viewer, event_id=event_id, for_update=True)
     await check_may_change(session, viewer, event)
     check_not_cancelled(event)
@@ -212,6 +221,7 @@ async def change_event(
         check_no_write_up(viewer, level)
         event.level = level
     await set_audience(session, event, audience, viewer=viewer)
+    await change_files(session, viewer=viewer, event=event, changes=files)
     await seat_those_waiting(session, event, actor=viewer)
     await session.flush()
     await announce(session, event, "calendar_event.changed")
@@ -348,6 +358,7 @@ async def view_events(
     }
     spaces = await rows_by_id(session, Space, {event.space_id for event in events} - {None})
     authors = await rows_by_id(session, User, {event.author_id for event in events} - {None})
+    files = await attachments_of(session, event_ids=ids)
     return {
         event.id: EventView(
             event=event,
@@ -356,6 +367,7 @@ async def view_events(
             audience=await audience_of(session, event),
             counts=counts[event.id],
             mine=mine.get(event.id),
+            attachments=files.get(("event", event.id), []),
         )
         for event in events
     }

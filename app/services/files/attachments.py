@@ -1,7 +1,7 @@
-"""What posts and comments carry: the viewer's own new uploads, attached when
-the post or comment is written, shown with it in order. They are read through
-their post (``access.readable_files``): a post raised, narrowed or deleted takes
-its files along at once."""
+"""What posts, comments and calendar events carry: the viewer's own new
+uploads, attached when the item is written, shown with it in order. They are
+read through their item (``access.readable_files``): an item raised, narrowed or
+deleted takes its files along at once."""
 
 from collections import defaultdict
 from collections.abc import Iterable
@@ -18,6 +18,7 @@ from app.files.upload import ReceivedFile
 from app.i18n import _
 from app.models import (
     Blob,
+    CalendarEvent,
     Comment,
     FilePurpose,
     Post,
@@ -42,6 +43,16 @@ class Attachments:
     @classmethod
     def of(cls, file_ids: list[int] | None, settings: Settings) -> "Attachments | None":
         return cls(list(file_ids), settings.space_quota_mb) if file_ids else None
+
+
+@dataclass(frozen=True)
+class FileChanges:
+    """What a change does to the files a thing has: ``added``, the writer's new
+    uploads; ``removed``, files it has (a wiki page: those of the revision the
+    change starts from) to leave out."""
+
+    added: Attachments | None = None
+    removed: frozenset[int] = frozenset()
 
 
 def unattached_uploads_of(viewer: User):
@@ -114,7 +125,8 @@ async def keep_uploads(
 
 
 async def space_usage(session: AsyncSession, space_id: int) -> int:
-    """Bytes held by the files of a space: its posts', its wiki's, its files area's."""
+    """Bytes held by the files of a space: its posts', its wiki's, its files
+    area's, its events'."""
     held = union_all(
         select(StoredFile.blob_sha256.label("sha"))
         .join(Post, Post.id == StoredFile.post_id)
@@ -125,6 +137,9 @@ async def space_usage(session: AsyncSession, space_id: int) -> int:
         select(StoredFile.blob_sha256)
         .join(SpaceDocument, SpaceDocument.id == StoredFile.document_id)
         .where(SpaceDocument.space_id == space_id),
+        select(StoredFile.blob_sha256)
+        .join(CalendarEvent, CalendarEvent.id == StoredFile.calendar_event_id)
+        .where(CalendarEvent.space_id == space_id),
     ).subquery()
     total = await session.scalar(
         select(func.coalesce(func.sum(Blob.size), 0)).join(held, held.c.sha == Blob.sha256)
@@ -150,6 +165,41 @@ async def check_space_quota(
     )
 
 
+async def attach_uploads(
+    session: AsyncSession,
+    *,
+    viewer: User,
+    attachments: Attachments | None,
+    holder: dict[str, int | None],
+    space_id: int | None,
+) -> None:
+    """Attaches new uploads after the files a thing already has, within its
+    space's quota (``space_id`` None: the company's, unbounded as its posts').
+    ``holder``: the columns of ``StoredFile`` that name the thing, a post's own
+    files being ``{"post_id": 3, "comment_id": None}``."""
+    if attachments is None:
+        return
+    files = await take_uploads(session, viewer=viewer, file_ids=attachments.file_ids)
+    on_it = and_(*(getattr(StoredFile, column) == value for column, value in holder.items()))
+    held, after = (
+        await session.execute(
+            select(func.count(), func.coalesce(func.max(StoredFile.position) + 1, 0)).where(on_it)
+        )
+    ).one()
+    if held + len(files) > MAX_ATTACHMENTS:
+        raise Invalid(
+            _("At most {count} files at once.").format(count=MAX_ATTACHMENTS), code="too_many_files"
+        )
+    await check_space_quota(
+        session, quota_mb=attachments.space_quota_mb, space_id=space_id, files=files
+    )
+    for position, file in enumerate(files, start=after):
+        for column, value in holder.items():
+            setattr(file, column, value)
+        file.position = position
+    await session.flush()
+
+
 async def attach_to_post(
     session: AsyncSession,
     *,
@@ -159,47 +209,44 @@ async def attach_to_post(
     comment: Comment | None = None,
 ) -> None:
     """Attaches new uploads after the files the post (or the comment) has."""
-    if attachments is None:
-        return
-    files = await take_uploads(session, viewer=viewer, file_ids=attachments.file_ids)
-    on_it = (
-        StoredFile.comment_id == comment.id
-        if comment is not None
-        else and_(StoredFile.post_id == post.id, StoredFile.comment_id.is_(None))
+    await attach_uploads(
+        session,
+        viewer=viewer,
+        attachments=attachments,
+        holder={"post_id": post.id, "comment_id": comment.id if comment is not None else None},
+        space_id=post.space_id,
     )
-    held = await session.scalar(select(func.count()).select_from(StoredFile).where(on_it))
-    if held + len(files) > MAX_ATTACHMENTS:
-        raise Invalid(
-            _("At most {count} files at once.").format(count=MAX_ATTACHMENTS), code="too_many_files"
-        )
-    await check_space_quota(
-        session, quota_mb=attachments.space_quota_mb, space_id=post.space_id, files=files
-    )
-    for position, file in enumerate(files, start=held):
-        file.post_id = post.id
-        file.comment_id = comment.id if comment is not None else None
-        file.position = position
-    await session.flush()
 
 
 async def attachments_of(
-    session: AsyncSession, *, post_ids: list[int] = (), comment_ids: list[int] = ()
+    session: AsyncSession,
+    *,
+    post_ids: list[int] = (),
+    comment_ids: list[int] = (),
+    event_ids: list[int] = (),
 ) -> dict[tuple[str, int], list[FileView]]:
-    """The files of posts (keyed ``("post", id)``, without their comments') and of
-    comments (``("comment", id)``), in order: for posts and comments the viewer
-    already may read, in one query."""
-    if not post_ids and not comment_ids:
-        return {}
+    """The files of posts (keyed ``("post", id)``, without their comments'), of
+    comments (``("comment", id)``) and of calendar events (``("event", id)``),
+    in order: for items the viewer already may read, in one query."""
     clauses = []
     if post_ids:
         clauses.append(StoredFile.post_id.in_(post_ids) & StoredFile.comment_id.is_(None))
     if comment_ids:
         clauses.append(StoredFile.comment_id.in_(comment_ids))
+    if event_ids:
+        clauses.append(StoredFile.calendar_event_id.in_(event_ids))
+    if not clauses:
+        return {}
     rows = await session.execute(
         files_with_blobs().where(or_(*clauses)).order_by(StoredFile.position, StoredFile.id)
     )
     found: dict[tuple[str, int], list[FileView]] = defaultdict(list)
     for file, blob in rows.all():
-        key = ("comment", file.comment_id) if file.comment_id else ("post", file.post_id)
+        if file.calendar_event_id is not None:
+            key = ("event", file.calendar_event_id)
+        elif file.comment_id is not None:
+            key = ("comment", file.comment_id)
+        else:
+            key = ("post", file.post_id)
         found[key].append(FileView(file, blob))
     return found

@@ -217,13 +217,15 @@ def served_key(view: FileView, preview: str | None) -> tuple[str, str]:
 async def delete_file(session: AsyncSession, *, viewer: User, file_id: int) -> None:
     """Takes the viewer's own upload off what it is attached to (a post or a
     comment of theirs) or drops it unattached; the bytes go with the next
-    collection. Files of a wiki revision or a files area are kept with them."""
+    collection. Files of a wiki revision, a files area or an event are kept
+    with them (an event's: taken off by changing it, as only who may do so)."""
     view = await access_file(session, viewer=viewer, file_id=file_id)
     file = view.file
     if (
         file.uploader_id != viewer.id
         or file.page_id is not None
         or file.document_id is not None
+        or file.calendar_event_id is not None
         or file.purpose is FilePurpose.AVATAR
     ):
         raise Forbidden(_("Only its uploader may remove this file from here."), code="not_uploader")

@@ -20,7 +20,7 @@ from app.i18n import _
 from app.markdown import AttachmentHref
 from app.models import StoredFile, User, WikiPage, WikiRevision, WikiRevisionFile
 from app.services.files.attachments import (
-    Attachments,
+    FileChanges,
     check_space_quota,
     pending_uploads,
     take_uploads,
@@ -28,15 +28,6 @@ from app.services.files.attachments import (
 from app.services.files.uploads import FileView, content_url, files_with_blobs
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class FileChanges:
-    """What a save does to the files its page shows: ``added``, the writer's new
-    uploads; ``removed``, files of the revision it starts from to leave out."""
-
-    added: Attachments | None = None
-    removed: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)

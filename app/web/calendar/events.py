@@ -38,6 +38,7 @@ async def show_event(request: Request, session, viewer: User, event_id: int, **c
         participants=await answers.participants(session, viewer=viewer, event_id=event_id),
         may_change=await events.may_change(session, viewer, event),
         dates=await cancelling.coming_dates(session, event),
+        files=view.attachments,
         **context,
     )
 

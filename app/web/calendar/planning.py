@@ -1,7 +1,8 @@
 """The form that plans an event or changes one. It parses into the API's own
-models (``CalendarEventCreate``, whose fields it bears) and calls the same services;
-a refusal shows the form again, everything typed kept, each message beside
-its field (docs/web-forms.md)."""
+models (``CalendarEventCreate``, ``CalendarEventChange``, whose fields it bears)
+and calls the same services; a refusal shows the form again, everything typed
+kept, each message beside its field, the files it carried still pending
+(docs/web-forms.md)."""
 
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
@@ -10,18 +11,21 @@ from fastapi import APIRouter, Query, Request
 from pydantic import ConfigDict, model_validator
 
 from app.access import default_level_for
-from app.api.calendar import event_read, plan_written, written
-from app.api.deps import ItemId, Session, Viewer
+from app.api.calendar import change_written, event_read, plan_written
+from app.api.deps import AppSettings, ItemId, Session, Viewer
 from app.levels import Level
 from app.models import User
-from app.schemas.calendar import CalendarEventCreate
+from app.schemas.calendar import CalendarEventChange, CalendarEventCreate
 from app.services import compose
 from app.services.calendar import events
 from app.services.calendar.occurrences import zone
+from app.services.files.attachments import Attachments, pending_uploads
+from app.services.files.uploads import FileView
 from app.services.spaces import access_space, role_in
+from app.web import form_errors
 from app.web.calendar.zones import DEFAULT_ZONE, zone_names
 from app.web.form_errors import FailedForm, form_page
-from app.web.forms import parsed, stream_form
+from app.web.forms import FILE_FIELDS, attempt, read_with_uploads
 from app.web.routes import render, see_other
 from app.web.stream_shared import row_id
 
@@ -32,6 +36,7 @@ REMINDERS = [10, 30, 60, 120, 1440, 10080]
 
 # Which field a refusal of the services is about.
 EVENT_FIELDS = {
+    **FILE_FIELDS,
     "event_time": "start",
     "event_ends_before_start": "end",
     "time_zone": "time_zone",
@@ -43,10 +48,10 @@ EVENT_FIELDS = {
 }
 
 
-class EventForm(CalendarEventCreate):
-    """The form's fields: the API's event, a checkbox for all-day. Without
-    scripts an all-day event's days may come in the time fields (the browser
-    offers those): their days are taken."""
+class EventForm(CalendarEventCreate, CalendarEventChange):
+    """The form's fields: the API's event, as planned or changed, and a checkbox
+    for all-day. Without scripts an all-day event's days may come in the time
+    fields (the browser offers those): their days are taken."""
 
     model_config = ConfigDict(extra="ignore")
 
@@ -86,8 +91,20 @@ def form_values(**values) -> dict:
         "video_url": "",
         "capacity": "",
         "reminder_minutes": "",
+        "attachments": [],
+        "remove_attachments": [],
     }
     return {**defaults, **values}
+
+
+def _values_again(failed: FailedForm, pending: list[int] | None = None) -> dict:
+    """The refused form's values, its uploads still pending: those the route
+    stored (``pending``), else those its script had made."""
+    values = failed.over(form_values())
+    sent = pending if pending is not None else values["attachments"]
+    for name, ids in (("attachments", sent), ("remove_attachments", values["remove_attachments"])):
+        values[name] = [found for found in (row_id(str(each)) for each in ids) if found is not None]
+    return values
 
 
 async def _places(session, viewer: User, chosen: int | None) -> list[compose.Place]:
@@ -102,8 +119,17 @@ async def _places(session, viewer: User, chosen: int | None) -> list[compose.Pla
     return places
 
 
-async def show_form(request: Request, session, viewer: User, *, values: dict, event=None):
-    """The form, new (``event`` None) or changing an event (its space fixed)."""
+async def show_form(
+    request: Request,
+    session,
+    viewer: User,
+    *,
+    values: dict,
+    event=None,
+    files: list[FileView] = (),
+):
+    """The form, new (``event`` None) or changing an event (its space fixed,
+    its ``files`` listed to remove)."""
     chosen = row_id(str(values.get("space_id") or ""))
     places = [] if event else await _places(session, viewer, chosen)
     if not values["level"]:
@@ -120,6 +146,8 @@ async def show_form(request: Request, session, viewer: User, *, values: dict, ev
         levels=compose.writable_levels(viewer),
         zones=zone_names(),
         reminders=_reminders(str(values["reminder_minutes"])),
+        files=files,
+        pending=await pending_uploads(session, viewer=viewer, file_ids=values["attachments"]),
     )
 
 
@@ -128,21 +156,32 @@ def _reminders(chosen: str) -> list[int]:
     return sorted({*REMINDERS, *([int(chosen)] if chosen.isdigit() else [])})
 
 
-async def _new_again(request: Request, session, viewer: User, failed: FailedForm):
-    return await show_form(request, session, viewer, values=failed.over(form_values()))
+async def _new_again(
+    request: Request, session, viewer: User, failed: FailedForm, pending: list[int] | None = None
+):
+    return await show_form(request, session, viewer, values=_values_again(failed, pending))
 
 
-async def _edit_again(request: Request, session, viewer: User, failed: FailedForm):
+async def _edit_again(
+    request: Request, session, viewer: User, failed: FailedForm, pending: list[int] | None = None
+):
     event_id = int(request.path_params["event_id"])
     view = await events.view_event(session, viewer=viewer, event_id=event_id)
     return await show_form(
-        request, session, viewer, values=failed.over(form_values()), event=event_read(view)
+        request,
+        session,
+        viewer,
+        values=_values_again(failed, pending),
+        event=event_read(view),
+        files=view.attachments,
     )
 
 
-async def _read_form(request: Request, session) -> EventForm:
-    async with stream_form(request, session, request.app.state.settings) as received:
-        return parsed(received, EventForm)
+async def _read_form(request: Request, session, viewer: User):
+    """The form, the uploads to attach and a refused file (app/web/forms.py)."""
+    return await read_with_uploads(
+        request, session, viewer=viewer, model=EventForm, fields=EVENT_FIELDS
+    )
 
 
 @router.get("/calendar/new")
@@ -157,9 +196,18 @@ async def new_event(
 
 @router.post("/calendar/new")
 @form_page(_new_again, fields=EVENT_FIELDS)
-async def plan_event(request: Request, viewer: Viewer, session: Session):
-    event = await plan_written(session, viewer, await _read_form(request, session))
-    return see_other(f"/calendar/events/{event.id}?done=planned")
+async def plan_event(request: Request, viewer: Viewer, session: Session, settings: AppSettings):
+    """Plans the event; refused, the form again, its files kept pending (written
+    in a savepoint: the files it carried are stored whatever becomes of it)."""
+    form, pending, refused = await _read_form(request, session, viewer)
+    if refused is None:
+        event, error = await attempt(
+            session, plan_written(session, viewer, form, Attachments.of(pending, settings))
+        )
+        if error is None:
+            return see_other(f"/calendar/events/{event.id}?done=planned")
+        refused = await form_errors.refused(request, error, EVENT_FIELDS)
+    return await _new_again(request, session, viewer, refused, pending)
 
 
 @router.get("/calendar/events/{event_id}/edit")
@@ -185,7 +233,9 @@ async def edit_event(request: Request, event_id: ItemId, viewer: Viewer, session
         capacity=str(event.capacity or ""),
         reminder_minutes=str(event.reminder_minutes if event.reminder_minutes is not None else ""),
     )
-    return await show_form(request, session, viewer, values=values, event=event)
+    return await show_form(
+        request, session, viewer, values=values, event=event, files=view.attachments
+    )
 
 
 def _local(moment: datetime, zone_name: str, all_day: bool) -> str:
@@ -196,18 +246,20 @@ def _local(moment: datetime, zone_name: str, all_day: bool) -> str:
 
 @router.post("/calendar/events/{event_id}/edit")
 @form_page(_edit_again, fields=EVENT_FIELDS)
-async def change_event(request: Request, event_id: ItemId, viewer: Viewer, session: Session):
-    """Changes what the form shows; the audience the API may have set is kept."""
-    form = await _read_form(request, session)
+async def change_event(
+    request: Request, event_id: ItemId, viewer: Viewer, session: Session, settings: AppSettings
+):
+    """Changes what the form shows; the audience the API may have set is kept.
+    Refused, the form again, its files kept pending, as when planning."""
+    form, pending, refused = await _read_form(request, session, viewer)
     view = await events.view_event(session, viewer=viewer, event_id=event_id)
-    details, schedule = written(form)
-    await events.change_event(
-        session,
-        viewer=viewer,
-        event_id=event_id,
-        details=details,
-        schedule=schedule,
-        level=form.level,
-        audience=sorted(view.audience) if view.audience is not None else None,
-    )
-    return see_other(f"/calendar/events/{event_id}?done=changed")
+    if refused is None:
+        audience = sorted(view.audience) if view.audience is not None else None
+        added = Attachments.of(pending, settings)
+        _changed, error = await attempt(
+            session, change_written(session, viewer, event_id, form, added, audience)
+        )
+        if error is None:
+            return see_other(f"/calendar/events/{event_id}?done=changed")
+        refused = await form_errors.refused(request, error, EVENT_FIELDS)
+    return await _edit_again(request, session, viewer, refused, pending)

@@ -3,23 +3,14 @@
 (``attachments``: the writer's own, attached on save), the files of its plain
 file input, and the page's files to leave out (``remove_attachments``)."""
 
-from typing import Literal, TypeVar
+from typing import Literal
 
-from fastapi import Request
 from pydantic import BaseModel, Field
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.api.files import file_store
-from app.config import Settings
 from app.levels import Level
-from app.models import User
 from app.schemas.file import Attachments
 from app.schemas.wiki import MAX_REVISION, RemovedFiles
-from app.services.files.attachments import keep_uploads
-from app.web import form_errors
-from app.web.form_errors import FailedForm
-from app.web.forms import FILE_FIELDS, input_files, parsed, stream_form
-from app.web.routes import attempt
+from app.web.forms import FILE_FIELDS
 
 
 class EditorForm(BaseModel):
@@ -47,8 +38,6 @@ class PageEditForm(EditorForm):
     base_revision: int = Field(ge=1, le=MAX_REVISION)
 
 
-EditorFormT = TypeVar("EditorFormT", bound=EditorForm)
-
 # Which field a refusal of the editor is about.
 EDITOR_FIELDS = {
     **FILE_FIELDS,
@@ -63,33 +52,3 @@ EDITOR_FIELDS = {
     "parent_elsewhere": "parent_id",
     "unknown_template": "template",
 }
-
-
-async def read_editor(
-    request: Request,
-    session: AsyncSession,
-    *,
-    viewer: User,
-    settings: Settings,
-    model: type[EditorFormT],
-) -> tuple[EditorFormT, list[int], FailedForm | None]:
-    """The form, the uploads to attach on save (the script's, then the file
-    input's, stored now), and the refusal of a file, if one was refused (then
-    none of the file input's is kept)."""
-    async with stream_form(request, session, settings) as received:
-        form = parsed(received, model)
-        files = input_files(received)
-        stored, refused = [], None
-        if files:
-            stored, refused = await attempt(
-                session,
-                keep_uploads(
-                    session,
-                    viewer=viewer,
-                    store=file_store(request),
-                    settings=settings,
-                    received=files,
-                ),
-            )
-    failed = await form_errors.refused(request, refused, EDITOR_FIELDS) if refused else None
-    return form, [*form.attachments, *(stored or [])], failed

@@ -18,7 +18,8 @@ from app.services.wiki.links import page_path
 from app.services.wiki.templates import template_named
 from app.web import form_errors
 from app.web.form_errors import FailedForm
-from app.web.routes import attempt, see_other
+from app.web.forms import attempt, read_with_uploads
+from app.web.routes import see_other
 from app.web.wiki.common import (
     Slug,
     WikiPlace,
@@ -28,7 +29,7 @@ from app.web.wiki.common import (
     row_id,
     wiki_place,
 )
-from app.web.wiki.editor_form import EDITOR_FIELDS, NewPageForm, PageEditForm, read_editor
+from app.web.wiki.editor_form import EDITOR_FIELDS, NewPageForm, PageEditForm
 from app.web.wiki.reading import wiki_bin
 from app.web.wiki.screens import (
     editor_values,
@@ -126,8 +127,8 @@ async def create_page(
     settings: AppSettings,
     place: WikiPlace,
 ):
-    form, pending, refused_file = await read_editor(
-        request, session, viewer=viewer, settings=settings, model=NewPageForm
+    form, pending, refused_file = await read_with_uploads(
+        request, session, viewer=viewer, model=NewPageForm, fields=EDITOR_FIELDS
     )
     values = editor_values(
         title=form.title,
@@ -203,8 +204,8 @@ async def save_page(
     """A new revision; when someone saved since the editor opened, the conflict
     screen (409): their version, what they changed, and both edits merged in the
     editor, based on their revision, so that saving again keeps both."""
-    form, pending, refused_file = await read_editor(
-        request, session, viewer=viewer, settings=settings, model=PageEditForm
+    form, pending, refused_file = await read_with_uploads(
+        request, session, viewer=viewer, model=PageEditForm, fields=EDITOR_FIELDS
     )
     try:
         page = await form_page(session, viewer, place, page_id)

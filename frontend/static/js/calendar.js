@@ -1,9 +1,11 @@
 // The calendar's pages, enhanced: every form works without this module. With it,
 // the calendar is laid out in the browser's own time zone, a new event's time
 // zone is the browser's, the time fields become day fields for an all-day
-// event, and answers to an event change in place through the API (act()).
+// event, an event's files are uploaded as they are picked (attach.js), and
+// answers to an event change in place through the API (act()).
 import { showCounts } from "./answers.js";
 import { act, api } from "./app.js";
+import { setUpAttachments } from "./attach.js";
 
 const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
 
@@ -72,3 +74,5 @@ document.addEventListener("submit", (event) => {
   };
   act(button, call, { error: form.querySelector("[data-rsvp-error]") }).then((done) => done && announce(form.dataset.done));
 });
+
+document.querySelectorAll("form[data-attach]").forEach(setUpAttachments);
