@@ -5,11 +5,12 @@ project, and who may read, count, vote or move what."""
 
 from datetime import timedelta
 
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
 from app.levels import Level
-from app.models import IdeaCampaign
+from app.models import AuditEvent, IdeaCampaign, IdeaVote, RateLimitHit, VoteChoice
 from app.models.base import utcnow
+from app.services.invitations import INVITATIONS_PER_HOUR
 from tests.helpers import expect_error
 from tests.idea_helpers import CAMPAIGNS, IDEAS, move, open_campaign, propose
 from tests.stream_helpers import person
@@ -201,6 +202,50 @@ async def test_accepting_an_idea_makes_a_project_with_its_supporters_invited(mak
     again = await client.post(f"{IDEAS}/{idea['id']}/project", json={"reason": "Encore"})
     expect_error(again, 409, "already_project")
     del owner, session
+
+
+async def test_an_idea_with_more_supporters_than_an_hours_invitations_becomes_a_project(
+    make, session
+):
+    """Sixty supporters, a moderator whose hourly invitations are used up: the
+    decision invites them all, each audited, and counts none against the limit."""
+    supporters = [await make.user() for _ in range(60)]
+    space, owner, client = await innovation(make, members=supporters, visibility="private")
+    campaign = await open_campaign(client, space.id)
+    idea = await propose(client, campaign["id"], title="Un atelier vélo")
+    session.add_all(
+        IdeaVote(post_id=idea["id"], user_id=user.id, choice=VoteChoice.FOR, voted_at=utcnow())
+        for user in supporters
+    )
+    session.add_all(
+        RateLimitHit(bucket="invitation", key=str(owner.id)) for _ in range(INVITATIONS_PER_HOUR)
+    )
+    await session.commit()
+    assert (await move(client, idea["id"], "under_review")).status_code == 200
+    made = await client.post(
+        f"{IDEAS}/{idea['id']}/project", json={"reason": "Adopté", "visibility": "secret"}
+    )
+    assert made.status_code == 201, made.text
+    project = made.json()["space"]["id"]
+    invited = (await client.get(f"/api/v1/spaces/{project}/invitations")).json()
+    assert sorted(i["invitee_id"] for i in invited) == sorted(u.id for u in supporters)
+    audited = await session.scalar(
+        select(func.count()).where(
+            AuditEvent.action == "invitation.created", AuditEvent.actor_id == owner.id
+        )
+    )
+    assert audited == 60
+    hits = await session.scalar(
+        select(func.count()).where(
+            RateLimitHit.bucket == "invitation", RateLimitHit.key == str(owner.id)
+        )
+    )
+    assert hits == INVITATIONS_PER_HOUR
+    # The moderator's own invitations stay limited.
+    refused = await client.post(
+        f"/api/v1/spaces/{project}/invitations", json={"user_id": (await make.user()).id}
+    )
+    expect_error(refused, 429, "rate_limited")
 
 
 async def test_nothing_of_a_campaign_reaches_who_may_not_read_it(make, session):

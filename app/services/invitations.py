@@ -54,17 +54,23 @@ async def invite(
     external_kind: AccountKind | None = None,
     access_ends_at: datetime | None = None,
     address: str | None = None,
+    limited: bool = True,
 ) -> IssuedInvitation:
+    """An invitation by ``viewer``, counted against their hourly limit — which
+    stops a person sending invitations by the hundred — unless ``limited`` is
+    False: an invitation that one decision sends with others (accepting an idea
+    invites its supporters, app.services.ideas.projects). No route passes it."""
     space, _role = await access_managed_space(session, viewer=viewer, space_id=space_id)
     check_writable(space)
-    await check_rate_limit(
-        session,
-        bucket="invitation",
-        key=str(viewer.id),
-        limit=INVITATIONS_PER_HOUR,
-        window_seconds=3600,
-    )
-    count_hit(session, bucket="invitation", key=str(viewer.id))
+    if limited:
+        await check_rate_limit(
+            session,
+            bucket="invitation",
+            key=str(viewer.id),
+            limit=INVITATIONS_PER_HOUR,
+            window_seconds=3600,
+        )
+        count_hit(session, bucket="invitation", key=str(viewer.id))
     if (user_id is None) == (email is None):
         raise Invalid(_("Invite either an account or an e-mail address."), code="invalid")
     invitee = None

@@ -82,7 +82,16 @@ async def accept_idea_as_project(
             readers_of(ref),
         )
     )
+    # One decision, however many supporters: not counted against the
+    # moderator's hourly invitations (an idea with more than 50 would be refused).
     for user_id in sorted(supporters):
-        await invite(session, viewer=viewer, space_id=space.id, settings=settings, user_id=user_id)
+        await invite(
+            session,
+            viewer=viewer,
+            space_id=space.id,
+            settings=settings,
+            user_id=user_id,
+            limited=False,
+        )
     await session.flush()
     return idea, space
