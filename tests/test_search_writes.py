@@ -5,9 +5,11 @@ and changes of text, level, audience or a deletion show in the next request."""
 from sqlalchemy import select
 
 from app.levels import Level
-from app.models import ProfileTag, SearchEntry, TagKind
+from app.models import Idea, ProfileTag, SearchEntry, TagKind
+from app.search.indexing import rebuild
 from app.search.scope import ANYWHERE, scope_of
 from tests.file_helpers import pdf, png, uploaded
+from tests.idea_helpers import open_campaign, propose
 from tests.stream_helpers import POSTS, comment_on, person, publish
 
 
@@ -19,6 +21,11 @@ async def search(client, q: str, **params) -> dict:
 
 def ids(found: dict) -> list[tuple[str, int]]:
     return [(item["type"], item["id"]) for item in found["items"]]
+
+
+def nothing(found: dict) -> bool:
+    facets = found["facets"]
+    return found["items"] == [] and facets["total"] == 0 and facets["types"] == []
 
 
 async def entry_id(session, kind: str, item_id: int) -> int | None:
@@ -160,3 +167,38 @@ async def test_a_scope_is_not_a_word_anyone_can_search(make):
     for word in (ANYWHERE, scope_of(None, Level.PUBLIC)):
         assert ids(await search(client, word)) == []
         assert ids(await search(outside, word)) == []
+
+
+async def test_an_idea_is_found_by_its_title_by_its_campaigns_readers_alone(make, session):
+    """An idea's title is in its post's entry from the proposal on, follows a
+    change of the title in the same transaction, and survives a rebuild; a
+    reader of the space outside its campaign's audience finds nothing of it."""
+    insider, insider_client = await person(make)
+    outsider, outsider_client = await person(make)
+    owner, client = await person(make)
+    space = await make.space(owner=owner, kind="innovation", members=[insider, outsider])
+    narrowed = await open_campaign(client, space.id, audience=[insider.id])
+    everyone = await open_campaign(client, space.id)
+    hidden = await propose(
+        insider_client, narrowed["id"], title="Hydroponie au sixième", body="Des salades."
+    )
+    shown = await propose(client, everyone["id"], title="Compost collectif", body="Moins de pertes")
+    assert ids(await search(insider_client, "hydroponie")) == [("post", hidden["id"])]
+    assert ids(await search(outsider_client, "compost")) == [("post", shown["id"])]
+    for words in ("hydroponie", "salades", "hydroponie salades"):
+        assert nothing(await search(outsider_client, words))
+        assert nothing(await search(outsider_client, words, space_id=space.id))
+
+    first = await entry_id(session, "post", shown["id"])
+    idea = await session.get(Idea, shown["id"])
+    idea.title = "Jardin partagé"
+    await session.commit()
+    assert ids(await search(outsider_client, "compost")) == []
+    assert ids(await search(outsider_client, "jardin partage")) == [("post", shown["id"])]
+    assert await entry_id(session, "post", shown["id"]) == first  # updated in place
+
+    await session.run_sync(lambda sync: rebuild(sync.connection()))
+    await session.commit()
+    assert ids(await search(outsider_client, "jardin")) == [("post", shown["id"])]
+    assert ids(await search(insider_client, "hydroponie")) == [("post", hidden["id"])]
+    assert nothing(await search(outsider_client, "hydroponie"))

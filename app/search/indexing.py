@@ -2,10 +2,11 @@
 
 One listener on the ORM sessions of ``Database`` (``after_flush`` of
 ``IndexedSession``) sees the posts, comments, wiki pages, spaces, people,
-files and calendar events a flush wrote — and the poll options and profile tags that belong to
-them — and writes their ``SearchEntry`` rows on the same connection, before
-the flush's transaction can commit. No service has to
-remember it; a rollback takes the entries back with the items.
+files and calendar events a flush wrote — and the poll options, ideas (a
+post's title row) and profile tags that belong to them — and writes their
+``SearchEntry`` rows on the same connection, before the flush's transaction
+can commit. No service has to remember it; a rollback takes the entries back
+with the items.
 
 What bypasses the ORM (the demo's and the benchmark's bulk writers: Core
 INSERTs) is indexed by ``rebuild``, which ``ruche reindex`` runs and ``ruche
@@ -41,6 +42,7 @@ from app.models import (
     CalendarEvent,
     Comment,
     FilePurpose,
+    Idea,
     PollOption,
     Post,
     ProfileTag,
@@ -78,7 +80,14 @@ INDEXED_ATTRIBUTES: dict[type, tuple[str, ...]] = {
     CalendarEvent: ("title", "description", "place", *SCOPE_ATTRIBUTES),
 }
 # Rows that belong to an item and are part of its text: (kind, the owner's id).
-PARTS = {PollOption: (SearchKind.POST, "post_id"), ProfileTag: (SearchKind.PERSON, "user_id")}
+PARTS = {
+    PollOption: (SearchKind.POST, "post_id"),
+    Idea: (SearchKind.POST, "post_id"),
+    ProfileTag: (SearchKind.PERSON, "user_id"),
+}
+# The attributes of a part whose change changes its owner's entry, where not
+# all do (an idea's status, its project, change no words).
+PART_ATTRIBUTES: dict[type, tuple[str, ...]] = {Idea: ("title",)}
 BATCH = 500
 
 
@@ -90,6 +99,14 @@ def _joined(*parts: str) -> str:
 
 
 def _posts(connection: Connection, ids: list[int]) -> Iterator[tuple[int, str, str, str]]:
+    # An idea's title is the first line of its post's text, not a title: the
+    # title band reads titled kinds alone (from the partial index
+    # ``ix_search_entries_titled`` on PostgreSQL, app.search.engine), and a
+    # post there would make every title search walk the posts. So an idea is
+    # found by its title in the body band, as any post by its words.
+    titles = dict(
+        connection.execute(select(Idea.post_id, Idea.title).where(Idea.post_id.in_(ids))).all()
+    )
     options: dict[int, list[str]] = defaultdict(list)
     for post_id, label in connection.execute(
         select(PollOption.post_id, PollOption.label)
@@ -100,7 +117,8 @@ def _posts(connection: Connection, ids: list[int]) -> Iterator[tuple[int, str, s
     for post_id, body, space_id, level in connection.execute(
         select(Post.id, Post.body, Post.space_id, Post.level).where(Post.id.in_(ids))
     ):
-        yield post_id, "", _joined(plain_text(body), *options[post_id]), scope_of(space_id, level)
+        text = _joined(titles.get(post_id, ""), plain_text(body), *options[post_id])
+        yield post_id, "", text, scope_of(space_id, level)
 
 
 def _comments(connection: Connection, ids: list[int]) -> Iterator[tuple[int, str, str, str]]:
@@ -271,6 +289,13 @@ def _flushed(session: Session) -> dict[SearchKind, set[int]]:
                     )
                 )
         elif type(item) in PARTS:
+            if (
+                item not in session.new
+                and item not in session.deleted
+                and type(item) in PART_ATTRIBUTES
+                and not _changed(item, PART_ATTRIBUTES[type(item)])
+            ):
+                continue
             owner_kind, owner_column = PARTS[type(item)]
             touched[owner_kind].add(getattr(item, owner_column))
     return touched
