@@ -317,3 +317,25 @@ async def test_nothing_of_a_campaign_reaches_who_may_not_read_it(make, session):
     listed = (await contractor_client.get(f"/api/v1/spaces/{space.id}/campaigns")).json()
     assert listed == []
     del owner, outsider
+
+
+async def test_an_ideas_title_is_changed_by_its_author_and_moderators(make):
+    """Its author and the space's moderators change an idea's title; another
+    member is refused (403); a reader below the idea's level finds nothing (404)."""
+    author, author_client = await person(make)
+    other, other_client = await person(make)
+    contractor, contractor_client = await person(make, kind="contractor")
+    space, _owner, client = await innovation(
+        make, members=[author, other, contractor], allows_externals=True
+    )
+    campaign = await open_campaign(client, space.id, level="public")
+    idea = await propose(author_client, campaign["id"], title="Moins de trains")
+    path = f"{IDEAS}/{idea['id']}"
+    changed = await author_client.patch(path, json={"title": "Plus de visios"})
+    assert changed.status_code == 200 and changed.json()["title"] == "Plus de visios"
+    changed = await client.patch(path, json={"title": "Des visios"})
+    assert changed.status_code == 200 and changed.json()["title"] == "Des visios"
+    expect_error(await other_client.patch(path, json={"title": "X"}), 403, "forbidden")
+    expect_error(await contractor_client.patch(path, json={"title": "X"}), 404, "not_found")
+    expect_error(await author_client.patch(path, json={"title": " "}), 422)
+    assert (await other_client.get(path)).json()["title"] == "Des visios"

@@ -15,6 +15,7 @@ from app.schemas.ideas import (
     CampaignUpdate,
     IdeaCreate,
     IdeaRead,
+    IdeaUpdate,
     MoveWrite,
     ProjectRead,
     ProjectWrite,
@@ -155,6 +156,13 @@ async def propose_idea(campaign_id: ItemId, body: IdeaCreate, viewer: Viewer, se
 
 @router.get("/ideas/{idea_id}", response_model=IdeaRead)
 async def read_idea(idea_id: ItemId, viewer: Viewer, session: Session):
+    return idea_read(await proposals.view_idea(session, viewer=viewer, idea_id=idea_id))
+
+
+@router.patch("/ideas/{idea_id}", response_model=IdeaRead)
+async def retitle_idea(idea_id: ItemId, body: IdeaUpdate, viewer: Viewer, session: Session):
+    """Changes the idea's title (its author, the space's moderators, administrators)."""
+    await proposals.retitle_idea(session, viewer=viewer, idea_id=idea_id, title=body.title)
     return idea_read(await proposals.view_idea(session, viewer=viewer, idea_id=idea_id))
 
 

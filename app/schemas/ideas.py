@@ -63,6 +63,12 @@ class IdeaCreate(BaseModel):
     )
 
 
+class IdeaUpdate(BaseModel):
+    """An idea's new title (its body is its post's: ``PATCH /posts/{id}``)."""
+
+    title: Title
+
+
 class IdeaRead(BaseModel):
     """An idea; ``id`` is its post's, under which comments and reactions go
     (``/posts/{id}/comments``, ``/posts/{id}/reactions/{kind}``)."""

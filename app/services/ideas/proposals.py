@@ -28,7 +28,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.services.ideas.campaigns import access_campaign, check_open, readable_ideas
-from app.services.posts import publish_post
+from app.services.posts import check_may_moderate_in, place_to_write, publish_post
 
 MAX_IDEAS_LISTED = 500
 
@@ -112,6 +112,24 @@ async def propose_idea(
         kind=PostKind.IDEA,
         belongs_to=in_campaign,
     )
+    return idea
+
+
+async def check_may_retitle(session: AsyncSession, viewer: User, post: Post) -> None:
+    """An idea's author, and its space's moderators, while they may write there."""
+    space, role = await place_to_write(session, viewer=viewer, space_id=post.space_id)
+    if post.author_id != viewer.id:
+        check_may_moderate_in(viewer, space, role)
+
+
+async def retitle_idea(session: AsyncSession, *, viewer: User, idea_id: int, title: str) -> Idea:
+    """A new title for an idea (its body is edited as its post's). The old one is
+    not kept: it was read by the same readers as the new one."""
+    idea, post = await access_idea(session, viewer=viewer, idea_id=idea_id, for_update=True)
+    await check_may_retitle(session, viewer, post)
+    idea.title = non_blank(title, _("Give the idea a title."))
+    # Flushed here so that the search index, if it holds titles, follows it.
+    await session.flush()
     return idea
 
 
