@@ -8,17 +8,19 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from app.models import Idea, IdeaStatus, IdeaVote
+from app.models import Idea, IdeaCampaign, IdeaStatus, IdeaVote
 from app.models.base import utcnow
 from app.services.ideas import campaigns, proposals
 from tests.test_web_pages import audit as csp_audit
 from tests.test_web_spaces import alert
 
 
-async def campaign_with_idea(session, make, **space_fields):
+async def campaign_with_idea(session, make, others=(), **space_fields):
     owner = await make.user(language="en")
     member = await make.user(language="en")
-    space = await make.space(owner=owner, kind="innovation", members=[member], **space_fields)
+    space = await make.space(
+        owner=owner, kind="innovation", members=[member, *others], **space_fields
+    )
     campaign = await campaigns.open_campaign(
         session,
         viewer=owner,
@@ -133,3 +135,76 @@ async def test_a_hidden_idea_is_not_found(make, browser_of, session):
         f"/ideas/{idea.post_id}/vote", data={"choice": "for", "csrf_token": csrf}
     )
     assert voted.status_code == 404
+
+
+async def test_a_moderator_changes_and_closes_a_campaign(make, browser_of, session):
+    owner, member, _space, campaign, _idea = await campaign_with_idea(session, make)
+    path = f"/campaigns/{campaign.id}"
+    mine, csrf = await browser_of(owner)
+    assert f'href="{path}/edit"' in (await mine.get(path)).text
+    page = await mine.get(f"{path}/edit")
+    assert page.status_code == 200 and 'value="How to travel less?"' in page.text
+    assert csp_audit(page.text).problems == []
+    form = {"title": "How to fly less?", "description": "By *train*", "deadline_day": "2030-01-01"}
+    forged = await mine.post(f"{path}/edit", data=form)
+    assert forged.status_code == 403
+    refused = await mine.post(f"{path}/edit", data={**form, "title": "", "csrf_token": csrf})
+    assert refused.status_code == 422 and "By *train*" in refused.text
+    assert 'aria-invalid="true"' in refused.text
+    changed = await mine.post(f"{path}/edit", data={**form, "csrf_token": csrf})
+    assert changed.status_code == 303 and changed.headers["location"] == f"{path}?done=changed"
+    shown = await mine.get(changed.headers["location"])
+    assert "How to fly less?" in shown.text and "<em>train</em>" in shown.text
+    assert "The campaign is changed." in shown.text
+
+    # A member who does not moderate the space: no link, the form refused (403).
+    theirs, their_csrf = await browser_of(member)
+    assert f'href="{path}/edit"' not in (await theirs.get(path)).text
+    assert (await theirs.get(f"{path}/edit")).status_code == 403
+    for action in ("edit", "close"):
+        refused = await theirs.post(f"{path}/{action}", data={**form, "csrf_token": their_csrf})
+        assert refused.status_code == 403, action
+
+    assert (await mine.post(f"{path}/close")).status_code == 403
+    closed = await mine.post(f"{path}/close", data={"csrf_token": csrf})
+    assert closed.status_code == 303
+    stored = await session.scalar(
+        select(IdeaCampaign)
+        .where(IdeaCampaign.id == campaign.id)
+        .execution_options(populate_existing=True)
+    )
+    assert stored.title == "How to fly less?" and stored.deadline <= utcnow()
+    assert "Propose an idea" not in (await theirs.get(path)).text
+
+
+async def test_an_idea_is_retitled_by_its_author_not_by_another_member(make, browser_of, session):
+    other = await make.user(language="en")
+    owner, member, _space, campaign, idea = await campaign_with_idea(
+        session, make, others=[other], visibility="private"
+    )
+    path = f"/ideas/{idea.post_id}"
+    theirs, their_csrf = await browser_of(member)
+    assert "Change the title" in (await theirs.get(path)).text
+    assert (await theirs.post(f"{path}/title", data={"title": "Calls"})).status_code == 403
+    refused = await theirs.post(f"{path}/title", data={"title": " ", "csrf_token": their_csrf})
+    assert refused.status_code == 422 and "Change the title" in refused.text
+    retitled = await theirs.post(
+        f"{path}/title", data={"title": "Video calls first", "csrf_token": their_csrf}
+    )
+    assert retitled.status_code == 303
+    assert "Video calls first" in (await theirs.get(path)).text
+    mine, _csrf = await browser_of(owner)
+    assert "Change the title" in (await mine.get(path)).text
+
+    others, other_csrf = await browser_of(other)
+    assert "Change the title" not in (await others.get(path)).text
+    refused = await others.post(f"{path}/title", data={"title": "Mine", "csrf_token": other_csrf})
+    assert refused.status_code == 403
+    outsider, outsider_csrf = await browser_of(await make.user(language="en"))
+    hidden = await outsider.post(f"{path}/title", data={"title": "X", "csrf_token": outsider_csrf})
+    assert hidden.status_code == 404
+    assert (await outsider.get(f"/campaigns/{campaign.id}/edit")).status_code == 404
+    closing = await outsider.post(
+        f"/campaigns/{campaign.id}/close", data={"csrf_token": outsider_csrf}
+    )
+    assert closing.status_code == 404

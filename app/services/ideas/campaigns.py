@@ -107,6 +107,12 @@ def _apply(campaign: IdeaCampaign, title: str, description: str, deadline: datet
     campaign.updated_at = utcnow()
 
 
+async def check_may_change(session: AsyncSession, viewer: User, campaign: IdeaCampaign) -> None:
+    """Its space's moderators (and administrators), while the space takes writing."""
+    space, role = await place_to_write(session, viewer=viewer, space_id=campaign.space_id)
+    check_may_moderate_in(viewer, space, role)
+
+
 async def change_campaign(
     session: AsyncSession,
     *,
@@ -122,8 +128,7 @@ async def change_campaign(
     campaign = await access_campaign(
         session, viewer=viewer, campaign_id=campaign_id, for_update=True
     )
-    space, role = await place_to_write(session, viewer=viewer, space_id=campaign.space_id)
-    check_may_moderate_in(viewer, space, role)
+    await check_may_change(session, viewer, campaign)
     _apply(
         campaign,
         campaign.title if title is None else title,

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict
 
 from app.api.deps import ItemId, Session, Viewer
 from app.api.ideas import campaign_read, idea_read
-from app.errors import Forbidden
+from app.errors import Conflict, Forbidden
 from app.models import IdeaStatus, User
 from app.models.base import utcnow
 from app.schemas.ideas import CampaignCreate, IdeaCreate
@@ -33,6 +33,16 @@ IDEA_DEFAULTS = {"title": "", "body": "", "level": ""}
 IDEA_FIELDS = {"write_down": "level", "write_up": "level", "blank": "title"}
 
 
+def day_end(day: date) -> datetime:
+    """The instant a campaign whose last day is ``day`` closes: its end in Paris."""
+    return datetime.combine(day + timedelta(days=1), time(), zone(DEFAULT_ZONE))
+
+
+def last_day(deadline: datetime) -> date:
+    """The day a form shows for a deadline: the last one on which it is open."""
+    return (deadline.astimezone(zone(DEFAULT_ZONE)) - timedelta(days=1)).date()
+
+
 class CampaignForm(BaseModel):
     """The form's fields: the API's campaign, its deadline a day."""
 
@@ -44,14 +54,11 @@ class CampaignForm(BaseModel):
     level: str = ""
 
     def campaign(self) -> CampaignCreate:
-        midnight = datetime.combine(
-            self.deadline_day + timedelta(days=1), time(), zone(DEFAULT_ZONE)
-        )
         return CampaignCreate.model_validate(
             {
                 "title": self.title,
                 "description": self.description,
-                "deadline": midnight.isoformat(),
+                "deadline": day_end(self.deadline_day).isoformat(),
                 "level": self.level or None,
             }
         )
@@ -63,6 +70,14 @@ def _may_moderate(viewer: User, view) -> bool:
     except Forbidden:
         return False
     return not view.space.is_archived
+
+
+async def _may_change(session, viewer: User, campaign) -> bool:
+    try:
+        await campaigns.check_may_change(session, viewer, campaign)
+    except (Forbidden, Conflict):
+        return False
+    return True
 
 
 async def show_campaigns(request: Request, session, viewer: User, space_id: int, **context):
@@ -141,7 +156,8 @@ async def show_campaign(
         order=order.value,
         status=status.value if status else "",
         orders=list(IdeaOrder),
-        deadline_day=(campaign.deadline.astimezone(zone(DEFAULT_ZONE)) - timedelta(days=1)).date(),
+        deadline_day=last_day(campaign.deadline),
+        may_change=await _may_change(session, viewer, view.campaign),
         levels=compose.writable_levels(viewer),
         values=failed.over(IDEA_DEFAULTS) if failed else IDEA_DEFAULTS,
         **context,

@@ -11,7 +11,7 @@ from app.api.deps import ItemId, Session, Viewer
 from app.api.ideas import campaign_read, idea_read
 from app.errors import Conflict, Forbidden
 from app.models import NEXT_STATUSES, IdeaStatus, User, VoteChoice
-from app.schemas.ideas import MoveWrite, ProjectWrite
+from app.schemas.ideas import IdeaUpdate, MoveWrite, ProjectWrite
 from app.services.ideas import campaigns, projects, proposals, votes, workflow
 from app.web.form_errors import FailedForm, form_page
 from app.web.forms import parsed, stream_form
@@ -36,8 +36,24 @@ async def _may_move(session, viewer: User, post) -> bool:
     return True
 
 
-async def show_idea(request: Request, session, viewer: User, idea_id: int, **context):
+async def _may_retitle(session, viewer: User, post) -> bool:
+    try:
+        await proposals.check_may_retitle(session, viewer, post)
+    except (Forbidden, Conflict):
+        return False
+    return True
+
+
+async def show_idea(
+    request: Request,
+    session,
+    viewer: User,
+    idea_id: int,
+    failed: FailedForm | None = None,
+    **context,
+):
     view = await proposals.view_idea(session, viewer=viewer, idea_id=idea_id)
+    title = {"title": view.idea.title}
     campaign = await campaigns.view_campaign(
         session, viewer=viewer, campaign_id=view.idea.campaign_id
     )
@@ -49,6 +65,8 @@ async def show_idea(request: Request, session, viewer: User, idea_id: int, **con
         steps=await workflow.show_steps(session, viewer=viewer, idea_id=idea_id),
         next_statuses=sorted(NEXT_STATUSES[view.idea.status], key=list(IdeaStatus).index),
         may_move=await _may_move(session, viewer, view.post),
+        may_retitle=await _may_retitle(session, viewer, view.post),
+        values=failed.over(title) if failed and failed.action.endswith("/title") else title,
         **context,
     )
 
@@ -60,9 +78,20 @@ async def idea_page(
     return await show_idea(request, session, viewer, idea_id, done=done[:20])
 
 
-async def _idea_again(request: Request, session, viewer: User, _failed: FailedForm):
-    """A refused vote or step: the idea's page, the refusal above."""
-    return await show_idea(request, session, viewer, int(request.path_params["idea_id"]))
+async def _idea_again(request: Request, session, viewer: User, failed: FailedForm):
+    """A refused vote, step or title: the idea's page, the refusal above (a
+    refused title kept in its field)."""
+    idea_id = int(request.path_params["idea_id"])
+    return await show_idea(request, session, viewer, idea_id, failed=failed)
+
+
+@router.post("/ideas/{idea_id}/title")
+@form_page(_idea_again)
+async def retitle_idea(request: Request, idea_id: ItemId, viewer: Viewer, session: Session):
+    async with stream_form(request, session, request.app.state.settings) as received:
+        written = parsed(received, IdeaUpdate)
+    await proposals.retitle_idea(session, viewer=viewer, idea_id=idea_id, title=written.title)
+    return see_other(f"/ideas/{idea_id}?done=retitled")
 
 
 @router.post("/ideas/{idea_id}/vote")
