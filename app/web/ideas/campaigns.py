@@ -3,6 +3,7 @@ campaign's ideas sorted by votes, recency or status, or as a board of one
 column per status, with the form that proposes one while it is open. The
 deadline is a day, the campaign closing at its end in Paris time."""
 
+from collections.abc import Awaitable
 from datetime import date, datetime, time, timedelta
 from typing import Annotated
 
@@ -72,9 +73,11 @@ def _may_moderate(viewer: User, view) -> bool:
     return not view.space.is_archived
 
 
-async def _may_change(session, viewer: User, campaign) -> bool:
+async def allowed(check: Awaitable[None]) -> bool:
+    """Whether a ``check_may_*`` of the services lets the viewer through: the
+    pages show a form only to those whom its route would not refuse."""
     try:
-        await campaigns.check_may_change(session, viewer, campaign)
+        await check
     except (Forbidden, Conflict):
         return False
     return True
@@ -157,7 +160,7 @@ async def show_campaign(
         status=status.value if status else "",
         orders=list(IdeaOrder),
         deadline_day=last_day(campaign.deadline),
-        may_change=await _may_change(session, viewer, view.campaign),
+        may_change=await allowed(campaigns.check_may_change(session, viewer, view.campaign)),
         levels=compose.writable_levels(viewer),
         values=failed.over(IDEA_DEFAULTS) if failed else IDEA_DEFAULTS,
         **context,

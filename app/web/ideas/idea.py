@@ -9,12 +9,12 @@ from pydantic import BaseModel, ConfigDict
 
 from app.api.deps import ItemId, Session, Viewer
 from app.api.ideas import campaign_read, idea_read
-from app.errors import Conflict, Forbidden
 from app.models import NEXT_STATUSES, IdeaStatus, User, VoteChoice
 from app.schemas.ideas import IdeaUpdate, MoveWrite, ProjectWrite
 from app.services.ideas import campaigns, projects, proposals, votes, workflow
 from app.web.form_errors import FailedForm, form_page
 from app.web.forms import parsed, stream_form
+from app.web.ideas.campaigns import allowed
 from app.web.routes import render, see_other
 
 router = APIRouter()
@@ -26,22 +26,6 @@ class VoteForm(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     choice: VoteChoice | None = None
-
-
-async def _may_move(session, viewer: User, post) -> bool:
-    try:
-        await workflow.check_may_move(session, viewer, post)
-    except (Forbidden, Conflict):
-        return False
-    return True
-
-
-async def _may_retitle(session, viewer: User, post) -> bool:
-    try:
-        await proposals.check_may_retitle(session, viewer, post)
-    except (Forbidden, Conflict):
-        return False
-    return True
 
 
 async def show_idea(
@@ -64,8 +48,8 @@ async def show_idea(
         campaign=campaign_read(campaign),
         steps=await workflow.show_steps(session, viewer=viewer, idea_id=idea_id),
         next_statuses=sorted(NEXT_STATUSES[view.idea.status], key=list(IdeaStatus).index),
-        may_move=await _may_move(session, viewer, view.post),
-        may_retitle=await _may_retitle(session, viewer, view.post),
+        may_move=await allowed(workflow.check_may_move(session, viewer, view.post)),
+        may_retitle=await allowed(proposals.check_may_retitle(session, viewer, view.post)),
         values=failed.over(title) if failed and failed.action.endswith("/title") else title,
         **context,
     )
