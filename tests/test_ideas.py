@@ -321,7 +321,8 @@ async def test_nothing_of_a_campaign_reaches_who_may_not_read_it(make, session):
 
 async def test_an_ideas_title_is_changed_by_its_author_and_moderators(make):
     """Its author and the space's moderators change an idea's title; another
-    member is refused (403); a reader below the idea's level finds nothing (404)."""
+    member is refused (403); a reader below the idea's level finds nothing (404).
+    Search finds it by its new title, not its old one."""
     author, author_client = await person(make)
     other, other_client = await person(make)
     contractor, contractor_client = await person(make, kind="contractor")
@@ -329,7 +330,7 @@ async def test_an_ideas_title_is_changed_by_its_author_and_moderators(make):
         make, members=[author, other, contractor], allows_externals=True
     )
     campaign = await open_campaign(client, space.id, level="public")
-    idea = await propose(author_client, campaign["id"], title="Moins de trains")
+    idea = await propose(author_client, campaign["id"], title="Covoiturage")
     path = f"{IDEAS}/{idea['id']}"
     changed = await author_client.patch(path, json={"title": "Plus de visios"})
     assert changed.status_code == 200 and changed.json()["title"] == "Plus de visios"
@@ -339,3 +340,7 @@ async def test_an_ideas_title_is_changed_by_its_author_and_moderators(make):
     expect_error(await contractor_client.patch(path, json={"title": "X"}), 404, "not_found")
     expect_error(await author_client.patch(path, json={"title": " "}), 422)
     assert (await other_client.get(path)).json()["title"] == "Des visios"
+    # The search index follows (app.search.indexing: an idea's title is in its post's entry).
+    for words, found in (("visios", [idea["id"]]), ("covoiturage", [])):
+        response = await other_client.get("/api/v1/search", params={"q": words})
+        assert [item["id"] for item in response.json()["items"]] == found, words
