@@ -85,12 +85,15 @@ async def test_presence_shows_a_spaces_readers_who_is_there_when_it_changes(make
     assert all(messages(connection) == [] for connection in watching)
 
     # Another process's snapshot joins in; once stale, it drops out.
-    hub._presence["other-node"] = (time.monotonic(), {space.id: {999: ["Someone Else", True]}})
+    # Someone real, whose id no one here has: a made-up one (999) was once a
+    # test user's own on PostgreSQL, whose ids climb across rolled-back tests.
+    afar = await make.user()
+    hub._presence["other-node"] = (time.monotonic(), {space.id: {afar.id: ["Someone Else", True]}})
     hub._show_presence()
     assert [m["count"] for m in messages(watching[0])] == [3]
     hub._presence["other-node"] = (
         time.monotonic() - PRESENCE_SECONDS * 10,
-        {space.id: {999: ["X", True]}},
+        {space.id: {afar.id: ["X", True]}},
     )
     hub._show_presence()
     assert [m["count"] for m in messages(watching[0])] == [2]
