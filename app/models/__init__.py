@@ -32,6 +32,7 @@ from app.models.ideas import (
     IdeaVote,
     VoteChoice,
 )
+from app.models.identity import IdentityLink
 from app.models.notification import Notification, NotificationKind
 from app.models.post import (
     AnnouncementRead,
@@ -97,6 +98,7 @@ __all__ = [
     "IdeaStatus",
     "IdeaStep",
     "IdeaVote",
+    "IdentityLink",
     "Invitation",
     "InvitationStatus",
     "JoinRequest",
