@@ -7,7 +7,6 @@ from datetime import timedelta
 
 from sqlalchemy import func, select, update
 
-from app.levels import Level
 from app.models import AuditEvent, IdeaCampaign, IdeaVote, RateLimitHit, VoteChoice
 from app.models.base import utcnow
 from app.services.invitations import INVITATIONS_PER_HOUR
@@ -57,6 +56,12 @@ async def test_only_moderators_open_and_change_campaigns(make):
     campaign = await open_campaign(client, space.id)
     changed = await client.patch(f"{CAMPAIGNS}/{campaign['id']}", json={"title": "Autre ?"})
     assert changed.status_code == 200 and changed.json()["title"] == "Autre ?"
+    # Its level and audience never change: the policy reads its ideas knowing
+    # so (app/access.py, ``_readable_campaign_of_idea``).
+    kept = await client.patch(
+        f"{CAMPAIGNS}/{campaign['id']}", json={"level": "public", "audience": [member.id]}
+    )
+    assert kept.json()["level"] == campaign["level"] and kept.json().get("audience") is None
     refused = await member_client.patch(f"{CAMPAIGNS}/{campaign['id']}", json={"title": "X"})
     expect_error(refused, 403, "forbidden")
 
@@ -307,15 +312,13 @@ async def test_nothing_of_a_campaign_reaches_who_may_not_read_it(make, session):
     assert (await move(client, public_idea["id"], "under_review")).status_code == 200
     told = (await contractor_client.get(NOTIFICATIONS)).json()["items"]
     assert [n["post_id"] for n in told if n["kind"] == "idea_moved"] == [public_idea["id"]]
-    await session.execute(
-        update(IdeaCampaign).where(IdeaCampaign.id == public["id"]).values(level=Level.INTERNAL)
-    )
-    await session.commit()
+    raised = await client.patch(f"/api/v1/posts/{public_idea['id']}", json={"level": "internal"})
+    assert raised.status_code == 200
     told = (await contractor_client.get(NOTIFICATIONS)).json()["items"]
     assert not [n for n in told if n["kind"] == "idea_moved"]
     expect_error(await contractor_client.get(f"{IDEAS}/{public_idea['id']}"), 404, "not_found")
     listed = (await contractor_client.get(f"/api/v1/spaces/{space.id}/campaigns")).json()
-    assert listed == []
+    assert [c["id"] for c in listed] == [public["id"]] and listed[0]["idea_count"] == 0
     del owner, outsider
 
 

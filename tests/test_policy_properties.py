@@ -1,5 +1,6 @@
 """The policy's expressions agree: in random worlds, the SQL clauses of
-app/access.py select exactly the items (posts and wiki pages) and spaces its
+app/access.py select exactly the items (posts, ideas read through their
+campaigns, and wiki pages) and spaces its
 Python predicates admit, the readers it chooses for an item are exactly those
 the predicate admits, and the spaces and wiki APIs show exactly what the
 predicate admits. The event rule too: the catch-up's clause over the activity
@@ -10,6 +11,7 @@ Examples per run: the `ci` profile (default) keeps CI fast; run the slow one
 with HYPOTHESIS_PROFILE=thorough pytest tests/test_policy_properties.py.
 """
 
+import itertools
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -27,6 +29,7 @@ from app.access import (
     knowable_people,
     load_reader,
     named_in_presence,
+    read_through,
     readable,
     readable_spaces,
     readers_of,
@@ -37,8 +40,11 @@ from app.levels import AccountKind, Level
 from app.models import (
     Activity,
     CalendarEvent,
+    Idea,
+    IdeaCampaign,
     Membership,
     Post,
+    PostKind,
     Space,
     SpaceKind,
     User,
@@ -64,11 +70,23 @@ class SpaceSpec:
 
 
 @dataclass(frozen=True)
+class CampaignSpec:
+    """The idea campaign a post in a space is proposed to, as an idea: never
+    above the idea's level, in the idea's space (as app/services/ideas keeps
+    them)."""
+
+    level: Level
+    author: int
+    audience: frozenset[int] | None
+
+
+@dataclass(frozen=True)
 class PostSpec:
     space: int | None
     level: Level
     author: int
     audience: frozenset[int] | None
+    campaign: CampaignSpec | None = None
 
 
 @st.composite
@@ -96,19 +114,21 @@ def worlds(draw):
     space_index = (
         st.none() | st.integers(min_value=0, max_value=len(spaces) - 1) if spaces else st.none()
     )
-    posts = draw(
-        st.lists(
-            st.builds(
-                PostSpec,
-                space=space_index,
-                level=st.sampled_from(list(Level)),
-                author=indexes,
-                audience=st.none() | st.frozensets(indexes, max_size=3),
-            ),
-            min_size=1,
-            max_size=10,
-        )
-    )
+    audiences = st.none() | st.frozensets(indexes, max_size=3)
+
+    @st.composite
+    def post_specs(draw):
+        space, level = draw(space_index), draw(st.sampled_from(list(Level)))
+        campaign = None
+        if space is not None and draw(st.booleans()):
+            campaign = CampaignSpec(
+                level=draw(st.sampled_from([each for each in Level if each.rank <= level.rank])),
+                author=draw(indexes),
+                audience=draw(audiences),
+            )
+        return PostSpec(space, level, draw(indexes), draw(audiences), campaign)
+
+    posts = draw(st.lists(post_specs(), min_size=1, max_size=10))
     return persons, spaces, posts
 
 
@@ -161,29 +181,47 @@ async def build(session, persons, spaces, posts):
             updated_at=now,
             **fields,
         )
-        items += [(Post(**fields), spec), (page, spec)]
-    session.add_all(item for item, _spec in items)
+        post = Post(kind=PostKind.IDEA if spec.campaign else PostKind.ORDINARY, **fields)
+        items.append((post, spec.space, spec.audience))
+        if spec.campaign is not None:
+            campaign = IdeaCampaign(
+                space_id=fields["space_id"],
+                level=spec.campaign.level,
+                author_id=users[spec.campaign.author].id,
+                has_audience=spec.campaign.audience is not None,
+                title=f"Campaign {n}",
+                deadline=now + timedelta(days=7),
+                updated_at=now,
+            )
+            items.append((campaign, spec.space, spec.campaign.audience))
+        items.append((page, spec.space, spec.audience))
+    session.add_all(item for item, _space, _audience in items)
     await session.flush()
-    for item, spec in items:
-        for member in spec.audience or ():
+    for item, _space, audience in items:
+        for member in audience or ():
             await session.execute(
                 type(item)
                 .__audience__.insert()
                 .values(content_id=item.id, user_id=users[member].id)
             )
-    await session.flush()
     refs = {
         (type(item), item.id): ItemRef(
             space_id=item.space_id,
-            space_visibility=rows[spec.space].visibility if spec.space is not None else None,
+            space_visibility=rows[space].visibility if space is not None else None,
             level=item.level,
             author_id=item.author_id,
-            audience=frozenset(users[m].id for m in spec.audience)
-            if spec.audience is not None
-            else None,
+            audience=frozenset(users[m].id for m in audience) if audience is not None else None,
         )
-        for item, spec in items
+        for item, space, audience in items
     }
+    # Each idea is read through its campaign (the item that follows it in ``items``).
+    for (item, _space, _audience), (campaign, _s, _a) in itertools.pairwise(items):
+        if isinstance(campaign, IdeaCampaign):
+            session.add(
+                Idea(post_id=item.id, campaign_id=campaign.id, title="Idea", status_changed_at=now)
+            )
+            refs[Post, item.id] = read_through(refs[Post, item.id], refs[IdeaCampaign, campaign.id])
+    await session.flush()
     return (
         users,
         rows,
