@@ -54,6 +54,10 @@ async def test_phrases_exclusions_and_snippets(make):
         assert response.json()["items"][0]["snippet"] == (
             "Un &lt;script&gt; dans la <mark>production</mark>"
         )
+    # Each pair of the phrase is in it (mise en, en production), not the phrase.
+    await make.post(author=reader, body="Mise en place, puis en production.")
+    async with await make.bearer(reader) as client:
+        assert await found(client, '"mise en production"') == [("post", ordered.id)]
 
 
 async def test_titles_rank_first_then_newest(make, session):

@@ -11,12 +11,14 @@ syntax quotes: no operator a person types reaches either database.
   ``body_terms`` and ``scope``; a title match is the column filter
   ``{title_terms} : (...)``, any other ``{title_terms body_terms} : (...)``.
 - PostgreSQL: the stored tsvector ``search_entries.document``, the title
-  weighted A; a title match labels every lexeme ``:A``; ``<->`` for phrases.
+  weighted A; a title match labels every lexeme ``:A``; a phrase asks for its
+  word pairs (``mise_en``, lexemes of their own: migration 0023) and ``<->``.
 
 Either way, ``scopes`` (an external's: ``access.readable_scopes``) adds that
 the entry's scope is one of them, which the index intersects with the words.
 """
 
+import itertools
 from collections.abc import Collection, Sequence
 
 from sqlalchemy import ColumnElement, Select, cast, column, func, literal, literal_column, table
@@ -66,7 +68,11 @@ class Postgres:
         label = ":A" if title else ""
         if isinstance(term, Word):
             return "(" + " | ".join(form + label for form in term.forms) + ")"
-        return "(" + " <-> ".join(word + label for word in term.words) + ")"
+        ordered = " <-> ".join(word + label for word in term.words)
+        # Its pairs first (migration 0023): what the GIN index finds, and what
+        # PostgreSQL estimates; the positions are checked only where they all are.
+        pairs = [f"{first}_{second}" for first, second in itertools.pairwise(term.words)]
+        return "(" + " & ".join([*pairs, f"({ordered})"]) + ")"
 
     def all(self, terms: Sequence[Term], title: bool) -> str:
         return " & ".join(self.term(term, title) for term in terms)
