@@ -11,11 +11,15 @@ syntax quotes: no operator a person types reaches either database.
   ``body_terms`` and ``scope``; a title match is the column filter
   ``{title_terms} : (...)``, any other ``{title_terms body_terms} : (...)``.
 - PostgreSQL: the stored tsvector ``search_entries.document``, the title
-  weighted A; a title match labels every lexeme ``:A``; a phrase asks for its
-  word pairs (``mise_en``, lexemes of their own: migration 0023) and ``<->``.
+  weighted A; a title match labels every lexeme ``:A``; ``<->`` for phrases,
+  whose word pairs (``mise_en``: lexemes of their own, migration 0023) the
+  query asks for too, so that the GIN index finds the few entries holding
+  them all and PostgreSQL estimates them; the positions are checked there.
 
 Either way, ``scopes`` (an external's: ``access.readable_scopes``) adds that
 the entry's scope is one of them, which the index intersects with the words.
+Lexemes the query asks for as they are (scopes, pairs) are given as tsquery's
+own input, not to ``to_tsquery``, whose parser would cut ``mise_en`` in two.
 """
 
 import itertools
@@ -25,7 +29,7 @@ from sqlalchemy import ColumnElement, Select, cast, column, func, literal, liter
 from sqlalchemy.dialects.postgresql import TSQUERY
 
 from app.models import SearchEntry
-from app.search.query import Query, Term, Word
+from app.search.query import Phrase, Query, Term, Word
 
 FTS = table("search_fts", column("rowid"))
 DOCUMENT = literal_column("search_entries.document")
@@ -49,7 +53,7 @@ class Sqlite:
         return f"({kept}) NOT ({dropped})"
 
     def matching(
-        self, statement: Select, expression: str, scopes: Collection[str] | None
+        self, statement: Select, expression: str, scopes: Collection[str] | None, query: Query
     ) -> Select:
         if scopes is not None:
             expression = f"({expression}) AND {{scope}} : ({' OR '.join(sorted(scopes))})"
@@ -68,11 +72,7 @@ class Postgres:
         label = ":A" if title else ""
         if isinstance(term, Word):
             return "(" + " | ".join(form + label for form in term.forms) + ")"
-        ordered = " <-> ".join(word + label for word in term.words)
-        # Its pairs first (migration 0023): what the GIN index finds, and what
-        # PostgreSQL estimates; the positions are checked only where they all are.
-        pairs = [f"{first}_{second}" for first, second in itertools.pairwise(term.words)]
-        return "(" + " & ".join([*pairs, f"({ordered})"]) + ")"
+        return "(" + " <-> ".join(word + label for word in term.words) + ")"
 
     def all(self, terms: Sequence[Term], title: bool) -> str:
         return " & ".join(self.term(term, title) for term in terms)
@@ -84,11 +84,18 @@ class Postgres:
         return f"({kept}) & !({dropped})"
 
     def matching(
-        self, statement: Select, expression: str, scopes: Collection[str] | None
+        self, statement: Select, expression: str, scopes: Collection[str] | None, query: Query
     ) -> Select:
         tsquery = func.to_tsquery(literal_column("'simple'::regconfig"), expression)
+        pairs = sorted(
+            f"'{first}_{second}'"
+            for term in query.terms
+            if isinstance(term, Phrase)
+            for first, second in itertools.pairwise(term.words)
+        )
+        if pairs:
+            tsquery = tsquery.op("&&")(cast(literal(" & ".join(pairs)), TSQUERY))
         if scopes is not None:
-            # Lexemes as they are ('~s12public'): tsquery's own input, not to_tsquery's parser.
             within = " | ".join(f"'~{scope}'" for scope in sorted(scopes))
             tsquery = tsquery.op("&&")(cast(literal(within), TSQUERY))
         return statement.where(DOCUMENT.op("@@")(tsquery))
