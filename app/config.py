@@ -32,6 +32,9 @@ class OidcClaims(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     display_name: str = "name"
+    # The boolean saying the provider verified the address: Entra ID's is the
+    # optional claim "xms_edov" (its "email" alone is not verified).
+    email_verified: str = "email_verified"
     department: str = ""
     job_title: str = ""
     # The manager, found among the accounts by e-mail or by their ``sub`` here.

@@ -54,7 +54,7 @@ async def ruche(sso_app, db) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=sso_app, client=("203.0.113.8", 50000)),
         base_url=RUCHE,
-        headers=BROWSER,
+        headers={**BROWSER, "Accept-Language": "en"},
     ) as client:
         yield client
 
@@ -294,7 +294,7 @@ async def passwords_off(settings, corp, db) -> AsyncIterator[tuple[httpx.AsyncCl
     app.state.db = db
     async with db.sessionmaker() as session:
         factories = Factories(session, app)
-        async with factories.client(**BROWSER) as client:
+        async with factories.client(**BROWSER, **{"Accept-Language": "en"}) as client:
             yield client, factories
 
 
@@ -309,6 +309,8 @@ async def test_passwords_off_but_for_break_glass_administrators(passwords_off):
     assert answer.status_code == 403
     assert answer.json()["error"]["code"] == "local_passwords_off"
 
+    french = await client.get("/login", headers={"Accept-Language": "fr"})
+    assert "Se connecter avec Corp ID" in french.text
     page = await client.get("/login")
     assert "Sign in with Corp ID" in page.text and "<details" in page.text
     answer = await client.post(
@@ -327,3 +329,31 @@ async def test_passwords_off_but_for_break_glass_administrators(passwords_off):
         "/api/v1/auth/login", json={"email": root.email, "password": PASSWORD}
     )
     assert answer.status_code == 200
+
+
+def test_providers_are_read_from_the_environment_as_json(monkeypatch):
+    from app.config import Settings
+
+    provider = {
+        "name": "corp",
+        "label": "Corp ID",
+        "issuer": "https://id.example.com/realms/corp",
+        "client_id": "ruche",
+        "client_secret": "s3cret",
+        "kind_by_group": {"contractors": "contractor"},
+    }
+    monkeypatch.setenv("RUCHE_OIDC_PROVIDERS", json.dumps([provider]))
+    [corp] = Settings(_env_file=None).oidc_providers
+    assert corp.metadata_url == (
+        "https://id.example.com/realms/corp/.well-known/openid-configuration"
+    )
+    assert "s3cret" not in repr(corp)
+    monkeypatch.setenv("RUCHE_OIDC_PROVIDERS", json.dumps([provider, provider]))
+    with pytest.raises(ValueError, match="its own name"):
+        Settings(_env_file=None)
+    # Alumni are made by offboarding, never by a provider's group.
+    monkeypatch.setenv(
+        "RUCHE_OIDC_PROVIDERS", json.dumps([{**provider, "kind_by_group": {"x": "alumni"}}])
+    )
+    with pytest.raises(ValueError):
+        Settings(_env_file=None)

@@ -62,7 +62,7 @@ async def account_for_claims(
             _("Your company's sign-in service gave no e-mail address for you."),
             code="no_email",
         )
-    if claims.get("email_verified") is not True:
+    if claims.get(provider.claims.email_verified) is not True:
         raise SignInRefused(
             _(
                 "Your company's sign-in service has not verified your e-mail address, "
