@@ -144,7 +144,7 @@ class Settings(BaseSettings):
             raise ValueError("RUCHE_OIDC_PROVIDERS: each provider needs its own name")
         return self
 
-    @cached_property
+    @property
     def break_glass(self) -> frozenset[str]:
         """The addresses whose password still signs in when passwords are off."""
         return frozenset(
