@@ -123,6 +123,8 @@ async def test_first_sign_in_makes_the_account_from_the_mapped_claims(
         )
     ).all()
     assert actions == ["account.created", "identity.linked", "auth.sign_in"]
+    # No password to change: the account signs in through its provider.
+    assert 'action="/settings/password"' not in (await ruche.get("/settings")).text
 
     # Later: found by the link, not by the address (changed here since).
     alice.email = "alice@elsewhere.test"

@@ -168,6 +168,10 @@ async def show_settings(
             "calendar_feed": await feeds.feed_of(session, viewer=viewer),
             "languages": list(Language),
             "max_upload_mb": request.app.state.settings.max_upload_mb,
+            # No password form for an account made by single sign-on (it has
+            # none), nor where passwords are off for this person.
+            "password_form": viewer.password_hash is not None
+            and request.app.state.settings.may_use_password(viewer.email),
             "saved": None,
             **context,
         },
