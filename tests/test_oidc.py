@@ -221,7 +221,7 @@ async def test_id_tokens_are_checked(ruche, at_provider, session, corp):
             id_token,
             keys=keys,
             provider=corp,
-            algorithms=protocol._algorithms(metadata),
+            algorithms=protocol.signature_algorithms(metadata),
             nonce=claims["nonce"],
             skew=60,
             now=now,
@@ -250,7 +250,7 @@ async def test_id_tokens_are_checked(ruche, at_provider, session, corp):
             token,
             keys=keys,
             provider=corp.model_copy(update={"client_id": "someone-else"}),
-            algorithms=protocol._algorithms(metadata),
+            algorithms=protocol.signature_algorithms(metadata),
             nonce=claims["nonce"],
             skew=60,
         )

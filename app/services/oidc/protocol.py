@@ -180,7 +180,7 @@ async def finish_sign_in(
         raise _refused("no ID token")
     checks = {
         "provider": provider,
-        "algorithms": _algorithms(metadata),
+        "algorithms": signature_algorithms(metadata),
         "nonce": pending.nonce,
         "skew": settings.oidc_clock_skew_seconds,
     }
@@ -195,7 +195,8 @@ async def finish_sign_in(
     return Identity(claims=claims, id_token=id_token)
 
 
-def _algorithms(metadata: dict) -> list[str]:
+def signature_algorithms(metadata: dict) -> list[str]:
+    """Those of Ruche's the provider says it signs ID tokens with."""
     offered = metadata.get("id_token_signing_alg_values_supported") or ["RS256"]
     return [name for name in SIGNATURES if name in offered]
 
