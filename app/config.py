@@ -7,8 +7,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal, Self
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from app.levels import AccountKind, Level
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,6 +24,58 @@ def origin_of(url: str) -> str:
     if default_port and host.endswith(default_port):
         host = host[: -len(default_port)]
     return f"{scheme.lower()}://{host.lower()}"
+
+
+class OidcClaims(BaseModel):
+    """Which claim of the ID token fills which field of a new account; "" for none."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    display_name: str = "name"
+    # The boolean saying the provider verified the address: Entra ID's is the
+    # optional claim "xms_edov" (its "email" alone is not verified).
+    email_verified: str = "email_verified"
+    department: str = ""
+    job_title: str = ""
+    # The manager, found among the accounts by e-mail or by their ``sub`` here.
+    manager_email: str = ""
+    manager_subject: str = ""
+    # A list of group names the provider asserts (never one the person edits).
+    groups: str = "groups"
+
+
+class OidcProvider(BaseModel):
+    """One OpenID Connect provider of the company (docs/sso.md): a button on the
+    sign-in page. Kind and clearance come from here, by the provider's groups or
+    its defaults, never from a claim the person could change."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")
+    label: str = Field(min_length=1, max_length=80)
+    issuer: str = Field(min_length=8)
+    # Defaults to the issuer's /.well-known/openid-configuration.
+    discovery_url: str = ""
+    client_id: str = Field(min_length=1)
+    client_secret: SecretStr
+    scopes: list[str] = ["openid", "email", "profile"]
+    claims: OidcClaims = OidcClaims()
+    default_kind: Literal[AccountKind.EMPLOYEE, AccountKind.CONTRACTOR] = AccountKind.EMPLOYEE
+    kind_by_group: dict[str, Literal[AccountKind.EMPLOYEE, AccountKind.CONTRACTOR]] = {}
+    # None: the kind's default (internal for employees, public for externals).
+    default_clearance: Level | None = None
+    clearance_by_group: dict[str, Level] = {}
+    # False: only people who already have an account (linked by a verified e-mail).
+    create_accounts: bool = True
+
+    @property
+    def identity_provider(self) -> str:
+        """Its name in identity_links (app/models/identity.py)."""
+        return f"oidc:{self.issuer}"
+
+    @property
+    def metadata_url(self) -> str:
+        return self.discovery_url or (self.issuer.rstrip("/") + "/.well-known/openid-configuration")
 
 
 class Settings(BaseSettings):
@@ -74,6 +128,34 @@ class Settings(BaseSettings):
     s3_secret_access_key: SecretStr = SecretStr("")
     # Put before every key, e.g. "ruche/" to share a bucket with other things.
     s3_prefix: str = ""
+
+    # Single sign-on (docs/sso.md): the providers as a JSON list, the clock skew
+    # allowed on their ID tokens, and whether passwords still sign in (when off,
+    # only the break-glass administrators' addresses, comma-separated, may).
+    oidc_providers: list[OidcProvider] = []
+    oidc_clock_skew_seconds: int = Field(default=60, ge=0, le=600)
+    local_passwords: bool = True
+    break_glass_emails: str = ""
+
+    @model_validator(mode="after")
+    def _providers_are_distinct(self) -> Self:
+        names = [provider.name for provider in self.oidc_providers]
+        if len(set(names)) != len(names):
+            raise ValueError("RUCHE_OIDC_PROVIDERS: each provider needs its own name")
+        return self
+
+    @property
+    def break_glass(self) -> frozenset[str]:
+        """The addresses whose password still signs in when passwords are off."""
+        return frozenset(
+            email.strip().lower() for email in self.break_glass_emails.split(",") if email.strip()
+        )
+
+    def may_use_password(self, email: str) -> bool:
+        return self.local_passwords or email.strip().lower() in self.break_glass
+
+    def oidc_provider(self, name: str) -> OidcProvider | None:
+        return next((p for p in self.oidc_providers if p.name == name), None)
 
     @model_validator(mode="after")
     def _s3_is_complete(self) -> Self:

@@ -56,6 +56,7 @@ from app.web import feed as web_feed
 from app.web import ideas as web_ideas
 from app.web import invitations as web_invitations
 from app.web import notifications as web_notifications
+from app.web import oidc as web_oidc
 from app.web import people as web_people
 from app.web import posts as web_posts
 from app.web import routes as web_routes
@@ -146,6 +147,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.include_router(api_docs.router)
     web = (
         web_routes,
+        web_oidc,
         web_feed,
         web_posts,
         web_people,

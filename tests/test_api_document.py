@@ -48,6 +48,7 @@ def test_the_codes_are_those_the_route_and_what_it_calls_raise(app):
     assert declared["POST", "/api/v1/auth/login"] == {
         400: {"bad_request"},
         401: {"invalid_token", "sign_in_failed"},
+        403: {"local_passwords_off"},
         413: {"too_large"},
         422: {"invalid", "nul_character"},
         429: {"rate_limited"},

@@ -262,6 +262,18 @@ CASES = [
         "Julien Martin a changé le rôle de Marc Lambert dans Atlas",
     ),
     (
+        "identity.linked",
+        dict(actor="marc", target="marc", name="Corp ID", provider="oidc:https://id.corp.test"),
+        "Marc Lambert's account was linked to their identity at “Corp ID”",
+        "Le compte de Marc Lambert a été relié à son identité chez « Corp ID »",
+    ),
+    (
+        "identity.linked/created",
+        dict(actor="marc", target="marc", name="Corp ID", created=True),
+        "The account of Marc Lambert was created at their first sign-in through “Corp ID”",
+        "Le compte de Marc Lambert a été créé à sa première connexion par « Corp ID »",
+    ),
+    (
         "charter.updated",
         dict(actor="admin"),
         "Julien Martin updated the charter",

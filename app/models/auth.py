@@ -6,7 +6,7 @@ opens no account.
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, BigId, CreatedAt, IdPk, UTCDateTime
@@ -26,6 +26,10 @@ class UserSession(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     address: Mapped[str | None] = mapped_column(String(64))
     user_agent: Mapped[str | None] = mapped_column(String(255))
+    # A session opened through an OpenID Connect provider: its name in the
+    # settings and the ID token it gave, the hint of the provider's own sign-out.
+    oidc_provider: Mapped[str | None] = mapped_column(String(40))
+    oidc_id_token: Mapped[str | None] = mapped_column(Text)
 
 
 class AccessToken(Base):

@@ -38,6 +38,10 @@ SENTENCES = {
     "auth.sign_in": _l("%(actor)s signed in"),
     "auth.sign_in_failed": _l("Failed sign-in to the account of %(target)s"),
     "auth.sign_in_failed/unknown": _l("Failed sign-in with an unknown address, %(email)s"),
+    "identity.linked": _l("%(target)s's account was linked to their identity at %(name)s"),
+    "identity.linked/created": _l(
+        "The account of %(target)s was created at their first sign-in through %(name)s"
+    ),
     "token.created": _l("%(actor)s created the access token %(name)s"),
     "token.revoked": _l("%(actor)s revoked the access token %(name)s"),
     "space.created": _l("%(actor)s created the space %(space)s"),
@@ -78,12 +82,14 @@ VARIANTS: dict[str, Callable[[AuditEvent, int | None, str | None], str | None]] 
         "person" if person is not None else "email" if email else None
     ),
     "membership.added": lambda e, person, email: "self" if e.actor_id == person else None,
+    "identity.linked": lambda e, person, email: "created" if e.detail.get("created") else None,
 }
 
 # What the action filter offers: kinds of actions, each a code prefix.
 ACTION_GROUPS = {
     "account": _l("Accounts"),
     "auth": _l("Sign-ins"),
+    "identity": _l("Company identities"),
     "token": _l("Access tokens"),
     "space": _l("Spaces"),
     "invitation": _l("Invitations"),
@@ -100,6 +106,7 @@ ACTION_LABELS = {
     "account.access_ended": _l("Contractor's access ended"),
     "auth.sign_in": _l("Sign-in"),
     "auth.sign_in_failed": _l("Failed sign-in"),
+    "identity.linked": _l("Company identity linked"),
     "token.created": _l("Access token created"),
     "token.revoked": _l("Access token revoked"),
     "space.created": _l("Space created"),
@@ -316,10 +323,12 @@ FIELD_NAMES = {
     "organisation": _l("Organisation"),
     "joined_year": _l("Joined in"),
     "left_year": _l("Left in"),
+    "provider": _l("Identity provider"),
+    "subject": _l("Identifier there"),
 }
 # Recorded to link events together, or said by the sentence already (an
 # e-mail: by the person it names, or by itself).
-UNSAID = {"space_id", "invitation_id", "new_owner_id", "name", "email", "reason"}
+UNSAID = {"space_id", "invitation_id", "new_owner_id", "name", "email", "reason", "created"}
 
 
 def _change(key: str, before: Any, after: Any, names: Names) -> str:

@@ -46,12 +46,21 @@ async def sign_in(
     user_agent: str | None,
 ) -> SignedIn:
     """Checks the password under the limits: per account from one address, per
-    account from all, per address.
+    account from all, per address. With local passwords off (single sign-on),
+    only the break-glass administrators' addresses get that far.
 
     Every failure answers the same, whether the e-mail is unknown, the password
     wrong or the account deactivated.
     """
     email_key = normalise_email(email)[:254]
+    if not settings.may_use_password(email_key):
+        raise Forbidden(
+            _(
+                "Passwords are turned off: sign in with your company account "
+                "(the buttons of the sign-in page)."
+            ),
+            code="local_passwords_off",
+        )
     address_key = address or "unknown"
     from_here = ("sign_in_account_address", f"{email_key} {address_key}"[:300])
     account = ("sign_in_account", email_key)

@@ -22,11 +22,12 @@ from app.config import Settings
 from app.errors import Forbidden
 from app.i18n import _
 from app.levels import Language
-from app.models import User
+from app.models import User, UserSession
 from app.security import new_secret, same_secret
 from app.services import accounts, sessions
 from app.services.calendar import feeds
 from app.services.files import avatars
+from app.services.oidc import protocol
 from app.web.form_errors import FailedForm, form_page
 from app.web.forms import FILE_FIELDS
 
@@ -79,24 +80,32 @@ async def login_page(
 ):
     if auth is not None:
         return see_other(safe_next(next))
-    return _login_form(request, settings, next=safe_next(next))
+    return login_form(request, settings, next=safe_next(next))
 
 
-def _login_form(
+def login_form(
     request: Request,
-    settings,
+    settings: Settings,
     *,
     next: str,
     email: str = "",
     status_code: int = 200,
     **context,
 ) -> Response:
-    """The sign-in form, with a fresh double-submit token."""
+    """The sign-in form, with a fresh double-submit token, and a button for
+    each of the company's OpenID Connect providers (app/web/oidc.py)."""
     token = new_secret()
     response = request.app.state.pages.render(
         request,
         "login.html",
-        {"login_csrf": token, "next": next, "email": email, **context},
+        {
+            "login_csrf": token,
+            "next": next,
+            "email": email,
+            "providers": settings.oidc_providers,
+            "local_passwords": settings.local_passwords,
+            **context,
+        },
         status_code=status_code,
     )
     set_form_cookie(response, settings, token, cookie=LOGIN_CSRF_COOKIE, path="/login")
@@ -105,7 +114,7 @@ def _login_form(
 
 async def _login_again(request: Request, _session, _viewer, failed: FailedForm) -> Response:
     """The sign-in form refused: the e-mail kept, never the password."""
-    return _login_form(
+    return login_form(
         request,
         request.app.state.settings,
         next=safe_next(failed.values.get("next")),
@@ -159,6 +168,10 @@ async def show_settings(
             "calendar_feed": await feeds.feed_of(session, viewer=viewer),
             "languages": list(Language),
             "max_upload_mb": request.app.state.settings.max_upload_mb,
+            # No password form for an account made by single sign-on (it has
+            # none), nor where passwords are off for this person.
+            "password_form": viewer.password_hash is not None
+            and request.app.state.settings.may_use_password(viewer.email),
             "saved": None,
             **context,
         },
@@ -172,12 +185,32 @@ async def settings_again(request: Request, session, viewer: User, _failed: Faile
 
 @router.post("/logout")
 @form_page(settings_again)
-async def logout_submit(session: Session, settings: AppSettings, auth: RequiredAuth):
+async def logout_submit(
+    request: Request, session: Session, settings: AppSettings, auth: RequiredAuth
+):
+    response = see_other("/login")
     if auth.user_session is not None:
         await sessions.sign_out(session, user_session=auth.user_session)
-    response = see_other("/login")
+        response = await provider_sign_out(request, settings, auth.user_session) or response
     clear_session_cookie(response, settings)
     return response
+
+
+async def provider_sign_out(
+    request: Request, settings: Settings, user_session: UserSession
+) -> Response | None:
+    """After Ruche's own sign-out, the page that takes the browser to the
+    provider's (RP-initiated logout), when the session came from one that offers
+    it. A page, not a redirect: the content policy's form-action 'self' would
+    stop a form's redirect to another site."""
+    provider = settings.oidc_provider(user_session.oidc_provider or "")
+    if provider is None:
+        return None
+    url = await protocol.sign_out_url(settings, provider, id_token=user_session.oidc_id_token)
+    if url is None:
+        return None
+    request.state.auth = None
+    return render(request, "signed_out.html", provider=provider.label, sign_out_url=url)
 
 
 @router.get("/settings")
