@@ -323,3 +323,55 @@ async def test_two_workers_send_each_mail_and_each_digest_once(tmp_path_factory,
         received = [(to[0], message["Subject"]) for to, message in server.take()]
         assert len(received) == 2 * 11
         assert len(set(received)) == len(received)
+
+
+# --- invitations, the administrators' page ---------------------------------------------
+
+
+async def test_an_invitation_by_email_is_mailed_and_its_link_still_shown(
+    make, db, session, server, mail_settings
+):
+    owner, client = await person(make, display_name="Olga Owner", language="en")
+    space = await make.space(owner=owner, allows_externals=True, name="Projet Azur")
+    issued = await client.post(
+        f"/api/v1/spaces/{space.id}/invitations",
+        json={"email": "camille@partner.example.com", "external_kind": "alumni"},
+    )
+    assert issued.status_code == 201, issued.text
+    link = issued.json()["accept_url"]
+
+    assert await deliver(db, mail_settings) == 1
+    [(to, mail)] = server.take()
+    assert to == ["camille@partner.example.com"]
+    assert mail["Subject"] == "Olga Owner invites you to join Projet Azur on Ruche"
+    assert link in text_of(mail) and link in html_of(mail)
+    assert "List-Unsubscribe" not in mail
+    # Its secret was kept only until it left.
+    [sent] = await outbox(session, kind="email_invitation")
+    assert sent.state == "sent" and sent.data == {}
+
+
+async def test_the_admin_page_tells_the_mail_state_and_sends_a_test_mail(
+    make, app, browser_of, server, mail_settings
+):
+    admin = await make.user(role="admin", language="en")
+    browser, csrf = await browser_of(admin)
+    off = await browser.get("/admin/mail")
+    assert "Mail is off" in off.text
+
+    app.state.settings, kept = mail_settings, app.state.settings
+    try:
+        page = await browser.get("/admin/mail")
+        assert f"127.0.0.1:{server.port}" in page.text
+        sent = await browser.post("/admin/mail/test", data={"csrf_token": csrf})
+        assert sent.status_code == 303 and sent.headers["location"] == "/admin/mail?done=sent"
+        # Without the form's token: refused, nothing sent.
+        forged = await browser.post("/admin/mail/test", data={})
+        assert forged.status_code == 403
+    finally:
+        app.state.settings = kept
+    [(to, mail)] = server.take()
+    assert to == [admin.email] and mail["Subject"] == "Ruche can send mail"
+    member, member_csrf = await browser_of(await make.user())
+    refused = await member.post("/admin/mail/test", data={"csrf_token": member_csrf})
+    assert refused.status_code == 403

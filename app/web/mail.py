@@ -85,11 +85,11 @@ async def mail_admin_page(
     request: Request,
     viewer: Viewer,
     session: Session,
-    settings: AppSettings,
     done: Annotated[str | None, Query(max_length=20)] = None,
     failure: Annotated[str | None, Query(max_length=100)] = None,
 ):
     check_admin(viewer)
+    settings = request.app.state.settings
     return render(
         request,
         "admin/mail.html",
