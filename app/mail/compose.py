@@ -114,24 +114,26 @@ class MailWriter:
             message["References"] = root
         return message
 
+    def _words(self, level: Level, source: Post | Comment) -> "Content | None":
+        """The words of a post or comment, only when they may leave the
+        company's servers: public, or RUCHE_MAIL_INCLUDES_CONTENT set."""
+        if level is not Level.PUBLIC and not self.settings.mail_includes_content:
+            return None
+        return Content(body_html=source.body_html, text=plain_text(source.body))
+
     async def _content(self, post_id: int | None, comment_id) -> "Content | None":
-        """The words the notification is about, only when they may leave the
-        company's servers: public, or RUCHE_MAIL_INCLUDES_CONTENT set. The
-        notification was just found readable, so its post is."""
-        if post_id is None:
+        """The words the notification is about (its comment's, if any). The
+        notification was just found readable, so its post is; a comment
+        has its post's level."""
+        post = await self.session.get(Post, post_id) if post_id is not None else None
+        if post is None or post.deleted_at is not None:
             return None
-        post = await self.session.get(Post, post_id)
-        if post is None or (
-            post.level is not Level.PUBLIC and not self.settings.mail_includes_content
-        ):
+        if not isinstance(comment_id, int):
+            return self._words(post.level, post)
+        comment = await self.session.get(Comment, comment_id)
+        if comment is None or comment.post_id != post.id or comment.deleted_at is not None:
             return None
-        source: Post | Comment = post
-        if isinstance(comment_id, int):
-            comment = await self.session.get(Comment, comment_id)
-            if comment is None or comment.post_id != post.id or comment.deleted_at is not None:
-                return None
-            source = comment
-        return Content(html=source.body_html, text=plain_text(source.body))
+        return self._words(post.level, comment)
 
     async def _digest(self, mail: OutboxMail, user: User) -> EmailMessage | None:
         contents = await digest_contents(
@@ -147,9 +149,7 @@ class MailWriter:
                 "author": entry.author_name,
                 "space": entry.space_name,
                 "link": f"{self.base}/posts/{entry.post.id}",
-                "content": Content(html=entry.post.body_html, text=plain_text(entry.post.body))
-                if entry.post.level is Level.PUBLIC or self.settings.mail_includes_content
-                else None,
+                "content": self._words(entry.post.level, entry.post),
             }
             for entry in contents.posts
         ]
@@ -250,5 +250,5 @@ class Content:
     """Words of a post or comment: its HTML, sanitised when it was written (the
     templates print it as the pages do), and its plain text."""
 
-    html: str
+    body_html: str
     text: str

@@ -5,7 +5,7 @@ administrators' page of the mail server (its state, a test mail)."""
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 
 from app.access import check_admin
 from app.api.deps import AppSettings, Session, Viewer
@@ -23,10 +23,14 @@ router = APIRouter(include_in_schema=False)
 UnsubscribeToken = Annotated[str, Path(max_length=200)]
 
 
-async def _unsubscribe_page(
-    request: Request, session, settings, token: UnsubscribeToken, *, done: bool
-):
-    user, scope = await choices.access_unsubscribe(session, settings=settings, token=token)
+async def _unsubscribe_page(request: Request, session, token: str, *, confirmed: bool):
+    """Asks to confirm, or (``confirmed``) unsubscribes and says so, in the
+    language of the person the link names."""
+    user, scope = await choices.access_unsubscribe(
+        session, settings=request.app.state.settings, token=token
+    )
+    if confirmed:
+        await choices.unsubscribe(session, user=user, scope=scope)
     current_language.set(user.language)
     return render(
         request,
@@ -34,47 +38,27 @@ async def _unsubscribe_page(
         token=token,
         is_digest=scope == DIGEST_MAIL,
         kind=scope,
-        done=done,
+        done=confirmed,
     )
 
 
 @router.get("/mail/unsubscribe/{token}")
-async def unsubscribe_form(
-    request: Request, token: UnsubscribeToken, session: Session, settings: AppSettings
-):
+async def unsubscribe_form(request: Request, token: UnsubscribeToken, session: Session):
     """A GET changes nothing (mail scanners follow links): it asks to confirm."""
-    return await _unsubscribe_page(request, session, settings, token, done=False)
+    return await _unsubscribe_page(request, session, token, confirmed=False)
 
 
 async def _unsubscribe_again(request: Request, session, _viewer, _failed: FailedForm):
-    settings = request.app.state.settings
-    return await _unsubscribe_page(
-        request, session, settings, request.path_params["token"], done=False
-    )
+    return await _unsubscribe_page(request, session, request.path_params["token"], confirmed=False)
 
 
 @router.post("/mail/unsubscribe/{token}")
 @form_page(_unsubscribe_again, public=True)
-async def unsubscribe(
-    request: Request,
-    token: UnsubscribeToken,
-    session: Session,
-    settings: AppSettings,
-    one_click: Annotated[str, Form(alias="List-Unsubscribe", max_length=20)] = "",
-):
+async def unsubscribe(request: Request, token: UnsubscribeToken, session: Session):
     """RFC 8058: the mail client posts ``List-Unsubscribe=One-Click`` here, with
-    no cookie; the confirm page's button posts the same."""
-    user, scope = await choices.access_unsubscribe(session, settings=settings, token=token)
-    await choices.unsubscribe(session, user=user, scope=scope)
-    current_language.set(user.language)
-    return render(
-        request,
-        "unsubscribe.html",
-        token=token,
-        is_digest=scope == DIGEST_MAIL,
-        kind=scope,
-        done=True,
-    )
+    no cookie and no form token (the signed link is the authority); the
+    confirm page's button posts the same."""
+    return await _unsubscribe_page(request, session, token, confirmed=True)
 
 
 # --- administrators ----------------------------------------------------------------
