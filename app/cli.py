@@ -110,6 +110,8 @@ def served_app(settings: Settings | None = None):
 def serve(args: argparse.Namespace, settings: Settings) -> None:
     import uvicorn
 
+    from app.mail.smtp import describe_mail_setup
+
     _migrate(settings)
     if args.demo:
         _seed_demo(settings)
@@ -121,6 +123,7 @@ def serve(args: argparse.Namespace, settings: Settings) -> None:
     _ = settings.resolved_secret_key
     listening = listening_url(args.host, args.port)
     print(f"Ruche listens on {listening}", flush=True)
+    print(describe_mail_setup(settings).capitalize() + ".", flush=True)
     warning = public_url_warning(settings, listening)
     if warning:
         print(warning, file=sys.stderr, flush=True)

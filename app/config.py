@@ -6,6 +6,7 @@ import secrets
 from functools import cached_property
 from pathlib import Path
 from typing import Literal, Self
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -128,6 +129,25 @@ class Settings(BaseSettings):
     s3_secret_access_key: SecretStr = SecretStr("")
     # Put before every key, e.g. "ruche/" to share a bucket with other things.
     s3_prefix: str = ""
+    # Mail (docs/email.md): off while no SMTP host is given. Security: "starttls"
+    # (port 587), "tls" (implicit, port 465) or "none" (a relay on the same host).
+    smtp_host: str = ""
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_security: Literal["none", "starttls", "tls"] = "starttls"
+    smtp_user: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    # The From of every mail, e.g. "Ruche <ruche@example.com>".
+    smtp_sender: str = ""
+    smtp_timeout_seconds: float = Field(default=30, gt=0)
+    # Mail leaves the company's servers: about content above public, a mail says
+    # only what it is about and links to it, unless this is true.
+    mail_includes_content: bool = False
+    # Digests leave at this hour of the company's zone (daily; weekly on Mondays).
+    mail_digest_hour: int = Field(default=7, ge=0, le=23)
+    mail_timezone: str = "Europe/Paris"
+    # Seconds between rounds of the deliveries that must leave within seconds
+    # (mail, webhooks) inside `ruche serve`; 0 turns them off.
+    delivery_interval_seconds: float = Field(default=5, ge=0)
 
     # Single sign-on (docs/sso.md): the providers as a JSON list, the clock skew
     # allowed on their ID tokens, and whether passwords still sign in (when off,
@@ -164,6 +184,17 @@ class Settings(BaseSettings):
         if bool(self.s3_access_key_id) != bool(self.s3_secret_access_key.get_secret_value()):
             raise ValueError("RUCHE_S3_ACCESS_KEY_ID and RUCHE_S3_SECRET_ACCESS_KEY go together")
         return self
+
+    @model_validator(mode="after")
+    def _mail_is_complete(self) -> Self:
+        if self.smtp_host and not self.smtp_sender:
+            raise ValueError("RUCHE_SMTP_HOST needs RUCHE_SMTP_SENDER")
+        ZoneInfo(self.mail_timezone)  # an unknown zone fails at start, not at 7 a.m.
+        return self
+
+    @property
+    def mail_enabled(self) -> bool:
+        return bool(self.smtp_host)
 
     @property
     def files_dir(self) -> Path:

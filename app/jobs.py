@@ -1,13 +1,20 @@
 """Runs the time-driven jobs: inside `ruche serve` every few minutes, or once
 from `ruche jobs`. Each run is one transaction; the jobs are idempotent, so
-several workers running them at once do no harm."""
+several workers running them at once do no harm.
+
+Beside them, the deliveries: what must leave within seconds (mail,
+webhooks), each an async callable ``(database, settings) -> int`` that owns
+its transactions and claims its rows, so that two workers send each thing
+once."""
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 
 from app.config import Settings
 from app.db import Database
 from app.files.store import Store, open_store
+from app.mail.delivery import deliver_mail
 from app.models.base import utcnow
 from app.realtime.broker import announce_commits, create_broker
 from app.services.lifecycle import run_due_jobs
@@ -28,7 +35,8 @@ async def run_jobs_once(settings: Settings) -> dict[str, int]:
     if broker is not None:
         announce_commits(database, broker)
     try:
-        return await run_jobs(database, store=open_store(settings), settings=settings)
+        done = await run_jobs(database, store=open_store(settings), settings=settings)
+        return {**done, **await run_deliveries(database, settings)}
     finally:
         if broker is not None:
             await broker.close()
@@ -44,3 +52,25 @@ async def run_jobs_forever(database: Database, *, store: Store, settings: Settin
         except Exception:  # a failing run must not stop the next ones
             logger.exception("time-driven jobs failed")
         await asyncio.sleep(settings.jobs_interval_seconds)
+
+
+Delivery = Callable[[Database, Settings], Awaitable[int]]
+
+DELIVERIES: tuple[Delivery, ...] = (deliver_mail,)
+
+
+async def run_deliveries(database: Database, settings: Settings) -> dict[str, int]:
+    """One round of every delivery; one failing does not stop the others."""
+    done = {}
+    for delivery in DELIVERIES:
+        try:
+            done[delivery.__name__] = await delivery(database, settings)
+        except Exception:
+            logger.exception("delivery %s failed", delivery.__name__)
+    return done
+
+
+async def run_deliveries_forever(database: Database, settings: Settings) -> None:
+    while True:
+        await run_deliveries(database, settings)
+        await asyncio.sleep(settings.delivery_interval_seconds)

@@ -247,6 +247,17 @@ def notification_kind_label(kind: NotificationKind | str) -> str:
     return str(NOTIFICATION_KIND_LABELS[NotificationKind(kind)])
 
 
+DIGEST_LABELS = {
+    "none": _l("No digest"),
+    "daily": _l("Every morning"),
+    "weekly": _l("Every Monday morning"),
+}
+
+
+def digest_label(digest: str) -> str:
+    return str(DIGEST_LABELS[digest])
+
+
 # --- files ----------------------------------------------------------------------
 
 # What a file is, told by a word and a symbol (decoration beside the word).

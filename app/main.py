@@ -37,7 +37,7 @@ from app.api.openapi import install_api_document, operation_id
 from app.config import PROJECT_ROOT, Settings
 from app.db import Database
 from app.files.store import open_store
-from app.jobs import run_jobs_forever
+from app.jobs import run_deliveries_forever, run_jobs_forever
 from app.middleware import (
     BodyLimitMiddleware,
     FormTokenMiddleware,
@@ -55,6 +55,7 @@ from app.web import calendar as web_calendar
 from app.web import feed as web_feed
 from app.web import ideas as web_ideas
 from app.web import invitations as web_invitations
+from app.web import mail as web_mail
 from app.web import notifications as web_notifications
 from app.web import oidc as web_oidc
 from app.web import people as web_people
@@ -84,14 +85,18 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         gc.collect()
         gc.freeze()
         app.state.hub.start()
-        jobs = None
+        loops = []
         if settings.jobs_interval_seconds > 0:
-            jobs = asyncio.create_task(
-                run_jobs_forever(app.state.db, store=app.state.files, settings=settings)
+            loops.append(
+                asyncio.create_task(
+                    run_jobs_forever(app.state.db, store=app.state.files, settings=settings)
+                )
             )
+        if settings.delivery_interval_seconds > 0:
+            loops.append(asyncio.create_task(run_deliveries_forever(app.state.db, settings)))
         yield
-        if jobs is not None:
-            jobs.cancel()
+        for loop in loops:
+            loop.cancel()
         await app.state.hub.stop()
         await app.state.broker.close()
         await app.state.db.dispose()
@@ -155,6 +160,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         web_spaces,
         web_space_files,
         web_invitations,
+        web_mail,
         web_admin,
         web_audit,
         web_calendar,

@@ -20,7 +20,12 @@ from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ROOT / "frontend" / "locales"
-METHOD_MAP = [("app/**.py", "python"), ("frontend/templates/**.html", "jinja2")]
+# Templates: pages (.html) and the plain-text parts of mails (.txt).
+METHOD_MAP = [
+    ("app/**.py", "python"),
+    ("frontend/templates/**.html", "jinja2"),
+    ("frontend/templates/**.txt", "jinja2"),
+]
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
 
 
@@ -30,7 +35,10 @@ def extract() -> Catalog:
         ROOT,
         METHOD_MAP,
         keywords=KEYWORDS,
-        options_map={"frontend/templates/**.html": {"extensions": "jinja2.ext.i18n"}},
+        options_map={
+            "frontend/templates/**.html": {"extensions": "jinja2.ext.i18n"},
+            "frontend/templates/**.txt": {"extensions": "jinja2.ext.i18n"},
+        },
     ):
         if filename.startswith(("tests", "bench", "tools", ".venv")):
             continue

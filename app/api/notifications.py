@@ -6,8 +6,14 @@ from pydantic import BaseModel, Field
 from app.api.deps import Session, Viewer
 from app.api.pagination import Cursor, Limit, decode_id_cursor, next_id_cursor
 from app.schemas.common import RowId
-from app.schemas.notification import NotificationPage, NotificationsRead, UnreadCount
+from app.schemas.notification import (
+    NotificationPage,
+    NotificationsRead,
+    NotificationsUpdate,
+    UnreadCount,
+)
 from app.services import notifications
+from app.services.mail.choices import digest_of, set_digest
 
 router = APIRouter(prefix="/notifications", tags=["live"])
 
@@ -43,13 +49,25 @@ async def mark_read(body: MarkRead, viewer: Viewer, session: Session):
     return UnreadCount(unread_count=await notifications.unread_count(session, viewer=viewer))
 
 
+async def _preferences(session, viewer) -> NotificationsRead:
+    channels = await notifications.channels(session, viewer=viewer)
+    return NotificationsRead(
+        kinds={kind: channel.in_app for kind, channel in channels.items()},
+        channels=channels,
+        digest=await digest_of(session, user_id=viewer.id),
+    )
+
+
 @router.get("/preferences", response_model=NotificationsRead)
 async def read_preferences(viewer: Viewer, session: Session):
-    return NotificationsRead(kinds=await notifications.preferences(session, viewer=viewer))
+    return await _preferences(session, viewer)
 
 
 @router.patch("/preferences", response_model=NotificationsRead)
-async def set_preferences(body: NotificationsRead, viewer: Viewer, session: Session):
-    return NotificationsRead(
-        kinds=await notifications.set_preferences(session, viewer=viewer, changes=body.kinds)
+async def set_preferences(body: NotificationsUpdate, viewer: Viewer, session: Session):
+    await notifications.set_channels(
+        session, viewer=viewer, in_app=body.kinds, changes=body.channels
     )
+    if body.digest is not None:
+        await set_digest(session, user_id=viewer.id, digest=body.digest)
+    return await _preferences(session, viewer)

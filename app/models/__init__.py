@@ -33,6 +33,7 @@ from app.models.ideas import (
     VoteChoice,
 )
 from app.models.identity import IdentityLink
+from app.models.mail import Digest, MailSettings, MailState, OutboxMail
 from app.models.notification import Notification, NotificationKind
 from app.models.post import (
     AnnouncementRead,
@@ -89,6 +90,7 @@ __all__ = [
     "CommentReaction",
     "CommentVersion",
     "Content",
+    "Digest",
     "FilePurpose",
     "Follow",
     "FollowKind",
@@ -102,11 +104,14 @@ __all__ = [
     "Invitation",
     "InvitationStatus",
     "JoinRequest",
+    "MailSettings",
+    "MailState",
     "Membership",
     "Mention",
     "Notification",
     "NotificationKind",
     "NotificationPreference",
+    "OutboxMail",
     "PollOption",
     "PollVote",
     "Post",

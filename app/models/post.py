@@ -233,7 +233,9 @@ class PollVote(Base):
 
 
 class NotificationPreference(Base):
-    """A person's choice for one kind of notification; absent means on."""
+    """A person's choice for one kind of notification: in the app (``enabled``;
+    absent means on) and by mail (``by_mail``; absent or None means the kind's
+    default, app.services.mail.preferences.MAILED_BY_DEFAULT)."""
 
     __tablename__ = "notification_preferences"
 
@@ -242,3 +244,4 @@ class NotificationPreference(Base):
     )
     kind: Mapped[str] = mapped_column(String(40), primary_key=True)
     enabled: Mapped[bool] = mapped_column(Boolean)
+    by_mail: Mapped[bool | None] = mapped_column(Boolean)

@@ -1,12 +1,13 @@
 """Notifications and their preferences."""
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Self
 
-from pydantic import BaseModel, StrictBool
+from pydantic import BaseModel, Field, StrictBool, model_validator
 
-from app.models import NotificationKind
+from app.models import Digest, NotificationKind
 from app.schemas.common import Page, ReadModel
+from app.services.notifications import Channel
 
 
 class NotificationRead(ReadModel):
@@ -31,6 +32,29 @@ class UnreadCount(BaseModel):
 
 
 class NotificationsRead(BaseModel):
-    """Each kind on (true) or off (false); absent kinds are left as they are."""
+    """``kinds``: each kind on (true) or off (false) in the app, as before
+    channels existed. ``channels``: where each kind reaches its reader (app,
+    mail, both or none). ``digest``: none, daily or weekly."""
 
     kinds: dict[NotificationKind, StrictBool]
+    channels: dict[NotificationKind, Channel]
+    digest: Digest
+
+
+class NotificationsUpdate(BaseModel):
+    """Kinds and fields absent are left as they are; a kind in ``channels``
+    wins over the same kind in ``kinds`` (which sets the app side only)."""
+
+    kinds: dict[NotificationKind, StrictBool] = Field(default_factory=dict)
+    channels: dict[NotificationKind, Channel] = Field(default_factory=dict)
+    digest: Digest | None = None
+
+    @model_validator(mode="after")
+    def _says_something(self) -> Self:
+        if (
+            "kinds" not in self.model_fields_set
+            and "channels" not in self.model_fields_set
+            and self.digest is None
+        ):
+            raise ValueError("give kinds, channels or digest")
+        return self

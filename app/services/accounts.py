@@ -16,6 +16,7 @@ from app.models.user import normalise_email
 from app.realtime.events import record_event
 from app.security import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, hash_password, verify_password
 from app.services.audit import record_audit
+from app.services.mail.choices import stop_mail
 from app.services.sessions import end_sessions, revoke_all_tokens
 
 HANDLE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,39}$")
@@ -245,7 +246,8 @@ async def deactivate_account(session: AsyncSession, *, user: User) -> None:
 
 async def end_access(session: AsyncSession, *, user: User) -> None:
     """Ends every way in at once: sessions deleted, tokens revoked, open
-    websockets closed."""
+    websockets closed; and no more mail."""
+    await stop_mail(session, user=user)
     await end_sessions(session, user=user)
     await revoke_all_tokens(session, user=user)
     await record_event(session, kind="access.ended", user_id=user.id)

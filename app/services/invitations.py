@@ -16,10 +16,12 @@ from app.i18n import _
 from app.levels import AccountKind, Level
 from app.models import Invitation, InvitationStatus, Space, User
 from app.models.base import utcnow
+from app.models.mail import EMAIL_INVITATION_MAIL
 from app.models.user import normalise_email
 from app.security import hash_secret, new_secret
 from app.services.accounts import create_account
 from app.services.audit import record_audit
+from app.services.mail.outbox import queue_mail
 from app.services.memberships import (
     add_member,
     check_may_belong,
@@ -132,6 +134,15 @@ async def invite(
     accept_url = None
     if invitee is None:
         accept_url = f"{settings.public_url.rstrip('/')}/invitations/{secret}"
+        # Mailed once committed (the secret kept in the outbox until then), and
+        # shown to the inviter too, to hand over another way.
+        queue_mail(
+            session,
+            kind=EMAIL_INVITATION_MAIL,
+            address=invitation.email,
+            invitation_id=invitation.id,
+            secret=secret,
+        )
     return IssuedInvitation(invitation=invitation, accept_url=accept_url)
 
 

@@ -1,6 +1,6 @@
 """Time-driven changes: reminders of events about to start; contractors'
 access ending on its date, and their sponsors told a week before; the
-collection of files nothing uses any more.
+collection of files nothing uses any more; the outbox's old mail forgotten.
 Idempotent: safe to run from every worker and from cron (``ruche jobs``)."""
 
 from datetime import datetime, timedelta
@@ -16,6 +16,7 @@ from app.services.accounts import ENDING_SOON, deactivate_account
 from app.services.audit import record_audit
 from app.services.calendar.reminders import send_reminders
 from app.services.files.garbage import collect_unused_files
+from app.services.mail.outbox import forget_old_mail
 from app.services.notifications import notify
 from app.services.tasks.reminders import claim_overdue_tasks, remind_overdue_tasks
 
@@ -80,6 +81,7 @@ async def run_due_jobs(
     warned = await warn_sponsors(session, now=now)
     ended = await end_expired_access(session, now=now)
     await forget_old_rate_limit_hits(session, now=now)
+    await forget_old_mail(session, now=now)
     await session.flush()
     # Last: it removes bytes before the commit, which nothing after it may fail.
     collected = await collect_unused_files(session, store=store, settings=settings, now=now)

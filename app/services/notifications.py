@@ -12,9 +12,10 @@ notifications too; and the names they show are read then, never stored.
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func, insert, literal, select, update
+from sqlalchemy import and_, false, func, insert, literal, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -37,16 +38,62 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.realtime.events import record_event
+from app.services.mail.outbox import queue_mail
 
 KINDS = tuple(kind.value for kind in NotificationKind)
 
 
-def _wants(kind: str):
-    """Users who have not turned ``kind`` off (no row means on)."""
-    return ~User.id.in_(
-        select(NotificationPreference.user_id).where(
-            NotificationPreference.kind == kind, NotificationPreference.enabled.is_(False)
-        )
+# The kinds mailed unless their reader says otherwise: what is addressed to
+# them and waits on them. The others (reactions, wiki changes...) stay in the app.
+MAILED_BY_DEFAULT = frozenset(
+    {
+        NotificationKind.MENTION,
+        NotificationKind.REPLY,
+        NotificationKind.ANNOUNCEMENT,
+        NotificationKind.ACCEPTED_ANSWER,
+        NotificationKind.INVITATION,
+        NotificationKind.EVENT_REMINDER,
+        NotificationKind.TASK_ASSIGNED,
+    }
+)
+
+
+class Channel(StrEnum):
+    """Where a kind of notification reaches its reader."""
+
+    APP = "app"
+    MAIL = "mail"
+    BOTH = "both"
+    NONE = "none"
+
+    @classmethod
+    def of(cls, in_app: bool, by_mail: bool) -> "Channel":
+        return {
+            (True, True): cls.BOTH,
+            (True, False): cls.APP,
+            (False, True): cls.MAIL,
+            (False, False): cls.NONE,
+        }[(bool(in_app), bool(by_mail))]
+
+    @property
+    def in_app(self) -> bool:
+        return self in (Channel.APP, Channel.BOTH)
+
+    @property
+    def by_mail(self) -> bool:
+        return self in (Channel.MAIL, Channel.BOTH)
+
+
+def _channels(kind: str):
+    """Each user with whether they want ``kind`` in the app (no row: yes) and
+    by mail (no choice: the kind's default), keeping those who want it somehow."""
+    choice = aliased(NotificationPreference)
+    in_app = func.coalesce(choice.enabled, true())
+    by_mail = func.coalesce(choice.by_mail, true() if kind in MAILED_BY_DEFAULT else false())
+    return (
+        select(User.id, in_app, by_mail)
+        .outerjoin(choice, and_(choice.user_id == User.id, choice.kind == kind))
+        .where(or_(in_app, by_mail))
     )
 
 
@@ -55,10 +102,23 @@ async def notify(
 ) -> bool:
     """Tells one person something that concerns no post; returns whether it was
     stored (not when they turned that kind off)."""
-    if not await session.scalar(select(User.id).where(User.id == user_id, _wants(kind))):
+    chosen = (await session.execute(_channels(kind).where(User.id == user_id))).first()
+    if chosen is None:
         return False
-    session.add(Notification(user_id=user_id, kind=kind, actor_id=actor_id, data=data))
-    await record_event(session, kind="notification.created", user_id=user_id, notification=kind)
+    _id, in_app, by_mail = chosen
+    notification = Notification(
+        user_id=user_id,
+        kind=kind,
+        actor_id=actor_id,
+        data=data,
+        read_at=None if in_app else utcnow(),
+    )
+    session.add(notification)
+    if by_mail:
+        await session.flush()
+        queue_mail(session, kind=kind, user_id=user_id, notification_id=notification.id)
+    if in_app:
+        await record_event(session, kind="notification.created", user_id=user_id, notification=kind)
     return True
 
 
@@ -78,16 +138,19 @@ async def notify_readers(
     """Tells those of ``user_ids`` (all readers when None) who may read the item
     (a post, a wiki page, a calendar event or a task) and want this kind, never the
     actor; returns who was told."""
-    recipients = select(User.id).where(readers_of(item), _wants(kind))
+    recipients = _channels(kind).where(readers_of(item))
     if actor_id is not None:
         recipients = recipients.where(User.id != actor_id)
     if user_ids is not None:
         recipients = recipients.where(User.id.in_(list(user_ids)))
-    chosen = set(await session.scalars(recipients))
+    rows = (await session.execute(recipients)).all()
+    chosen = {user_id for user_id, _in_app, _by_mail in rows}
+    in_app = {user_id for user_id, wants_app, _by_mail in rows if wants_app}
     if chosen:
         now = utcnow()
-        await session.execute(
-            insert(Notification).from_select(
+        stored = await session.execute(
+            insert(Notification)
+            .from_select(
                 [
                     "user_id",
                     "kind",
@@ -111,8 +174,10 @@ async def notify_readers(
                     literal(now, Notification.created_at.type),
                 ).where(User.id.in_(chosen)),
             )
+            .returning(Notification.id, Notification.user_id)
         )
-        for user_id in sorted(chosen):
+        await _mail_and_mark(session, kind, stored.all(), rows, now)
+        for user_id in sorted(in_app):
             await record_event(
                 session,
                 kind="notification.created",
@@ -124,6 +189,22 @@ async def notify_readers(
                 notification=kind,
             )
     return chosen
+
+
+async def _mail_and_mark(session: AsyncSession, kind: str, stored, rows, now: datetime) -> None:
+    """Queues a mail for each person who wants this kind by mail; a person who
+    wants it by mail only finds it already read in the app (no bell)."""
+    channels = {user_id: Channel.of(in_app, by_mail) for user_id, in_app, by_mail in rows}
+    mail_only = []
+    for notification_id, user_id in stored:
+        if channels[user_id].by_mail:
+            queue_mail(session, kind=kind, user_id=user_id, notification_id=notification_id)
+        if not channels[user_id].in_app:
+            mail_only.append(notification_id)
+    if mail_only:
+        await session.execute(
+            update(Notification).where(Notification.id.in_(mail_only)).values(read_at=now)
+        )
 
 
 # Names are never stored with a notification: a name (of a space, a page, a
@@ -254,27 +335,72 @@ async def mark_read(session: AsyncSession, *, viewer: User, ids: list[int] | Non
     return result.rowcount
 
 
-async def preferences(session: AsyncSession, *, viewer: User) -> dict[str, bool]:
-    stored = dict(
-        (
+async def channels(session: AsyncSession, *, viewer: User) -> dict[str, Channel]:
+    """Where each kind reaches the viewer, their choice or the kind's default."""
+    stored = {
+        kind: (enabled, by_mail)
+        for kind, enabled, by_mail in (
             await session.execute(
-                select(NotificationPreference.kind, NotificationPreference.enabled).where(
-                    NotificationPreference.user_id == viewer.id
-                )
+                select(
+                    NotificationPreference.kind,
+                    NotificationPreference.enabled,
+                    NotificationPreference.by_mail,
+                ).where(NotificationPreference.user_id == viewer.id)
             )
         ).all()
-    )
-    return {kind: stored.get(kind, True) for kind in KINDS}
+    }
+    chosen = {}
+    for kind in KINDS:
+        enabled, by_mail = stored.get(kind, (True, None))
+        chosen[kind] = Channel.of(
+            enabled, kind in MAILED_BY_DEFAULT if by_mail is None else by_mail
+        )
+    return chosen
 
 
-async def set_preferences(
-    session: AsyncSession, *, viewer: User, changes: dict[str, bool]
-) -> dict[str, bool]:
-    for kind, enabled in changes.items():
+async def set_channels(
+    session: AsyncSession,
+    *,
+    viewer: User,
+    in_app: dict[str, bool] | None = None,
+    changes: dict[str, Channel] | None = None,
+) -> dict[str, Channel]:
+    """Sets kinds on or off in the app (``in_app``) or their whole channel
+    (``changes``, which wins); kinds not named keep their choice."""
+    wanted: dict[str, tuple[bool, bool | None]] = {}
+    for kind, enabled in (in_app or {}).items():
+        wanted[kind] = (enabled, None)
+    for kind, channel in (changes or {}).items():
+        wanted[kind] = (channel.in_app, channel.by_mail)
+    for kind, (enabled, by_mail) in wanted.items():
         row = await session.get(NotificationPreference, (viewer.id, kind))
         if row is None:
-            session.add(NotificationPreference(user_id=viewer.id, kind=kind, enabled=enabled))
-        else:
-            row.enabled = enabled
+            row = NotificationPreference(user_id=viewer.id, kind=kind, enabled=enabled)
+            session.add(row)
+        row.enabled = enabled
+        if by_mail is not None:
+            row.by_mail = by_mail
     await session.flush()
-    return await preferences(session, viewer=viewer)
+    return await channels(session, viewer=viewer)
+
+
+async def stop_mailing(session: AsyncSession, *, user_id: int) -> None:
+    """Every kind by mail off for this person (whose access ends), the app
+    channel kept as it was."""
+    for kind in KINDS:
+        row = await session.get(NotificationPreference, (user_id, kind))
+        if row is None:
+            session.add(
+                NotificationPreference(user_id=user_id, kind=kind, enabled=True, by_mail=False)
+            )
+        else:
+            row.by_mail = False
+
+
+async def shown_notification(
+    session: AsyncSession, *, viewer: User, notification_id: int
+) -> ShownNotification | None:
+    """One of the viewer's notifications as the list would show it now, or None
+    when the list would not (what it is about is no longer theirs to read)."""
+    found = await list_notifications(session, viewer=viewer, limit=1, before_id=notification_id + 1)
+    return found[0] if found and found[0].id == notification_id else None

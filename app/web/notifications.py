@@ -12,11 +12,12 @@ from app.api.pagination import decode_id_cursor, next_id_cursor
 from app.dates import format_day, format_moment
 from app.i18n import _
 from app.i18n import lazy_gettext as _l
-from app.labels import idea_status_label, reaction_label
-from app.models import ReactionKind
+from app.labels import digest_label, idea_status_label, reaction_label
+from app.models import Digest, ReactionKind
 from app.schemas.common import MAX_ID
 from app.services import notifications
-from app.services.notifications import ShownNotification
+from app.services.mail.choices import digest_of, set_digest
+from app.services.notifications import Channel, ShownNotification
 from app.web.form_errors import form_page, page_again
 from app.web.routes import render
 from app.web.stream_shared import CursorQuery, Done, Next, back, page_link
@@ -174,7 +175,10 @@ async def notifications_page(
         "stream/notifications.html",
         notices=[describe(found_one) for found_one in found[:NOTIFICATIONS_PAGE]],
         older=page_link("/notifications", cursor=next_cursor) if next_cursor else None,
-        preferences=await notifications.preferences(session, viewer=viewer),
+        channels=await notifications.channels(session, viewer=viewer),
+        digest=await digest_of(session, user_id=viewer.id),
+        digest_choices=[(choice, digest_label(choice)) for choice in Digest],
+        mail_enabled=request.app.state.settings.mail_enabled,
         done=done,
     )
 
@@ -201,11 +205,24 @@ async def save_notification_preferences(
     viewer: Viewer,
     session: Session,
     kinds: Annotated[list[str], Form(max_length=50)] = (),
+    mail_kinds: Annotated[list[str], Form(max_length=50)] = (),
+    mail_choices: Annotated[bool, Form()] = False,
+    digest: Annotated[Digest | None, Form()] = None,
 ):
-    """Each kind ticked is on; each kind left unticked is off."""
-    await notifications.set_preferences(
-        session,
-        viewer=viewer,
-        changes={kind: kind in kinds for kind in notifications.KINDS},
-    )
+    """Each kind ticked is on; each kind left unticked is off — in the app, and
+    by mail when the form has the mail column (``mail_choices``)."""
+    if mail_choices:
+        await notifications.set_channels(
+            session,
+            viewer=viewer,
+            changes={
+                kind: Channel.of(kind in kinds, kind in mail_kinds) for kind in notifications.KINDS
+            },
+        )
+    else:
+        await notifications.set_channels(
+            session, viewer=viewer, in_app={kind: kind in kinds for kind in notifications.KINDS}
+        )
+    if digest is not None:
+        await set_digest(session, user_id=viewer.id, digest=digest)
     return back("/notifications", anchor="preferences", done="preferences")

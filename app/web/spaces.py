@@ -463,6 +463,7 @@ async def invite_by_email(
         tab="members",
         new_invitation=issued.invitation,
         new_invitation_url=issued.accept_url,
+        mail_enabled=request.app.state.settings.mail_enabled,
     )
 
 

@@ -1,0 +1,122 @@
+"""Digests: once a day or a week, what happened in a person's spaces and the
+company stream, queued once per period whichever worker gets there first,
+and filled when sent with only what its reader may read then."""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from app.access import member_space_ids, readable
+from app.config import Settings
+from app.models import Digest, MailSettings, Post, Space, User
+from app.models.mail import DIGEST_MAIL
+from app.services.mail.outbox import queue_mail
+
+DIGEST_POSTS = 20
+
+
+@dataclass(frozen=True)
+class Period:
+    key: str
+    since: datetime
+    until: datetime
+
+
+def period_of(digest: Digest, *, now: datetime, settings: Settings) -> Period:
+    """The last whole period before ``now``: days end at the digest hour of the
+    company's zone; weeks on Monday at that hour."""
+    zone = ZoneInfo(settings.mail_timezone)
+    local = now.astimezone(zone)
+    end = local.replace(hour=settings.mail_digest_hour, minute=0, second=0, microsecond=0)
+    if local < end:
+        end -= timedelta(days=1)
+    if digest is Digest.WEEKLY:
+        end -= timedelta(days=end.weekday())
+        year, week, _day = end.isocalendar()
+        key, length = f"{year}-W{week:02d}", timedelta(days=7)
+    else:
+        key, length = end.date().isoformat(), timedelta(days=1)
+    # The wall-clock hour, then UTC: a day across a change of summer time lasts 23 or 25 h.
+    since = (end.replace(tzinfo=None) - length).replace(tzinfo=zone)
+    return Period(key, since.astimezone(UTC), end.astimezone(UTC))
+
+
+async def queue_digests(session: AsyncSession, *, now: datetime, settings: Settings) -> int:
+    """Queues the digest of every active person whose period ended and was not
+    queued yet. One conditional UPDATE claims them: a second worker running at
+    once waits for the first's row locks (PostgreSQL) or its write lock
+    (SQLite), then finds the period taken."""
+    queued = 0
+    for digest in (Digest.DAILY, Digest.WEEKLY):
+        period = period_of(digest, now=now, settings=settings)
+        claimed = await session.scalars(
+            update(MailSettings)
+            .where(
+                MailSettings.digest == digest.value,
+                or_(
+                    MailSettings.digest_sent_for.is_(None),
+                    MailSettings.digest_sent_for != period.key,
+                ),
+                MailSettings.user_id.in_(select(User.id).where(User.is_active.is_(True))),
+            )
+            .values(digest_sent_for=period.key)
+            .returning(MailSettings.user_id)
+        )
+        for user_id in claimed.all():
+            queue_mail(
+                session,
+                kind=DIGEST_MAIL,
+                user_id=user_id,
+                since=period.since.isoformat(),
+                until=period.until.isoformat(),
+            )
+            queued += 1
+    return queued
+
+
+@dataclass(frozen=True)
+class DigestPost:
+    post: Post
+    author_name: str
+    space_name: str | None
+
+
+@dataclass(frozen=True)
+class DigestContents:
+    posts: list[DigestPost]
+    # Posts of the period beyond those listed.
+    more: int
+
+
+async def digest_contents(
+    session: AsyncSession, *, viewer: User, since: datetime, until: datetime
+) -> DigestContents:
+    """The newest posts of the period in the company stream and the viewer's
+    spaces that the viewer may read now (the policy's clause in the query,
+    never a filter after it), not their own."""
+    author = aliased(User)
+    conditions = (
+        readable(viewer, Post),
+        Post.deleted_at.is_(None),
+        Post.created_at >= since,
+        Post.created_at < until,
+        Post.author_id != viewer.id,
+        or_(Post.space_id.is_(None), Post.space_id.in_(member_space_ids(viewer))),
+    )
+    rows = (
+        await session.execute(
+            select(Post, author.display_name, Space.name)
+            .join(author, author.id == Post.author_id)
+            .outerjoin(Space, Space.id == Post.space_id)
+            .where(*conditions)
+            .order_by(Post.id.desc())
+            .limit(DIGEST_POSTS)
+        )
+    ).all()
+    total = await session.scalar(select(func.count()).select_from(Post).where(*conditions))
+    posts = [DigestPost(post, author_name, space_name) for post, author_name, space_name in rows]
+    return DigestContents(posts=posts, more=total - len(posts))
