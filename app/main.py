@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from scim2_models import SCIMException
 from sqlalchemy import text
 
 from app.api import (
@@ -25,6 +26,7 @@ from app.api import (
     notifications,
     people,
     posts,
+    scim_v2,
     search,
     space_files,
     spaces,
@@ -34,6 +36,7 @@ from app.api import (
 from app.api.deps import CSRF_FIELD, CSRF_HEADER
 from app.api.errors import install_error_handlers
 from app.api.openapi import install_api_document, operation_id
+from app.api.scim_errors import on_scim_error
 from app.config import PROJECT_ROOT, Settings
 from app.db import Database
 from app.files.store import open_store
@@ -116,6 +119,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.state.head_revision = head_revision()
 
     install_error_handlers(app)
+    app.add_exception_handler(SCIMException, on_scim_error)
     install_form_errors(app)
     install_api_document(app)
 
@@ -144,6 +148,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(live.router)
+    app.include_router(scim_v2.router)
     app.include_router(api_docs.router)
     web = (
         web_routes,
