@@ -117,7 +117,7 @@ def http_error(request: Request, exc: StarletteHTTPException) -> AppError:
     }.get(exc.status_code, str(exc.detail))
     error = AppError(message, code=code).with_status(exc.status_code)
     error.headers.update(exc.headers or {})
-    if exc.status_code == 405:
+    if exc.status_code == 405 and not is_scim(request):
         error.headers["Allow"] = _allowed_methods(request) or error.headers.get("Allow", "")
     return error
 

@@ -17,6 +17,7 @@ from scim2_models import (
     InvalidSyntaxException,
     ListResponse,
     NotFoundException,
+    NotImplementedException,
     ResponseParameters,
     UnauthorizedException,
 )
@@ -151,6 +152,12 @@ async def list_resource_types(request: Request, _client: Client):
 @router.get("/ResourceTypes/{type_id}")
 async def read_resource_type(type_id: str, request: Request, _client: Client):
     return _discovery_item(resource_types(), request, "ResourceTypes", type_id)
+
+
+@router.post("/.search")
+async def search_everything(_client: Client):
+    """RFC 7644 §3.4.3 lets a service refuse a search across resource types."""
+    raise NotImplementedException(detail="Search /Users or /Groups.")
 
 
 # Users and Groups: the same routes over two services.

@@ -102,12 +102,7 @@ def _resource(base_url: str, group: ScimGroup, members: list[User]) -> GroupReso
         external_id=group.external_id,
         display_name=group.display_name,
         members=[
-            GroupMember(
-                value=str(user.id),
-                ref=f"{base_url}/Users/{user.id}",
-                type="User",
-                display=user.display_name,
-            )
+            GroupMember(value=str(user.id), ref=f"{base_url}/Users/{user.id}", type="User")
             for user in members
         ]
         or None,
@@ -425,18 +420,21 @@ async def _withdraw(session, grant: ScimSpaceGrant, client: ScimClient) -> None:
 
 
 async def list_all_groups(
-    session: AsyncSession, *, viewer: User
+    session: AsyncSession, *, viewer: User, group_id: int | None = None
 ) -> list[tuple[ScimGroup, str, int]]:
-    """Every client's groups, with the client's name and the number of members."""
+    """Every client's groups (or one), with the client's name and the number
+    of members."""
     check_admin(viewer)
-    rows = await session.execute(
+    statement = (
         select(ScimGroup, ScimClient.name, func.count(ScimGroupMember.user_id))
         .join(ScimClient, ScimClient.id == ScimGroup.client_id)
         .outerjoin(ScimGroupMember, ScimGroupMember.group_id == ScimGroup.id)
         .group_by(ScimGroup.id, ScimClient.name)
         .order_by(ScimClient.name, ScimGroup.display_name, ScimGroup.id)
     )
-    return [tuple(row) for row in rows]
+    if group_id is not None:
+        statement = statement.where(ScimGroup.id == group_id)
+    return [tuple(row) for row in await session.execute(statement)]
 
 
 async def link_space(

@@ -19,6 +19,7 @@ from scim2_models import (
     Filter,
     Group,
     Patch,
+    Required,
     ResourceType,
     Schema,
     SchemaExtension,
@@ -47,9 +48,12 @@ _KEPT = {
         "emails": {"value", "type", "primary"},
         "phoneNumbers": {"value", "type", "primary"},
     },
-    ENTERPRISE: {"department": None, "manager": {"value", "$ref", "displayName"}},
-    GROUP_SCHEMA: {"displayName": None, "members": {"value", "$ref", "type", "display"}},
+    ENTERPRISE: {"department": None, "manager": {"value", "$ref"}},
+    GROUP_SCHEMA: {"displayName": None, "members": {"value", "$ref", "type"}},
 }
+# Always there on a Ruche account: a remove cannot unassign them, and a
+# creation without them gets one (the name is then made from the others).
+_ALWAYS = {"displayName", "active"}
 
 
 def _kept(schema: Schema) -> Schema:
@@ -57,6 +61,8 @@ def _kept(schema: Schema) -> Schema:
     schema = schema.model_copy(deep=True)
     schema.attributes = [a for a in schema.attributes or [] if a.name in kept]
     for attribute in schema.attributes:
+        if str(schema.id) == USER_SCHEMA and attribute.name in _ALWAYS:
+            attribute.required = Required.true
         if kept[attribute.name] is not None:
             attribute.sub_attributes = [
                 sub for sub in attribute.sub_attributes or [] if sub.name in kept[attribute.name]

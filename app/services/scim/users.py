@@ -146,12 +146,9 @@ def _resource(
     )
     if user.department or manager is not None:
         resource[EnterpriseUser] = EnterpriseUser(
+            schemas=[ENTERPRISE],
             department=user.department or None,
-            manager=Manager(
-                value=str(manager.id),
-                ref=f"{base_url}/Users/{manager.id}",
-                display_name=manager.display_name,
-            )
+            manager=Manager(value=str(manager.id), ref=f"{base_url}/Users/{manager.id}")
             if manager is not None
             else None,
         )
