@@ -64,6 +64,7 @@ from app.web import oidc as web_oidc
 from app.web import people as web_people
 from app.web import posts as web_posts
 from app.web import routes as web_routes
+from app.web import scim as web_scim
 from app.web import search as web_search
 from app.web import space_files as web_space_files
 from app.web import spaces as web_spaces
@@ -163,6 +164,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         web_space_files,
         web_invitations,
         web_admin,
+        web_scim,
         web_audit,
         web_calendar,
         web_tasks,

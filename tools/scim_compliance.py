@@ -84,7 +84,7 @@ async def run_checker(workdir: Path, database_url: str | None = None) -> list:
         var_dir=workdir / "var",
         public_url=f"http://127.0.0.1:{port}",
         jobs_interval_seconds=0,
-        secret_key="scim-compliance-run",
+        secret_key="scim-compliance-run",  # noqa: S106 (a throwaway server's)
         _env_file=None,
     )
     token = await _provision_client(settings)

@@ -98,6 +98,7 @@ async def revoke_client(
         target_type="scim_client",
         target_id=client.id,
         address=address,
+        name=client.name,
     )
 
 
@@ -116,6 +117,7 @@ async def rotate_token(
         target_type="scim_client",
         target_id=client.id,
         address=address,
+        name=client.name,
     )
     await session.flush()
     return client, secret

@@ -21,7 +21,7 @@ from scim2_models import (
 from sqlalchemy import delete, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.access import check_admin
+from app.access import check_admin, visible_spaces
 from app.errors import AppError, Invalid, NotFound
 from app.i18n import _
 from app.models import (
@@ -49,6 +49,7 @@ from app.services.scim.common import (
 )
 from app.services.scim.filters import Searchable
 from app.services.scim.schema import GroupResource
+from app.services.spaces import access_space
 
 # A group leads to a space as plain members or as moderators, never as owners:
 # ownership is handed over by people.
@@ -163,7 +164,7 @@ async def create_group(
         target_id=group.id,
         address=address,
         client=client.name,
-        display_name=group.display_name,
+        name=group.display_name,
         changed=changed,
     )
     await session.flush()
@@ -216,6 +217,7 @@ async def _write(session, client, base_url, current, wanted, address) -> GroupRe
             target_id=group.id,
             address=address,
             client=client.name,
+            name=group.display_name,
             changed=changed,
         )
     await session.flush()
@@ -246,7 +248,7 @@ async def delete_group(
         target_id=group.id,
         address=address,
         client=client.name,
-        display_name=group.display_name,
+        name=group.display_name,
     )
     await session.flush()
 
@@ -419,6 +421,18 @@ async def _withdraw(session, grant: ScimSpaceGrant, client: ScimClient) -> None:
 # Administration: which space a group leads to.
 
 
+async def linkable_spaces(session: AsyncSession, *, viewer: User) -> list[Space]:
+    """The spaces an administrator may link a group to: those that exist for them."""
+    check_admin(viewer)
+    return list(
+        (
+            await session.scalars(
+                select(Space).where(visible_spaces(viewer), ~Space.is_archived).order_by(Space.name)
+            )
+        ).all()
+    )
+
+
 async def list_all_groups(
     session: AsyncSession, *, viewer: User, group_id: int | None = None
 ) -> list[tuple[ScimGroup, str, int]]:
@@ -454,8 +468,9 @@ async def link_space(
         raise NotFound()
     if role not in LINKABLE_ROLES:
         raise Invalid(_("A group leads to a space as members or moderators."), code="invalid_role")
-    if space_id is not None and await session.get(Space, space_id) is None:
-        raise NotFound(_("No such space."))
+    if space_id is not None:
+        # A space the administrator may not know of answers as one that does not exist.
+        await access_space(session, viewer=viewer, space_id=space_id)
     before = {"space_id": group.space_id, "role": group.space_role.value}
     group.space_id, group.space_role = space_id, role
     client = await session.get(ScimClient, group.client_id)
@@ -467,6 +482,7 @@ async def link_space(
         target_type="scim_group",
         target_id=group.id,
         address=address,
+        name=group.display_name,
         before=before,
         after={"space_id": space_id, "role": role.value},
     )
