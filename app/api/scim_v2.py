@@ -134,24 +134,18 @@ def _discovery_item(items, request: Request, endpoint: str, item_id: str) -> Res
     raise NotFoundException()
 
 
-@router.get("/Schemas")
-async def list_schemas(request: Request, _client: Client):
-    return _discovery_list(schemas(), request, "Schemas")
+def _discovery_routes(endpoint: str, items) -> None:
+    @router.get(f"/{endpoint}", name=f"scim_list_{endpoint}")
+    async def list_items(request: Request, _client: Client):
+        return _discovery_list(items(), request, endpoint)
+
+    @router.get(f"/{endpoint}/{{item_id}}", name=f"scim_read_{endpoint}")
+    async def read_item(item_id: str, request: Request, _client: Client):
+        return _discovery_item(items(), request, endpoint, item_id)
 
 
-@router.get("/Schemas/{schema_id}")
-async def read_schema(schema_id: str, request: Request, _client: Client):
-    return _discovery_item(schemas(), request, "Schemas", schema_id)
-
-
-@router.get("/ResourceTypes")
-async def list_resource_types(request: Request, _client: Client):
-    return _discovery_list(resource_types(), request, "ResourceTypes")
-
-
-@router.get("/ResourceTypes/{type_id}")
-async def read_resource_type(type_id: str, request: Request, _client: Client):
-    return _discovery_item(resource_types(), request, "ResourceTypes", type_id)
+_discovery_routes("Schemas", schemas)
+_discovery_routes("ResourceTypes", resource_types)
 
 
 @router.post("/.search")
@@ -168,8 +162,7 @@ _KINDS = {
         users.list_users,
         users.read_user,
         users.create_user,
-        users.replace_user,
-        users.patch_user,
+        users.change_user,
         users.delete_user,
         "user_id",
     ),
@@ -178,8 +171,7 @@ _KINDS = {
         groups.list_groups,
         groups.read_group,
         groups.create_group,
-        groups.replace_group,
-        groups.patch_group,
+        groups.change_group,
         groups.delete_group,
         "group_id",
     ),
@@ -187,7 +179,7 @@ _KINDS = {
 
 
 def _routes(endpoint: str) -> None:
-    model, list_, read, create, replace, patch, delete, id_name = _KINDS[endpoint]
+    model, list_, read, create, change, delete, id_name = _KINDS[endpoint]
 
     async def search(session, client, request, parameters: dict) -> Response:
         found = search_request(model, parameters)
@@ -266,45 +258,35 @@ def _routes(endpoint: str) -> None:
             return Response(status_code=304, headers={"ETag": resource.meta.version})
         return _one(resource, Context.RESOURCE_QUERY_RESPONSE, parameters)
 
-    @router.put(f"/{endpoint}/{{item_id}}", name=f"scim_replace_{endpoint}")
-    async def replace_resource(
-        item_id: str,
-        request: Request,
-        session: Session,
-        client: Client,
-        address: Address,
-        if_match: IfMatch = None,
-    ):
-        resource = await replace(
-            session,
-            client=client,
-            base_url=base_url(request),
-            payload=await _body(request),
-            if_match=if_match,
-            address=address,
-            **{id_name: item_id},
-        )
-        return _one(resource, Context.RESOURCE_REPLACEMENT_RESPONSE)
+    def change_route(patching: bool, context: Context):
+        async def change_resource(
+            item_id: str,
+            request: Request,
+            session: Session,
+            client: Client,
+            address: Address,
+            if_match: IfMatch = None,
+        ):
+            resource = await change(
+                session,
+                client=client,
+                base_url=base_url(request),
+                payload=await _body(request),
+                if_match=if_match,
+                address=address,
+                patching=patching,
+                **{id_name: item_id},
+            )
+            return _one(resource, context)
 
-    @router.patch(f"/{endpoint}/{{item_id}}", name=f"scim_patch_{endpoint}")
-    async def patch_resource(
-        item_id: str,
-        request: Request,
-        session: Session,
-        client: Client,
-        address: Address,
-        if_match: IfMatch = None,
-    ):
-        resource = await patch(
-            session,
-            client=client,
-            base_url=base_url(request),
-            payload=await _body(request),
-            if_match=if_match,
-            address=address,
-            **{id_name: item_id},
-        )
-        return _one(resource, Context.RESOURCE_PATCH_RESPONSE)
+        return change_resource
+
+    router.put(f"/{endpoint}/{{item_id}}", name=f"scim_replace_{endpoint}")(
+        change_route(False, Context.RESOURCE_REPLACEMENT_RESPONSE)
+    )
+    router.patch(f"/{endpoint}/{{item_id}}", name=f"scim_patch_{endpoint}")(
+        change_route(True, Context.RESOURCE_PATCH_RESPONSE)
+    )
 
     @router.delete(f"/{endpoint}/{{item_id}}", name=f"scim_delete_{endpoint}")
     async def delete_resource(

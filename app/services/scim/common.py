@@ -11,6 +11,8 @@ from scim2_models import (
     Context,
     Error,
     InvalidValueException,
+    Meta,
+    PatchOp,
     PreconditionFailedException,
     Resource,
     SCIMException,
@@ -42,12 +44,34 @@ def validated(model: type, payload: Any, context: Context):
         raise ScimInputError(Error.from_validation_errors(error)[0]) from error
 
 
-def apply_patch(patch, resource: Resource) -> None:
-    """The operations, applied by scim2-models to ``resource`` in place."""
+def wanted_after(
+    model: type, current: Resource, payload: Any, *, if_match: str | None, patching: bool
+) -> Resource:
+    """What a PUT (the payload) or a PATCH (its operations, applied by
+    scim2-models to a copy of the current representation) asks a resource to
+    become; the caller writes what differs from ``current``."""
+    check_if_match(if_match, current)
+    if not patching:
+        return validated(model, payload, Context.RESOURCE_REPLACEMENT_REQUEST)
+    patch = validated(PatchOp[model], payload, Context.RESOURCE_PATCH_REQUEST)
+    wanted = current.model_copy(deep=True)
     try:
-        patch.patch(resource)
+        patch.patch(wanted)
     except ValidationError as error:
         raise ScimInputError(Error.from_validation_errors(error)[0]) from error
+    return wanted
+
+
+def stamped(resource: Resource, *, created, modified, location: str) -> Resource:
+    """``resource`` with its meta and version (an ETag of everything else)."""
+    resource.meta = Meta(
+        resource_type=type(resource).__name__.split("[")[0],
+        created=created,
+        last_modified=modified,
+        location=location,
+    )
+    resource.meta.version = version_of(resource)
+    return resource
 
 
 def version_of(resource: Resource) -> str:

@@ -14,9 +14,7 @@ from scim2_models import (
     Context,
     GroupMember,
     InvalidValueException,
-    Meta,
     NotFoundException,
-    PatchOp,
 )
 from sqlalchemy import delete, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -40,12 +38,12 @@ from app.services import memberships
 from app.services.audit import record_audit
 from app.services.scim.common import (
     Listing,
-    apply_patch,
     bounded,
     check_if_match,
     list_page,
+    stamped,
     validated,
-    version_of,
+    wanted_after,
 )
 from app.services.scim.filters import Searchable
 from app.services.scim.schema import GroupResource
@@ -108,14 +106,12 @@ def _resource(base_url: str, group: ScimGroup, members: list[User]) -> GroupReso
         ]
         or None,
     )
-    resource.meta = Meta(
-        resource_type="Group",
+    return stamped(
+        resource,
         created=group.created_at,
-        last_modified=group.updated_at,
+        modified=group.updated_at,
         location=f"{base_url}/Groups/{group.id}",
     )
-    resource.meta.version = version_of(resource)
-    return resource
 
 
 async def list_groups(
@@ -156,22 +152,12 @@ async def create_group(
     await session.flush()
     before = _resource(base_url, group, [])
     changed = await _apply(session, client, group, before, wanted)
-    record_audit(
-        session,
-        action="scim.group_created",
-        actor=None,
-        target_type="scim_group",
-        target_id=group.id,
-        address=address,
-        client=client.name,
-        name=group.display_name,
-        changed=changed,
-    )
+    _audit(session, "scim.group_created", group, client, address, changed=changed)
     await session.flush()
     return await read_group(session, client=client, base_url=base_url, group_id=str(group.id))
 
 
-async def replace_group(
+async def change_group(
     session: AsyncSession,
     *,
     client: ScimClient,
@@ -180,46 +166,15 @@ async def replace_group(
     payload: Any,
     if_match: str | None,
     address: str | None,
+    patching: bool,
 ) -> GroupResource:
+    """PUT or PATCH: what differs from the current representation is written."""
     current = await read_group(session, client=client, base_url=base_url, group_id=group_id)
-    check_if_match(if_match, current)
-    wanted = validated(GroupResource, payload, Context.RESOURCE_REPLACEMENT_REQUEST)
-    return await _write(session, client, base_url, current, wanted, address)
-
-
-async def patch_group(
-    session: AsyncSession,
-    *,
-    client: ScimClient,
-    base_url: str,
-    group_id: str,
-    payload: Any,
-    if_match: str | None,
-    address: str | None,
-) -> GroupResource:
-    current = await read_group(session, client=client, base_url=base_url, group_id=group_id)
-    check_if_match(if_match, current)
-    patch = validated(PatchOp[GroupResource], payload, Context.RESOURCE_PATCH_REQUEST)
-    wanted = current.model_copy(deep=True)
-    apply_patch(patch, wanted)
-    return await _write(session, client, base_url, current, wanted, address)
-
-
-async def _write(session, client, base_url, current, wanted, address) -> GroupResource:
+    wanted = wanted_after(GroupResource, current, payload, if_match=if_match, patching=patching)
     group = await _group(session, client, current.id)
     changed = await _apply(session, client, group, current, wanted)
     if changed:
-        record_audit(
-            session,
-            action="scim.group_updated",
-            actor=None,
-            target_type="scim_group",
-            target_id=group.id,
-            address=address,
-            client=client.name,
-            name=group.display_name,
-            changed=changed,
-        )
+        _audit(session, "scim.group_updated", group, client, address, changed=changed)
     await session.flush()
     return await read_group(session, client=client, base_url=base_url, group_id=current.id)
 
@@ -240,16 +195,7 @@ async def delete_group(
     await session.execute(delete(ScimGroupMember).where(ScimGroupMember.group_id == group.id))
     await sync_space(session, group=group, client=client)
     await session.delete(group)
-    record_audit(
-        session,
-        action="scim.group_deleted",
-        actor=None,
-        target_type="scim_group",
-        target_id=group.id,
-        address=address,
-        client=client.name,
-        name=group.display_name,
-    )
+    _audit(session, "scim.group_deleted", group, client, address)
     await session.flush()
 
 
@@ -320,6 +266,20 @@ async def leave_groups(session: AsyncSession, *, client: ScimClient, user: User)
             )
         )
         await sync_space(session, group=group, client=client)
+
+
+def _audit(session, action: str, group: ScimGroup, client: ScimClient, address, **detail):
+    record_audit(
+        session,
+        action=action,
+        actor=None,
+        target_type="scim_group",
+        target_id=group.id,
+        address=address,
+        client=client.name,
+        name=group.display_name,
+        **detail,
+    )
 
 
 async def sync_space(session: AsyncSession, *, group: ScimGroup, client: ScimClient) -> None:

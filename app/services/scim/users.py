@@ -25,10 +25,8 @@ from scim2_models import (
     EnterpriseUser,
     InvalidValueException,
     Manager,
-    Meta,
     Name,
     NotFoundException,
-    PatchOp,
     PhoneNumber,
     UniquenessException,
 )
@@ -48,12 +46,12 @@ from app.services.scim import groups
 from app.services.scim.clients import provider_name, steward
 from app.services.scim.common import (
     Listing,
-    apply_patch,
     bounded,
     check_if_match,
     list_page,
+    stamped,
     validated,
-    version_of,
+    wanted_after,
 )
 from app.services.scim.filters import Searchable
 from app.services.scim.schema import ENTERPRISE, UserResource
@@ -152,14 +150,12 @@ def _resource(
             if manager is not None
             else None,
         )
-    resource.meta = Meta(
-        resource_type="User",
+    return stamped(
+        resource,
         created=account.created_at,
-        last_modified=account.updated_at,
+        modified=account.updated_at,
         location=f"{base_url}/Users/{user.id}",
     )
-    resource.meta.version = version_of(resource)
-    return resource
 
 
 async def list_users(
@@ -246,7 +242,7 @@ async def create_user(
     return await read_user(session, client=client, base_url=base_url, user_id=str(user.id))
 
 
-async def replace_user(
+async def change_user(
     session: AsyncSession,
     *,
     client: ScimClient,
@@ -255,41 +251,11 @@ async def replace_user(
     payload: Any,
     if_match: str | None,
     address: str | None,
+    patching: bool,
 ) -> UserResource:
+    """PUT or PATCH: what differs from the current representation is written."""
     current = await read_user(session, client=client, base_url=base_url, user_id=user_id)
-    check_if_match(if_match, current)
-    wanted = validated(UserResource, payload, Context.RESOURCE_REPLACEMENT_REQUEST)
-    return await _write(session, client, base_url, current, wanted, address)
-
-
-async def patch_user(
-    session: AsyncSession,
-    *,
-    client: ScimClient,
-    base_url: str,
-    user_id: str,
-    payload: Any,
-    if_match: str | None,
-    address: str | None,
-) -> UserResource:
-    """The operations are applied by scim2-models to the current representation,
-    then what changed is written, as a PUT of the result would be."""
-    current = await read_user(session, client=client, base_url=base_url, user_id=user_id)
-    check_if_match(if_match, current)
-    patch = validated(PatchOp[UserResource], payload, Context.RESOURCE_PATCH_REQUEST)
-    wanted = current.model_copy(deep=True)
-    apply_patch(patch, wanted)
-    return await _write(session, client, base_url, current, wanted, address)
-
-
-async def _write(
-    session: AsyncSession,
-    client: ScimClient,
-    base_url: str,
-    current: UserResource,
-    wanted: UserResource,
-    address: str | None,
-) -> UserResource:
+    wanted = wanted_after(UserResource, current, payload, if_match=if_match, patching=patching)
     user, account, _external_id = await _provisioned(session, client, current.id)
     changed = await _apply(session, client, user, account, current, wanted, address)
     if changed:
