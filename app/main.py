@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from scim2_models import SCIMException
 from sqlalchemy import text
 
 from app.api import (
@@ -25,6 +26,8 @@ from app.api import (
     notifications,
     people,
     posts,
+    scim,
+    scim_v2,
     search,
     space_files,
     spaces,
@@ -34,6 +37,7 @@ from app.api import (
 from app.api.deps import CSRF_FIELD, CSRF_HEADER
 from app.api.errors import install_error_handlers
 from app.api.openapi import install_api_document, operation_id
+from app.api.scim_errors import on_scim_error
 from app.config import PROJECT_ROOT, Settings
 from app.db import Database
 from app.files.store import open_store
@@ -61,6 +65,7 @@ from app.web import oidc as web_oidc
 from app.web import people as web_people
 from app.web import posts as web_posts
 from app.web import routes as web_routes
+from app.web import scim as web_scim
 from app.web import search as web_search
 from app.web import space_files as web_space_files
 from app.web import spaces as web_spaces
@@ -121,6 +126,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.state.head_revision = head_revision()
 
     install_error_handlers(app)
+    app.add_exception_handler(SCIMException, on_scim_error)
     install_form_errors(app)
     install_api_document(app)
 
@@ -130,6 +136,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         me,
         charter,
         admin,
+        scim,
         spaces,
         invitations,
         posts,
@@ -149,6 +156,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(live.router)
+    app.include_router(scim_v2.router)
     app.include_router(api_docs.router)
     web = (
         web_routes,
@@ -162,6 +170,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         web_invitations,
         web_mail,
         web_admin,
+        web_scim,
         web_audit,
         web_calendar,
         web_tasks,

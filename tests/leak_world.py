@@ -49,6 +49,7 @@ from app.models import (
     Post,
     PostHashtag,
     PostVersion,
+    ScimGroup,
     Space,
     SpaceDocument,
     SpaceFolder,
@@ -136,6 +137,9 @@ class World:
     # Every calendar feed's secret ever made, revoked ones too; and, for those
     # that still work, the markers their answer may show.
     feed_tokens: list[str] = field(default_factory=list)
+    # SCIM provisioning: clients and groups, which only administrators manage.
+    scim_clients: list[int] = field(default_factory=list)
+    scim_groups: list[int] = field(default_factory=list)
     live_feeds: dict[str, frozenset[str]] = field(default_factory=dict)
 
     # --- what an account may see ------------------------------------------------
@@ -743,6 +747,14 @@ async def build_world(session, app) -> World:
         ("space", s["turned"]),
         *(("page", page["id"]) for page in (declassified, classified, hidden_child, ext_page)),
     }
+
+    # --- SCIM provisioning: an identity provider's client and one of its groups
+    scim = await b.call("admin", "POST", "/admin/scim/clients", json={"name": "leak-idp"})
+    w.scim_clients.append(scim["id"])
+    group = ScimGroup(client_id=scim["id"], display_name="Provisioned group")
+    session.add(group)
+    await session.commit()
+    w.scim_groups.append(group.id)
 
     await read_oracle_inputs(session, w)
     await open_accounts(b, w)

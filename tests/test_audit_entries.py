@@ -285,6 +285,108 @@ CASES = [
         "Julien Martin exported the audit log",
         "Julien Martin a exporté le journal d'audit",
     ),
+    (
+        "account.offboarded/scim",
+        dict(actor=None, target="marc", before={"kind": "employee"}, client="entra"),
+        "“entra” offboarded Marc Lambert",
+        "« entra » a enregistré le départ de Marc Lambert",
+    ),
+    (
+        "membership.removed/scim",
+        dict(actor=None, target="marc", space_id="atlas", client="entra", group_id=1),
+        "“entra” removed Marc Lambert from Atlas",
+        "« entra » a retiré Marc Lambert de Atlas",
+    ),
+    (
+        "scim.client_created",
+        dict(actor="admin", name="entra", default_kind="employee"),
+        "Julien Martin created the SCIM client “entra”",
+        "Julien Martin a créé le client SCIM « entra »",
+    ),
+    (
+        "scim.client_revoked",
+        dict(actor="admin", name="entra"),
+        "Julien Martin revoked the SCIM client “entra”",
+        "Julien Martin a révoqué le client SCIM « entra »",
+    ),
+    (
+        "scim.token_rotated",
+        dict(actor="admin", name="entra"),
+        "Julien Martin gave the SCIM client “entra” a new token",
+        "Julien Martin a donné un nouveau jeton au client SCIM « entra »",
+    ),
+    (
+        "scim.user_created",
+        dict(actor=None, target="marc", client="entra", changed=["name"]),
+        "“entra” created the account of Marc Lambert",
+        "« entra » a créé le compte de Marc Lambert",
+    ),
+    (
+        "scim.user_adopted",
+        dict(actor=None, target="marc", client="entra", changed=[]),
+        "“entra” took on the existing account of Marc Lambert",
+        "« entra » a pris en charge le compte existant de Marc Lambert",
+    ),
+    (
+        "scim.user_updated",
+        dict(actor=None, target="marc", client="entra", changed=["title"]),
+        "“entra” changed the account of Marc Lambert",
+        "« entra » a modifié le compte de Marc Lambert",
+    ),
+    (
+        "scim.user_deactivated",
+        dict(actor=None, target="marc", client="entra", kind="alumni"),
+        "“entra” deactivated Marc Lambert",
+        "« entra » a désactivé Marc Lambert",
+    ),
+    (
+        "scim.user_reactivated",
+        dict(actor=None, target="marc", client="entra", kind="employee"),
+        "“entra” re-activated Marc Lambert",
+        "« entra » a réactivé Marc Lambert",
+    ),
+    (
+        "scim.user_deleted",
+        dict(actor=None, target="marc", client="entra"),
+        "“entra” stopped provisioning Marc Lambert",
+        "« entra » a cessé de provisionner Marc Lambert",
+    ),
+    (
+        "scim.group_created",
+        dict(actor=None, client="entra", name="Engineering"),
+        "“entra” created the group “Engineering”",
+        "« entra » a créé le groupe « Engineering »",
+    ),
+    (
+        "scim.group_updated",
+        dict(actor=None, client="entra", name="Engineering"),
+        "“entra” changed the group “Engineering”",
+        "« entra » a modifié le groupe « Engineering »",
+    ),
+    (
+        "scim.group_deleted",
+        dict(actor=None, client="entra", name="Engineering"),
+        "“entra” deleted the group “Engineering”",
+        "« entra » a supprimé le groupe « Engineering »",
+    ),
+    (
+        "scim.group_linked",
+        dict(actor="admin", name="Engineering"),
+        "Julien Martin changed the space the group “Engineering” leads to",
+        "Julien Martin a changé l’espace auquel mène le groupe « Engineering »",
+    ),
+    (
+        "scim.space_granted",
+        dict(actor=None, target="marc", client="entra", space_id="atlas", group_id=1),
+        "“entra” added Marc Lambert to Atlas through a group",
+        "« entra » a ajouté Marc Lambert à Atlas par un groupe",
+    ),
+    (
+        "scim.space_refused",
+        dict(actor=None, target="marc", client="entra", space_id="atlas", group_id=1),
+        "“entra” could not add Marc Lambert to Atlas",
+        "« entra » n’a pas pu ajouter Marc Lambert à Atlas",
+    ),
 ]
 
 

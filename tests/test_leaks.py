@@ -149,6 +149,8 @@ def hidden(world: World, account: Account, ref: tuple | None) -> bool:
         return key not in account.allowed
     if kind == "token":
         return world.tokens[key] != reader.user_id
+    if kind == "scim":
+        return not account.user.is_admin
     if kind in ("invitation", "request"):
         space, person = (world.invitations if kind == "invitation" else world.join_requests)[key]
         return person != reader.user_id and space not in account.managed_spaces
@@ -195,6 +197,13 @@ def single_fillers(world: World) -> dict[str, list[Arg]]:
         + [Arg(MISSING["token"])],
         # Reactions: the kind is a constant, the item varies.
         "kind": [Arg(ReactionKind.LIKE.value)],
+        # SCIM: what administrators manage, and what only a SCIM token opens
+        # (/scim/v2 answers 401 to every account's credentials, whatever the id).
+        "client_id": ids("scim", world.scim_clients),
+        "group_id": ids("scim", world.scim_groups),
+        "item_id": ids("scim", world.scim_groups),
+        "schema_id": [Arg("urn:ietf:params:scim:schemas:core:2.0:User"), Arg(MISSING["slug"])],
+        "type_id": [Arg("User"), Arg(MISSING["slug"])],
     }
 
 

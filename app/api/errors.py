@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.api.scim_errors import is_scim, scim_error_response
 from app.errors import AppError, Forbidden, Invalid, NotAuthenticated
 from app.i18n import _
 
@@ -68,6 +69,8 @@ def wants_page(request: Request) -> bool:
 
 
 def error_response(request: Request, error: AppError) -> Response:
+    if is_scim(request):
+        return scim_error_response(error.status, error.message, headers=error.headers)
     if wants_page(request):
         if isinstance(error, NotAuthenticated):
             return RedirectResponse(f"/login?next={quote(_return_path(request))}", status_code=303)
@@ -114,7 +117,7 @@ def http_error(request: Request, exc: StarletteHTTPException) -> AppError:
     }.get(exc.status_code, str(exc.detail))
     error = AppError(message, code=code).with_status(exc.status_code)
     error.headers.update(exc.headers or {})
-    if exc.status_code == 405:
+    if exc.status_code == 405 and not is_scim(request):
         error.headers["Allow"] = _allowed_methods(request) or error.headers.get("Allow", "")
     return error
 

@@ -54,6 +54,13 @@ from app.models.post import (
     PostVersion,
     ReactionKind,
 )
+from app.models.scim import (
+    ScimAccount,
+    ScimClient,
+    ScimGroup,
+    ScimGroupMember,
+    ScimSpaceGrant,
+)
 from app.models.search import SearchEntry, SearchKind
 from app.models.site import SiteSetting
 from app.models.space import (
@@ -125,6 +132,11 @@ __all__ = [
     "Recurrence",
     "RequestStatus",
     "RsvpAnswer",
+    "ScimAccount",
+    "ScimClient",
+    "ScimGroup",
+    "ScimGroupMember",
+    "ScimSpaceGrant",
     "SearchEntry",
     "SearchKind",
     "SiteSetting",

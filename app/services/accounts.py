@@ -263,24 +263,40 @@ async def offboard_member(
         raise Conflict(_("Only an employee can be offboarded."), code="not_employee")
     if user.id == viewer.id:
         raise Conflict(_("You cannot offboard yourself."), code="self_offboarding")
+    await offboard(session, user=user, actor=viewer, successor=viewer, address=address)
+    return user
+
+
+async def offboard(
+    session: AsyncSession,
+    *,
+    user: User,
+    actor: User | None,
+    successor: User,
+    address: str | None = None,
+    **detail,
+) -> None:
+    """The employee becomes alumni, whoever decides it: an administrator, or the
+    identity provider through SCIM (``actor`` None, ``detail`` naming the client).
+    ``successor`` owns the spaces they were the last owner of."""
     before = {"kind": user.kind.value, "role": user.role.value, "clearance": user.clearance.value}
     user.kind = AccountKind.ALUMNI
     user.role = Role.MEMBER
     user.clearance = default_clearance(AccountKind.ALUMNI)
     user.charter_accepted_at = None
-    ended = await step_down_from_spaces(session, user=user, successor=viewer)
+    ended = await step_down_from_spaces(session, user=user, successor=successor)
     await end_access(session, user=user)
     record_audit(
         session,
         action="account.offboarded",
-        actor=viewer,
+        actor=actor,
         target=user,
         address=address,
         before=before,
         ended_space_ids=ended,
+        **detail,
     )
     await session.flush()
-    return user
 
 
 async def step_down_from_spaces(session: AsyncSession, *, user: User, successor: User) -> list[int]:

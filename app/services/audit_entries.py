@@ -66,6 +66,23 @@ SENTENCES = {
     "membership.role_changed": _l("%(actor)s changed the role of %(target)s in %(space)s"),
     "charter.updated": _l("%(actor)s updated the charter"),
     "audit.exported": _l("%(actor)s exported the audit log"),
+    "account.offboarded/scim": _l("%(client)s offboarded %(target)s"),
+    "membership.removed/scim": _l("%(client)s removed %(target)s from %(space)s"),
+    "scim.client_created": _l("%(actor)s created the SCIM client %(name)s"),
+    "scim.client_revoked": _l("%(actor)s revoked the SCIM client %(name)s"),
+    "scim.token_rotated": _l("%(actor)s gave the SCIM client %(name)s a new token"),
+    "scim.user_created": _l("%(client)s created the account of %(target)s"),
+    "scim.user_adopted": _l("%(client)s took on the existing account of %(target)s"),
+    "scim.user_updated": _l("%(client)s changed the account of %(target)s"),
+    "scim.user_deactivated": _l("%(client)s deactivated %(target)s"),
+    "scim.user_reactivated": _l("%(client)s re-activated %(target)s"),
+    "scim.user_deleted": _l("%(client)s stopped provisioning %(target)s"),
+    "scim.group_created": _l("%(client)s created the group %(name)s"),
+    "scim.group_updated": _l("%(client)s changed the group %(name)s"),
+    "scim.group_deleted": _l("%(client)s deleted the group %(name)s"),
+    "scim.group_linked": _l("%(actor)s changed the space the group %(name)s leads to"),
+    "scim.space_granted": _l("%(client)s added %(target)s to %(space)s through a group"),
+    "scim.space_refused": _l("%(client)s could not add %(target)s to %(space)s"),
 }
 # A code recorded by something this module does not know yet (a newer version's
 # log read by an older one): still told, by its code.
@@ -83,6 +100,8 @@ VARIANTS: dict[str, Callable[[AuditEvent, int | None, str | None], str | None]] 
     ),
     "membership.added": lambda e, person, email: "self" if e.actor_id == person else None,
     "identity.linked": lambda e, person, email: "created" if e.detail.get("created") else None,
+    "account.offboarded": lambda e, person, email: "scim" if e.detail.get("client") else None,
+    "membership.removed": lambda e, person, email: "scim" if e.detail.get("client") else None,
 }
 
 # What the action filter offers: kinds of actions, each a code prefix.
@@ -94,6 +113,7 @@ ACTION_GROUPS = {
     "space": _l("Spaces"),
     "invitation": _l("Invitations"),
     "membership": _l("Memberships"),
+    "scim": _l("Provisioning (SCIM)"),
     "charter": _l("Charter"),
     "audit": _l("Audit log"),
 }
@@ -124,6 +144,21 @@ ACTION_LABELS = {
     "membership.role_changed": _l("Member's role changed"),
     "charter.updated": _l("Charter updated"),
     "audit.exported": _l("Audit log exported"),
+    "scim.client_created": _l("SCIM client created"),
+    "scim.client_revoked": _l("SCIM client revoked"),
+    "scim.token_rotated": _l("SCIM token replaced"),
+    "scim.user_created": _l("Account provisioned"),
+    "scim.user_adopted": _l("Existing account taken on"),
+    "scim.user_updated": _l("Provisioned account changed"),
+    "scim.user_deactivated": _l("Provisioned account deactivated"),
+    "scim.user_reactivated": _l("Provisioned account re-activated"),
+    "scim.user_deleted": _l("Provisioning stopped"),
+    "scim.group_created": _l("Group provisioned"),
+    "scim.group_updated": _l("Group changed"),
+    "scim.group_deleted": _l("Group deleted"),
+    "scim.group_linked": _l("Group linked to a space"),
+    "scim.space_granted": _l("Space joined through a group"),
+    "scim.space_refused": _l("Space refused to a group member"),
 }
 
 
@@ -280,6 +315,7 @@ def _value(key: str, value: Any) -> str:
         "clearance": (Level, labels.level_label),
         "kind": (AccountKind, labels.kind_label),
         "external_kind": (AccountKind, labels.kind_label),
+        "default_kind": (AccountKind, labels.kind_label),
         "visibility": (Visibility, labels.visibility_label),
     }
     if key in enums:
@@ -325,10 +361,22 @@ FIELD_NAMES = {
     "left_year": _l("Left in"),
     "provider": _l("Identity provider"),
     "subject": _l("Identifier there"),
+    "default_kind": _l("Accounts it creates"),
+    "changed": _l("Changed"),
 }
 # Recorded to link events together, or said by the sentence already (an
 # e-mail: by the person it names, or by itself).
-UNSAID = {"space_id", "invitation_id", "new_owner_id", "name", "email", "reason", "created"}
+UNSAID = {
+    "space_id",
+    "invitation_id",
+    "new_owner_id",
+    "name",
+    "email",
+    "reason",
+    "created",
+    "client",
+    "group_id",
+}
 
 
 def _change(key: str, before: Any, after: Any, names: Names) -> str:
@@ -401,6 +449,8 @@ def describe(event: AuditEvent, names: Names) -> Entry:
         "name": Ref(_quoted(name) if name else gettext("(name unknown)")),
         "email": Ref(email or ""),
         "action": Ref(event.action),
+        # The identity provider that provisioned, for the scim.* codes.
+        "client": Ref(_quoted(event.detail.get("client") or "SCIM")),
     }
     template = SENTENCES.get(key, UNKNOWN)
     return Entry(event, key, str(template), refs, _details(event, names))

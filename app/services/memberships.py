@@ -256,7 +256,7 @@ async def leave_space(
 ) -> None:
     space = await access_space(session, viewer=viewer, space_id=space_id)
     membership = await _membership(session, space.id, viewer.id)
-    await _end_membership(
+    await end_membership(
         session, membership, actor=viewer, target=viewer, action="membership.left", address=address
     )
 
@@ -273,7 +273,7 @@ async def remove_member(
     membership = await _membership(session, space.id, user_id)
     if membership.role is SpaceRole.OWNER and viewer_role is not SpaceRole.OWNER:
         raise Forbidden(_("Only an owner may remove another owner."))
-    await _end_membership(
+    await end_membership(
         session,
         membership,
         actor=viewer,
@@ -283,16 +283,18 @@ async def remove_member(
     )
 
 
-async def _end_membership(
+async def end_membership(
     session: AsyncSession,
     membership: Membership,
     *,
-    actor: User,
+    actor: User | None,
     target: User,
     action: str,
     address: str | None,
+    **detail,
 ) -> None:
-    """Leaving also stops following: the space's posts leave the home feed."""
+    """Leaving also stops following: the space's posts leave the home feed.
+    ``actor`` None: provisioning ended it (``detail`` says which client)."""
     await _check_not_last_owner(session, membership)
     await session.delete(membership)
     await membership_changed(
@@ -312,6 +314,7 @@ async def _end_membership(
         target=target,
         address=address,
         space_id=membership.space_id,
+        **detail,
     )
     await session.flush()
 
