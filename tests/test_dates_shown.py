@@ -8,12 +8,11 @@ from html import unescape
 
 import pytest
 
-from app.config import PROJECT_ROOT
+from app.config import PROJECT_ROOT, TEMPLATES_DIR
 from app.dates import day, format_day, format_moment, format_relative, format_when, when
 from app.i18n import current_language
 from app.levels import Language
 from app.models import User
-from app.web.pages import TEMPLATES_DIR
 from tests.file_helpers import pdf
 from tests.stream_helpers import comment_on, publish
 from tests.wiki_helpers import create_page, save_page

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.config import Settings
+from app.config import TEMPLATES_DIR, Settings
 from app.i18n import _, current_language, gettext, ngettext
 from app.levels import Language, Level
 from app.markdown import plain_text
@@ -28,8 +28,7 @@ from app.services.mail.digests import digest_contents
 
 # The sentence and link of a notification are the notifications page's own
 # (one wording in the app and in mail); that module renders, it queries nothing.
-from app.web.notifications import describe
-from app.web.pages import TEMPLATES_DIR
+from app.services.notices import describe
 
 SUBJECT_LENGTH = 150
 

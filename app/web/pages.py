@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from app import dates, labels
-from app.config import PROJECT_ROOT
+from app.config import TEMPLATES_DIR
 from app.files.images import preview_dimensions
 from app.i18n import current_language, gettext, ngettext
 from app.levels import AccountKind, Level, Role
@@ -19,8 +19,6 @@ from app.services.spaces import may_create_space
 from app.services.tour import needs_tour
 from app.services.wiki.links import page_path
 from app.web.theme import Theme, theme_of
-
-TEMPLATES_DIR = PROJECT_ROOT / "frontend" / "templates"
 
 
 def initials(name: str) -> str:
