@@ -17,6 +17,7 @@ from app.files.store import Store, open_store
 from app.mail.delivery import deliver_mail
 from app.models.base import utcnow
 from app.realtime.broker import announce_commits, create_broker
+from app.services.directory.runs import sync_if_due
 from app.services.lifecycle import run_due_jobs
 
 logger = logging.getLogger("ruche.jobs")
@@ -24,7 +25,13 @@ logger = logging.getLogger("ruche.jobs")
 
 async def run_jobs(database: Database, *, store: Store, settings: Settings) -> dict[str, int]:
     async with database.transaction() as session:
-        return await run_due_jobs(session, now=utcnow(), store=store, settings=settings)
+        done = await run_due_jobs(session, now=utcnow(), store=store, settings=settings)
+    if settings.ldap_url:
+        # Its own transaction: a directory that fails to sync holds back no other job.
+        async with database.transaction() as session:
+            run = await sync_if_due(session, settings=settings, now=utcnow())
+        done["directory_changes"] = len(run.changes) if run is not None else 0
+    return done
 
 
 async def run_jobs_once(settings: Settings) -> dict[str, int]:

@@ -2,6 +2,7 @@
 the first sync, a change, a leaver and their return, groups to spaces, paging,
 dry runs."""
 
+import argparse
 import uuid
 from datetime import timedelta
 
@@ -9,11 +10,13 @@ import ldap3
 from pydantic import SecretStr
 from sqlalchemy import func, select
 
+from app import cli
 from app.config import AD_DISABLED_FILTER, DirectoryGroup, Settings
+from app.jobs import run_jobs
 from app.levels import AccountKind
 from app.models import AuditEvent, IdentityLink, Membership, User, UserSession
 from app.models.base import utcnow
-from app.models.directory import DirectoryGrant
+from app.models.directory import DirectoryDeparture, DirectoryGrant, DirectoryRun
 from app.services.directory.reading import read_directory, subject_of
 from app.services.directory.runs import decide_return, directory_status, run_sync
 from tests.slapd_server import (
@@ -214,3 +217,65 @@ def test_active_directory_names_and_disabled_rule(settings):
     assert subject_of(guid.bytes_le) == str(guid)
     ad = settings.model_copy(update={"ldap_flavour": "active_directory"})
     assert (ad.ldap_id_attribute, ad.ldap_disabled_rule) == ("objectGUID", AD_DISABLED_FILTER)
+
+
+async def test_the_admin_page_previews_and_takes_decisions(
+    slapd,  # noqa: F811
+    settings,
+    app,
+    make,
+    session,
+    browser_of,
+    monkeypatch,
+):
+    monkeypatch.setattr(app.state, "settings", directory_settings(settings, slapd.url))
+    admin, member = await make.user(role="admin"), await make.user()
+    client, csrf = await browser_of(member)
+    assert (await client.get("/admin/directory")).status_code == 403
+    client, csrf = await browser_of(admin)
+    previewed = await client.post("/admin/directory/preview", data={"csrf_token": csrf})
+    assert previewed.status_code == 303
+    page = await client.get("/admin/directory")
+    assert "Béatrice Patron &lt;boss@example.com&gt;" in page.text
+    assert await session.scalar(select(User.id).where(User.email == "boss@example.com")) is None
+
+    # Someone the sync offboarded, enabled again: the administrator keeps them alumni.
+    back = await make.user(kind="alumni")
+    session.add(
+        DirectoryDeparture(
+            directory="directory",
+            user_id=back.id,
+            former_kind=AccountKind.EMPLOYEE,
+            departed_at=utcnow(),
+            returned_at=utcnow(),
+        )
+    )
+    await session.commit()
+    assert back.display_name in (await client.get("/admin/directory")).text
+    decided = await client.post(
+        f"/admin/directory/returned/{back.id}", data={"csrf_token": csrf, "decision": "keep"}
+    )
+    assert decided.status_code == 303
+    assert back.display_name not in (await client.get("/admin/directory")).text
+    await session.refresh(back)
+    assert back.kind is AccountKind.ALUMNI
+
+
+def test_the_command_line_dry_run(slapd, settings, capsys):  # noqa: F811
+    """In this process, on the tests' database (migrated already): what
+    `ruche directory-sync --dry-run` prints. It keeps only the run's record."""
+    cli.directory_sync(argparse.Namespace(dry_run=True), directory_settings(settings, slapd.url))
+    printed = capsys.readouterr().out
+    assert "Would change: 5" in printed
+    assert "create     Béatrice Patron <boss@example.com>" in printed
+    assert "people: 4" in printed
+
+
+async def test_the_jobs_loop_syncs_when_due(slapd, settings, db, make, session):  # noqa: F811
+    sync_settings = directory_settings(settings, slapd.url)
+    store = make.app.state.files
+    first = await run_jobs(db, store=store, settings=sync_settings)
+    assert first["directory_changes"] == 5  # three new accounts, two managers
+    second = await run_jobs(db, store=store, settings=sync_settings)
+    assert second["directory_changes"] == 0  # not due again for an hour
+    assert await session.scalar(select(func.count()).select_from(DirectoryRun)) >= 1
