@@ -226,9 +226,15 @@ async def test_the_admin_page_previews_and_takes_decisions(
     make,
     session,
     browser_of,
-    monkeypatch,
 ):
-    monkeypatch.setattr(app.state, "settings", directory_settings(settings, slapd.url))
+    app.state.settings = directory_settings(settings, slapd.url)
+    try:
+        await _admin_page_previews_and_takes_decisions(make, session, browser_of)
+    finally:
+        app.state.settings = settings
+
+
+async def _admin_page_previews_and_takes_decisions(make, session, browser_of):
     admin, member = await make.user(role="admin"), await make.user()
     client, csrf = await browser_of(member)
     assert (await client.get("/admin/directory")).status_code == 403
