@@ -68,7 +68,8 @@ def starting_directory() -> str:
     """A boss, two of her team (one in Lyon), a disabled account, an engineering
     group; and a crowd of CROWD_SIZE people under their own branch."""
     entries = [
-        f"dn: {SUFFIX}\nobjectClass: dcObject\nobjectClass: organization\ndc: example\no: Example\n",
+        f"dn: {SUFFIX}\nobjectClass: dcObject\nobjectClass: organization\n"
+        "dc: example\no: Example\n",
         f"dn: {SYNC_DN}\nobjectClass: organizationalRole\nobjectClass: simpleSecurityObject\n"
         f"cn: ruche\nuserPassword: {SYNC_PASSWORD}\n",
         *(

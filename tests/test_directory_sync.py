@@ -121,7 +121,14 @@ async def test_first_sync_a_change_a_leaver_and_their_return(slapd, settings, se
     granted = set(await session.scalars(select(DirectoryGrant.user_id)))
     assert granted == {alice.id, bob.id}  # the sync removes only these
     logged = set(await session.scalars(select(AuditEvent.action)))
-    assert {"directory.create", "directory.link", "directory.grant", "directory.synced"} <= logged
+    assert {
+        "account.created",
+        "directory.linked",
+        "directory.profile_updated",
+        "directory.manager_changed",
+        "membership.added",
+        "directory.synced",
+    } <= logged
 
     again = await run_sync(session, settings=sync_settings, dry_run=False)
     assert again.changes == []  # nothing moved: nothing to do

@@ -363,16 +363,21 @@ async def apply_changes(
         if change.user is None and change.subject in created:
             change.user = created[change.subject]
         await APPLY[change.action](session, settings, change, now, successor, created)
-        if change.action != "skipped":
-            record_audit(
-                session,
-                action=f"directory.{change.action}",
-                actor=None,
-                target=change.user,
-                directory=settings.ldap_name,
-                **{k: v for k, v in change.as_record().items() if k not in ("action", "user_id")},
-            )
     await session.flush()
+
+
+def _audit(session: AsyncSession, settings: Settings, change: Change, *, action: str) -> None:
+    """For the changes no other service writes to the audit log (accounts created,
+    offboardings, memberships are logged by theirs, the sync as their actor)."""
+    shown = {k: v for k, v in change.as_record().items() if k not in ("action", "user_id")}
+    record_audit(
+        session,
+        action=action,
+        actor=None,
+        target=change.user,
+        directory=settings.ldap_name,
+        **shown,
+    )
 
 
 async def _create(session, settings, change, now, successor, created) -> None:
@@ -403,6 +408,7 @@ async def _link(session, settings, change, now, successor, created) -> None:
 async def _update(session, settings, change, now, successor, created) -> None:
     for name, value in change.after.items():
         setattr(change.user, name, value)
+    _audit(session, settings, change, action="directory.profile_updated")
 
 
 async def _manager(session, settings, change, now, successor, created) -> None:
@@ -413,6 +419,7 @@ async def _manager(session, settings, change, now, successor, created) -> None:
             session, settings, change.manager_subject
         )
     change.user.manager_id = manager.id if manager else None
+    _audit(session, settings, change, action="directory.manager_changed")
 
 
 async def _linked_user(session, settings, subject: str) -> User | None:
@@ -448,11 +455,13 @@ async def _record_departure(session, settings, user: User, former_kind, now: dat
 async def _returned(session, settings, change, now, successor, created) -> None:
     departure = await session.get(DirectoryDeparture, (settings.ldap_name, change.user.id))
     departure.returned_at = now
+    _audit(session, settings, change, action="directory.returned")
 
 
 async def _withdrawn(session, settings, change, now, successor, created) -> None:
     departure = await session.get(DirectoryDeparture, (settings.ldap_name, change.user.id))
     departure.returned_at = None
+    _audit(session, settings, change, action="directory.withdrawn")
 
 
 async def _grant(session, settings, change, now, successor, created) -> None:
