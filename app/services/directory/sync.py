@@ -403,6 +403,7 @@ async def _link(session, settings, change, now, successor, created) -> None:
             provider=settings.ldap_provider, subject=change.subject, user_id=change.user.id
         )
     )
+    _audit(session, settings, change, action="directory.linked")
 
 
 async def _update(session, settings, change, now, successor, created) -> None:
