@@ -1,7 +1,9 @@
 """A real LDAP directory for the directory sync's tests: Debian's ``slapd``
 (package slapd), configured by a slapd.conf in a temporary directory (the mdb
 backend; the core, cosine and inetOrgPerson schemas), filled offline by
-``slapadd`` from an LDIF, then listening on a free port of 127.0.0.1.
+``slapadd`` from an LDIF, then listening on two free ports of 127.0.0.1: plain
+LDAP (which StartTLS upgrades) and LDAPS, with a certificate for 127.0.0.1 and
+localhost signed by a CA made for the run (``openssl``).
 
 Its size limit is below the number of entries of ``ou=crowd``: only a paged
 search (RFC 2696) reads them all, as in a large company's directory.
@@ -36,6 +38,9 @@ CONFIG = """include /etc/ldap/schema/core.schema
 include /etc/ldap/schema/cosine.schema
 include /etc/ldap/schema/inetorgperson.schema
 pidfile {home}/slapd.pid
+TLSCACertificateFile {home}/ca.pem
+TLSCertificateFile {home}/server.pem
+TLSCertificateKeyFile {home}/server.key
 modulepath /usr/lib/ldap
 moduleload back_mdb
 sizelimit size.soft={size_limit} size.hard={size_limit} size.prtotal=unlimited
@@ -117,6 +122,8 @@ def starting_directory() -> str:
 @dataclass
 class Slapd:
     url: str
+    ldaps_url: str
+    ca_file: Path
 
     def connect(self) -> ldap3.Connection:
         """As the directory's administrator, to change it during a test."""
@@ -152,22 +159,74 @@ def slapd(tmp_path_factory) -> Iterator[Slapd]:
         check=True,
         capture_output=True,
     )
-    url = f"ldap://127.0.0.1:{free_port()}"
+    _make_certificates(home)
+    directory = Slapd(
+        url=f"ldap://127.0.0.1:{free_port()}",
+        ldaps_url=f"ldaps://127.0.0.1:{free_port()}",
+        ca_file=home / "ca.pem",
+    )
     # -d keeps it in the foreground, a child of the tests that they stop.
     server = subprocess.Popen(
-        ["/usr/sbin/slapd", "-f", str(config), "-h", f"{url}/", "-d", "0"],
+        [
+            "/usr/sbin/slapd",
+            "-f",
+            str(config),
+            "-h",
+            f"{directory.url}/ {directory.ldaps_url}/",
+            "-d",
+            "0",
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
     try:
-        _wait_until_listening(Slapd(url), server, home)
-        yield Slapd(url)
+        _wait_until_listening(directory, server)
+        yield directory
     finally:
         server.terminate()
         server.wait(timeout=10)
 
 
-def _wait_until_listening(directory: Slapd, server: subprocess.Popen, home: Path) -> None:
+def _make_certificates(home: Path) -> None:
+    def openssl(*args: str) -> None:
+        subprocess.run(["openssl", *args], cwd=home, check=True, capture_output=True)
+
+    key = ("-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes")
+    openssl(
+        "req",
+        "-x509",
+        *key,
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=Ruche test CA",
+    )
+    openssl("req", *key, "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost")
+    (home / "san.cnf").write_text("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
+    openssl(
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "server.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "san.cnf",
+    )
+
+
+def _wait_until_listening(directory: Slapd, server: subprocess.Popen) -> None:
     deadline = time.monotonic() + READY_TIMEOUT_SECONDS
     while True:
         if server.poll() is not None:

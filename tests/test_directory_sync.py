@@ -7,6 +7,7 @@ import uuid
 from datetime import timedelta
 
 import ldap3
+import pytest
 from pydantic import SecretStr
 from sqlalchemy import func, select
 
@@ -17,7 +18,7 @@ from app.levels import AccountKind
 from app.models import AuditEvent, IdentityLink, Membership, User, UserSession
 from app.models.base import utcnow
 from app.models.directory import DirectoryDeparture, DirectoryGrant, DirectoryRun
-from app.services.directory.reading import read_directory, subject_of
+from app.services.directory.reading import DirectoryError, read_directory, subject_of
 from app.services.directory.runs import decide_return, directory_status, run_sync
 from tests.slapd_server import (
     CROWD,
@@ -292,3 +293,15 @@ async def test_the_jobs_loop_syncs_when_due(slapd, settings, db, make, session):
     second = await run_jobs(db, store=store, settings=sync_settings)
     assert second["directory_changes"] == 0  # not due again for an hour
     assert await session.scalar(select(func.count()).select_from(DirectoryRun)) >= 1
+
+
+def test_ldaps_and_starttls_check_the_server_certificate(slapd, settings):  # noqa: F811
+    over_ldaps = directory_settings(settings, slapd.ldaps_url, ldap_ca_file=str(slapd.ca_file))
+    over_starttls = directory_settings(
+        settings, slapd.url, ldap_start_tls=True, ldap_ca_file=str(slapd.ca_file)
+    )
+    for secured in (over_ldaps, over_starttls):
+        assert len(read_directory(secured).people) == 4
+    # A certificate no trusted CA signed: nothing is read.
+    with pytest.raises(DirectoryError, match="certificate"):
+        read_directory(over_ldaps.model_copy(update={"ldap_ca_file": ""}))

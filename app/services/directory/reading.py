@@ -74,11 +74,9 @@ def read_directory(settings: Settings) -> DirectorySnapshot:
 
 
 def _connect(settings: Settings) -> ldap3.Connection:
-    tls = ldap3.Tls(
-        validate=ssl.CERT_REQUIRED,
-        ca_certs_file=settings.ldap_ca_file or None,
-        version=ssl.PROTOCOL_TLS_CLIENT,
-    )
+    # Python's default context (no old protocol), the certificate required;
+    # ldap3 then checks the host name against it.
+    tls = ldap3.Tls(validate=ssl.CERT_REQUIRED, ca_certs_file=settings.ldap_ca_file or None)
     server = ldap3.Server(
         settings.ldap_url,
         tls=tls,
