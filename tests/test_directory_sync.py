@@ -78,6 +78,8 @@ async def test_first_sync_a_change_a_leaver_and_their_return(slapd, settings, se
     # Alice has an account already: the sync links it by its address.
     alice = await make.user(email="alice@example.com", display_name="Alice (old)")
     keeper = await make.user()
+    # A disabled entry's address is never enough to link (nor offboard) an account.
+    namesake = await make.user(email="gone@example.com")
     space = await make.space(owner=admin, members=[keeper])
     sync_settings = directory_settings(
         settings,
@@ -114,7 +116,10 @@ async def test_first_sync_a_change_a_leaver_and_their_return(slapd, settings, se
     )
     assert (boss.job_title, boss.phone, boss.password_hash) == ("CEO", "+33 1 00 00 00 01", None)
     assert alice.manager_id == bob.manager_id == boss.id
-    assert await session.scalar(select(User.id).where(User.email == "gone@example.com")) is None
+    await session.refresh(namesake)
+    assert namesake.kind is AccountKind.EMPLOYEE
+    linked = set(await session.scalars(select(IdentityLink.user_id)))
+    assert linked == {alice.id, bob.id, boss.id}
     members = set(
         await session.scalars(select(Membership.user_id).where(Membership.space_id == space.id))
     )

@@ -161,6 +161,10 @@ class _Planner:
             self.add(Change("returned", label(person.fields, user), person.subject, user))
 
     def _match_by_email(self, person: DirectoryPerson) -> User | None:
+        """Only an enabled entry is matched by its address: a former employee's
+        disabled entry often keeps the address a returning or new one now uses."""
+        if not person.enabled:
+            return None
         email = normalise_email(person.fields.get("email", ""))
         candidate = self.by_email.get(email)
         shown = label(person.fields)
@@ -171,8 +175,6 @@ class _Planner:
             self.linked_ids.add(candidate.id)
             self.add(Change("link", shown, person.subject, candidate))
             return candidate
-        if not person.enabled:
-            return None  # a disabled stranger: nobody to create
         if not email or email in self.new_emails:
             note = "no_email" if not email else "duplicate_email"
             self.add(Change("skipped", shown, person.subject, note=note))
