@@ -85,17 +85,13 @@ async def start_sync(
     return await run_sync(session, settings=settings, dry_run=dry_run, started_by=viewer)
 
 
-async def sync_if_due(
-    session: AsyncSession, *, settings: Settings, now: datetime
-) -> DirectoryRun | None:
-    """The jobs loop's sync: an interval after the last real one started."""
+async def sync_is_due(session: AsyncSession, *, settings: Settings, now: datetime) -> bool:
+    """For the jobs loop: an interval after the last real sync started."""
     if not settings.ldap_url or not settings.ldap_sync_interval_minutes:
-        return None
+        return False
     last = await _last_run(session, settings, dry_run=False)
     interval = timedelta(minutes=settings.ldap_sync_interval_minutes)
-    if last is not None and last.started_at > now - interval:
-        return None
-    return await run_sync(session, settings=settings, dry_run=False)
+    return last is None or last.started_at <= now - interval
 
 
 async def _last_run(session: AsyncSession, settings: Settings, *, dry_run: bool):
