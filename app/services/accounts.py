@@ -300,6 +300,14 @@ async def offboard(
     await session.flush()
 
 
+async def longest_standing_admin(session: AsyncSession) -> User | None:
+    """Who takes over what an offboarding decided by no one in Ruche (SCIM, the
+    directory sync) leaves without an owner."""
+    return await session.scalar(
+        select(User).where(User.role == Role.ADMIN, User.is_active).order_by(User.id).limit(1)
+    )
+
+
 async def step_down_from_spaces(
     session: AsyncSession, *, user: User, successor: User | None
 ) -> list[int]:

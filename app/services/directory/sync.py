@@ -16,11 +16,16 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
-from app.levels import AccountKind, Role
+from app.levels import AccountKind
 from app.models import IdentityLink, Membership, Space, SpaceRole, User
 from app.models.directory import DirectoryDeparture, DirectoryGrant
 from app.models.user import normalise_email
-from app.services.accounts import create_account, deactivate_account, offboard
+from app.services.accounts import (
+    create_account,
+    deactivate_account,
+    longest_standing_admin,
+    offboard,
+)
 from app.services.audit import record_audit
 from app.services.directory.reading import DirectoryError, DirectoryPerson, DirectorySnapshot
 from app.services.memberships import add_member, end_membership
@@ -353,13 +358,7 @@ async def apply_changes(
 ) -> None:
     """In the plan's order: accounts first, so that managers and memberships
     find the accounts just created."""
-    successor = await session.scalar(
-        select(User)
-        .where(User.role == Role.ADMIN, User.is_active.is_(True))
-        .where(User.kind == AccountKind.EMPLOYEE)
-        .order_by(User.id)
-        .limit(1)
-    )
+    successor = await longest_standing_admin(session)
     created: dict[str, User] = {}
     for change in sorted(changes, key=lambda change: ORDER[change.action]):
         if change.user is None and change.subject in created:
