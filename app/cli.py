@@ -1,4 +1,4 @@
-"""The ``ruche`` command: serve, migrate, reindex, create-admin, demo."""
+"""The ``ruche`` command: serve, migrate, reindex, jobs, directory-sync, create-admin, demo."""
 
 import argparse
 import asyncio
@@ -164,6 +164,38 @@ def jobs(args: argparse.Namespace, settings: Settings) -> None:
     print(asyncio.run(run_jobs_once(settings)))
 
 
+def directory_sync(args: argparse.Namespace, settings: Settings) -> None:
+    from app.services.directory.runs import run_sync
+
+    if not settings.ldap_url:
+        sys.exit("error: no directory configured (RUCHE_LDAP_URL, docs/directory.md)")
+
+    async def run():
+        database = Database(settings)
+        try:
+            async with database.transaction() as session:
+                return await run_sync(session, settings=settings, dry_run=args.dry_run)
+        finally:
+            await database.dispose()
+
+    _migrate(settings)
+    run = asyncio.run(run())
+    if run.error:
+        sys.exit(f"error: {run.error}")
+    print(describe_run(run))
+
+
+def describe_run(run) -> str:
+    """One line per change, then the counts: what an operator reads (in English,
+    as the rest of the command's output)."""
+    lines = [f"{'Would change' if run.dry_run else 'Changed'}: {len(run.changes)}"]
+    for change in run.changes:
+        detail = {key: change[key] for key in ("before", "after", "space", "note") if key in change}
+        lines.append(f"  {change['action']:<10} {change['person']} {detail or ''}".rstrip())
+    lines.append(", ".join(f"{key}: {value}" for key, value in sorted(run.summary.items())))
+    return "\n".join(lines)
+
+
 def create_admin(args: argparse.Namespace, settings: Settings) -> None:
     from app.levels import Role
     from app.services.accounts import create_account
@@ -231,6 +263,14 @@ def build_parser() -> argparse.ArgumentParser:
         "jobs",
         help="run the due time-driven jobs once (contractors' access end, unused files), for cron",
     ).set_defaults(handler=jobs)
+
+    sync_parser = commands.add_parser(
+        "directory-sync", help="sync people and groups from the LDAP directory now"
+    )
+    sync_parser.add_argument(
+        "--dry-run", action="store_true", help="show what would change, change nothing"
+    )
+    sync_parser.set_defaults(handler=directory_sync)
 
     admin_parser = commands.add_parser("create-admin", help="create an administrator account")
     admin_parser.add_argument("--email", required=True)

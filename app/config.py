@@ -80,6 +80,30 @@ class OidcProvider(BaseModel):
         return self.discovery_url or (self.issuer.rstrip("/") + "/.well-known/openid-configuration")
 
 
+class DirectoryGroup(BaseModel):
+    """Where the members of one directory group belong (docs/directory.md)."""
+
+    space_id: int
+    role: Literal["member", "moderator"] = "member"
+
+
+# The Ruche fields a directory fills, and the attribute each is read from by
+# default: inetOrgPerson's names, which Active Directory also answers except
+# for the department (set RUCHE_LDAP_ATTRIBUTES='{"department": "department"}').
+DIRECTORY_ATTRIBUTES = {
+    "display_name": "displayName",
+    "email": "mail",
+    "job_title": "title",
+    "department": "departmentNumber",
+    "site": "l",
+    "phone": "telephoneNumber",
+    "manager": "manager",
+}
+# Active Directory's userAccountControl bit 2 (ACCOUNTDISABLE), by its bitwise-AND
+# matching rule.
+AD_DISABLED_FILTER = "(userAccountControl:1.2.840.113556.1.4.803:=2)"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RUCHE_", env_file=".env", extra="ignore")
 
@@ -177,6 +201,64 @@ class Settings(BaseSettings):
 
     def oidc_provider(self, name: str) -> OidcProvider | None:
         return next((p for p in self.oidc_providers if p.name == name), None)
+
+    # Directory sync (docs/directory.md): LDAP or Active Directory. No URL: off.
+    # "ldap://host", "ldaps://host:636"; StartTLS upgrades an ldap:// connection.
+    ldap_url: str = ""
+    # Names the directory in identity links ("ldap:<name>") and on the pages.
+    ldap_name: str = "directory"
+    ldap_flavour: Literal["openldap", "active_directory"] = "openldap"
+    ldap_bind_dn: str = ""
+    ldap_bind_password: SecretStr = SecretStr("")
+    ldap_start_tls: bool = False
+    # The CA certificates the server's certificate is checked against (LDAPS and
+    # StartTLS); empty: the system's.
+    ldap_ca_file: str = ""
+    # JSON lists and objects: DNs hold commas.
+    ldap_base_dns: list[str] = []
+    ldap_user_filter: str = "(objectClass=inetOrgPerson)"
+    # Ruche field -> attribute, over DIRECTORY_ATTRIBUTES; "" leaves a field alone.
+    ldap_attributes: dict[str, str] = {}
+    # The entries of the user filter that also match this one are disabled. Empty:
+    # Active Directory's userAccountControl bit, or none on OpenLDAP.
+    ldap_disabled_filter: str = ""
+    # Group DN -> {"space_id": 12, "role": "member"}.
+    ldap_groups: dict[str, DirectoryGroup] = {}
+    ldap_group_member_attribute: str = "member"
+    ldap_page_size: int = Field(default=500, ge=1, le=10_000)
+    # A directory answering more people than this is refused (a wrong base DN or
+    # filter), as is one answering nobody.
+    ldap_max_people: int = Field(default=200_000, ge=1)
+    ldap_timeout_seconds: int = Field(default=30, ge=1)
+    # Minutes between syncs run by the jobs loop; 0: only `ruche directory-sync`.
+    ldap_sync_interval_minutes: int = Field(default=60, ge=0)
+
+    @property
+    def ldap_provider(self) -> str:
+        return f"ldap:{self.ldap_name}"
+
+    @property
+    def ldap_attribute_map(self) -> dict[str, str]:
+        return {**DIRECTORY_ATTRIBUTES, **self.ldap_attributes}
+
+    @property
+    def ldap_id_attribute(self) -> str:
+        return "objectGUID" if self.ldap_flavour == "active_directory" else "entryUUID"
+
+    @property
+    def ldap_disabled_rule(self) -> str:
+        if self.ldap_disabled_filter or self.ldap_flavour == "openldap":
+            return self.ldap_disabled_filter
+        return AD_DISABLED_FILTER
+
+    @model_validator(mode="after")
+    def _ldap_fields_are_known(self) -> Self:
+        unknown = set(self.ldap_attributes) - set(DIRECTORY_ATTRIBUTES)
+        if unknown:
+            raise ValueError(f"RUCHE_LDAP_ATTRIBUTES: unknown fields {sorted(unknown)}")
+        if self.ldap_url and not self.ldap_base_dns:
+            raise ValueError("RUCHE_LDAP_URL needs RUCHE_LDAP_BASE_DNS")
+        return self
 
     @model_validator(mode="after")
     def _s3_is_complete(self) -> Self:

@@ -17,6 +17,7 @@ from app.files.store import Store, open_store
 from app.mail.delivery import deliver_mail
 from app.models.base import utcnow
 from app.realtime.broker import announce_commits, create_broker
+from app.services.directory.runs import run_sync, sync_is_due
 from app.services.lifecycle import run_due_jobs
 
 logger = logging.getLogger("ruche.jobs")
@@ -24,7 +25,22 @@ logger = logging.getLogger("ruche.jobs")
 
 async def run_jobs(database: Database, *, store: Store, settings: Settings) -> dict[str, int]:
     async with database.transaction() as session:
-        return await run_due_jobs(session, now=utcnow(), store=store, settings=settings)
+        done = await run_due_jobs(session, now=utcnow(), store=store, settings=settings)
+    if settings.ldap_url:
+        done["directory_changes"] = await sync_directory_if_due(database, settings)
+    return done
+
+
+async def sync_directory_if_due(database: Database, settings: Settings) -> int:
+    """In its own transaction, so that a directory that fails holds back no other
+    job, begun once the directory is read (run_sync reads before any statement):
+    no transaction stays open while a slow server answers."""
+    async with database.transaction() as session:
+        if not await sync_is_due(session, settings=settings, now=utcnow()):
+            return 0
+    async with database.transaction() as session:
+        run = await run_sync(session, settings=settings, dry_run=False)
+    return len(run.changes)
 
 
 async def run_jobs_once(settings: Settings) -> dict[str, int]:

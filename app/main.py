@@ -56,6 +56,7 @@ from app.web import admin as web_admin
 from app.web import api_docs
 from app.web import audit as web_audit
 from app.web import calendar as web_calendar
+from app.web import directory as web_directory
 from app.web import feed as web_feed
 from app.web import ideas as web_ideas
 from app.web import invitations as web_invitations
@@ -171,6 +172,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         web_mail,
         web_admin,
         web_scim,
+        web_directory,
         web_audit,
         web_calendar,
         web_tasks,

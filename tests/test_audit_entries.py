@@ -280,6 +280,48 @@ CASES = [
         "Julien Martin a modifié la charte",
     ),
     (
+        "directory.synced",
+        dict(actor=None, directory="directory", people=4, pages=2, create=3),
+        "Ruche synced the directory",
+        "Ruche a synchronisé l’annuaire",
+    ),
+    (
+        "directory.linked",
+        dict(actor=None, target="marc", directory="directory", subject="1234"),
+        "The account of Marc Lambert was linked to their directory entry",
+        "Le compte de Marc Lambert a été relié à sa fiche de l’annuaire",
+    ),
+    (
+        "directory.profile_updated",
+        dict(actor=None, target="marc", before={"site": "Lyon"}, after={"site": "Paris"}),
+        "The directory updated the profile of Marc Lambert",
+        "L’annuaire a mis à jour le profil de Marc Lambert",
+    ),
+    (
+        "directory.manager_changed",
+        dict(actor=None, target="marc", after={"manager": "Julien Martin <j@example.test>"}),
+        "The directory changed the manager of Marc Lambert",
+        "L’annuaire a changé le responsable de Marc Lambert",
+    ),
+    (
+        "directory.returned",
+        dict(actor=None, target="marc", directory="directory"),
+        "Marc Lambert is enabled again in the directory",
+        "Marc Lambert est de nouveau actif dans l’annuaire",
+    ),
+    (
+        "directory.withdrawn",
+        dict(actor=None, target="marc", directory="directory"),
+        "Marc Lambert was disabled again in the directory",
+        "Marc Lambert a de nouveau été désactivé dans l’annuaire",
+    ),
+    (
+        "directory.return_decided",
+        dict(actor="admin", target="marc", directory="directory", restored=False),
+        "Julien Martin decided on the return of Marc Lambert",
+        "Julien Martin a décidé du retour de Marc Lambert",
+    ),
+    (
         "audit.exported",
         dict(actor="admin", actions="auth", person_ids=["marc"]),
         "Julien Martin exported the audit log",

@@ -732,7 +732,9 @@ async def test_a_script_gets_the_charter_error_as_json(make):
 # --- administration -----------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", ["/admin/users", "/admin/audit", "/admin/charter"])
+@pytest.mark.parametrize(
+    "path", ["/admin/users", "/admin/audit", "/admin/charter", "/admin/directory"]
+)
 async def test_admin_pages_are_for_administrators_only(make, browser_of, client, path):
     member = await make.user(clearance="secret")
     browser, _csrf = await browser_of(member)
@@ -931,6 +933,7 @@ async def test_new_pages_need_nothing_the_content_security_policy_blocks(make, b
             "/admin/users",
             "/admin/audit",
             "/admin/charter",
+            "/admin/directory",
             "/charter",
         )
     ]

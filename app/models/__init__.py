@@ -14,6 +14,7 @@ from app.models.calendar import (
     RsvpAnswer,
 )
 from app.models.content import Content
+from app.models.directory import DirectoryDeparture, DirectoryGrant, DirectoryRun
 from app.models.file import (
     Blob,
     FilePurpose,
@@ -98,6 +99,9 @@ __all__ = [
     "CommentVersion",
     "Content",
     "Digest",
+    "DirectoryDeparture",
+    "DirectoryGrant",
+    "DirectoryRun",
     "FilePurpose",
     "Follow",
     "FollowKind",

@@ -272,13 +272,14 @@ async def offboard(
     *,
     user: User,
     actor: User | None,
-    successor: User,
+    successor: User | None,
     address: str | None = None,
     **detail,
 ) -> None:
     """The employee becomes alumni, whoever decides it: an administrator, or the
-    identity provider through SCIM (``actor`` None, ``detail`` naming the client).
-    ``successor`` owns the spaces they were the last owner of."""
+    identity provider through SCIM or the directory sync (``actor`` None,
+    ``detail`` naming the client or the directory). ``successor`` owns the
+    spaces they were the last owner of (None: nobody was found)."""
     before = {"kind": user.kind.value, "role": user.role.value, "clearance": user.clearance.value}
     user.kind = AccountKind.ALUMNI
     user.role = Role.MEMBER
@@ -299,12 +300,22 @@ async def offboard(
     await session.flush()
 
 
-async def step_down_from_spaces(session: AsyncSession, *, user: User, successor: User) -> list[int]:
+async def longest_standing_admin(session: AsyncSession) -> User | None:
+    """Who takes over what an offboarding decided by no one in Ruche (SCIM, the
+    directory sync) leaves without an owner."""
+    return await session.scalar(
+        select(User).where(User.role == Role.ADMIN, User.is_active).order_by(User.id).limit(1)
+    )
+
+
+async def step_down_from_spaces(
+    session: AsyncSession, *, user: User, successor: User | None
+) -> list[int]:
     """For someone who becomes external: leaves every space that refuses
     externals, and stays a plain member of the others, never their manager.
     Where they were the last owner, the longest-standing moderator (else
     member, else ``successor``) becomes owner, so that no space is left without
-    one. Returns the spaces left."""
+    one (but for want of a successor: none was found). Returns the spaces left."""
     rows = (
         await session.execute(
             select(Membership, Space)
@@ -326,7 +337,7 @@ async def step_down_from_spaces(session: AsyncSession, *, user: User, successor:
 
 
 async def _hand_over_ownership(
-    session: AsyncSession, *, space: Space, leaving: User, successor: User
+    session: AsyncSession, *, space: Space, leaving: User, successor: User | None
 ) -> None:
     # Only an active employee may manage a space: an external member stays a member.
     others = (
@@ -350,6 +361,8 @@ async def _hand_over_ownership(
     if heir is not None:
         heir.role = SpaceRole.OWNER
         heir_id = heir.user_id
+    elif successor is None:
+        return
     else:
         session.add(Membership(space_id=space.id, user_id=successor.id, role=SpaceRole.OWNER))
         heir_id = successor.id

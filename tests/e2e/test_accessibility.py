@@ -339,6 +339,7 @@ async def prepare_administrator(context: BrowserContext, me: dict, world: dict) 
         Visit("admin user", f"/admin/users/{me['id']}", alone=True),
         Visit("admin audit", "/admin/audit", alone=True),
         Visit("admin charter", "/admin/charter", alone=True),
+        Visit("admin directory", "/admin/directory", alone=True),
         Visit("idea with the moderators' forms", await idea_under_review(request), alone=True),
     ]
 

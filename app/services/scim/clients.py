@@ -16,10 +16,11 @@ from app.access import check_admin
 from app.db import defer_write
 from app.errors import Conflict, Invalid, NotFound, non_blank
 from app.i18n import _
-from app.levels import AccountKind, Role
+from app.levels import AccountKind
 from app.models import ScimClient, User
 from app.models.base import utcnow
 from app.security import hash_secret, new_secret
+from app.services.accounts import longest_standing_admin
 from app.services.audit import record_audit
 
 TOKEN_PREFIX = "ruche_scim_"  # noqa: S105 (a public marker)
@@ -156,9 +157,7 @@ async def steward(session: AsyncSession, client: ScimClient) -> User:
     creator = await session.get(User, client.created_by_id) if client.created_by_id else None
     if creator is not None and creator.is_active and creator.is_admin:
         return creator
-    admin = await session.scalar(
-        select(User).where(User.role == Role.ADMIN, User.is_active).order_by(User.id).limit(1)
-    )
+    admin = await longest_standing_admin(session)
     if admin is None:
         raise Conflict(_("No administrator is left to take over."), code="no_administrator")
     return admin

@@ -1,0 +1,1 @@
+"""Directory sync (LDAP, Active Directory): docs/directory.md."""
