@@ -262,6 +262,31 @@ def plain_text(body: str) -> str:
     return " ".join(" ".join(words).split())
 
 
+def _sanitised(html: str, **options) -> str:
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="nofollow noopener",
+        **options,
+    )
+
+
+def with_site_links(html: str, base: str) -> str:
+    """Sanitised HTML whose links to Ruche's own pages (a mention, an
+    attachment: ``/people/alice``) start with ``base``: a mail is read outside
+    Ruche, where a path alone leads nowhere. Read again by the sanitiser,
+    which hands it each link."""
+
+    def absolute(_tag: str, attribute: str, value: str) -> str:
+        if attribute in ("href", "src") and value.startswith("/") and not value.startswith("//"):
+            return base + value
+        return value
+
+    return _sanitised(html, attribute_filter=absolute)
+
+
 def render(
     body: str,
     *,
@@ -274,13 +299,7 @@ def render(
     # Composed first: a decomposed accent (as some keyboards and pastes give) is a
     # combining mark, which the patterns would not count as part of a #tag.
     html = _markdown.render(unicodedata.normalize("NFC", body), env)
-    safe = nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
-        link_rel="nofollow noopener",
-    )
+    safe = _sanitised(html)
     found = env.get("found", {"mentions": set(), "hashtags": set()})
     return Rendered(
         html=safe, mentions=frozenset(found["mentions"]), hashtags=frozenset(found["hashtags"])

@@ -72,6 +72,8 @@ async def test_a_mention_and_a_reply_are_mailed_in_the_readers_language_on_one_t
     assert mention["From"] == "Ruche <ruche@example.test>"
     # Public: its words travel; the link leads to the post.
     assert "SUNFLOWER" in text_of(mention) and "SUNFLOWER" in html_of(mention)
+    # Its links lead back to Ruche from the mailbox (the mention's, here).
+    assert f'href="http://testserver/people/{reader.handle.lower()}"' in html_of(mention)
     assert f"http://testserver/posts/{post['id']}" in text_of(mention)
     # One thread: both name the post as their root; each has its own id.
     root = f"<post-{post['id']}@testserver>"

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.config import TEMPLATES_DIR, Settings
 from app.i18n import _, current_language, gettext, ngettext
 from app.levels import Language, Level
-from app.markdown import plain_text
+from app.markdown import plain_text, with_site_links
 from app.models import Comment, Invitation, InvitationStatus, OutboxMail, Post, Space, User
 from app.models.base import utcnow
 from app.models.mail import DIGEST_MAIL, EMAIL_INVITATION_MAIL
@@ -118,7 +118,9 @@ class MailWriter:
         company's servers: public, or RUCHE_MAIL_INCLUDES_CONTENT set."""
         if level is not Level.PUBLIC and not self.settings.mail_includes_content:
             return None
-        return Content(body_html=source.body_html, text=plain_text(source.body))
+        return Content(
+            body_html=with_site_links(source.body_html, self.base), text=plain_text(source.body)
+        )
 
     async def _content(self, post_id: int | None, comment_id) -> "Content | None":
         """The words the notification is about (its comment's, if any). The
