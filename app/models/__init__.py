@@ -76,6 +76,7 @@ from app.models.space import (
 )
 from app.models.tasks import ChecklistItem, Task, TaskAssignee, TaskOverdueReminder, TaskStatus
 from app.models.user import ProfileTag, TagKind, User
+from app.models.webhook import DeliveryStatus, IncomingHook, Webhook, WebhookDelivery, WebhookEvent
 from app.models.wiki import WikiLink, WikiPage, WikiRevision, WikiSlug, WikiWatch
 
 __all__ = [
@@ -97,6 +98,7 @@ __all__ = [
     "CommentReaction",
     "CommentVersion",
     "Content",
+    "DeliveryStatus",
     "Digest",
     "FilePurpose",
     "Follow",
@@ -108,6 +110,7 @@ __all__ = [
     "IdeaStep",
     "IdeaVote",
     "IdentityLink",
+    "IncomingHook",
     "Invitation",
     "InvitationStatus",
     "JoinRequest",
@@ -155,6 +158,9 @@ __all__ = [
     "UserSession",
     "Visibility",
     "VoteChoice",
+    "Webhook",
+    "WebhookDelivery",
+    "WebhookEvent",
     "WikiLink",
     "WikiPage",
     "WikiRevision",
