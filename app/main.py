@@ -32,6 +32,7 @@ from app.api import (
     space_files,
     spaces,
     tasks,
+    webhooks,
     wiki,
 )
 from app.api.deps import CSRF_FIELD, CSRF_HEADER
@@ -152,6 +153,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         space_files,
         search,
         tasks,
+        webhooks,
     ):
         api.include_router(module.router)
     app.include_router(api)
