@@ -47,7 +47,7 @@ def webhook_receiver() -> Iterator[Receiver]:
     receiver: Receiver
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802 (the standard library's name)
+        def do_POST(self):
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             receiver.received.append(
                 Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body)

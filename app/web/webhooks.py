@@ -139,67 +139,67 @@ async def show_hook(
     )
 
 
-@router.get("/webhooks/{hook_id}")
+@router.get("/webhooks/{webhook_id}")
 async def hook_page(
     request: Request,
-    hook_id: ItemId,
+    webhook_id: ItemId,
     viewer: Viewer,
     session: Session,
     cursor: CursorQuery = None,
     done: Done = None,
 ):
-    return await show_hook(request, session, viewer, hook_id, cursor=cursor, done=done)
+    return await show_hook(request, session, viewer, webhook_id, cursor=cursor, done=done)
 
 
 async def _hook_again(request: Request, session, viewer: User, failed: FailedForm):
-    hook_id = int(request.path_params["hook_id"])
     values = failed.over(new_hook_values()) if failed.values else None
+    hook_id = int(request.path_params["webhook_id"])
     return await show_hook(request, session, viewer, hook_id, values=values)
 
 
-@router.post("/webhooks/{hook_id}")
+@router.post("/webhooks/{webhook_id}")
 @form_page(_hook_again, fields=HOOK_FIELDS)
-async def change_hook(request: Request, hook_id: ItemId, viewer: Viewer, session: Session):
+async def change_hook(request: Request, webhook_id: ItemId, viewer: Viewer, session: Session):
     async with stream_form(request, session, request.app.state.settings) as received:
         form = parsed(received, WebhookCreate)
     await outgoing.change_hook(
         session,
         viewer=viewer,
-        hook_id=hook_id,
+        hook_id=webhook_id,
         settings=request.app.state.settings,
         **form.model_dump(),
     )
-    return see_other(f"/webhooks/{hook_id}?done=saved")
+    return see_other(f"/webhooks/{webhook_id}?done=saved")
 
 
-@router.post("/webhooks/{hook_id}/enable")
+@router.post("/webhooks/{webhook_id}/enable")
 @form_page(_hook_again)
-async def enable_hook(hook_id: ItemId, viewer: Viewer, session: Session, request: Request):
+async def enable_hook(request: Request, webhook_id: ItemId, viewer: Viewer, session: Session):
     async with stream_form(request, session, request.app.state.settings) as received:
         enabled = received.fields.get("enabled") == ["true"]
     await outgoing.change_hook(
         session,
         viewer=viewer,
-        hook_id=hook_id,
+        hook_id=webhook_id,
         settings=request.app.state.settings,
         is_enabled=enabled,
     )
-    return see_other(f"/webhooks/{hook_id}?done={'enabled' if enabled else 'disabled'}")
+    return see_other(f"/webhooks/{webhook_id}?done={'enabled' if enabled else 'disabled'}")
 
 
-@router.post("/webhooks/{hook_id}/secret")
+@router.post("/webhooks/{webhook_id}/secret")
 @form_page(_hook_again)
-async def rotate_secret(request: Request, hook_id: ItemId, viewer: Viewer, session: Session):
-    hook = await outgoing.rotate_secret(session, viewer=viewer, hook_id=hook_id)
+async def rotate_secret(request: Request, webhook_id: ItemId, viewer: Viewer, session: Session):
+    hook = await outgoing.rotate_secret(session, viewer=viewer, hook_id=webhook_id)
     return render(request, "webhooks/secret.html", hook=hook, secret=hook.secret, url=None)
 
 
-@router.post("/webhooks/{hook_id}/delete")
+@router.post("/webhooks/{webhook_id}/delete")
 @form_page(_hook_again)
-async def delete_hook(hook_id: ItemId, viewer: Viewer, session: Session):
-    hook = await outgoing.access_hook(session, viewer=viewer, hook_id=hook_id)
+async def delete_hook(webhook_id: ItemId, viewer: Viewer, session: Session):
+    hook = await outgoing.access_hook(session, viewer=viewer, hook_id=webhook_id)
     back = list_path(hook.space_id)
-    await outgoing.delete_hook(session, viewer=viewer, hook_id=hook_id)
+    await outgoing.delete_hook(session, viewer=viewer, hook_id=webhook_id)
     return see_other(f"{back}?done=deleted")
 
 

@@ -1,6 +1,7 @@
 """Outgoing webhooks: subscribed, changed, rotated, deleted, and their logs.
 
-Administrators manage the company stream's hooks and any space's; a space's
+Administrators manage the company stream's hooks and those of every space
+that exists for them (a secret space's only as its member); a space's
 owners manage that space's. For anyone else a hook, and a space's list of
 them, does not exist (404): a hook's URL and events say what a space is wired
 to.
@@ -43,11 +44,8 @@ async def access_container(
         if not viewer.is_admin:
             raise NotFound()
         return None
-    if viewer.is_admin:
-        space = await session.get(Space, space_id)
-        if space is None:
-            raise NotFound()
-        return space
+    if viewer.is_admin:  # any space that exists for them (a secret one: a member's)
+        return await access_space(session, viewer=viewer, space_id=space_id)
     return await access_owned_space(session, viewer=viewer, space_id=space_id)
 
 
