@@ -11,7 +11,7 @@ from app.schemas.account import UserPublic
 from app.schemas.common import NOT_BLANK, ReadModel
 from app.schemas.post import Body
 
-Url = Annotated[str, Field(min_length=8, max_length=2000, pattern=r"^https?://")]
+Url = Annotated[str, Field(min_length=8, max_length=2000)]
 Description = Annotated[str, Field(max_length=200)]
 Events = Annotated[list[WebhookEvent], Field(min_length=1, max_length=len(WebhookEvent))]
 
