@@ -65,6 +65,15 @@ async def subscribe(session, settings, *, viewer, space, url, level=Level.PUBLIC
     return hook
 
 
+async def space_with_hook(make, session, received):
+    """Settings for a local receiver, an owner, their space, and its hook there."""
+    settings = hook_settings(make.app.state.settings)
+    owner = await make.user()
+    space = await make.space(owner=owner)
+    hook = await subscribe(session, settings, viewer=owner, space=space, url=received.url())
+    return settings, owner, space, hook
+
+
 async def post(client, space, body: str, level: str = "public", **fields) -> int:
     response = await client.post(
         "/api/v1/posts",
@@ -87,10 +96,7 @@ async def deliveries(session, hook) -> list[WebhookDelivery]:
 
 
 async def test_a_post_is_sent_signed_as_standard_webhooks_verify(db, make, session, received):
-    settings = hook_settings(make.app.state.settings)
-    owner = await make.user()
-    space = await make.space(owner=owner)
-    hook = await subscribe(session, settings, viewer=owner, space=space, url=received.url())
+    settings, owner, space, hook = await space_with_hook(make, session, received)
     writer = await make.bearer(owner)
 
     post_id = await post(writer, space, "Hello **hooks**")
@@ -120,10 +126,7 @@ async def test_a_post_is_sent_signed_as_standard_webhooks_verify(db, make, sessi
 
 
 async def test_a_failed_attempt_is_retried_with_the_same_id(db, make, session, received):
-    settings = hook_settings(make.app.state.settings)
-    owner = await make.user()
-    space = await make.space(owner=owner)
-    hook = await subscribe(session, settings, viewer=owner, space=space, url=received.url())
+    settings, owner, space, hook = await space_with_hook(make, session, received)
     await post(await make.bearer(owner), space, "Retry me")
     received.answer(500)
 
@@ -144,10 +147,7 @@ async def test_a_failed_attempt_is_retried_with_the_same_id(db, make, session, r
 
 
 async def test_repeated_failures_disable_the_hook_and_tell_its_creator(db, make, session, received):
-    settings = hook_settings(make.app.state.settings)
-    owner = await make.user()
-    space = await make.space(owner=owner)
-    hook = await subscribe(session, settings, viewer=owner, space=space, url=received.url())
+    settings, owner, space, hook = await space_with_hook(make, session, received)
     await post(await make.bearer(owner), space, "Nobody listens")
     received.answer(always=503)
 
@@ -238,10 +238,7 @@ async def test_an_allowed_host_alone_may_be_private(make):
 
 
 async def test_the_address_is_checked_again_at_each_delivery(db, make, session, received):
-    settings = hook_settings(make.app.state.settings)
-    owner = await make.user()
-    space = await make.space(owner=owner)
-    hook = await subscribe(session, settings, viewer=owner, space=space, url=received.url())
+    settings, owner, space, hook = await space_with_hook(make, session, received)
     await post(await make.bearer(owner), space, "After the allowance ended")
 
     await deliver_webhooks(db, hook_settings(settings, webhook_allowed_hosts=""))
