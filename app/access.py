@@ -809,6 +809,8 @@ def check_may_hold_role(person: User, role: SpaceRole) -> None:
             _("External accounts (alumni, contractors) cannot manage a space."),
             code="external_manager",
         )
+    if role is not SpaceRole.MEMBER and person.is_bot:
+        raise Invalid(_("A bot posts; it cannot manage a space."), code="bot_manager")
 
 
 def check_can_edit_wiki(viewer: User, space: Space | None, role: SpaceRole | None) -> None:

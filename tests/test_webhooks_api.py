@@ -113,6 +113,11 @@ async def test_an_incoming_hook_posts_as_its_bot_at_its_level(make, session, lim
     assert sign_in.status_code == 401
     directory = (await as_owner.get("/api/v1/users", params={"q": "Build"})).json()
     assert directory["items"] == []
+    # It posts; it never manages the space.
+    promoted = await as_owner.patch(
+        f"/api/v1/spaces/{space.id}/members/{bot.id}", json={"role": "moderator"}
+    )
+    assert promoted.status_code == 422 and promoted.json()["error"]["code"] == "bot_manager"
 
     # A new URL: the old one no longer posts.
     rotated = await as_owner.post(f"/api/v1/incoming-webhooks/{hook['id']}/url")
