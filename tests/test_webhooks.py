@@ -11,7 +11,14 @@ from standardwebhooks.webhooks import WebhookVerificationError
 from app.config import Settings
 from app.errors import Invalid
 from app.levels import Level, Role
-from app.models import DeliveryStatus, Notification, Webhook, WebhookDelivery, WebhookEvent
+from app.models import (
+    Activity,
+    DeliveryStatus,
+    Notification,
+    Webhook,
+    WebhookDelivery,
+    WebhookEvent,
+)
 from app.services.webhooks import outgoing
 from app.services.webhooks.delivering import deliver_webhooks
 from app.services.webhooks.targets import resolve_target
@@ -273,3 +280,25 @@ async def test_a_space_owner_may_not_let_a_hook_read_above_internal(make, sessio
         level=Level.CONFIDENTIAL,
     )
     assert allowed.level is Level.CONFIDENTIAL
+
+
+async def test_a_hook_log_keeps_its_newest_deliveries(db, make, session, received):
+    settings, owner, space, hook = await space_with_hook(make, session, received)
+    writer = await make.bearer(owner)
+    for number in range(3):
+        await post(writer, space, f"post {number}")
+
+    await deliver_webhooks(db, hook_settings(settings, webhook_log_size=2))
+
+    assert len(received.received) == 3
+    kept = await deliveries(session, hook)
+    assert [each.status for each in kept] == [DeliveryStatus.DELIVERED] * 2
+    # The newest two: the first post's delivery is the one gone.
+    first_post = await session.scalar(
+        select(Activity.id)
+        .where(Activity.kind == "post.created")
+        .order_by(Activity.id.desc())
+        .limit(3)
+        .offset(2)
+    )
+    assert first_post not in {each.activity_id for each in kept}
