@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.access import HookReader, ItemRef, hook_may_read
 from app.config import Settings
+from app.db import Database
 from app.models import (
     Activity,
     DeliveryStatus,
@@ -303,7 +304,7 @@ def _finished(hook_id: int) -> tuple:
     return (WebhookDelivery.webhook_id == hook_id, WebhookDelivery.finished_at.is_not(None))
 
 
-async def deliver_webhooks(database, settings: Settings) -> int:
+async def deliver_webhooks(database: Database, settings: Settings) -> int:
     """One round of the four steps, each of its own transaction (none held
     while waiting on a receiver); how many deliveries were attempted. Of the
     shape of app/jobs.py's ``DELIVERIES``."""
