@@ -1,7 +1,7 @@
 """webhooks: outgoing hooks and their deliveries, incoming hooks, bot accounts
 
 Revision ID: 0019
-Revises: 0023
+Revises: 0022
 Create Date: 2026-12-07 01:10:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import app.models.base
 
 revision: str = "0019"
-down_revision: str | None = "0023"
+down_revision: str | None = "0022"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
