@@ -210,6 +210,35 @@ def can_see_event(reader: Reader, event: EventRef) -> bool:
     return True
 
 
+@dataclass(frozen=True)
+class HookReader:
+    """An outgoing webhook as the policy sees it: the one container it reads
+    (None: the company stream) and the highest level it reads."""
+
+    space_id: int | None
+    level: Level
+
+
+# What a hook reads unless an administrator allows more for that one hook.
+HOOK_DEFAULT_MAX_LEVEL = Level.INTERNAL
+
+
+def hook_may_read(hook: HookReader, item: ItemRef | None, space_id: int | None = None) -> bool:
+    """What a hook may read, decided when each delivery is sent (an item raised
+    above the hook's level since, or narrowed to an audience, is not sent): a
+    reader at the hook's level of its own container alone — a space hook that
+    space, a company hook the company stream — and never in an audience, so an
+    item with one is never delivered. An event about no content (a member
+    joining) is read when it concerns the hook's own space."""
+    if item is None:
+        return hook.space_id is not None and space_id == hook.space_id
+    return (
+        item.space_id == hook.space_id
+        and item.level.rank <= hook.level.rank
+        and item.audience is None
+    )
+
+
 # --- the same rules as SQL ------------------------------------------------------
 
 
@@ -738,6 +767,16 @@ def check_no_write_up(viewer: User, level: Level) -> None:
         raise Forbidden(_("You cannot write at a level above your own clearance."), code="write_up")
 
 
+def check_hook_level(viewer: User, level: Level) -> None:
+    """A hook sends what it reads out of Ruche: never above its creator's own
+    clearance, and above internal only when an administrator allows it."""
+    check_no_write_up(viewer, level)
+    if level.rank > HOOK_DEFAULT_MAX_LEVEL.rank and not viewer.is_admin:
+        raise Forbidden(
+            _("Only an administrator may let a webhook read above internal."), code="hook_level"
+        )
+
+
 def check_not_below(parent_level: Level, level: Level) -> None:
     """Nothing is placed below its parent's level."""
     if level.rank < parent_level.rank:
@@ -770,6 +809,8 @@ def check_may_hold_role(person: User, role: SpaceRole) -> None:
             _("External accounts (alumni, contractors) cannot manage a space."),
             code="external_manager",
         )
+    if role is not SpaceRole.MEMBER and person.is_bot:
+        raise Invalid(_("A bot posts; it cannot manage a space."), code="bot_manager")
 
 
 def check_can_edit_wiki(viewer: User, space: Space | None, role: SpaceRole | None) -> None:

@@ -135,6 +135,22 @@ class Settings(BaseSettings):
     # Seconds between runs of the time-driven jobs inside `ruche serve`; 0 turns
     # them off (then run `ruche jobs` from cron).
     jobs_interval_seconds: int = 300
+    # Webhooks (docs/webhooks.md). Hosts (names or addresses, comma-separated)
+    # whose addresses may be private, loopback or link-local: an intranet
+    # receiver. Every other target must resolve to public addresses only.
+    webhook_allowed_hosts: str = ""
+    # Seconds to connect, and to wait for the whole answer.
+    webhook_connect_timeout_seconds: float = Field(default=5, gt=0)
+    webhook_timeout_seconds: float = Field(default=10, gt=0)
+    # Attempts of one delivery, the first retry's delay (each next one four times
+    # longer), and the failed attempts in a row that disable a hook.
+    webhook_max_attempts: int = Field(default=7, ge=1)
+    webhook_retry_seconds: float = Field(default=30, ge=0)
+    webhook_disable_after_failures: int = Field(default=20, ge=1)
+    # Finished deliveries kept in each hook's log.
+    webhook_log_size: int = Field(default=200, ge=1)
+    # Posts one incoming hook may make in a minute.
+    incoming_hook_posts_per_minute: int = Field(default=30, ge=1)
     # Uploads (docs/files.md): the largest file accepted, in MB (10^6 bytes); what
     # one person and one space may hold in all; how long a file used nowhere
     # (uploaded and never attached, or whose post was deleted) is kept.
@@ -321,6 +337,12 @@ class Settings(BaseSettings):
         RUCHE_ALLOWED_ORIGINS'."""
         extra = (origin for origin in self.allowed_origins.split(",") if origin.strip())
         return frozenset({self.public_origin, *map(origin_of, extra)})
+
+    @cached_property
+    def webhook_hosts_allowed(self) -> frozenset[str]:
+        """RUCHE_WEBHOOK_ALLOWED_HOSTS as a set of lower-cased host names."""
+        names = (name.strip().lower().strip("[]") for name in self.webhook_allowed_hosts.split(","))
+        return frozenset(name for name in names if name)
 
     @property
     def is_sqlite(self) -> bool:

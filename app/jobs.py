@@ -19,6 +19,7 @@ from app.models.base import utcnow
 from app.realtime.broker import announce_commits, create_broker
 from app.services.directory.runs import run_sync, sync_is_due
 from app.services.lifecycle import run_due_jobs
+from app.services.webhooks.delivering import deliver_webhooks
 
 logger = logging.getLogger("ruche.jobs")
 
@@ -72,7 +73,7 @@ async def run_jobs_forever(database: Database, *, store: Store, settings: Settin
 
 Delivery = Callable[[Database, Settings], Awaitable[int]]
 
-DELIVERIES: tuple[Delivery, ...] = (deliver_mail,)
+DELIVERIES: tuple[Delivery, ...] = (deliver_mail, deliver_webhooks)
 
 
 async def run_deliveries(database: Database, settings: Settings) -> dict[str, int]:

@@ -211,6 +211,7 @@ NOTIFICATION_KIND_LABELS = {
     NotificationKind.TASK_ASSIGNED: _l("Someone assigns me a task"),
     NotificationKind.TASK_OVERDUE: _l("A task assigned to me is late"),
     NotificationKind.IDEA_MOVED: _l("An idea I proposed or voted on changes status"),
+    NotificationKind.WEBHOOK_DISABLED: _l("A webhook I added is disabled after failing"),
 }
 
 

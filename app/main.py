@@ -32,6 +32,7 @@ from app.api import (
     space_files,
     spaces,
     tasks,
+    webhooks,
     wiki,
 )
 from app.api.deps import CSRF_FIELD, CSRF_HEADER
@@ -73,6 +74,7 @@ from app.web import spaces as web_spaces
 from app.web import tasks as web_tasks
 from app.web import theme as web_theme
 from app.web import tour as web_tour
+from app.web import webhooks as web_webhooks
 from app.web import wiki as web_wiki
 from app.web.form_errors import install_form_errors
 from app.web.pages import Pages
@@ -153,6 +155,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         space_files,
         search,
         tasks,
+        webhooks,
     ):
         api.include_router(module.router)
     app.include_router(api)
@@ -181,6 +184,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         web_search,
         web_theme,
         web_tour,
+        web_webhooks,
     )
     for pages in web:
         app.include_router(pages.router)

@@ -42,6 +42,7 @@ from app.models import (
     Idea,
     IdeaCampaign,
     IdeaStep,
+    IncomingHook,
     Invitation,
     JoinRequest,
     Membership,
@@ -58,6 +59,7 @@ from app.models import (
     Task,
     User,
     Visibility,
+    Webhook,
     WikiPage,
     WikiRevision,
     WikiSlug,
@@ -91,6 +93,7 @@ class Account:
     allowed: frozenset[str] = frozenset()
     known_people: frozenset[int] = frozenset()
     managed_spaces: frozenset[int] = frozenset()
+    owned_spaces: frozenset[int] = frozenset()
 
 
 @dataclass
@@ -141,6 +144,10 @@ class World:
     scim_clients: list[int] = field(default_factory=list)
     scim_groups: list[int] = field(default_factory=list)
     live_feeds: dict[str, frozenset[str]] = field(default_factory=dict)
+    # Outgoing webhooks (-> their space; None: the company stream's) and
+    # incoming ones (-> their space).
+    webhooks: dict[int, int | None] = field(default_factory=dict)
+    incoming_hooks: dict[int, int] = field(default_factory=dict)
 
     # --- what an account may see ------------------------------------------------
 
@@ -173,6 +180,15 @@ class World:
             return person == reader.user_id or space in account.managed_spaces
         if kind == "file":
             return self.file_readable(account, key)
+        if kind == "webhook":  # the company's: administrators; a space's: its owners too
+            space = self.webhooks[key]
+            if space is not None and space in account.owned_spaces:
+                return True
+            return account.user.role is Role.ADMIN and (
+                space is None or can_see_space(reader, space, self.space_refs[space])
+            )
+        if kind == "incoming":
+            return self.incoming_hooks[key] in account.owned_spaces
         if kind == "revision":
             # A former state: readers of the page cleared for the level it had.
             page = self.page_refs[key]
@@ -727,6 +743,26 @@ async def build_world(session, app) -> World:
     await b.feed("alumni")
     await b.call("alumni", "DELETE", "/me/calendar-feed")
 
+    # --- webhooks: a space's (its owner's), the company's, an incoming one ----
+    hook = {"events": ["post.created"], "level": "internal"}
+    for author, path in (("secret", f"/spaces/{s['private']}/webhooks"), ("admin", "/webhooks")):
+        await b.call(
+            author,
+            "POST",
+            path,
+            json={
+                **hook,
+                "url": f"https://1.1.1.1/{b.marker('hook')}",
+                "description": b.text("hook"),
+            },
+        )
+    await b.call(
+        "confidential",
+        "POST",
+        f"/spaces/{s['turned']}/incoming-webhooks",
+        json={"name": f"Bot {b.marker('bot')}", "level": "internal"},
+    )
+
     # --- changes of level, membership, visibility, clearance, kind ------------
     await b.call("secret", "PATCH", f"/posts/{raised['id']}", json={"level": "secret"})
     await b.call(
@@ -816,6 +852,14 @@ async def open_accounts(b: Builder, w: World) -> None:
             )
         )
         account.managed_spaces = frozenset(managed)
+        owned = await b.session.scalars(
+            select(Membership.space_id).where(
+                Membership.user_id == user.id, Membership.role == SpaceRole.OWNER
+            )
+        )
+        account.owned_spaces = (
+            frozenset(owned) if user.is_active and not user.is_external else frozenset()
+        )
         account.allowed = w.allowed_markers(account)
         w.accounts.append(account)
     w.accounts.append(Account(label="anonymous", user=None))
@@ -876,6 +920,13 @@ async def read_oracle_inputs(session, w: World) -> None:
         w.task_refs[task.id] = ref
         for text in (task.title, task.description):
             hold(text, ("task", task.id))
+    for hook in await session.scalars(select(Webhook)):
+        w.webhooks[hook.id] = hook.space_id
+        for text in (hook.url, hook.description):
+            hold(text, ("webhook", hook.id))
+    for incoming in await session.scalars(select(IncomingHook)):
+        w.incoming_hooks[incoming.id] = incoming.space_id
+        hold(incoming.name, ("incoming", incoming.id))
     for item in await session.scalars(select(ChecklistItem)):
         w.checklist_items[item.id] = item.task_id
         hold(item.text, ("task", item.task_id))

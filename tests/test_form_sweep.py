@@ -65,6 +65,11 @@ async def world(make, client, csrf: str, admin) -> dict[str, str]:
         f"/spaces/{lab.id}/campaigns", json={"title": "Idées ?", "deadline": "2099-01-01T00:00Z"}
     )
     idea = await made(f"/campaigns/{campaign['id']}/ideas", json={"title": "Une idée"})
+    webhook = await made(
+        f"/spaces/{space.id}/webhooks",
+        json={"url": "https://1.1.1.1/ruche", "events": ["post.created"]},
+    )
+    incoming = await made(f"/spaces/{space.id}/incoming-webhooks", json={"name": "Robot"})
     invitation = await made(
         f"/spaces/{space.id}/invitations",
         json={"email": "invite@example.test", "external_kind": "alumni"},
@@ -83,6 +88,8 @@ async def world(make, client, csrf: str, admin) -> dict[str, str]:
         "item_id": str(item["checklist"][0]["id"]),
         "campaign_id": str(campaign["id"]),
         "idea_id": str(idea["id"]),
+        "webhook_id": str(webhook["id"]),
+        "hook_id": str(incoming["id"]),
         "token": token_of(invitation["accept_url"]),
         "handle": admin.handle,
         "name": "ruche",

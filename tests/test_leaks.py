@@ -128,7 +128,7 @@ def hidden(world: World, account: Account, ref: tuple | None) -> bool:
         return not can_read(reader, world.task_refs[key])
     if kind == "campaign":
         return not can_read(reader, world.campaign_refs[key])
-    if kind in ("folder", "document"):
+    if kind in ("folder", "document", "webhook", "incoming"):
         return not world.item_visible(account, ref)
     if kind == "person":
         return key not in account.known_people
@@ -182,6 +182,8 @@ def single_fillers(world: World) -> dict[str, list[Arg]]:
         "token_id": ids("token", world.tokens),
         "invitation_id": ids("invitation", world.invitations),
         "request_id": ids("request", world.join_requests),
+        "webhook_id": ids("webhook", world.webhooks),
+        "hook_id": ids("incoming", world.incoming_hooks),
         # A person by handle and a hashtag by name: the marker they hold.
         "handle": [
             Arg(marker, ("marker", marker))

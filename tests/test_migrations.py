@@ -42,13 +42,15 @@ def schema_differences(connection) -> list:
     return compare_metadata(context, Base.metadata)
 
 
-def insert_old_account(handle: str):
+def insert_old_account(handle: str, **later_columns):
     """An account by the columns users had before the profiles (0011): the
-    model's INSERT names columns an older schema does not have."""
+    model's INSERT names columns an older schema does not have. ``later_columns``:
+    those of a later schema that need a value, with it."""
     users = table(
         "users",
         *(column(name) for name in ("id", "email", "handle", "display_name", "kind", "role")),
         *(column(name) for name in ("clearance", "is_active", "language", "created_at")),
+        *(column(name) for name in later_columns),
     )
     return (
         insert(users)
@@ -62,6 +64,7 @@ def insert_old_account(handle: str):
             is_active=True,
             language="fr",
             created_at=utcnow(),
+            **later_columns,
         )
         .returning(users.c.id)
     )
@@ -228,18 +231,20 @@ async def test_entries_that_exist_get_their_scopes(tmp_root):
     try:
         await upgrade(engine, "0011")
         async with AsyncSession(engine) as session:
-            # Users, posts and comments are as the models say at 0011.
-            person = User(email="old@example.test", handle="old", display_name="Old")
-            session.add(person)
-            await session.flush()
-            post = Post(author_id=person.id, level=Level.INTERNAL, body="Menhir")
+            # Posts and comments are as the models say at 0011; users are not
+            # (later columns), so the account is written by the old columns.
+            profile = ("job_title", "department", "site", "organisation", "phone", "bio")
+            person_id = await session.scalar(
+                insert_old_account("old", **dict.fromkeys(profile, ""))
+            )
+            post = Post(author_id=person_id, level=Level.INTERNAL, body="Menhir")
             session.add(post)
             await session.flush()
-            comment = Comment(post_id=post.id, author_id=person.id, body="Menhir", body_html="")
+            comment = Comment(post_id=post.id, author_id=person_id, body="Menhir", body_html="")
             session.add(comment)
             await session.flush()
             entries = table("search_entries", *(column(n) for n in ENTRY_COLUMNS))
-            for kind, item in (("post", post.id), ("comment", comment.id), ("person", person.id)):
+            for kind, item in (("post", post.id), ("comment", comment.id), ("person", person_id)):
                 await session.execute(
                     insert(entries).values(
                         kind=kind, item_id=item, title_terms="", body_terms="menhir"

@@ -41,6 +41,7 @@ KINDS = {
     "task_assigned",
     "task_overdue",
     "idea_moved",
+    "webhook_disabled",
 }
 
 

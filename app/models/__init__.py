@@ -77,6 +77,7 @@ from app.models.space import (
 )
 from app.models.tasks import ChecklistItem, Task, TaskAssignee, TaskOverdueReminder, TaskStatus
 from app.models.user import ProfileTag, TagKind, User
+from app.models.webhook import DeliveryStatus, IncomingHook, Webhook, WebhookDelivery, WebhookEvent
 from app.models.wiki import WikiLink, WikiPage, WikiRevision, WikiSlug, WikiWatch
 
 __all__ = [
@@ -98,6 +99,7 @@ __all__ = [
     "CommentReaction",
     "CommentVersion",
     "Content",
+    "DeliveryStatus",
     "Digest",
     "DirectoryDeparture",
     "DirectoryGrant",
@@ -112,6 +114,7 @@ __all__ = [
     "IdeaStep",
     "IdeaVote",
     "IdentityLink",
+    "IncomingHook",
     "Invitation",
     "InvitationStatus",
     "JoinRequest",
@@ -159,6 +162,9 @@ __all__ = [
     "UserSession",
     "Visibility",
     "VoteChoice",
+    "Webhook",
+    "WebhookDelivery",
+    "WebhookEvent",
     "WikiLink",
     "WikiPage",
     "WikiRevision",

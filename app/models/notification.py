@@ -31,6 +31,8 @@ class NotificationKind(StrEnum):
     TASK_OVERDUE = "task_overdue"
     # An idea moved along its workflow (to its author and its voters).
     IDEA_MOVED = "idea_moved"
+    # An outgoing webhook disabled after failing again and again (to its creator).
+    WEBHOOK_DISABLED = "webhook_disabled"
 
 
 class Notification(Base):

@@ -39,6 +39,9 @@ class User(Base):
     role: Mapped[Role] = mapped_column(str_enum(Role), default=Role.MEMBER)
     clearance: Mapped[Level] = mapped_column(LevelType, default=Level.INTERNAL)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The account an incoming webhook posts as (app/services/webhooks/incoming.py):
+    # no password, so it never signs in; shown as a bot, left out of the directory.
+    is_bot: Mapped[bool] = mapped_column(Boolean, default=False)
     language: Mapped[Language] = mapped_column(str_enum(Language, 5), default=Language.FR)
     created_at: Mapped[CreatedAt]
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -164,7 +164,7 @@ def _people(connection: Connection, ids: list[int]) -> Iterator[tuple[int, str, 
             User.site,
             User.organisation,
             User.bio,
-        ).where(User.id.in_(ids))
+        ).where(User.id.in_(ids), User.is_bot.is_(False))  # a bot is nobody to look for
     ):
         # " · " between the fields and between the tags, as the person's snippet shows them.
         about = " · ".join(

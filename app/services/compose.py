@@ -196,7 +196,10 @@ async def mention_suggestions(
         item = await _post_being_written(
             session, viewer=viewer, space_id=space_id, level=level, audience=audience
         )
-    statement = select(User).where(mentionable_people(viewer, item), User.id != viewer.id)
+    # A bot reads no notification: never offered.
+    statement = select(User).where(
+        mentionable_people(viewer, item), User.id != viewer.id, User.is_bot.is_(False)
+    )
     if query.strip():
         statement = statement.where(named_like(query))
     return list(

@@ -26,11 +26,17 @@ from app.services.spaces import access_managed_space, access_space, role_in
 
 
 async def membership_changed(
-    session: AsyncSession, *, user_id: int, space_id: int, role: str | None
+    session: AsyncSession, *, user_id: int, space_id: int, role: str | None, joined: bool = False
 ) -> None:
-    """What this person may read changed: their open websockets reload it at once."""
+    """What this person may read changed: their open websockets reload it at once.
+    ``joined``: they just joined (what a space's webhooks send as member.joined)."""
     await record_event(
-        session, kind="membership.changed", user_id=user_id, space_id=space_id, role=role
+        session,
+        kind="membership.changed",
+        user_id=user_id,
+        space_id=space_id,
+        role=role,
+        joined=joined,
     )
 
 
@@ -66,7 +72,9 @@ async def add_member(
     # Joining follows: the space's posts reach the member's home feed.
     if await session.get(Follow, (user.id, FollowKind.SPACE, space.id)) is None:
         session.add(Follow(user_id=user.id, kind=FollowKind.SPACE, target_id=space.id))
-    await membership_changed(session, user_id=user.id, space_id=space.id, role=role.value)
+    await membership_changed(
+        session, user_id=user.id, space_id=space.id, role=role.value, joined=True
+    )
     record_audit(
         session,
         action="membership.added",

@@ -125,6 +125,9 @@ def describe(notification: ShownNotification) -> Notice:
         if kind == "event_cancelled" and "moment" in names:  # one date of a recurring one
             text = _("The event “%(title)s” of %(moment)s is cancelled; its other dates stay.")
         space_link = f"/calendar/events/{notification.calendar_event_id}"
+    elif kind == "webhook_disabled" and data.get("webhook_id"):
+        text = _("A webhook you added failed again and again: it is disabled until you enable it.")
+        space_link = f"/webhooks/{data['webhook_id']}"
     elif kind in TASK_SENTENCES and notification.task_id is not None:
         names["title"] = data.get("title") or _("a task")
         if data.get("due_on"):

@@ -1,7 +1,7 @@
 """mail: the outbox, digest choices, and a mail channel per notification kind
 
 Revision ID: 0018
-Revises: 0023
+Revises: 0017
 Create Date: 2026-12-07 01:20:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import app.models.base
 
 revision: str = "0018"
-down_revision: str | None = "0023"
+down_revision: str | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -4,7 +4,7 @@ So that signing out of Ruche can also sign out of the provider (RP-initiated
 logout with id_token_hint).
 
 Revision ID: 0020
-Revises: 0023
+Revises: 0019
 Create Date: 2026-12-07 01:10:00.000000
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0020"
-down_revision: str | None = "0018"
+down_revision: str | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """directory sync: its runs, the memberships it granted, the people it offboarded
 
 Revision ID: 0021
-Revises: 0022
+Revises: 0020
 Create Date: 2026-12-07 00:51:52.961539
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import app.models.base
 
 revision: str = "0021"
-down_revision: str | None = "0022"
+down_revision: str | None = "0020"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

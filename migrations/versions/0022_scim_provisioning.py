@@ -3,7 +3,7 @@ provisions, its groups with their members, and the space memberships a group
 linked to a space granted (the only ones provisioning ever removes).
 
 Revision ID: 0022
-Revises: 0020
+Revises: 0021
 Create Date: 2026-12-07 00:51:52.700380
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import app.models.base
 
 revision: str = "0022"
-down_revision: str | None = "0020"
+down_revision: str | None = "0021"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -14,7 +14,7 @@ add candidates, which the positions' check removes. SQLite's FTS5 keeps
 positions in its index and changes nothing.
 
 Revision ID: 0023
-Revises: 0017
+Revises: 0022
 Create Date: 2026-12-07 01:30:00.000000
 """
 
@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0023"
-down_revision: str | None = "0017"
+down_revision: str | None = "0022"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

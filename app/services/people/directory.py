@@ -55,7 +55,8 @@ class DirectoryFilters:
 
 def _listed(viewer: User, filters: DirectoryFilters) -> list[ColumnElement[bool]]:
     """Active accounts the viewer may know of, as ``filters`` narrow them."""
-    conditions = [User.is_active, knowable_people_listed(viewer)]
+    # Bots (incoming webhooks' accounts) are not people of the directory.
+    conditions = [User.is_active, User.is_bot.is_(False), knowable_people_listed(viewer)]
     if filters.query:
         conditions.append(named_like(filters.query))
     if filters.skill:

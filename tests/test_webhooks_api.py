@@ -1,0 +1,143 @@
+"""Webhooks through the API: who may see and manage them (anyone else: 404),
+and incoming hooks posting into their space as a bot."""
+
+import pytest
+from sqlalchemy import select
+
+from app.levels import Role
+from app.models import Post, User
+from tests.factories import PASSWORD
+from tests.test_webhooks import hook_settings
+
+HOOK = {"url": "https://1.1.1.1/ruche", "events": ["post.created"]}
+
+
+@pytest.fixture
+def limited(app):
+    """The app with localhost allowed and two posts a minute per incoming hook."""
+    kept = app.state.settings
+    app.state.settings = hook_settings(kept, incoming_hook_posts_per_minute=2)
+    yield app.state.settings
+    app.state.settings = kept
+
+
+async def test_only_owners_and_administrators_see_a_space_hooks(make):
+    owner = await make.user()
+    moderator, member = await make.user(), await make.user()
+    space = await make.space(owner=owner, moderators=[moderator], members=[member])
+    as_owner = await make.bearer(owner)
+    created = await as_owner.post(f"/api/v1/spaces/{space.id}/webhooks", json=HOOK)
+    assert created.status_code == 201, created.text
+    hook = created.json()
+    assert hook["secret"].startswith("whsec_")
+    listed = (await as_owner.get(f"/api/v1/spaces/{space.id}/webhooks")).json()
+    assert [each["id"] for each in listed] == [hook["id"]]
+    assert "secret" not in listed[0]
+
+    for outsider in (moderator, member, await make.user()):
+        client = await make.bearer(outsider)
+        for path in (
+            f"/api/v1/spaces/{space.id}/webhooks",
+            f"/api/v1/webhooks/{hook['id']}",
+            f"/api/v1/webhooks/{hook['id']}/deliveries",
+            f"/api/v1/spaces/{space.id}/incoming-webhooks",
+        ):
+            assert (await client.get(path)).status_code == 404, path
+        assert (await client.delete(f"/api/v1/webhooks/{hook['id']}")).status_code == 404
+        assert (await client.get("/api/v1/webhooks")).status_code == 404
+
+    admin = await make.bearer(await make.user(role=Role.ADMIN))
+    assert (await admin.get(f"/api/v1/webhooks/{hook['id']}")).status_code == 200
+    company = await admin.post("/api/v1/webhooks", json=HOOK)
+    assert company.status_code == 201 and company.json()["space_id"] is None
+    rotated = await as_owner.post(f"/api/v1/webhooks/{hook['id']}/secret")
+    assert rotated.json()["secret"] not in (hook["secret"], None)
+    changed = await as_owner.patch(f"/api/v1/webhooks/{hook['id']}", json={"is_enabled": False})
+    assert changed.json()["is_enabled"] is False
+    assert (await as_owner.delete(f"/api/v1/webhooks/{hook['id']}")).status_code == 204
+
+
+async def test_a_hook_is_refused_a_private_address(make):
+    owner = await make.user()
+    space = await make.space(owner=owner)
+    client = await make.bearer(owner)
+    for url in ("http://127.0.0.1:8080/x", "http://169.254.169.254/", "http://[::1]/"):
+        response = await client.post(
+            f"/api/v1/spaces/{space.id}/webhooks", json={**HOOK, "url": url}
+        )
+        assert response.status_code == 422, url
+        assert response.json()["error"]["code"] == "webhook_target"
+
+
+async def test_an_incoming_hook_posts_as_its_bot_at_its_level(make, session, limited):
+    owner = await make.user()
+    space = await make.space(owner=owner)
+    as_owner = await make.bearer(owner)
+    created = await as_owner.post(
+        f"/api/v1/spaces/{space.id}/incoming-webhooks",
+        json={"name": "Build bot", "level": "public"},
+    )
+    assert created.status_code == 201, created.text
+    hook = created.json()
+    path = hook["url"].removeprefix("http://testserver")
+    anonymous = make.client()
+
+    posted = await anonymous.post(
+        path, json={"text": "**Build 12 passed** <script>alert(1)</script> @nobody"}
+    )
+    assert posted.status_code == 201, posted.text
+    post = await session.get(Post, posted.json()["id"])
+    assert (post.space_id, post.level.value, post.author_id) == (
+        space.id,
+        "public",
+        hook["bot"]["id"],
+    )
+    assert "<strong>Build 12 passed</strong>" in post.body_html
+    assert "<script" not in post.body_html
+    # Read as any post, by the space's members.
+    read = await as_owner.get(f"/api/v1/posts/{post.id}")
+    assert read.json()["author"]["display_name"] == "Build bot"
+
+    assert (await anonymous.post(path + "x", json={"text": "hello"})).status_code == 404
+    assert (await anonymous.post(path, json={"text": "second"})).status_code == 201
+    limited_answer = await anonymous.post(path, json={"text": "third"})
+    assert limited_answer.status_code == 429
+    assert "Retry-After" in limited_answer.headers
+
+    # The bot never signs in, and is nobody to find in the directory.
+    bot = await session.scalar(select(User).where(User.id == hook["bot"]["id"]))
+    assert bot.is_bot and bot.password_hash is None
+    sign_in = await make.client().post(
+        "/api/v1/auth/login", json={"email": bot.email, "password": PASSWORD}
+    )
+    assert sign_in.status_code == 401
+    directory = (await as_owner.get("/api/v1/users", params={"q": "Build"})).json()
+    assert directory["items"] == []
+    # It posts; it never manages the space.
+    promoted = await as_owner.patch(
+        f"/api/v1/spaces/{space.id}/members/{bot.id}", json={"role": "moderator"}
+    )
+    assert promoted.status_code == 422 and promoted.json()["error"]["code"] == "bot_manager"
+
+    # A new URL: the old one no longer posts.
+    rotated = await as_owner.post(f"/api/v1/incoming-webhooks/{hook['id']}/url")
+    assert (await anonymous.post(path, json={"text": "old"})).status_code == 404
+    assert rotated.json()["url"] != hook["url"]
+
+
+async def test_an_incoming_hook_is_never_above_its_owner_clearance(make):
+    owner = await make.user()  # internal
+    space = await make.space(owner=owner)
+    member = await make.user()
+    await make.space(owner=member)
+    as_owner = await make.bearer(owner)
+    response = await as_owner.post(
+        f"/api/v1/spaces/{space.id}/incoming-webhooks", json={"name": "Bot", "level": "secret"}
+    )
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "write_up"
+    other = await make.bearer(member)
+    response = await other.post(
+        f"/api/v1/spaces/{space.id}/incoming-webhooks", json={"name": "Bot", "level": "public"}
+    )
+    assert response.status_code == 404
