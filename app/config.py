@@ -268,7 +268,7 @@ class Settings(BaseSettings):
         return AD_DISABLED_FILTER
 
     @model_validator(mode="after")
-    def _ldap_fields_are_known(self) -> Self:
+    def _ldap_settings_are_complete(self) -> Self:
         unknown = set(self.ldap_attributes) - set(DIRECTORY_ATTRIBUTES)
         if unknown:
             raise ValueError(f"RUCHE_LDAP_ATTRIBUTES: unknown fields {sorted(unknown)}")

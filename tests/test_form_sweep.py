@@ -32,7 +32,7 @@ def page_forms(app) -> list[str]:
             for context in iter_route_contexts(app.routes)
             if isinstance(context.route, APIRoute)
             and "POST" in context.route.methods
-            and not context.path.startswith("/api/")
+            and not context.path.startswith(("/api/", "/scim/"))
             and context.path not in TOKENLESS
         }
     )
@@ -98,6 +98,8 @@ async def world(make, client, csrf: str, admin) -> dict[str, str]:
         "invitation_id": "1",
         "token_id": "1",
         "request_id": "1",
+        "client_id": "1",
+        "group_id": "1",
     }
 
 

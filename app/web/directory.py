@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Query, Request
 from app.access import check_admin
 from app.api.deps import Address, ItemId, Session, Viewer
 from app.services.directory import runs
+from app.web.form_errors import FailedForm, form_page
 from app.web.routes import render, see_other
 
 router = APIRouter(include_in_schema=False)
@@ -26,7 +27,13 @@ async def directory_page(
     return render(request, "admin/directory.html", status=status, config=settings, done=done)
 
 
+async def _again(request: Request, session, viewer, _failed: FailedForm):
+    """Each form of the page (its buttons) is refused on the page itself."""
+    return await directory_page(request=request, viewer=viewer, session=session)
+
+
 @router.post("/admin/directory/preview")
+@form_page(_again)
 async def preview_sync(request: Request, viewer: Viewer, session: Session):
     """A dry run: what a sync would change, kept for this page."""
     await runs.start_sync(session, viewer=viewer, settings=request.app.state.settings, dry_run=True)
@@ -34,6 +41,7 @@ async def preview_sync(request: Request, viewer: Viewer, session: Session):
 
 
 @router.post("/admin/directory/sync")
+@form_page(_again)
 async def sync_now(request: Request, viewer: Viewer, session: Session):
     await runs.start_sync(
         session, viewer=viewer, settings=request.app.state.settings, dry_run=False
@@ -42,6 +50,7 @@ async def sync_now(request: Request, viewer: Viewer, session: Session):
 
 
 @router.post("/admin/directory/returned/{user_id}")
+@form_page(_again)
 async def decide_return(
     request: Request,
     user_id: ItemId,

@@ -36,7 +36,6 @@ PROFILE_FIELDS = ("display_name", "email", "job_title", "department", "site", "p
 REQUIRED_FIELDS = {"display_name", "email"}
 # Addresses looked up in one statement, under every database's parameter limit.
 CHUNK = 500
-ROLE_RANK = {SpaceRole.MEMBER: 0, SpaceRole.MODERATOR: 1}
 
 
 @dataclass
@@ -297,7 +296,7 @@ class _Planner:
                 if person is None:
                     continue
                 held = wanted[mapping.space_id].get(person.subject)
-                if held is None or ROLE_RANK[role] > ROLE_RANK[held]:
+                if held is not SpaceRole.MODERATOR:  # of two groups, the higher role
                     wanted[mapping.space_id][person.subject] = role
         members = await self._memberships(spaces)
         for space_id, roles in wanted.items():

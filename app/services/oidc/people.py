@@ -6,12 +6,13 @@ Kind and clearance come from the provider's settings (its groups claim or its
 defaults), never from a claim the person could write themselves.
 """
 
+import functools
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.access import default_clearance
+from app.access import default_clearance, higher_level
 from app.config import OidcProvider, Settings
 from app.i18n import _, current_language
 from app.levels import AccountKind, Level
@@ -154,7 +155,7 @@ def kind_and_clearance(provider: OidcProvider, claims: dict) -> tuple[AccountKin
         return kind, default_clearance(kind)
     levels = [provider.clearance_by_group[g] for g in groups if g in provider.clearance_by_group]
     if levels:
-        return kind, max(levels, key=lambda level: level.rank)
+        return kind, functools.reduce(higher_level, levels)
     return kind, provider.default_clearance or default_clearance(kind)
 
 
