@@ -138,8 +138,9 @@ class Slapd:
 
 @pytest.fixture(scope="module")
 def slapd(tmp_path_factory) -> Iterator[Slapd]:
-    if shutil.which("slapd", path="/usr/sbin:/usr/bin") is None:
-        pytest.skip("slapd is not installed (Debian: apt-get install slapd ldap-utils)")
+    assert shutil.which("slapd", path="/usr/sbin:/usr/bin"), (
+        "slapd is needed for the directory sync's tests (Debian: apt-get install slapd ldap-utils)"
+    )
     home = tmp_path_factory.mktemp("slapd")
     (home / "data").mkdir()
     config = home / "slapd.conf"
