@@ -106,14 +106,17 @@ async def test_a_post_is_sent_signed_as_standard_webhooks_verify(db, make, sessi
     settings, owner, space, hook = await space_with_hook(make, session, received)
     writer = await make.bearer(owner)
 
-    post_id = await post(writer, space, "Hello **hooks**")
+    post_id = await post(writer, space, f"Hello **hooks** @{owner.handle}")
     assert await deliver_webhooks(db, settings) == 1
 
     [sent] = received.received
     payload = Verifier(hook.secret).verify(sent.body, sent.headers)
     assert payload["type"] == "post.created"
     assert payload["data"]["post"]["id"] == post_id
-    assert payload["data"]["post"]["body"] == "Hello **hooks**"
+    assert payload["data"]["post"]["body"] == f"Hello **hooks** @{owner.handle}"
+    # Its links lead back to Ruche from the other system (the mention's, here).
+    site = payload["data"]["post"]["url"].removesuffix(f"/posts/{post_id}")
+    assert f'href="{site}/people/{owner.handle.lower()}"' in payload["data"]["post"]["body_html"]
     assert payload["data"]["post"]["author"]["id"] == owner.id
     assert sent.headers["host"] == f"localhost:{received.port}"
     assert sent.path == "/hook"

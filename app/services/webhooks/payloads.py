@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.access import HookReader, hook_may_read
+from app.markdown import with_site_links
 from app.models import (
     Activity,
     CalendarEvent,
@@ -88,7 +89,7 @@ class Reading:
                 "kind": post.kind.value,
                 "level": post.level.value,
                 "body": post.body,
-                "body_html": post.body_html,
+                "body_html": with_site_links(post.body_html, self.public_url),
                 "author": _person(await self.session.get(User, post.author_id)),
                 "created_at": post.created_at.isoformat(),
             }
@@ -165,7 +166,7 @@ async def event_data(
                 "id": comment.id,
                 "parent_id": comment.parent_id,
                 "body": comment.body,
-                "body_html": comment.body_html,
+                "body_html": with_site_links(comment.body_html, read.public_url),
                 "author": _person(await session.get(User, comment.author_id)),
                 "created_at": comment.created_at.isoformat(),
             },
