@@ -9,26 +9,12 @@ import httpx
 import pytest
 
 from app.models.identity import IdentityLink
-from tests.api_helpers import BROWSER
-from tests.oidc_server import RunningProvider, running_provider
+from tests.oidc_server import RUCHE, ruche_browser
 from tests.test_oidc import sign_in
-
-RUCHE = "http://testserver"
-
-
-@pytest.fixture(scope="module")
-async def provider() -> AsyncIterator[RunningProvider]:
-    async with running_provider() as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-async def corp(provider):
-    return await provider.provider_settings(RUCHE)
 
 
 @pytest.fixture
-def sso_settings(app, settings, corp, provider):
+def sso_settings(app, settings, corp):
     """The app with three providers: the real one, one whose configured issuer
     is not the one its discovery document gives, one that does not answer."""
     wrong = corp.model_copy(
@@ -56,17 +42,7 @@ def sso_settings(app, settings, corp, provider):
 
 @pytest.fixture
 async def ruche(app) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app, client=("203.0.113.8", 50000)),
-        base_url=RUCHE,
-        headers={**BROWSER, "Accept-Language": "en"},
-    ) as client:
-        yield client
-
-
-@pytest.fixture
-async def at_provider(provider) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=provider.issuer) as client:
+    async with ruche_browser(app) as client:
         yield client
 
 
