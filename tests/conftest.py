@@ -18,7 +18,7 @@ from hypothesis import settings as hypothesis_settings
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from app.config import Settings
+from app.config import OidcProvider, Settings
 from app.db import Database, create_engine
 from app.main import create_app
 from app.migrate import upgrade
@@ -28,6 +28,7 @@ from app.realtime.events import Event
 from tests.api_helpers import BROWSER
 from tests.document_check import DocumentedErrorsOnly
 from tests.factories import Factories
+from tests.oidc_server import RUCHE, RunningProvider, running_provider
 
 TEST_DATABASE_URL = os.environ.get("RUCHE_TEST_DATABASE_URL")
 
@@ -195,3 +196,26 @@ async def browser_of(make):
     yield open_browser
     for client in clients:
         await client.aclose()
+
+
+# The real OpenID Connect provider (tests/oidc_server.py), started once per
+# module that asks for it.
+
+
+@pytest.fixture(scope="module")
+async def provider() -> AsyncIterator[RunningProvider]:
+    async with running_provider() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+async def corp(provider) -> OidcProvider:
+    """Ruche's settings for it, a client registered for the tests' Ruche."""
+    return await provider.provider_settings(RUCHE)
+
+
+@pytest.fixture
+async def at_provider(provider) -> AsyncIterator[httpx.AsyncClient]:
+    """A browser at the provider (its own cookies)."""
+    async with httpx.AsyncClient(base_url=provider.issuer) as client:
+        yield client

@@ -20,8 +20,11 @@ from urllib.parse import urljoin
 import httpx
 
 from app.config import OidcProvider
+from tests.api_helpers import BROWSER
 
 SCRIPT = Path(__file__).with_name("oidc_provider.mjs")
+# The tests' Ruche (its public address in the tests' settings).
+RUCHE = "http://testserver"
 READY_TIMEOUT_SECONDS = 30.0
 
 # Their ``sub`` at the provider, and the claims it asserts.
@@ -132,3 +135,14 @@ async def sign_in_at(provider_browser: httpx.AsyncClient, url: str, login: str) 
                 data={"prompt": "login", "login": login, "password": "any"},
             )
     raise AssertionError(f"the provider answered {answer.status_code}: {answer.text[:500]}")
+
+
+@contextlib.asynccontextmanager
+async def ruche_browser(app) -> AsyncIterator[httpx.AsyncClient]:
+    """A browser at Ruche (cookies kept), in English."""
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app, client=("203.0.113.8", 50000)),
+        base_url=RUCHE,
+        headers={**BROWSER, "Accept-Language": "en"},
+    ) as client:
+        yield client

@@ -24,22 +24,10 @@ from app.services.oidc import protocol
 from app.services.oidc.protocol import SignInRefused
 from tests.api_helpers import BROWSER
 from tests.factories import PASSWORD, Factories
-from tests.oidc_server import RunningProvider, running_provider, sign_in_at
+from tests.oidc_server import RUCHE, ruche_browser, sign_in_at
 
-RUCHE = "http://testserver"
 HIDDEN_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 META_CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
-
-
-@pytest.fixture(scope="module")
-async def provider() -> AsyncIterator[RunningProvider]:
-    async with running_provider() as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-async def corp(provider):
-    return await provider.provider_settings(RUCHE)
 
 
 @pytest.fixture(scope="module")
@@ -51,18 +39,7 @@ def sso_app(settings, corp):
 async def ruche(sso_app, db) -> AsyncIterator[httpx.AsyncClient]:
     """A browser at Ruche (cookies kept) over this test's rolled-back transaction."""
     sso_app.state.db = db
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=sso_app, client=("203.0.113.8", 50000)),
-        base_url=RUCHE,
-        headers={**BROWSER, "Accept-Language": "en"},
-    ) as client:
-        yield client
-
-
-@pytest.fixture
-async def at_provider(provider) -> AsyncIterator[httpx.AsyncClient]:
-    """The same browser at the provider (its own cookies)."""
-    async with httpx.AsyncClient(base_url=provider.issuer) as client:
+    async with ruche_browser(sso_app) as client:
         yield client
 
 

@@ -733,7 +733,7 @@ async def test_a_script_gets_the_charter_error_as_json(make):
 
 
 @pytest.mark.parametrize(
-    "path", ["/admin/users", "/admin/audit", "/admin/charter", "/admin/directory"]
+    "path", ["/admin/users", "/admin/audit", "/admin/charter", "/admin/directory", "/admin/sso"]
 )
 async def test_admin_pages_are_for_administrators_only(make, browser_of, client, path):
     member = await make.user(clearance="secret")
@@ -934,6 +934,7 @@ async def test_new_pages_need_nothing_the_content_security_policy_blocks(make, b
             "/admin/audit",
             "/admin/charter",
             "/admin/directory",
+            "/admin/sso",
             "/charter",
         )
     ]

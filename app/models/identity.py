@@ -31,3 +31,10 @@ class IdentityLink(Base):
     subject: Mapped[str] = mapped_column(String(255))
     user_id: Mapped[int] = mapped_column(BigId, ForeignKey("users.id", ondelete="CASCADE"))
     created_at: Mapped[CreatedAt]
+
+    @property
+    def system(self) -> tuple[str, str]:
+        """The kind of system ("oidc", "ldap" or "scim") and its name there
+        (the issuer, the directory's or the client's name), for pages."""
+        kind, _, name = self.provider.partition(":")
+        return kind, name

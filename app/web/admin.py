@@ -18,7 +18,7 @@ from app.i18n import _
 from app.levels import AccountKind, Language, Level, Role
 from app.models import User
 from app.schemas.common import Email
-from app.services import accounts, audit, charter, people
+from app.services import accounts, audit, charter, identity, people
 from app.web.form_errors import FailedForm, form_page
 from app.web.routes import render, see_other
 from app.web.stream_shared import row_id
@@ -159,6 +159,7 @@ async def _user_page(
         manager=manager,
         access_state=accounts.access_end_state(user, now=datetime.now(UTC)),
         last_sign_in=await audit.last_sign_in(session, viewer=viewer, user_id=user.id),
+        identities=await identity.links_of(session, viewer=viewer, user_id=user.id),
         done=done,
         error=error,
     )

@@ -1,24 +1,29 @@
 """Sign-in through the company's OpenID Connect providers (docs/sso.md): a
 button of the sign-in page leads to ``/login/oidc/<name>``, which sends the
 browser to the provider; the provider sends it back to the callback, which
-opens the session. No API route: this conversation is the browser's."""
+opens the session. No API route: this conversation is the browser's.
+
+``/admin/sso`` shows administrators the providers as configured, what to
+register at each, and checks that one answers."""
 
 from dataclasses import asdict
 
 from fastapi import APIRouter, Request, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from app.access import check_admin
 from app.api.auth import set_session_cookie
-from app.api.deps import Address, AppSettings
+from app.api.deps import Address, AppSettings, Session, Viewer
 from app.auth import authenticate
 from app.config import OidcProvider, Settings
 from app.errors import AppError, NotFound
 from app.i18n import _
 from app.security import same_secret
 from app.services import sessions
-from app.services.oidc import people, protocol
-from app.services.oidc.protocol import Pending, ProviderFailed, SignInRefused
-from app.web.routes import login_form, safe_next, see_other
+from app.services.oidc import overview, people, protocol
+from app.services.oidc.protocol import DiscoveryCheck, Pending, ProviderFailed, SignInRefused
+from app.web.form_errors import FailedForm, form_page
+from app.web.routes import login_form, render, safe_next, see_other
 
 router = APIRouter(include_in_schema=False)
 
@@ -126,3 +131,49 @@ async def callback(
     set_session_cookie(response, settings, signed_in)
     response.delete_cookie(PENDING_COOKIE, path=PENDING_PATH)
     return response
+
+
+async def _sso_page(
+    request: Request,
+    session,
+    viewer,
+    *,
+    checked: tuple[str, DiscoveryCheck] | None = None,
+    error: str | None = None,
+    status_code: int = 200,
+):
+    settings = request.app.state.settings
+    providers = await overview.sso_overview(session, viewer=viewer, settings=settings)
+    return render(
+        request,
+        "admin/sso.html",
+        status_code=status_code,
+        providers=providers,
+        config=settings,
+        break_glass=sorted(settings.break_glass),
+        checked=checked,
+        error=error,
+    )
+
+
+@router.get("/admin/sso")
+async def sso_page(request: Request, viewer: Viewer, session: Session):
+    return await _sso_page(request, session, viewer)
+
+
+async def _again(request: Request, session, viewer, failed: FailedForm):
+    """The check's refusals (an expired form) are shown on the page itself."""
+    return await _sso_page(
+        request, session, viewer, error=failed.message, status_code=failed.status
+    )
+
+
+@router.post("/admin/sso/{name}/check")
+@form_page(_again)
+async def check_provider(request: Request, name: str, viewer: Viewer, session: Session):
+    """The provider's discovery document fetched now; the answer is this page's
+    (nothing is kept but the sign-ins' cache, refreshed when usable)."""
+    check_admin(viewer)
+    provider = _provider(request.app.state.settings, name)
+    result = await protocol.check_discovery(provider)
+    return await _sso_page(request, session, viewer, checked=(name, result))

@@ -340,6 +340,7 @@ async def prepare_administrator(context: BrowserContext, me: dict, world: dict) 
         Visit("admin audit", "/admin/audit", alone=True),
         Visit("admin charter", "/admin/charter", alone=True),
         Visit("admin directory", "/admin/directory", alone=True),
+        Visit("admin single sign-on", "/admin/sso", alone=True),
         Visit("idea with the moderators' forms", await idea_under_review(request), alone=True),
     ]
 

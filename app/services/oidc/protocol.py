@@ -95,6 +95,15 @@ async def _fetch_json(url: str) -> dict:
     return document
 
 
+def _is_usable(metadata: dict, provider: OidcProvider) -> bool:
+    """The document is the configured issuer's own and names the endpoints a
+    sign-in needs."""
+    return metadata.get("issuer") == provider.issuer and all(
+        isinstance(metadata.get(key), str)
+        for key in ("authorization_endpoint", "token_endpoint", "jwks_uri")
+    )
+
+
 async def metadata_of(provider: OidcProvider) -> dict:
     """The provider's discovery document, checked to be its own issuer's."""
     url = provider.metadata_url
@@ -102,13 +111,38 @@ async def metadata_of(provider: OidcProvider) -> dict:
     if cached and cached[0] > time.monotonic():
         return cached[1]
     metadata = await _fetch_json(url)
-    if metadata.get("issuer") != provider.issuer or not all(
-        isinstance(metadata.get(key), str)
-        for key in ("authorization_endpoint", "token_endpoint", "jwks_uri")
-    ):
+    if not _is_usable(metadata, provider):
         raise ProviderFailed()
     _cache[url] = (time.monotonic() + CACHE_SECONDS, metadata)
     return metadata
+
+
+@dataclass(frozen=True)
+class DiscoveryCheck:
+    """What the provider's discovery document said when an administrator asked:
+    whether it answered at all, the issuer it gave, and whether a sign-in could
+    use it (its issuer is the configured one, its endpoints are there)."""
+
+    answered: bool
+    issuer: str | None = None
+    usable: bool = False
+
+
+async def check_discovery(provider: OidcProvider) -> DiscoveryCheck:
+    """Fetches the discovery document now, past the hour's cache, so that a
+    setting just fixed at the provider shows at once; a usable answer refreshes
+    the cache the sign-ins read."""
+    try:
+        metadata = await _fetch_json(provider.metadata_url)
+    except ProviderFailed:
+        return DiscoveryCheck(answered=False)
+    issuer = metadata.get("issuer")
+    usable = _is_usable(metadata, provider)
+    if usable:
+        _cache[provider.metadata_url] = (time.monotonic() + CACHE_SECONDS, metadata)
+    return DiscoveryCheck(
+        answered=True, issuer=issuer if isinstance(issuer, str) else None, usable=usable
+    )
 
 
 async def keys_of(metadata: dict, *, fresh: bool = False) -> KeySet:
