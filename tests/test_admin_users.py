@@ -52,7 +52,19 @@ ADMIN_REQUESTS = {
     ("POST", "/api/v1/admin/users/{user_id}/offboard"): None,
     ("GET", "/api/v1/admin/audit"): None,
     ("PUT", "/api/v1/admin/charter"): {"text": "Be kind, and keep secrets secret."},
+    ("GET", "/api/v1/admin/scim/clients"): None,
+    ("POST", "/api/v1/admin/scim/clients"): {"name": "entra"},
+    ("POST", "/api/v1/admin/scim/clients/{client_id}/token"): None,
+    ("DELETE", "/api/v1/admin/scim/clients/{client_id}"): None,
+    ("GET", "/api/v1/admin/scim/groups"): None,
+    ("PUT", "/api/v1/admin/scim/groups/{group_id}/space"): {"space_id": None},
 }
+
+
+def at(path: str, user_id: int) -> str:
+    """The route's path with ``user_id`` for every id it names (none is looked up
+    before the caller's right is)."""
+    return path.format(user_id=user_id, client_id=user_id, group_id=user_id)
 
 
 def admin_routes(app) -> set[tuple[str, str]]:
@@ -73,7 +85,7 @@ def test_the_admin_checks_below_cover_every_admin_route(app):
 async def test_every_admin_route_needs_a_session(client, make):
     user = await make.user()
     for (method, path), body in ADMIN_REQUESTS.items():
-        response = await client.request(method, path.format(user_id=user.id), json=body)
+        response = await client.request(method, at(path, user.id), json=body)
         expect_error(response, 401, "not_authenticated")
 
 
@@ -85,7 +97,7 @@ async def test_a_member_gets_403_on_every_admin_route(make):
     for (method, path), body in ADMIN_REQUESTS.items():
         for user_id in (target.id, member.id, target.id + 1000):
             # Not even a missing account is revealed.
-            response = await client.request(method, path.format(user_id=user_id), json=body)
+            response = await client.request(method, at(path, user_id), json=body)
             expect_error(response, 403, "forbidden")
 
     assert (await reload(make.session, member)).role == "member"
