@@ -11,25 +11,19 @@ syntax quotes: no operator a person types reaches either database.
   ``body_terms`` and ``scope``; a title match is the column filter
   ``{title_terms} : (...)``, any other ``{title_terms body_terms} : (...)``.
 - PostgreSQL: the stored tsvector ``search_entries.document``, the title
-  weighted A; a title match labels every lexeme ``:A``; ``<->`` for phrases,
-  whose word pairs (``mise_en``: lexemes of their own, migration 0023) the
-  query asks for too, so that the GIN index finds the few entries holding
-  them all and PostgreSQL estimates them; the positions are checked there.
+  weighted A; a title match labels every lexeme ``:A``; ``<->`` for phrases.
 
 Either way, ``scopes`` (an external's: ``access.readable_scopes``) adds that
 the entry's scope is one of them, which the index intersects with the words.
-Lexemes the query asks for as they are (scopes, pairs) are given as tsquery's
-own input, not to ``to_tsquery``, whose parser would cut ``mise_en`` in two.
 """
 
-import itertools
 from collections.abc import Collection, Sequence
 
 from sqlalchemy import ColumnElement, Select, cast, column, func, literal, literal_column, table
 from sqlalchemy.dialects.postgresql import TSQUERY
 
 from app.models import SearchEntry
-from app.search.query import Phrase, Query, Term, Word
+from app.search.query import Query, Term, Word
 
 FTS = table("search_fts", column("rowid"))
 DOCUMENT = literal_column("search_entries.document")
@@ -53,7 +47,7 @@ class Sqlite:
         return f"({kept}) NOT ({dropped})"
 
     def matching(
-        self, statement: Select, expression: str, scopes: Collection[str] | None, query: Query
+        self, statement: Select, expression: str, scopes: Collection[str] | None
     ) -> Select:
         if scopes is not None:
             expression = f"({expression}) AND {{scope}} : ({' OR '.join(sorted(scopes))})"
@@ -84,18 +78,11 @@ class Postgres:
         return f"({kept}) & !({dropped})"
 
     def matching(
-        self, statement: Select, expression: str, scopes: Collection[str] | None, query: Query
+        self, statement: Select, expression: str, scopes: Collection[str] | None
     ) -> Select:
         tsquery = func.to_tsquery(literal_column("'simple'::regconfig"), expression)
-        pairs = sorted(
-            f"'{first}_{second}'"
-            for term in query.terms
-            if isinstance(term, Phrase)
-            for first, second in itertools.pairwise(term.words)
-        )
-        if pairs:
-            tsquery = tsquery.op("&&")(cast(literal(" & ".join(pairs)), TSQUERY))
         if scopes is not None:
+            # Lexemes as they are ('~s12public'): tsquery's own input, not to_tsquery's parser.
             within = " | ".join(f"'~{scope}'" for scope in sorted(scopes))
             tsquery = tsquery.op("&&")(cast(literal(within), TSQUERY))
         return statement.where(DOCUMENT.op("@@")(tsquery))

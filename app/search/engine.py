@@ -234,7 +234,7 @@ def statement(
     order = SearchEntry.id
     matched = expression(backend, query, band)
     if matched is not None:
-        found = backend.matching(found, matched, scopes, query)
+        found = backend.matching(found, matched, scopes)
         order = backend.order
     kinds, clause = _filtered(filters, query)
     if band == TITLE_BAND:
