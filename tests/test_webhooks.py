@@ -14,6 +14,7 @@ from app.levels import Level, Role
 from app.models import (
     Activity,
     DeliveryStatus,
+    Membership,
     Notification,
     Webhook,
     WebhookDelivery,
@@ -305,3 +306,33 @@ async def test_a_hook_log_keeps_its_newest_deliveries(db, make, session, receive
         .offset(2)
     )
     assert first_post not in {each.activity_id for each in kept}
+
+
+async def test_a_hooks_creator_who_leaves_takes_it_down_until_someone_answers_for_it(
+    db, make, session, received
+):
+    """Offboarded, the owner who made a hook no longer has it send the space's
+    content to an address of their choosing; an administrator who enables it
+    again answers for it from then on."""
+    settings, owner, space, hook = await space_with_hook(make, session, received)
+    admin = await make.user(role=Role.ADMIN)
+    colleague = await make.user()
+    session.add(Membership(space_id=space.id, user_id=colleague.id))
+    await session.commit()
+    admin_client = await make.bearer(admin, scopes=("admin",))
+    offboarded = await admin_client.post(f"/api/v1/admin/users/{owner.id}/offboard")
+    assert offboarded.status_code == 200, offboarded.text
+    await post(await make.bearer(colleague), space, "Après son départ")
+    assert await deliver_webhooks(db, settings) == 0
+    assert received.received == []
+
+    await session.refresh(hook)  # the API offboarded them in its own session
+    assert not hook.is_enabled
+    await outgoing.change_hook(
+        session, viewer=admin, hook_id=hook.id, settings=settings, is_enabled=True
+    )
+    await session.commit()
+    await session.refresh(hook)
+    assert hook.is_enabled and hook.created_by_id == admin.id
+    await post(await make.bearer(colleague), space, "Repris en main")
+    assert await deliver_webhooks(db, settings) == 1

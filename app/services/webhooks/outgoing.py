@@ -140,6 +140,9 @@ async def change_hook(
     if description is not None:
         hook.description = description.strip()
     if is_enabled is True and not hook.is_enabled:
+        # Who enables it again answers for it (its creator may have left).
+        check_hook_level(viewer, hook.level)
+        hook.created_by_id = viewer.id
         hook.is_enabled, hook.disabled_at, hook.failures_in_a_row = True, None, 0
         hook.activity_cursor = await activity_head(session)
     elif is_enabled is False and hook.is_enabled:
