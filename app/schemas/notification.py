@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any, Self
 
-from pydantic import BaseModel, Field, StrictBool, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from app.models import Digest, NotificationKind
 from app.schemas.common import Page, ReadModel
@@ -45,16 +45,15 @@ class NotificationsUpdate(BaseModel):
     """Kinds and fields absent are left as they are; a kind in ``channels``
     wins over the same kind in ``kinds`` (which sets the app side only)."""
 
+    # An empty body changes nothing and is refused; the document says so.
+    model_config = ConfigDict(json_schema_extra={"minProperties": 1})
+
     kinds: dict[NotificationKind, StrictBool] = Field(default_factory=dict)
     channels: dict[NotificationKind, Channel] = Field(default_factory=dict)
     digest: Digest | None = None
 
     @model_validator(mode="after")
     def _says_something(self) -> Self:
-        if (
-            "kinds" not in self.model_fields_set
-            and "channels" not in self.model_fields_set
-            and self.digest is None
-        ):
+        if not self.model_fields_set:
             raise ValueError("give kinds, channels or digest")
         return self
