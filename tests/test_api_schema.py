@@ -17,6 +17,7 @@ from app.models import JoinRequest, PollOption, Space, User
 from app.schemas.calendar import LINK_PATTERN, MOMENT_PATTERN, TIME_ZONE_PATTERN
 from app.schemas.common import MAX_EMAIL, MAX_ID, NOT_BLANK, WHITESPACE
 from app.schemas.post import MAX_POST_BODY
+from app.schemas.webhooks import TARGET_PATTERN
 from app.security import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from app.services.accounts import HANDLE_INPUT, HANDLE_PATTERN
 from app.services.content import MAX_AUDIENCE
@@ -346,6 +347,14 @@ async def test_every_hashtag_input_carries_the_services_pattern(client):
             ("video_url", LINK_PATTERN),
         ):
             assert patterns.pop(f"{method} {API}{path} body.{field}") == pattern
+    # A webhook's target: http(s), a host, no credentials (app/schemas/webhooks.py).
+    for where in (
+        "POST /webhooks",
+        "POST /spaces/{space_id}/webhooks",
+        "PATCH /webhooks/{webhook_id}",
+    ):
+        method, path = where.split()
+        assert patterns.pop(f"{method} {API}{path} body.url") == TARGET_PATTERN
     for handle in ("ab", "Ab.C", "a", "-ab", "a" * 40, "a" * 41, "a b", "é1", "İi"):
         assert bool(re.match(HANDLE_INPUT, handle)) == bool(HANDLE_PATTERN.match(handle.lower()))
 

@@ -104,6 +104,10 @@ UNSTATABLE = {
     "time_zone",
     "event_time",
     "occurrence",
+    # Webhooks: the addresses a target's host resolves to (DNS, and the hosts an
+    # administrator allows), and how many hooks the space already has.
+    "webhook_target",
+    "too_many_hooks",
     # Tasks: the kind of the space named, who is a member of it and may read
     # the task, what a link names in it, how many items a checklist holds.
     "not_project_space",

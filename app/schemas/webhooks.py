@@ -11,7 +11,10 @@ from app.schemas.account import UserPublic
 from app.schemas.common import NOT_BLANK, ReadModel
 from app.schemas.post import Body
 
-Url = Annotated[str, Field(min_length=8, max_length=2000)]
+# http(s), a host, no credentials: the shape a request can be checked for; the
+# address its host resolves to is checked when saved and at each delivery.
+TARGET_PATTERN = r"^\s*https?://[^\s/?#@]+([/?#]\S*)?\s*$"
+Url = Annotated[str, Field(min_length=8, max_length=2000, pattern=TARGET_PATTERN)]
 Description = Annotated[str, Field(max_length=200)]
 Events = Annotated[list[WebhookEvent], Field(min_length=1, max_length=len(WebhookEvent))]
 
