@@ -18,7 +18,8 @@ floor side back to back, their order alternating), for each query and kind of
 viewer, it times what GET /api/v1/search runs in-process, in two parts:
 ``page`` (``engine.search``, the title band then the body band, 20 results,
 and ``search.show``, which reads the items back and makes the snippets) and
-``facets`` (``engine.facets``: the counts over the newest 1,000 matches);
+``facets`` (``engine.facets``: the counts over the newest 1,000 matches, or
+over the page's hits when they are all there are, as ``search.find`` asks);
 ``total`` is their sum, the request's work without HTTP. The floor is the same
 calls with ``policy=False``: ``engine.statement`` without the policy clause.
 Suggestions time ``engine.suggest`` (people, spaces, pages) the same way.
@@ -241,7 +242,7 @@ async def main() -> None:
             print(f"{len(ids)} {kind.value}s: {ids}", flush=True)
 
     async def searched(session, viewer, query, policy):
-        hits, _next = await engine.search(
+        hits, following = await engine.search(
             session,
             viewer=viewer,
             query=query,
@@ -250,16 +251,22 @@ async def main() -> None:
             limit=LIMIT,
             policy=policy,
         )
-        return await search.show(session, query, hits)
+        await search.show(session, query, hits)
+        return engine.whole_search(hits, None, following, Filters())
 
     async def run_search(viewer, text, policy) -> dict[str, float]:
         query = search.parse_query(text)
         async with database.sessionmaker() as session:
             started = time.perf_counter()
-            await searched(session, viewer, query, policy)
+            whole = await searched(session, viewer, query, policy)
             paged = time.perf_counter()
             await engine.facets(
-                session, viewer=viewer, query=query, filters=Filters(), policy=policy
+                session,
+                viewer=viewer,
+                query=query,
+                filters=Filters(),
+                whole=whole,
+                policy=policy,
             )
             done = time.perf_counter()
         return {"page": paged - started, "facets": done - paged, "total": done - started}

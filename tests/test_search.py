@@ -121,6 +121,40 @@ async def test_facets_count_what_the_viewer_may_read(make):
         assert post.id in [item["id"] for item in response.json()["items"]]
 
 
+async def test_facets_of_a_whole_page_are_those_counted_apart(make, monkeypatch):
+    """A page that holds every hit is counted from its hits
+    (``engine.whole_search``); a page with a next one counts the matches under
+    the policy in a statement of its own. Both say the same, and neither counts
+    what the viewer may not read."""
+    reader = await make.user()
+    space = await make.space(owner=reader, name="Atelier")
+    await make.post(author=reader, body="atelier du jeudi", space=space)
+    await make.post(author=reader, body="un autre atelier", space=space)
+    await make.post(author=reader, body="atelier sans espace")
+    stranger = await make.user()
+    hidden = await make.space(owner=stranger, visibility=Visibility.SECRET, name="Atelier secret")
+    await make.post(author=stranger, body="atelier caché", space=hidden)
+    expected = {
+        "total": 4,
+        "capped": False,
+        "types": {"post": 3, "space": 1},
+        "spaces": [{"id": space.id, "name": "Atelier", "count": 3}],
+    }
+
+    def counts(facets):
+        return {**facets, "types": {t["type"]: t["count"] for t in facets["types"]}}
+
+    async with await make.bearer(reader) as client:
+        whole = (await client.get("/api/v1/search", params={"q": "atelier"})).json()
+        assert whole["next_cursor"] is None and len(whole["items"]) == 4
+        first = (await client.get("/api/v1/search", params={"q": "atelier", "limit": 1})).json()
+        assert first["next_cursor"] is not None
+        assert counts(whole["facets"]) == counts(first["facets"]) == expected
+        monkeypatch.setattr("app.search.engine.COUNT_CAP", 2)
+        first = (await client.get("/api/v1/search", params={"q": "atelier", "limit": 1})).json()
+        assert first["facets"]["total"] == 2 and first["facets"]["capped"]
+
+
 async def test_pages_stay_stable_while_posts_arrive(make):
     reader = await make.user()
     posts = [await make.post(author=reader, body=f"sujet numéro {n}") for n in range(7)]

@@ -133,7 +133,13 @@ async def find(
     hits, following = await engine.search(
         session, viewer=viewer, query=query, filters=filters, after=after, limit=limit
     )
-    found = await engine.facets(session, viewer=viewer, query=query, filters=filters)
+    found = await engine.facets(
+        session,
+        viewer=viewer,
+        query=query,
+        filters=filters,
+        whole=engine.whole_search(hits, after, following, filters),
+    )
     return {
         "items": await show(session, query, hits),
         "following": list(following) if following else None,
