@@ -247,33 +247,23 @@ async def main() -> None:
     gc.collect()
     gc.freeze()
 
-    async def searched(session, viewer, query, policy):
-        hits, following = await engine.search(
-            session,
-            viewer=viewer,
-            query=query,
-            filters=Filters(),
-            after=None,
-            limit=LIMIT,
-            policy=policy,
-        )
-        await search.show(session, query, hits)
-        return engine.whole_search(hits, None, following, Filters())
+    async def searched(session, asked):
+        hits, following = await engine.search(session, **asked, after=None, limit=LIMIT)
+        await search.show(session, asked["query"], hits)
+        return engine.whole_search(hits, None, following, asked["filters"])
 
     async def run_search(viewer, text, policy) -> dict[str, float]:
-        query = search.parse_query(text)
+        asked = {
+            "viewer": viewer,
+            "query": search.parse_query(text),
+            "filters": Filters(),
+            "policy": policy,
+        }
         async with database.sessionmaker() as session:
             started = time.perf_counter()
-            whole = await searched(session, viewer, query, policy)
+            whole = await searched(session, asked)
             paged = time.perf_counter()
-            await engine.facets(
-                session,
-                viewer=viewer,
-                query=query,
-                filters=Filters(),
-                whole=whole,
-                policy=policy,
-            )
+            await engine.facets(session, **asked, whole=whole)
             done = time.perf_counter()
         return {"page": paged - started, "facets": done - paged, "total": done - started}
 
