@@ -33,7 +33,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.access import load_reader, readable_scopes, searchable, searchable_of_kind
+from app.access import (
+    load_reader,
+    readable_scopes,
+    searchable,
+    searchable_of_kind,
+    viewer_values,
+)
 from app.db import plan_statements
 from app.levels import Level
 from app.models import (
@@ -215,7 +221,8 @@ def statement(
     either) that the viewer may know of, newest first, after entry id
     ``after``, in one of ``scopes`` if given (an external's:
     ``readers_scopes``); ``policy=False``: the same without the policy clause
-    (for the benchmark's floor only).
+    (for the benchmark's floor only). It runs with ``access.viewer_values``:
+    the policy's clause is shared by every viewer of a kind.
 
     Two levels: the entries matched, newest first (``candidates``, what the
     floor runs), and the policy clause over them, then the limit. The inner
@@ -323,7 +330,8 @@ async def search(
                 limit=limit + 1 - len(hits),
                 policy=policy,
                 scopes=scopes,
-            )
+            ),
+            viewer_values(viewer),
         )
         hits.extend(
             Hit(band, entry_id, SearchKind(kind), item_id) for entry_id, kind, item_id in rows
@@ -406,7 +414,7 @@ async def facets(
             policy=policy,
             scopes=await readers_scopes(session, viewer, policy),
         )
-    rows = (await session.execute(found)).all() if whole != [] else []
+    rows = (await session.execute(found, viewer_values(viewer))).all() if whole != [] else []
     capped = len(rows) > COUNT_CAP
     rows = rows[:COUNT_CAP]
     types = Counter(SearchKind(kind) for kind, _space in rows)
@@ -477,5 +485,5 @@ async def suggest(
             )
         else:
             wanted = wanted.with_only_columns(SearchEntry.item_id).limit(SUGGESTIONS_EACH)
-        found[kind] = list(await session.scalars(wanted))
+        found[kind] = list(await session.scalars(wanted, viewer_values(viewer)))
     return found

@@ -19,7 +19,14 @@ from itertools import chain
 from sqlalchemy import BigInteger, Select, and_, bindparam, case, exists, func, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.access import can_read_container, knowable_among, load_reader, readable
+from app.access import (
+    AnyViewer,
+    can_read_container,
+    knowable_among,
+    load_reader,
+    readable,
+    viewer_values,
+)
 from app.db import plan_statements, rows_by_id
 from app.errors import Forbidden
 from app.i18n import _
@@ -187,18 +194,6 @@ async def stream(
 
 
 @dataclass(frozen=True)
-class _AnyViewer:
-    """Stands for every viewer of one kind in the policy's clauses: ``id`` and
-    ``clearance`` are bound when the statement runs, so ``readable()`` itself,
-    unchanged, writes the rule into a statement shared by all of them."""
-
-    kind: AccountKind
-    is_active: bool
-    id = bindparam("viewer_id", type_=BigInteger)
-    clearance = bindparam("viewer_clearance", type_=Post.level.type)
-
-
-@dataclass(frozen=True)
 class _HomeShape:
     """All the home feed's statement depends on, once the viewer's id and
     clearance and the sources' ids are parameters."""
@@ -237,7 +232,7 @@ def _slot_values(prefix: str, ids: list[int], count: int) -> dict[str, int]:
 def _home_statement(shape: _HomeShape) -> Select:
     """The home feed of every viewer of ``shape``, built once; ``_home_feed``
     binds the viewer's and the sources' values."""
-    viewer = _AnyViewer(kind=shape.kind, is_active=shape.is_active)
+    viewer = AnyViewer(kind=shape.kind, is_active=shape.is_active)
     before_id = bindparam("before_id", type_=BigInteger) if shape.with_cursor else None
     conditions = _conditions(viewer, shape.filters, before_id)
     ranges = [_range(Post.space_id.is_(None), conditions, shape.limit)]
@@ -280,8 +275,7 @@ async def _home_feed(
         hashtags=_padded(len(hashtags)),
     )
     values = {
-        "viewer_id": viewer.id,
-        "viewer_clearance": viewer.clearance,
+        **viewer_values(viewer),
         **_slot_values("s", spaces, shape.spaces),
         **_slot_values("x", shared_spaces, shape.shared_spaces),
         **_slot_values("p", people, shape.people),
