@@ -9,12 +9,11 @@ joserfc (authlib's JOSE library): parsers of untrusted bytes are never ours.
 import logging
 import secrets
 import time
+import warnings
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import httpx
-from authlib.integrations.httpx_client import AsyncOAuth2Client
-from authlib.integrations.httpx_client import OAuthError as AuthlibError
 from joserfc import jwt
 from joserfc.errors import ExpiredTokenError, InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
@@ -22,6 +21,13 @@ from joserfc.jwk import KeySet
 from app.config import OidcProvider, Settings
 from app.errors import AppError
 from app.i18n import lazy_gettext as _l
+
+with warnings.catch_warnings():
+    # authlib 1.9 asks for httpx2, a fork, at import; Ruche stays on httpx,
+    # which authlib still uses. Not a word for whoever starts the server.
+    warnings.filterwarnings("ignore", "The httpx module is deprecated")
+    from authlib.integrations.httpx_client import AsyncOAuth2Client
+    from authlib.integrations.httpx_client import OAuthError as AuthlibError
 
 logger = logging.getLogger(__name__)
 
