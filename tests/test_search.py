@@ -5,7 +5,6 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from app.access import viewer_values
 from app.levels import Level
 from app.models import Comment, Hashtag, PostHashtag, SearchEntry, Visibility, WikiPage
 from app.models.base import utcnow
@@ -356,8 +355,7 @@ async def test_an_externals_scopes_narrow_nothing_the_policy_allows(make, sessio
                 band=band,
                 limit=100,
                 scopes=narrowed,
-            ),
-            viewer_values(contractor),
+            )
         )
         return set(found)
 

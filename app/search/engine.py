@@ -221,8 +221,7 @@ def statement(
     either) that the viewer may know of, newest first, after entry id
     ``after``, in one of ``scopes`` if given (an external's:
     ``readers_scopes``); ``policy=False``: the same without the policy clause
-    (for the benchmark's floor only). It runs with ``access.viewer_values``:
-    the policy's clause is shared by every viewer of a kind.
+    (for the benchmark's floor only).
 
     Two levels: the entries matched, newest first (``candidates``, what the
     floor runs), and the policy clause over them, then the limit. The inner
@@ -259,24 +258,28 @@ def statement(
         return found.with_only_columns(*columns(ENTRIES)).limit(limit)
     # No kind left (the filters, or the title band of a hashtag search): nothing.
     allowed = searchable(viewer, kinds, CANDIDATES) if kinds else false()
-    return _under_policy(found, allowed, columns, limit)
+    return _under_policy(viewer, found, allowed, columns, limit)
 
 
 def _under_policy(
+    viewer: User,
     candidates: Select,
     allowed: ColumnElement[bool],
     columns: Callable[[FromClause], tuple],
     limit: int,
 ) -> Select:
     """The first ``limit`` of the ordered ``candidates`` (entries) that pass
-    ``allowed``, the policy over ``CANDIDATES``: the candidates fenced, the
-    policy over them (see ``statement``)."""
+    ``allowed``, the policy over ``CANDIDATES`` for ``viewer``: the candidates
+    fenced, the policy over them (see ``statement``). The policy's clause is
+    shared by every viewer of a kind (``access.AnyViewer``): the statement
+    carries this viewer's values for it."""
     return (
         select(*columns(CANDIDATES))
         .add_cte(candidates.offset(0).cte(CANDIDATES.name))
         .select_from(CANDIDATES)
         .where(allowed)
         .limit(limit)
+        .params(viewer_values(viewer))
     )
 
 
@@ -330,8 +333,7 @@ async def search(
                 limit=limit + 1 - len(hits),
                 policy=policy,
                 scopes=scopes,
-            ),
-            viewer_values(viewer),
+            )
         )
         hits.extend(
             Hit(band, entry_id, SearchKind(kind), item_id) for entry_id, kind, item_id in rows
@@ -414,7 +416,7 @@ async def facets(
             policy=policy,
             scopes=await readers_scopes(session, viewer, policy),
         )
-    rows = (await session.execute(found, viewer_values(viewer))).all() if whole != [] else []
+    rows = (await session.execute(found)).all() if whole != [] else []
     capped = len(rows) > COUNT_CAP
     rows = rows[:COUNT_CAP]
     types = Counter(SearchKind(kind) for kind, _space in rows)
@@ -481,9 +483,9 @@ async def suggest(
             # for the few the limit wants.
             allowed = searchable_of_kind(viewer, kind, CANDIDATES).is_(True)
             wanted = _under_policy(
-                wanted, allowed, lambda entries: (entries.c.item_id,), SUGGESTIONS_EACH
+                viewer, wanted, allowed, lambda entries: (entries.c.item_id,), SUGGESTIONS_EACH
             )
         else:
             wanted = wanted.with_only_columns(SearchEntry.item_id).limit(SUGGESTIONS_EACH)
-        found[kind] = list(await session.scalars(wanted, viewer_values(viewer)))
+        found[kind] = list(await session.scalars(wanted))
     return found
