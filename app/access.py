@@ -284,8 +284,15 @@ def lookup(*conditions: ColumnElement[bool]) -> Exists:
     fence is ``OFFSET 0``, which PostgreSQL leaves in place. It would also keep
     an EXISTS from being made a join, which none of these is (under an OR, none
     can be) but a search of one kind's, where a lookup per match is what a
-    newest-first walk wants."""
-    return select(literal_column("1")).where(*conditions).offset(0).exists()
+    newest-first walk wants. PostgreSQL's alone: SQLite plans these once
+    already, and a LIMIT in each slowed its statements (the leak sweep 173 →
+    227 s)."""
+    return (
+        select(literal_column("1"))
+        .where(*conditions)
+        .suffix_with("OFFSET 0", dialect="postgresql")
+        .exists()
+    )
 
 
 def member_space_ids(viewer: User):
