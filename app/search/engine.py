@@ -465,11 +465,16 @@ async def suggest(
     newest first, a few of each. Newest by item id: a backward walk of one
     kind's entries in the unique index on (kind, item_id), where the entry id's
     order made both databases scan every entry (a second and more for a kind
-    with no match, on the 1M-post company)."""
+    with no match, on the 1M-post company).
+
+    Planned once per statement and connection (``force_generic_plan``), not
+    for each prefix as results are: whatever is typed, the plan is that walk,
+    and planning the policy at every keystroke was half a contractor's
+    statement (0.63 → 0.46 ms each, on PostgreSQL)."""
     found: dict[SearchKind, list[int]] = {}
     if not (query.terms or query.prefix):
         return {kind: [] for kind in SUGGESTED_KINDS}
-    await _dialect(session)
+    await plan_statements(session, "force_generic_plan")
     for kind in SUGGESTED_KINDS:
         wanted = (
             select(*hits_columns(ENTRIES))
