@@ -3,6 +3,7 @@ an outgoing hook and sees its secret once, its page and log; an incoming
 hook's URL is shown once; anyone else finds no such page."""
 
 from app.levels import Role
+from app.models import Membership, SpaceRole
 from tests.test_web_pages import audit as csp_audit
 
 
@@ -60,3 +61,30 @@ async def test_an_owner_manages_the_space_webhooks_from_pages(make, browser_of):
     # An administrator sees the space's outgoing hooks, not its incoming ones' list.
     theirs_too = await admin.get(f"/spaces/{space.id}/webhooks")
     assert "CI" in theirs_too.text and "Deploy bot" not in theirs_too.text
+
+
+async def test_an_incoming_hook_its_creator_left_shows_stopped_until_a_new_url(
+    make, session, browser_of
+):
+    owner = await make.user(language="en")
+    creator = await make.user(language="en")
+    space = await make.space(owner=owner)
+    session.add(Membership(space_id=space.id, user_id=creator.id, role=SpaceRole.OWNER))
+    await session.commit()
+    theirs, their_csrf = await browser_of(creator)
+    made = await theirs.post(
+        f"/spaces/{space.id}/incoming-webhooks",
+        data={"name": "Deploy bot", "level": "public", "csrf_token": their_csrf},
+    )
+    assert made.status_code == 200 and "/api/v1/hooks/" in made.text
+    admin = await make.bearer(await make.user(role=Role.ADMIN), scopes=("admin",))
+    assert (await admin.post(f"/api/v1/admin/users/{creator.id}/offboard")).status_code == 200
+
+    mine, csrf = await browser_of(owner)
+    listed = await mine.get(f"/spaces/{space.id}/webhooks")
+    assert "Stopped: the person who made it has left" in listed.text
+    hook_id = listed.text.split('action="/incoming-webhooks/')[1].split("/")[0]
+    renewed = await mine.post(f"/incoming-webhooks/{hook_id}/url", data={"csrf_token": csrf})
+    assert renewed.status_code == 200 and "/api/v1/hooks/" in renewed.text
+    listed = await mine.get(f"/spaces/{space.id}/webhooks")
+    assert "Deploy bot" in listed.text and "Stopped:" not in listed.text

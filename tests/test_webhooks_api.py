@@ -4,8 +4,8 @@ and incoming hooks posting into their space as a bot."""
 import pytest
 from sqlalchemy import select
 
-from app.levels import Role
-from app.models import Post, User
+from app.levels import Level, Role
+from app.models import IncomingHook, Membership, Post, SpaceRole, User
 from tests.factories import PASSWORD
 from tests.test_webhooks import hook_settings
 
@@ -141,3 +141,51 @@ async def test_an_incoming_hook_is_never_above_its_owner_clearance(make):
         f"/api/v1/spaces/{space.id}/incoming-webhooks", json={"name": "Bot", "level": "public"}
     )
     assert response.status_code == 404
+
+
+async def test_an_incoming_hook_stops_when_its_creator_leaves_until_an_owner_asks_a_new_url(
+    make, session, limited
+):
+    """Its URL posts into the space without any account, and whoever made it
+    may have kept it: their leaving stops the hook, and only a new URL — a
+    secret they never saw, asked by an owner who then answers for it, within
+    that owner's clearance — starts it again."""
+    creator = await make.user(clearance=Level.CONFIDENTIAL)
+    co_owner = await make.user(clearance=Level.INTERNAL)
+    space = await make.space(owner=creator)
+    session.add(Membership(space_id=space.id, user_id=co_owner.id, role=SpaceRole.OWNER))
+    await session.commit()
+    as_creator, as_co_owner = await make.bearer(creator), await make.bearer(co_owner)
+    made = {}
+    for level in ("internal", "confidential"):
+        created = await as_creator.post(
+            f"/api/v1/spaces/{space.id}/incoming-webhooks",
+            json={"name": f"Bot {level}", "level": level},
+        )
+        assert created.status_code == 201, created.text
+        made[level] = created.json()
+    kept_path = made["internal"]["url"].removeprefix("http://testserver")
+    anonymous = make.client()
+    assert (await anonymous.post(kept_path, json={"text": "avant"})).status_code == 201
+
+    admin = await make.bearer(await make.user(role=Role.ADMIN), scopes=("admin",))
+    offboarded = await admin.post(f"/api/v1/admin/users/{creator.id}/offboard")
+    assert offboarded.status_code == 200, offboarded.text
+    assert (await anonymous.post(kept_path, json={"text": "après"})).status_code == 404
+    listed = (await as_co_owner.get(f"/api/v1/spaces/{space.id}/incoming-webhooks")).json()
+    assert [hook["is_enabled"] for hook in listed] == [False, False]
+
+    # Above the co-owner's clearance: theirs to delete, not to answer for.
+    above = await as_co_owner.post(f"/api/v1/incoming-webhooks/{made['confidential']['id']}/url")
+    assert above.status_code == 403 and above.json()["error"]["code"] == "write_up"
+    renewed = await as_co_owner.post(f"/api/v1/incoming-webhooks/{made['internal']['id']}/url")
+    assert renewed.status_code == 200, renewed.text
+    assert renewed.json()["is_enabled"] is True
+    new_path = renewed.json()["url"].removeprefix("http://testserver")
+    assert (await anonymous.post(kept_path, json={"text": "ancienne"})).status_code == 404
+    assert (await anonymous.post(new_path, json={"text": "reprise"})).status_code == 201
+    hook = await session.get(IncomingHook, made["internal"]["id"])
+    await session.refresh(hook)
+    assert hook.created_by_id == co_owner.id
+    listed = (await as_co_owner.get(f"/api/v1/spaces/{space.id}/incoming-webhooks")).json()
+    assert [hook["is_enabled"] for hook in listed] == [True, False]

@@ -116,6 +116,7 @@ def incoming_read(hook: IncomingHook, bot: User) -> IncomingHookRead:
         name=hook.name,
         level=hook.level,
         bot=UserPublic.model_validate(bot),
+        is_enabled=bot.is_active,
         created_at=hook.created_at,
     )
 

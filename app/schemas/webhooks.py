@@ -92,6 +92,9 @@ class IncomingHookRead(BaseModel):
     name: str
     level: Level
     bot: UserPublic
+    is_enabled: bool = Field(
+        description="False once its creator's access ended: a new URL starts it again."
+    )
     created_at: datetime
 
 

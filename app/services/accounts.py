@@ -18,7 +18,7 @@ from app.security import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, hash_password
 from app.services.audit import record_audit
 from app.services.mail.choices import stop_mail
 from app.services.sessions import end_sessions, revoke_all_tokens
-from app.services.webhooks.delivering import stop_hooks_of
+from app.services.webhooks.leaving import stop_hooks_of
 
 HANDLE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,39}$")
 # The same, as the API takes it before lower-casing it (JSON Schema has no flags).
@@ -247,7 +247,7 @@ async def deactivate_account(session: AsyncSession, *, user: User) -> None:
 
 async def end_access(session: AsyncSession, *, user: User) -> None:
     """Ends every way in at once: sessions deleted, tokens revoked, open
-    websockets closed; no more mail, and the webhooks they made stopped."""
+    websockets closed; no more mail, and the webhooks they made stopped, outgoing and incoming."""
     await stop_mail(session, user=user)
     await stop_hooks_of(session, user_id=user.id)
     await end_sessions(session, user=user)

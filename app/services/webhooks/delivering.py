@@ -63,18 +63,6 @@ def signature(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
     return "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
 
 
-async def stop_hooks_of(session: AsyncSession, *, user_id: int) -> None:
-    """Whoever leaves stops the hooks they made: a hook sends out what its
-    creator was trusted to read, to an address of their choosing, and left
-    running it would go on doing so for someone who may no longer read it. An
-    owner or an administrator may enable one again, answering for it then."""
-    await session.execute(
-        update(Webhook)
-        .where(Webhook.created_by_id == user_id, Webhook.is_enabled.is_(True))
-        .values(is_enabled=False, disabled_at=utcnow())
-    )
-
-
 async def activity_head(session: AsyncSession) -> int:
     """The newest activity id committed: where a new (or re-enabled) hook starts."""
     return await session.scalar(select(func.max(Activity.id))) or 0

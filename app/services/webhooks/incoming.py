@@ -98,10 +98,17 @@ async def create_incoming(
 async def rotate_token(
     session: AsyncSession, *, viewer: User, hook_id: int
 ) -> tuple[IncomingHook, str]:
-    """A new URL; the old one answers 404 from now on."""
+    """A new URL; the old one answers 404 from now on. Whoever asks for it
+    holds the secret, so answers for the hook from then on (its level must be
+    one they may give), and a hook stopped when its creator left
+    (``leaving.stop_hooks_of``) posts again."""
     hook = await access_incoming(session, viewer=viewer, hook_id=hook_id)
+    check_no_write_up(viewer, hook.level)
     token = new_secret()
     hook.token_hash = hash_secret(token)
+    hook.created_by_id = viewer.id
+    bot = await session.get(User, hook.bot_id)
+    bot.is_active = True
     return hook, token
 
 
