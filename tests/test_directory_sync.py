@@ -310,3 +310,26 @@ def test_ldaps_and_starttls_check_the_server_certificate(slapd, settings):  # no
     # A certificate no trusted CA signed: nothing is read.
     with pytest.raises(DirectoryError, match="certificate"):
         read_directory(over_ldaps.model_copy(update={"ldap_ca_file": ""}))
+
+
+def test_nested_groups_are_followed_once_and_within_bounds(slapd, settings, monkeypatch):  # noqa: F811
+    """A mapped group's people include those of the groups nested in it, at
+    any depth; a cycle is read once; a member that is neither a person nor a
+    group (the sync's own account) counts for nothing."""
+    directory = slapd.connect()
+    department, team = f"cn=department,{GROUPS}", f"cn=team,{GROUPS}"
+    directory.add(department, "groupOfNames", {"member": [f"uid=boss,{PEOPLE}", team, SYNC_DN]})
+    directory.add(team, "groupOfNames", {"member": [f"uid=alice,{PEOPLE}", department]})
+    sync_settings = directory_settings(
+        settings, slapd.url, ldap_groups={department: DirectoryGroup(space_id=1, role="member")}
+    )
+    snapshot = read_directory(sync_settings)
+    assert snapshot.groups == {
+        f"cn=department,{GROUPS}": {f"uid=boss,{PEOPLE}", f"uid=alice,{PEOPLE}"}
+    }
+    assert snapshot.missing_groups == []
+
+    # Wider than the bound: not read at all, so the sync changes nothing.
+    monkeypatch.setattr("app.services.directory.reading.MAX_NESTED_GROUPS", 1)
+    with pytest.raises(DirectoryError, match="groups nested in"):
+        read_directory(sync_settings)

@@ -1,6 +1,7 @@
 """Reads the company directory over LDAP (ldap3, which parses the server's
 answers): its people, which of them are disabled, and the members of the mapped
-groups. Blocking I/O, run in a thread; nothing here touches the database."""
+groups (nested groups followed). Blocking I/O, run in a thread; nothing here
+touches the database."""
 
 import ssl
 import uuid
@@ -26,6 +27,10 @@ FIELD_LENGTHS = {
 }
 
 
+# Groups read under one mapped group, nested ones included (``_group_people``).
+MAX_NESTED_GROUPS = 500
+
+
 class DirectoryError(Exception):
     """The directory could not be read whole: the sync changes nothing."""
 
@@ -42,7 +47,8 @@ class DirectoryPerson:
 @dataclass
 class DirectorySnapshot:
     people: list[DirectoryPerson]
-    # Mapped group DN -> its members' normalised DNs; a group not found is absent.
+    # Mapped group DN -> the normalised DNs of the people in it (nested groups
+    # followed); a group not found is absent.
     groups: dict[str, set[str]] = field(default_factory=dict)
     missing_groups: list[str] = field(default_factory=list)
     pages: int = 0
@@ -135,8 +141,9 @@ def _read(connection: ldap3.Connection, settings: Settings) -> DirectorySnapshot
             raise DirectoryError(
                 f"more than RUCHE_LDAP_MAX_PEOPLE ({settings.ldap_max_people}) people"
             )
+    people = {person.dn for person in snapshot.people}
     for group_dn in settings.ldap_groups:
-        members = _group_members(connection, group_dn, settings.ldap_group_member_attribute)
+        members = _group_people(connection, group_dn, settings.ldap_group_member_attribute, people)
         if members is None:
             snapshot.missing_groups.append(group_dn)
         else:
@@ -172,6 +179,36 @@ def _paged(
             cookie = control.get("value", {}).get("cookie")
             if not cookie:
                 break
+
+
+def _group_people(
+    connection: ldap3.Connection, group_dn: str, attribute: str, people: set[str]
+) -> set[str] | None:
+    """The people read (``people``: their DNs) who are members of the group or
+    of a group nested in it, at any depth — as Active Directory counts a
+    security group's members, and as companies nest teams in departments; None
+    when the group itself cannot be read. A member that is neither a person
+    read nor a group (someone outside the base DNs) counts for nothing; a
+    group met twice (a cycle) is read once. More than ``MAX_NESTED_GROUPS``
+    groups under one mapped group: the directory is not read (nothing changes)."""
+    members = _group_members(connection, group_dn, attribute)
+    if members is None:
+        return None
+    found: set[str] = set()
+    read = {normal_dn(group_dn)}
+    pending = list(members)
+    while pending:
+        member = pending.pop()
+        if member in people:
+            found.add(member)
+            continue
+        if member in read:
+            continue
+        read.add(member)
+        if len(read) > MAX_NESTED_GROUPS:
+            raise DirectoryError(f"more than {MAX_NESTED_GROUPS} groups nested in {group_dn}")
+        pending.extend(_group_members(connection, member, attribute) or ())
+    return found
 
 
 def _group_members(connection: ldap3.Connection, group_dn: str, attribute: str) -> set[str] | None:
