@@ -23,8 +23,10 @@ server.listen(0, '127.0.0.1', () => {
       email: ['email', 'email_verified'],
       profile: ['name', 'department', 'job_title', 'manager_email', 'groups'],
     },
-    // The mapped claims in the ID token itself, as Keycloak and Entra ID put them.
-    conformIdTokenClaims: false,
+    // The mapped claims in the ID token itself, as Keycloak and Entra ID put them;
+    // OIDC_CLAIMS_AT_USERINFO=1: at the UserInfo endpoint only, as Okta does on
+    // the code flow (oidc-provider's default).
+    conformIdTokenClaims: process.env.OIDC_CLAIMS_AT_USERINFO === '1',
     features: {
       devInteractions: { enabled: true },
       registration: { enabled: true },

@@ -97,12 +97,19 @@ class RunningProvider:
 
 
 @contextlib.asynccontextmanager
-async def running_provider() -> AsyncIterator[RunningProvider]:
+async def running_provider(claims_at_userinfo: bool = False) -> AsyncIterator[RunningProvider]:
+    """The provider, its claims in the ID token or (``claims_at_userinfo``) at
+    its UserInfo endpoint only."""
     node = shutil.which("node")
     assert node, "Node.js is needed for the OpenID Connect tests (.ci/run installs it)"
     process = subprocess.Popen(
         [node, str(SCRIPT)],
-        env={**os.environ, "OIDC_ACCOUNTS": json.dumps(ACCOUNTS), "NODE_ENV": "test"},
+        env={
+            **os.environ,
+            "OIDC_ACCOUNTS": json.dumps(ACCOUNTS),
+            "OIDC_CLAIMS_AT_USERINFO": "1" if claims_at_userinfo else "0",
+            "NODE_ENV": "test",
+        },
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,

@@ -177,6 +177,20 @@ async def test_an_answer_to_another_request_is_refused(ruche, at_provider, sessi
     assert answer.status_code == 403 and "Start again" in answer.text
 
 
+async def test_userinfo_about_another_subject_is_refused(ruche, at_provider, monkeypatch):
+    """OpenID Connect Core 5.3.2: UserInfo's claims are used only when they are
+    about the ID token's subject."""
+    fetched = protocol._fetch_json
+
+    async def another(url: str, *, bearer: str | None = None) -> dict:
+        document = await fetched(url, bearer=bearer)
+        return {**document, "sub": "mallory"} if bearer is not None else document
+
+    monkeypatch.setattr(protocol, "_fetch_json", another)
+    answer = await sign_in(ruche, at_provider, "alice")
+    assert answer.status_code == 403 and await me(ruche) == 401
+
+
 def _segments(token: str) -> list[str]:
     return token.split(".")
 

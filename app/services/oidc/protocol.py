@@ -1,6 +1,7 @@
 """The OpenID Connect conversation with a provider: discovery, the authorization
 code with PKCE (S256), state and nonce, the ID token checked against the
-provider's published keys, and the provider's own sign-out.
+provider's published keys, its claims completed at the UserInfo endpoint, and
+the provider's own sign-out.
 
 OAuth 2.0 and PKCE come from authlib, the ID token's signature and claims from
 joserfc (authlib's JOSE library): parsers of untrusted bytes are never ours.
@@ -76,8 +77,8 @@ class Pending:
 
 @dataclass(frozen=True)
 class Identity:
-    """What a checked ID token says, and the token itself (the hint of the
-    provider's sign-out)."""
+    """What a checked ID token says (with what UserInfo adds), and the token
+    itself (the hint of the provider's sign-out)."""
 
     claims: dict
     id_token: str
@@ -86,10 +87,13 @@ class Identity:
 _cache: dict[str, tuple[float, object]] = {}
 
 
-async def _fetch_json(url: str) -> dict:
+async def _fetch_json(url: str, *, bearer: str | None = None) -> dict:
+    headers = {"Accept": "application/json"}
+    if bearer is not None:
+        headers["Authorization"] = f"Bearer {bearer}"
     try:
         async with httpx.AsyncClient(timeout=HTTP_TIMEOUT_SECONDS) as client:
-            answer = await client.get(url, headers={"Accept": "application/json"})
+            answer = await client.get(url, headers=headers)
             answer.raise_for_status()
             document = answer.json()
     except (httpx.HTTPError, ValueError) as error:
@@ -232,7 +236,25 @@ async def finish_sign_in(
             claims = check_id_token(id_token, keys=await keys_of(metadata, fresh=True), **checks)
         except InvalidKeyIdError as error:
             raise _refused("unknown signing key") from error
-    return Identity(claims=claims, id_token=id_token)
+    return Identity(claims=await _with_userinfo(metadata, token, claims), id_token=id_token)
+
+
+async def _with_userinfo(metadata: dict, token: dict, claims: dict) -> dict:
+    """The ID token's claims, completed by the provider's UserInfo endpoint:
+    on the code flow many providers put little more than ``sub`` in the ID
+    token (Okta; oidc-provider by default) and the address, name and groups
+    Ruche maps at UserInfo only. The ID token's own claims win, being signed;
+    an answer about another subject is refused (OpenID Connect Core 5.3.2), an
+    unreachable or unreadable one fails the sign-in — half a person's claims
+    (their groups missing) could make the wrong kind of account."""
+    endpoint = metadata.get("userinfo_endpoint")
+    access_token = token.get("access_token")
+    if not isinstance(endpoint, str) or not isinstance(access_token, str):
+        return claims
+    userinfo = await _fetch_json(endpoint, bearer=access_token)
+    if userinfo.get("sub") != claims["sub"]:
+        raise _refused("UserInfo about another subject")
+    return {**userinfo, **claims}
 
 
 def signature_algorithms(metadata: dict) -> list[str]:
