@@ -353,6 +353,36 @@ async def test_an_invitation_by_email_is_mailed_and_its_link_still_shown(
     assert sent.state == "sent" and sent.data == {}
 
 
+async def test_an_invitation_by_email_is_mailed_in_the_language_its_inviter_chose(
+    make, db, server, mail_settings
+):
+    """The invitee has no account, so no language of their own: the inviter
+    says which (their own by default); an account's invitation is its own."""
+    owner, client = await person(make, display_name="Olga Owner", language="en")
+    space = await make.space(owner=owner, allows_externals=True, name="Projet Azur")
+    for address, language in (
+        ("camille@partner.example.com", "fr"),
+        ("dan@partner.example.com", None),
+    ):
+        issued = await client.post(
+            f"/api/v1/spaces/{space.id}/invitations",
+            json={"email": address, "external_kind": "alumni"}
+            | ({"language": language} if language else {}),
+        )
+        assert issued.status_code == 201, issued.text
+    assert await deliver(db, mail_settings) == 2
+    subjects = {to[0]: mail["Subject"] for to, mail in server.take()}
+    assert subjects == {
+        "camille@partner.example.com": "Olga Owner vous invite à rejoindre Projet Azur sur Ruche",
+        "dan@partner.example.com": "Olga Owner invites you to join Projet Azur on Ruche",
+    }
+    member = await make.user()
+    refused = await client.post(
+        f"/api/v1/spaces/{space.id}/invitations", json={"user_id": member.id, "language": "fr"}
+    )
+    assert refused.status_code == 422 and refused.json()["error"]["code"] == "invalid"
+
+
 async def test_the_admin_page_tells_the_mail_state_and_sends_a_test_mail(
     make, app, browser_of, server, mail_settings
 ):

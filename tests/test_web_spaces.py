@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.levels import AccountKind, Level
-from app.models import Invitation, JoinRequest, Membership, Space, SpaceRole, User
+from app.models import Invitation, JoinRequest, Membership, OutboxMail, Space, SpaceRole, User
 from tests.api_helpers import BROWSER
 from tests.test_web_pages import audit as csp_audit
 
@@ -499,6 +499,18 @@ async def test_an_email_invitation_shows_its_link_once(make, browser_of, session
     invitation = await session.scalar(select(Invitation).where(Invitation.space_id == space.id))
     assert invitation.external_kind is AccountKind.CONTRACTOR
     assert invitation.access_ends_at is not None
+    # Its mail in the inviter's language unless they choose another.
+    assert '<option value="en" selected>' in members_tab.text
+    await browser.post(
+        f"/spaces/{space.id}/invitations/email",
+        data={"email": "fr@partner.example.com", "external_kind": "alumni", "language": "fr"}
+        | {"csrf_token": csrf},
+    )
+    mails = await session.scalars(select(OutboxMail).where(OutboxMail.kind == "email_invitation"))
+    assert {mail.address: mail.data["language"] for mail in mails} == {
+        "ext@partner.example.com": "en",
+        "fr@partner.example.com": "fr",
+    }
 
 
 @pytest.mark.parametrize(

@@ -175,7 +175,9 @@ class MailWriter:
             return None
         space = await self.session.get(Space, invitation.space_id)
         inviter = await self.session.get(User, invitation.inviter_id)
-        language = inviter.language if inviter else Language.FR
+        # Chosen by the inviter (older mails in the outbox: their language).
+        chosen = mail.data.get("language")
+        language = Language(chosen) if chosen else inviter.language if inviter else Language.FR
         with speaking(language):
             return self._message(
                 Addressee(mail.address, "", language),

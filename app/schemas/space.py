@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StrictBool
 
-from app.levels import AccountKind, Level
+from app.levels import AccountKind, Language, Level
 from app.models import InvitationStatus, RequestStatus, SpaceKind, SpaceRole, Visibility
 from app.schemas.account import DisplayName, NewPassword, UserPublic
 from app.schemas.common import (
@@ -139,6 +139,11 @@ class InvitationCreate(BaseModel):
     email: Email | None = None
     external_kind: Literal[AccountKind.ALUMNI, AccountKind.CONTRACTOR] | None = None
     access_ends_at: UtcDateTime | None = None
+    language: Language | None = Field(
+        default=None,
+        description="The language of an e-mail invitation's mail (the inviter's by default);"
+        " not for an account, which reads it in its own.",
+    )
 
 
 class InvitationRead(ReadModel):

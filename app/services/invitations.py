@@ -13,7 +13,7 @@ from app.access import check_clearance_allowed, knowable_people
 from app.config import Settings
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.i18n import _
-from app.levels import AccountKind, Level
+from app.levels import AccountKind, Language, Level
 from app.models import Invitation, InvitationStatus, Space, User
 from app.models.base import utcnow
 from app.models.mail import EMAIL_INVITATION_MAIL
@@ -55,13 +55,17 @@ async def invite(
     email: str | None = None,
     external_kind: AccountKind | None = None,
     access_ends_at: datetime | None = None,
+    language: Language | None = None,
     address: str | None = None,
     limited: bool = True,
 ) -> IssuedInvitation:
     """An invitation by ``viewer``, counted against their hourly limit — which
     stops a person sending invitations by the hundred — unless ``limited`` is
     False: an invitation that one decision sends with others (accepting an idea
-    invites its supporters, app.services.ideas.projects). No route passes it."""
+    invites its supporters, app.services.ideas.projects). No route passes it.
+    ``language``: that of the mail of an e-mail invitation (the inviter's by
+    default), the one thing Ruche cannot know of someone with no account; an
+    account's invitation is shown in its own."""
     space, _role = await access_managed_space(session, viewer=viewer, space_id=space_id)
     check_writable(space)
     if limited:
@@ -75,6 +79,8 @@ async def invite(
         count_hit(session, bucket="invitation", key=str(viewer.id))
     if (user_id is None) == (email is None):
         raise Invalid(_("Invite either an account or an e-mail address."), code="invalid")
+    if language is not None and email is None:
+        raise Invalid(_("An account reads its invitation in its own language."), code="invalid")
     invitee = None
     if user_id is not None:
         invitee = await access_person(session, viewer=viewer, user_id=user_id)
@@ -142,6 +148,7 @@ async def invite(
             address=invitation.email,
             invitation_id=invitation.id,
             secret=secret,
+            language=(language or viewer.language).value,
         )
     return IssuedInvitation(invitation=invitation, accept_url=accept_url)
 

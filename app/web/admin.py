@@ -58,7 +58,6 @@ async def _users_page(
         done=done,
         error=error,
         values=values or {"kind": AccountKind.EMPLOYEE, "role": Role.MEMBER},
-        languages=list(Language),
     )
 
 

@@ -10,7 +10,7 @@ from app import dates, labels
 from app.config import TEMPLATES_DIR
 from app.files.images import preview_dimensions
 from app.i18n import current_language, gettext, ngettext
-from app.levels import AccountKind, Level, Role
+from app.levels import AccountKind, Language, Level, Role
 from app.models import IdeaStatus, PostKind, ReactionKind
 from app.models.space import SpaceKind, SpaceRole, Visibility
 from app.services.charter import needs_charter
@@ -51,6 +51,7 @@ class Pages:
             level_help=labels.level_help,
             kind_label=labels.kind_label,
             language_label=labels.language_label,
+            languages=list(Language),
             account_kinds=list(AccountKind),
             roles=list(Role),
             space_kinds=list(SpaceKind),

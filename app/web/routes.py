@@ -166,7 +166,6 @@ async def show_settings(
         **{
             "tokens": tokens,
             "calendar_feed": await feeds.feed_of(session, viewer=viewer),
-            "languages": list(Language),
             "max_upload_mb": request.app.state.settings.max_upload_mb,
             # No password form for an account made by single sign-on (it has
             # none), nor where passwords are off for this person.

@@ -14,7 +14,7 @@ from app.api.pagination import decode_name_cursor, next_name_cursor
 from app.dates import start_of_day
 from app.errors import Forbidden
 from app.i18n import _
-from app.levels import AccountKind, Level
+from app.levels import AccountKind, Language, Level
 from app.models import JoinRequest, SpaceKind, SpaceRole, User, Visibility
 from app.schemas.common import Email
 from app.services import invitations, memberships, spaces
@@ -438,6 +438,7 @@ async def invite_by_email(
     address: Address,
     email: Annotated[Email, Form()],
     external_kind: Annotated[AccountKind, Form()],
+    language: Annotated[Language | None, Form()] = None,
     access_ends_on: Annotated[str, Form(max_length=10)] = "",
 ):
     """Invites someone with no account yet as alumni or contractor; the acceptance
@@ -453,6 +454,7 @@ async def invite_by_email(
         email=email,
         external_kind=external_kind,
         access_ends_at=access_ends_at,
+        language=language,
         address=address,
     )
     return await _space_page(
