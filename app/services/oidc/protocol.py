@@ -14,6 +14,10 @@ import warnings
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+# Before the client below: importing it puts an "always" filter for authlib's
+# deprecations ahead of every other, which must not come before this module's
+# "ignore" one (a newcomer's install, without httpx2, printed the warning).
+import authlib.deprecate  # noqa: F401
 import httpx
 from joserfc import jwt
 from joserfc.errors import ExpiredTokenError, InvalidKeyIdError, JoseError
