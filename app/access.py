@@ -227,8 +227,8 @@ def can_see_space(reader: Reader, space_id: int, visibility: Visibility) -> bool
 
 def can_see_event(reader: Reader, event: EventRef) -> bool:
     """Who may be told of an event (the websocket's filter): a personal event
-    only its person; an event about a post, a wiki page or a calendar event
-    whoever may read it; an event about a space whoever may read the space's
+    only its person; an event about a post, a wiki page, a calendar event or a
+    task whoever may read it; an event about a space whoever may read the space's
     content; any other, any active reader. The twin of ``visible_events``."""
     if not reader.is_active:
         return False
@@ -609,14 +609,15 @@ def _knowable_item(
 
 def visible_events(viewer: User) -> ColumnElement[bool]:
     """The clause over ``Activity`` twin of ``can_see_event``, for catch-up: the
-    post, wiki page or calendar event an event names is judged as it stands now, so a later
-    raise of its level, or a space left, hides its earlier events too."""
+    post, wiki page, calendar event or task an event names is judged as it stands
+    now, so a later raise of its level, or a space left, hides its earlier events too."""
     if not viewer.is_active:
         return false()
     about_content = or_(
         Activity.post_id.is_not(None),
         Activity.page_id.is_not(None),
         Activity.calendar_event_id.is_not(None),
+        Activity.task_id.is_not(None),
     )
     return and_(
         or_(Activity.user_id.is_(None), Activity.user_id == viewer.id),
@@ -633,6 +634,10 @@ def visible_events(viewer: User) -> ColumnElement[bool]:
             Activity.calendar_event_id.in_(
                 select(CalendarEvent.id).where(readable(viewer, CalendarEvent))
             ),
+        ),
+        or_(
+            Activity.task_id.is_(None),
+            Activity.task_id.in_(select(Task.id).where(readable(viewer, Task))),
         ),
         or_(
             about_content,

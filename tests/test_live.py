@@ -639,6 +639,7 @@ async def test_events_carry_ids_never_the_body_level_or_audience(site):
                 "post_id",
                 "page_id",
                 "calendar_event_id",
+                "task_id",
                 "payload",
             }
             assert message["event"]["post_id"] == post["id"]
@@ -942,3 +943,47 @@ async def test_concurrent_writers_and_first_uses_never_fail(site):
     )
 
     assert {status for statuses in results for status in statuses} == {200, 201}
+
+
+async def test_a_board_is_told_of_the_tasks_its_reader_may_read_only(site):
+    """Tasks are in the activity log: a change reaches, live and on catch-up,
+    only who may read the task as it stands — not a member below its level."""
+    owner = await site.person(clearance="confidential")
+    member = await site.person()  # internal
+    space = await site.space(owner=owner.user, kind="project", members=[member.user])
+    socket = await member.socket(None, f"space:{space.id}")
+    since = socket.hello["last_event_id"]
+
+    async def add(title: str, level: str) -> dict:
+        response = await owner.http().post(
+            f"/api/v1/spaces/{space.id}/tasks", json={"title": title, "level": level}
+        )
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    hidden = await add("Tâche-confidentielle", "confidential")
+    shown = await add("Tâche-interne", "internal")
+    for task in (hidden, shown):
+        moved = await owner.http().post(
+            f"/api/v1/tasks/{task['id']}/move", json={"status": "doing", "index": 0}
+        )
+        assert moved.status_code == 200, moved.text
+
+    created = await socket.next_event("task.created")
+    assert (created["task_id"], created["space_id"]) == (shown["id"], space.id)
+    assert "Tâche" not in json.dumps(created)
+    moved = await socket.next_event("task.moved")
+    assert (moved["task_id"], moved["payload"]) == (shown["id"], {"status": "doing"})
+
+    caught = await member.http().get("/api/v1/events", params={"since": since})
+    assert [(event["kind"], event["task_id"]) for event in caught.json()["items"]] == [
+        ("task.created", shown["id"]),
+        ("task.moved", shown["id"]),
+    ]
+    # Raised above them since: its earlier events are gone from their catch-up too.
+    raised = await owner.http().put(
+        f"/api/v1/tasks/{shown['id']}", json={"title": "Tâche-interne", "level": "confidential"}
+    )
+    assert raised.status_code == 200, raised.text
+    caught = await member.http().get("/api/v1/events", params={"since": since})
+    assert caught.json()["items"] == []

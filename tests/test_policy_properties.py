@@ -47,6 +47,7 @@ from app.models import (
     PostKind,
     Space,
     SpaceKind,
+    Task,
     User,
     Visibility,
     WikiPage,
@@ -419,52 +420,88 @@ async def test_wiki_api_shows_only_what_the_predicate_admits(db, make, world):
             await session.commit()
 
 
-async def build_calendar_events(session, users, spaces, post_specs) -> dict[int, ItemRef]:
-    """A calendar event beside each post of the world, placed and narrowed alike."""
-    now = utcnow()
+async def build_beside_posts(session, users, spaces, post_specs, make) -> dict[int, ItemRef]:
+    """An item beside each post of the world (``make(space_id, level, author_id)``
+    an unsaved one), placed and narrowed alike."""
     made = []
     for spec in post_specs:
-        event = CalendarEvent(
+        item = make(
+            spaces[spec.space].id if spec.space is not None else None,
+            spec.level,
+            users[spec.author].id,
+        )
+        item.has_audience = spec.audience is not None
+        session.add(item)
+        made.append((item, spec))
+    await session.flush()
+    for item, spec in made:
+        for member in spec.audience or ():
+            await session.execute(
+                type(item)
+                .__audience__.insert()
+                .values(content_id=item.id, user_id=users[member].id)
+            )
+    await session.flush()
+    return {
+        item.id: ItemRef(
+            space_id=item.space_id,
+            space_visibility=spaces[spec.space].visibility if spec.space is not None else None,
+            level=item.level,
+            author_id=item.author_id,
+            audience=frozenset(users[m].id for m in spec.audience)
+            if spec.audience is not None
+            else None,
+        )
+        for item, spec in made
+    }
+
+
+async def build_calendar_events(session, users, spaces, post_specs) -> dict[int, ItemRef]:
+    now = utcnow()
+    return await build_beside_posts(
+        session,
+        users,
+        spaces,
+        post_specs,
+        lambda space_id, level, author_id: CalendarEvent(
             title="Random event",
             starts_at=now,
             ends_at=now + timedelta(hours=1),
             time_zone="UTC",
             updated_at=now,
-            space_id=spaces[spec.space].id if spec.space is not None else None,
-            level=spec.level,
-            author_id=users[spec.author].id,
-            has_audience=spec.audience is not None,
-        )
-        session.add(event)
-        made.append((event, spec))
-    await session.flush()
-    for event, spec in made:
-        for member in spec.audience or ():
-            await session.execute(
-                CalendarEvent.__audience__.insert().values(
-                    content_id=event.id, user_id=users[member].id
-                )
-            )
-    await session.flush()
-    return {
-        event.id: ItemRef(
-            space_id=event.space_id,
-            space_visibility=spaces[spec.space].visibility if spec.space is not None else None,
-            level=event.level,
-            author_id=event.author_id,
-            audience=frozenset(users[m].id for m in spec.audience)
-            if spec.audience is not None
-            else None,
-        )
-        for event, spec in made
-    }
+            space_id=space_id,
+            level=level,
+            author_id=author_id,
+        ),
+    )
 
 
-async def record_world_events(session, users, spaces, refs, page_refs, event_refs) -> list[Event]:
+async def build_tasks(session, users, spaces, post_specs) -> dict[int, ItemRef]:
+    """Tasks of the company stream too: the event rule judges any placement."""
+    now = utcnow()
+    return await build_beside_posts(
+        session,
+        users,
+        spaces,
+        post_specs,
+        lambda space_id, level, author_id: Task(
+            title="Random task",
+            updated_at=now,
+            created_at=now,
+            space_id=space_id,
+            level=level,
+            author_id=author_id,
+        ),
+    )
+
+
+async def record_world_events(
+    session, users, spaces, refs, page_refs, event_refs, task_refs
+) -> list[Event]:
     """Every shape of event the world allows, each for anyone and for each person
-    alone: about each post, page and calendar event, about each space, and about
-    no container; returned as the hub receives them (the item as it stood at
-    commit)."""
+    alone: about each post, page, calendar event and task, about each space, and
+    about no container; returned as the hub receives them (the item as it stood
+    at commit)."""
     owners = [None, *(user.id for user in users)]
     for user_id in owners:
         for post_id, ref in refs.items():
@@ -475,6 +512,8 @@ async def record_world_events(session, users, spaces, refs, page_refs, event_ref
             await record_event(
                 session, kind="event.x", item=ref, calendar_event_id=event_id, user_id=user_id
             )
+        for task_id, ref in task_refs.items():
+            await record_event(session, kind="task.x", item=ref, task_id=task_id, user_id=user_id)
         for space in spaces:
             await record_event(session, kind="space.x", space_id=space.id, user_id=user_id)
         await record_event(session, kind="none.x", user_id=user_id)
@@ -482,10 +521,12 @@ async def record_world_events(session, users, spaces, refs, page_refs, event_ref
     return take_pending(session)
 
 
-def allowed_by_content_rule(reader, event: Event, refs, page_refs, event_refs, spaces) -> bool:
+def allowed_by_content_rule(
+    reader, event: Event, refs, page_refs, event_refs, task_refs, spaces
+) -> bool:
     """The event rule in the content rule's words: a personal event is its
-    person's; one about a post, page or calendar event is seen exactly when it
-    may be read; one about a space when its content may be read; the rest by
+    person's; one about a post, page, calendar event or task is seen exactly
+    when it may be read; one about a space when its content may be read; the rest by
     any active reader."""
     if event.user_id is not None and event.user_id != reader.user_id:
         return False
@@ -495,6 +536,8 @@ def allowed_by_content_rule(reader, event: Event, refs, page_refs, event_refs, s
         return can_read(reader, page_refs[event.page_id])
     if event.calendar_event_id is not None:
         return can_read(reader, event_refs[event.calendar_event_id])
+    if event.task_id is not None:
+        return can_read(reader, task_refs[event.task_id])
     if event.space_id is not None:
         visibility = next(s.visibility for s in spaces if s.id == event.space_id)
         return can_read_container(reader, event.space_id, visibility)
@@ -511,7 +554,10 @@ async def test_event_clause_and_predicate_agree_with_the_content_rule(db, world)
     async with db.sessionmaker() as session:
         users, spaces, refs, page_refs = await build(session, persons, space_specs, post_specs)
         event_refs = await build_calendar_events(session, users, spaces, post_specs)
-        events = await record_world_events(session, users, spaces, refs, page_refs, event_refs)
+        task_refs = await build_tasks(session, users, spaces, post_specs)
+        events = await record_world_events(
+            session, users, spaces, refs, page_refs, event_refs, task_refs
+        )
         event_ids = [event.id for event in events]
         for viewer in users:
             reader = await load_reader(session, viewer)
@@ -525,7 +571,9 @@ async def test_event_clause_and_predicate_agree_with_the_content_rule(db, world)
             assert by_sql == {
                 e.id
                 for e in events
-                if allowed_by_content_rule(reader, e, refs, page_refs, event_refs, spaces)
+                if allowed_by_content_rule(
+                    reader, e, refs, page_refs, event_refs, task_refs, spaces
+                )
             }
         await session.rollback()
 
@@ -542,7 +590,10 @@ async def test_events_api_returns_exactly_what_the_event_predicate_admits(db, ma
     async with db.sessionmaker() as session:
         users, spaces, refs, page_refs = await build(session, persons, space_specs, post_specs)
         event_refs = await build_calendar_events(session, users, spaces, post_specs)
-        events = await record_world_events(session, users, spaces, refs, page_refs, event_refs)
+        task_refs = await build_tasks(session, users, spaces, post_specs)
+        events = await record_world_events(
+            session, users, spaces, refs, page_refs, event_refs, task_refs
+        )
         await session.commit()
         ours = {event.id for event in events}
         since = min(ours) - 1
@@ -566,6 +617,7 @@ async def test_events_api_returns_exactly_what_the_event_predicate_admits(db, ma
             await session.execute(
                 delete(CalendarEvent).where(CalendarEvent.id.in_(list(event_refs)))
             )
+            await session.execute(delete(Task).where(Task.id.in_(list(task_refs))))
             for space in spaces:
                 await session.delete(space)
             for user in users:

@@ -376,6 +376,7 @@ async def test_events_carry_no_body_level_or_audience(make):
             "post_id",
             "page_id",
             "calendar_event_id",
+            "task_id",
             "user_id",
             "payload",
         }

@@ -3,6 +3,8 @@ Standard Webhooks (checked by the `standardwebhooks` package), retried,
 disabled after failures with their creator told, refused at private
 addresses, and sending only what the hook may read when it is sent."""
 
+import json
+
 import pytest
 from sqlalchemy import select
 from standardwebhooks.webhooks import Webhook as Verifier
@@ -336,3 +338,36 @@ async def test_a_hooks_creator_who_leaves_takes_it_down_until_someone_answers_fo
     assert hook.is_enabled and hook.created_by_id == admin.id
     await post(await make.bearer(colleague), space, "Repris en main")
     assert await deliver_webhooks(db, settings) == 1
+
+
+async def test_a_space_hook_is_told_of_the_tasks_it_may_read(db, make, session, received):
+    """Tasks are in the activity log: a project's hook gets each task added and
+    moved, as the task stands when it is sent — never one above its level."""
+    settings = hook_settings(make.app.state.settings)
+    owner = await make.user()
+    space = await make.space(owner=owner, kind="project")
+    await subscribe(session, settings, viewer=owner, space=space, url=received.url())
+    writer = await make.bearer(owner)
+    made = {}
+    for title, level in (("Tâche publique", "public"), ("Tâche interne", "internal")):
+        response = await writer.post(
+            f"/api/v1/spaces/{space.id}/tasks", json={"title": title, "level": level}
+        )
+        assert response.status_code == 201, response.text
+        made[level] = response.json()["id"]
+        moved = await writer.post(
+            f"/api/v1/tasks/{made[level]}/move", json={"status": "doing", "index": 0}
+        )
+        assert moved.status_code == 200, moved.text
+
+    assert await deliver_webhooks(db, settings) == 2
+    # Sent side by side: in either order.
+    payloads = {json.loads(each.body)["type"]: json.loads(each.body) for each in received.received}
+    assert {kind: p["data"]["task"]["id"] for kind, p in payloads.items()} == {
+        "task.created": made["public"],
+        "task.moved": made["public"],
+    }
+    task = payloads["task.moved"]["data"]["task"]
+    assert (task["title"], task["status"], task["level"]) == ("Tâche publique", "doing", "public")
+    assert task["url"].endswith(f"/tasks/{made['public']}")
+    assert "Tâche interne" not in " ".join(each.body.decode() for each in received.received)

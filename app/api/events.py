@@ -17,6 +17,7 @@ class EventRead(ReadModel):
     post_id: int | None
     page_id: int | None
     calendar_event_id: int | None
+    task_id: int | None
     user_id: int | None
     payload: dict
 

@@ -25,7 +25,8 @@ class Activity(Base):
     id: Mapped[IdPk]
     kind: Mapped[str] = mapped_column(String(40))
     # The item concerned, as it stood when the change was made. Catch-up checks
-    # the post (or wiki page) as it stands now, so a later raise of its level hides it too.
+    # the post (wiki page, calendar event, task) as it stands now, so a later raise
+    # of its level hides it too.
     space_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("spaces.id", ondelete="CASCADE"))
     post_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("posts.id", ondelete="CASCADE"))
     page_id: Mapped[int | None] = mapped_column(
@@ -34,6 +35,7 @@ class Activity(Base):
     calendar_event_id: Mapped[int | None] = mapped_column(
         BigId, ForeignKey("calendar_events.id", ondelete="CASCADE")
     )
+    task_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("tasks.id", ondelete="CASCADE"))
     level: Mapped[Level | None] = mapped_column(LevelType)
     has_audience: Mapped[bool] = mapped_column(Boolean, default=False)
     audience: Mapped[list[int] | None] = mapped_column(JSON)

@@ -31,6 +31,8 @@ class WebhookEvent(StrEnum):
     MEMBER_JOINED = "member.joined"
     CALENDAR_EVENT_CREATED = "calendar_event.created"
     IDEA_MOVED = "idea.moved"
+    TASK_CREATED = "task.created"
+    TASK_MOVED = "task.moved"
 
 
 class DeliveryStatus(StrEnum):

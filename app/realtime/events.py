@@ -37,6 +37,7 @@ class Event:
     payload: dict[str, Any]
     # Last, with a default: a worker not yet upgraded publishes events without it.
     calendar_event_id: int | None = None
+    task_id: int | None = None
 
     def item(self) -> ItemRef | None:
         if self.level is None:
@@ -71,6 +72,7 @@ async def record_event(
     post_id: int | None = None,
     page_id: int | None = None,
     calendar_event_id: int | None = None,
+    task_id: int | None = None,
     space_id: int | None = None,
     user_id: int | None = None,
     **payload: Any,
@@ -83,6 +85,7 @@ async def record_event(
         post_id=post_id,
         page_id=page_id,
         calendar_event_id=calendar_event_id,
+        task_id=task_id,
         space_id=item.space_id if item else space_id,
         level=item.level if item else None,
         has_audience=bool(item and item.audience is not None),
@@ -126,6 +129,7 @@ def take_pending(session: AsyncSession) -> list[Event]:
             post_id=activity.post_id,
             page_id=activity.page_id,
             calendar_event_id=activity.calendar_event_id,
+            task_id=activity.task_id,
             level=activity.level.value if activity.level else None,
             audience=activity.audience,
             author_id=activity.author_id,

@@ -429,5 +429,6 @@ def _public(event: Event) -> dict:
         "post_id": event.post_id,
         "page_id": event.page_id,
         "calendar_event_id": event.calendar_event_id,
+        "task_id": event.task_id,
         "payload": event.payload,
     }

@@ -79,3 +79,34 @@ async def test_drag_a_task_across_the_board_and_move_it_with_the_keyboard(page: 
     await page.reload()
     await expect(doing.locator(first_card)).to_be_visible()
     await expect(done.locator(second_card)).to_be_visible()
+
+
+async def test_a_change_made_elsewhere_shows_on_the_open_board(page: Page, sign_in):
+    """Live: a task moved from elsewhere (another tab, through the API) brings
+    a link that shows the board as it now stands; the page's own moves do not."""
+    await sign_in(MEMBER)
+    await page.goto("/spaces")
+    await page.get_by_role("link", name="Projet Atlas").first.click()
+    await page.get_by_role("link", name="Tâches", exact=True).click()
+    card_id = await add_task(page, f"Ailleurs {uuid.uuid4().hex[:6]}")
+    card = page.locator(card_id)
+    changed = page.locator("[data-board-changed]")
+    # The socket connected and subscribed, then a move made here: not shown.
+    await page.wait_for_timeout(1000)
+    async with page.expect_response(re.compile(r"/api/v1/tasks/\d+/move$")):
+        await card.drag_to(page.locator('[data-column="doing"]'))
+    await page.wait_for_timeout(1000)
+    await expect(changed).to_be_hidden()
+
+    csrf = await page.locator('meta[name="csrf-token"]').get_attribute("content")
+    moved = await page.request.post(
+        f"/api/v1/tasks/{card_id.removeprefix('#task-')}/move",
+        data={"status": "done", "index": 0},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert moved.ok, await moved.text()
+    await expect(changed).to_have_text("Le tableau a changé\u202f: l’afficher")
+    async with page.expect_navigation():
+        await changed.click()
+    await expect(page.locator('[data-column="done"]').locator(card)).to_be_visible()
+    await expect(changed).to_be_hidden()

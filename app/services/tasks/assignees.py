@@ -11,6 +11,7 @@ from app.i18n import _
 from app.models import Membership, NotificationKind, Task, TaskAssignee, User
 from app.services.content import item_ref
 from app.services.notifications import notify_readers
+from app.services.tasks.activity import announce
 from app.services.tasks.finding import writable_task
 
 
@@ -57,6 +58,7 @@ async def assign_task(session: AsyncSession, *, viewer: User, task_id: int, user
     """Assigns a person to the task; assigning them again changes nothing."""
     task = await writable_task(session, viewer=viewer, task_id=task_id)
     await assign_people(session, task, {user_id}, actor=viewer)
+    await announce(session, task, "task.changed")
     return task
 
 
@@ -65,6 +67,7 @@ async def unassign_task(session: AsyncSession, *, viewer: User, task_id: int, us
     await session.execute(
         delete(TaskAssignee).where(TaskAssignee.task_id == task.id, TaskAssignee.user_id == user_id)
     )
+    await announce(session, task, "task.changed")
     return task
 
 

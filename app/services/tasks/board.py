@@ -23,6 +23,7 @@ from app.models import Space, SpaceKind, Task, TaskStatus, User
 from app.models.base import utcnow
 from app.services.content import set_audience
 from app.services.posts import check_may_moderate_in, place_to_write
+from app.services.tasks.activity import announce
 from app.services.tasks.assignees import assign_people
 from app.services.tasks.finding import access_task, writable_task
 from app.services.tasks.links import Links, check_links, links_kept
@@ -116,6 +117,7 @@ async def add_task(
     await session.flush()
     await set_audience(session, task, audience, viewer=viewer)
     await assign_people(session, task, set(assignees), actor=viewer)
+    await announce(session, task, "task.created")
     return task
 
 
@@ -140,6 +142,7 @@ async def change_task(
         task.level = level
     await set_audience(session, task, audience, viewer=viewer)
     await session.flush()
+    await announce(session, task, "task.changed")
     return task
 
 
@@ -174,6 +177,7 @@ async def move_task(
         task.status = status
     task.updated_at = utcnow()
     await session.flush()
+    await announce(session, task, "task.moved")
     return task
 
 

@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.errors import Invalid, NotFound
 from app.i18n import _
 from app.models import ChecklistItem, Task, User
+from app.services.tasks.activity import announce
 from app.services.tasks.finding import writable_task
 
 MAX_ITEMS = 100
@@ -29,6 +30,7 @@ async def add_item(
     item = ChecklistItem(task_id=task.id, text=text, position=0 if last is None else last + 1)
     session.add(item)
     await session.flush()
+    await announce(session, task, "task.changed")
     return item
 
 
@@ -47,6 +49,7 @@ async def tick_item(
     task = await writable_task(session, viewer=viewer, task_id=task_id)
     (await _item(session, task, item_id)).done = done
     await session.flush()
+    await announce(session, task, "task.changed")
     return task
 
 
@@ -54,4 +57,5 @@ async def remove_item(session: AsyncSession, *, viewer: User, task_id: int, item
     task = await writable_task(session, viewer=viewer, task_id=task_id)
     await session.delete(await _item(session, task, item_id))
     await session.flush()
+    await announce(session, task, "task.changed")
     return task

@@ -23,6 +23,7 @@ from app.models import (
     Membership,
     Post,
     Space,
+    Task,
     User,
     Webhook,
     WebhookEvent,
@@ -151,6 +152,8 @@ async def event_data(
                 "author": _person(await session.get(User, planned.author_id)),
             }
         }
+    if event in (WebhookEvent.TASK_CREATED, WebhookEvent.TASK_MOVED):
+        return await _task(read, activity)
     post = await read.post(activity.post_id)
     if post is None:
         return None
@@ -193,6 +196,26 @@ async def event_data(
             }
         }
     return None
+
+
+async def _task(read: Reading, activity: Activity) -> Data | None:
+    """A task as it stands when the delivery is sent (its column then, which a
+    later move may have changed since the event)."""
+    task = await read.session.get(Task, activity.task_id) if activity.task_id else None
+    if task is None or not await read.readable(task):
+        return None
+    return {
+        "task": {
+            "id": task.id,
+            "url": read.link(f"/tasks/{task.id}"),
+            "title": task.title,
+            "description": task.description,
+            "level": task.level.value,
+            "status": task.status.value,
+            "due_on": task.due_on.isoformat() if task.due_on else None,
+            "author": _person(await read.session.get(User, task.author_id)),
+        }
+    }
 
 
 async def _member_joined(read: Reading, activity: Activity) -> Data | None:

@@ -19,6 +19,10 @@
 //   [data-wiki-changes]              a list of recently changed wiki pages (data-limit items),
 //                                    each <li data-page="5">: a page created or saved moves
 //                                    to the top (its title fetched through the API)
+//   [data-board="3"]                 a project's board (topic "space:3"), with
+//     [data-board-changed]           a link in a status region, hidden until someone
+//                                    changes one of its tasks; a task this page just
+//                                    moved itself ([data-task] data-moved-here) does not count
 //   [data-live-state]                a discreet indicator: data-state="offline" | "degraded" | "ok"
 //   [data-announcer]                 a polite live region: new posts (the bar's text) and
 //                                    new notifications (its data-notifications-one/-many)
@@ -146,6 +150,11 @@ function handle(event) {
         if (Number(event.payload.revision) > Number(notice.dataset.revision)) notice.hidden = false;
       });
       break;
+    case "task.created":
+    case "task.changed":
+    case "task.moved":
+      showBoardChanged(event);
+      break;
     case "calendar_event.answered":
       if (topics.includes(`calendar:${event.calendar_event_id}`)) showCounts(event.payload.answers);
       break;
@@ -160,6 +169,18 @@ function handle(event) {
     default:
       break;
   }
+}
+
+function showBoardChanged(event) {
+  if (!document.querySelector(`[data-board="${event.space_id}"]`)) return;
+  const task = document.querySelector(`[data-task="${event.task_id}"]`);
+  if (event.kind === "task.moved" && task && "movedHere" in task.dataset) {
+    delete task.dataset.movedHere;
+    return;
+  }
+  document.querySelectorAll("[data-board-changed]").forEach((link) => {
+    link.hidden = false;
+  });
 }
 
 // The bell shows the server's count, never one added up here: the server counts

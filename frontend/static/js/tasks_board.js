@@ -39,7 +39,14 @@ function renumber() {
 // the others (at the end past the last): the server is asked first, then the
 // page follows what it answered.
 async function moveTask(item, status, index) {
-  await api(`/tasks/${item.dataset.task}/move`, { method: "POST", body: { status, index } });
+  // live.js then takes the move's own event for this one, not someone else's change.
+  item.dataset.movedHere = "";
+  try {
+    await api(`/tasks/${item.dataset.task}/move`, { method: "POST", body: { status, index } });
+  } catch (error) {
+    delete item.dataset.movedHere;
+    throw error;
+  }
   const list = board.querySelector(`[data-column="${status}"]`);
   const others = tasksOf(list, item);
   list.insertBefore(item, others[index] ?? null);
