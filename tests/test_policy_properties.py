@@ -420,26 +420,27 @@ async def test_wiki_api_shows_only_what_the_predicate_admits(db, make, world):
             await session.commit()
 
 
-async def build_beside_posts(session, users, spaces, post_specs, make) -> dict[int, ItemRef]:
-    """An item beside each post of the world (``make(space_id, level, author_id)``
-    an unsaved one), placed and narrowed alike."""
+async def build_beside_posts(
+    session, users, spaces, post_specs, model, **fields
+) -> dict[int, ItemRef]:
+    """An item of ``model`` (with ``fields``) beside each post of the world,
+    placed and narrowed alike."""
     made = []
     for spec in post_specs:
-        item = make(
-            spaces[spec.space].id if spec.space is not None else None,
-            spec.level,
-            users[spec.author].id,
+        item = model(
+            space_id=spaces[spec.space].id if spec.space is not None else None,
+            level=spec.level,
+            author_id=users[spec.author].id,
+            has_audience=spec.audience is not None,
+            **fields,
         )
-        item.has_audience = spec.audience is not None
         session.add(item)
         made.append((item, spec))
     await session.flush()
     for item, spec in made:
         for member in spec.audience or ():
             await session.execute(
-                type(item)
-                .__audience__.insert()
-                .values(content_id=item.id, user_id=users[member].id)
+                model.__audience__.insert().values(content_id=item.id, user_id=users[member].id)
             )
     await session.flush()
     return {
@@ -463,35 +464,12 @@ async def build_calendar_events(session, users, spaces, post_specs) -> dict[int,
         users,
         spaces,
         post_specs,
-        lambda space_id, level, author_id: CalendarEvent(
-            title="Random event",
-            starts_at=now,
-            ends_at=now + timedelta(hours=1),
-            time_zone="UTC",
-            updated_at=now,
-            space_id=space_id,
-            level=level,
-            author_id=author_id,
-        ),
-    )
-
-
-async def build_tasks(session, users, spaces, post_specs) -> dict[int, ItemRef]:
-    """Tasks of the company stream too: the event rule judges any placement."""
-    now = utcnow()
-    return await build_beside_posts(
-        session,
-        users,
-        spaces,
-        post_specs,
-        lambda space_id, level, author_id: Task(
-            title="Random task",
-            updated_at=now,
-            created_at=now,
-            space_id=space_id,
-            level=level,
-            author_id=author_id,
-        ),
+        CalendarEvent,
+        title="Random event",
+        starts_at=now,
+        ends_at=now + timedelta(hours=1),
+        time_zone="UTC",
+        updated_at=now,
     )
 
 
@@ -554,7 +532,10 @@ async def test_event_clause_and_predicate_agree_with_the_content_rule(db, world)
     async with db.sessionmaker() as session:
         users, spaces, refs, page_refs = await build(session, persons, space_specs, post_specs)
         event_refs = await build_calendar_events(session, users, spaces, post_specs)
-        task_refs = await build_tasks(session, users, spaces, post_specs)
+        # Tasks of the company stream too: the event rule judges any placement.
+        task_refs = await build_beside_posts(
+            session, users, spaces, post_specs, Task, title="Random task", updated_at=utcnow()
+        )
         events = await record_world_events(
             session, users, spaces, refs, page_refs, event_refs, task_refs
         )
@@ -590,7 +571,10 @@ async def test_events_api_returns_exactly_what_the_event_predicate_admits(db, ma
     async with db.sessionmaker() as session:
         users, spaces, refs, page_refs = await build(session, persons, space_specs, post_specs)
         event_refs = await build_calendar_events(session, users, spaces, post_specs)
-        task_refs = await build_tasks(session, users, spaces, post_specs)
+        # Tasks of the company stream too: the event rule judges any placement.
+        task_refs = await build_beside_posts(
+            session, users, spaces, post_specs, Task, title="Random task", updated_at=utcnow()
+        )
         events = await record_world_events(
             session, users, spaces, refs, page_refs, event_refs, task_refs
         )

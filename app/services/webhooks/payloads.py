@@ -77,11 +77,12 @@ class Reading:
     async def readable(self, item) -> bool:
         return item is not None and hook_may_read(self.reader, await item_ref(self.session, item))
 
-    async def post(self, post_id: int | None) -> Post | None:
-        post = await self.session.get(Post, post_id) if post_id else None
-        if post is None or post.deleted_at is not None or not await self.readable(post):
+    async def content(self, model, item_id: int | None):
+        """The item of ``model`` the event names, if it is there and readable."""
+        item = await self.session.get(model, item_id) if item_id else None
+        if item is None or getattr(item, "deleted_at", None) is not None:
             return None
-        return post
+        return item if await self.readable(item) else None
 
     async def post_data(self, post: Post, *, full: bool) -> Data:
         data: Data = {"id": post.id, "url": self.link(f"/posts/{post.id}")}
@@ -114,8 +115,8 @@ async def event_data(
     if event is WebhookEvent.MEMBER_JOINED:
         return await _member_joined(read, activity)
     if event in (WebhookEvent.WIKI_PAGE_CREATED, WebhookEvent.WIKI_PAGE_EDITED):
-        page = await session.get(WikiPage, activity.page_id) if activity.page_id else None
-        if page is None or page.deleted_at is not None or not await read.readable(page):
+        page = await read.content(WikiPage, activity.page_id)
+        if page is None:
             return None
         return {
             "page": {
@@ -130,12 +131,8 @@ async def event_data(
             }
         }
     if event is WebhookEvent.CALENDAR_EVENT_CREATED:
-        planned = (
-            await session.get(CalendarEvent, activity.calendar_event_id)
-            if activity.calendar_event_id
-            else None
-        )
-        if planned is None or not await read.readable(planned):
+        planned = await read.content(CalendarEvent, activity.calendar_event_id)
+        if planned is None:
             return None
         return {
             "event": {
@@ -154,7 +151,7 @@ async def event_data(
         }
     if event in (WebhookEvent.TASK_CREATED, WebhookEvent.TASK_MOVED):
         return await _task(read, activity)
-    post = await read.post(activity.post_id)
+    post = await read.content(Post, activity.post_id)
     if post is None:
         return None
     if event is WebhookEvent.POST_CREATED:
@@ -201,8 +198,8 @@ async def event_data(
 async def _task(read: Reading, activity: Activity) -> Data | None:
     """A task as it stands when the delivery is sent (its column then, which a
     later move may have changed since the event)."""
-    task = await read.session.get(Task, activity.task_id) if activity.task_id else None
-    if task is None or not await read.readable(task):
+    task = await read.content(Task, activity.task_id)
+    if task is None:
         return None
     return {
         "task": {
