@@ -13,10 +13,21 @@ from sqlalchemy import select, update
 from app.db import Database
 from app.levels import Level
 from app.mail.delivery import deliver_mail
-from app.models import Digest, MailSettings, Membership, Notification, OutboxMail, Post, SpaceRole
+from app.models import (
+    CalendarEvent,
+    Digest,
+    MailSettings,
+    Membership,
+    Notification,
+    OutboxMail,
+    Post,
+    SpaceRole,
+    WikiPage,
+)
 from app.models.base import utcnow
 from app.services.mail.digests import period_of
 from app.services.mail.outbox import queue_mail
+from tests.calendar_helpers import plan
 from tests.helpers import expect_error
 from tests.mail_server import MailServer, html_of, text_of
 from tests.own_site import own_site
@@ -262,6 +273,63 @@ async def test_a_digest_holds_only_what_its_reader_may_read_now(
     # Once per period.
     assert await deliver(db, mail_settings) == 0
     assert server.take() == []
+
+
+async def test_a_digest_tells_of_wiki_pages_saved_and_events_planned_its_reader_may_read(
+    make, db, session, server, mail_settings
+):
+    """Not posts alone: the pages saved and the events planned in the period
+    by others, each read through the policy — a contractor's digest names no
+    internal one, not even by its link; a period with only those is mailed."""
+    author, client = await person(make)
+    contractor, contractor_client = await person(make, kind="contractor", language="en")
+    space = await make.space(owner=author, allows_externals=True, name="Projet Azur")
+    session.add(Membership(space_id=space.id, user_id=contractor.id, role=SpaceRole.MEMBER))
+    await session.commit()
+    await contractor_client.patch(f"{NOTIFICATIONS}/preferences", json={"digest": "daily"})
+    pages, events = {}, {}
+    for level in ("public", "internal"):
+        page = await client.post(
+            f"/api/v1/spaces/{space.id}/wiki/pages",
+            json={"title": f"Page {level}", "body": "Texte", "level": level},
+        )
+        assert page.status_code == 201, page.text
+        pages[level] = page.json()["id"]
+        events[level] = (
+            await plan(client, title=f"Réunion {level}", space_id=space.id, level=level)
+        )["id"]
+    # The contractor's own page: not news to them.
+    own = await contractor_client.post(
+        f"/api/v1/spaces/{space.id}/wiki/pages",
+        json={"title": "Ma page", "body": "Texte", "level": "public"},
+    )
+    assert own.status_code == 201, own.text
+    period = period_of(Digest.DAILY, now=utcnow(), settings=mail_settings)
+    moment = period.since + timedelta(hours=1)
+    await session.execute(
+        update(WikiPage).where(WikiPage.space_id == space.id).values(updated_at=moment)
+    )
+    await session.execute(
+        update(CalendarEvent).where(CalendarEvent.space_id == space.id).values(created_at=moment)
+    )
+    await session.commit()
+
+    await deliver(db, mail_settings)
+    [(to, mail)] = server.take()
+    assert to == [contractor.email]
+    text = text_of(mail)
+    assert "Wiki pages saved" in text and "Events planned" in text
+    assert "Page public" in text and "Réunion public" in text
+    assert f"/calendar/events/{events['public']}" in text
+    assert "Dec 10, 2026" in text  # the event's start, in the reader's language
+    everything = mail.as_string()
+    for hidden in (
+        "Page internal",
+        "Réunion internal",
+        "Ma page",
+        f"/calendar/events/{events['internal']}",
+    ):
+        assert hidden not in everything
 
 
 # --- the mail server down, two workers ------------------------------------------------

@@ -16,6 +16,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import TEMPLATES_DIR, Settings
+from app.dates import format_day, format_moment
 from app.i18n import _, current_language, gettext, ngettext
 from app.levels import Language, Level
 from app.markdown import plain_text, with_site_links
@@ -29,6 +30,7 @@ from app.services.mail.digests import digest_contents
 # The sentence and link of a notification are the notifications page's own
 # (one wording in the app and in mail); that module renders, it queries nothing.
 from app.services.notices import describe
+from app.services.wiki.links import page_path
 
 SUBJECT_LENGTH = 150
 
@@ -143,7 +145,7 @@ class MailWriter:
             since=datetime.fromisoformat(mail.data["since"]),
             until=datetime.fromisoformat(mail.data["until"]),
         )
-        if not contents.posts:
+        if not contents:
             return None
         entries = [
             {
@@ -154,12 +156,37 @@ class MailWriter:
             }
             for entry in contents.posts
         ]
+        pages = [
+            {
+                "title": page.title,
+                "space": space,
+                "link": self.base + page_path(page.space_id, page.slug),
+            }
+            for page, space in contents.pages
+        ]
         with speaking(user.language):
+            events = [
+                {
+                    "title": event.title,
+                    "space": space,
+                    "link": f"{self.base}/calendar/events/{event.id}",
+                    "starts": format_day(event.starts_at)
+                    if event.all_day
+                    else format_moment(event.starts_at),
+                }
+                for event, space in contents.events
+            ]
             return self._message(
                 Addressee(user.email, user.display_name, user.language),
                 subject=_("What happened in your spaces"),
                 template="mail/digest",
-                context={"entries": entries, "more": contents.more, "home": self.base + "/"},
+                context={
+                    "entries": entries,
+                    "more": contents.more,
+                    "pages": pages,
+                    "events": events,
+                    "home": self.base + "/",
+                },
                 unsubscribe=(user.id, DIGEST_MAIL),
             )
 

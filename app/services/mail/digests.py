@@ -1,6 +1,7 @@
 """Digests: once a day or a week, what happened in a person's spaces and the
-company stream, queued once per period whichever worker gets there first,
-and filled when sent with only what its reader may read then."""
+company stream (posts, wiki pages saved, events planned), queued once per
+period whichever worker gets there first, and filled when sent with only what
+its reader may read then."""
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -12,11 +13,13 @@ from sqlalchemy.orm import aliased
 
 from app.access import member_space_ids, readable
 from app.config import Settings
-from app.models import Digest, MailSettings, Post, Space, User
+from app.models import CalendarEvent, Digest, MailSettings, Post, Space, User, WikiPage
 from app.models.mail import DIGEST_MAIL
 from app.services.mail.outbox import queue_mail
 
 DIGEST_POSTS = 20
+# Wiki pages saved, events planned: a few of each.
+DIGEST_ITEMS = 10
 
 
 @dataclass(frozen=True)
@@ -90,22 +93,29 @@ class DigestContents:
     posts: list[DigestPost]
     # Posts of the period beyond those listed.
     more: int
+    # Wiki pages saved in the period by others, newest first: (page, space name).
+    pages: list[tuple[WikiPage, str | None]]
+    # Events planned in the period by others, soonest first: (event, space name).
+    events: list[tuple[CalendarEvent, str | None]]
+
+    def __bool__(self) -> bool:
+        return bool(self.posts or self.pages or self.events)
 
 
 async def digest_contents(
     session: AsyncSession, *, viewer: User, since: datetime, until: datetime
 ) -> DigestContents:
-    """The newest posts of the period in the company stream and the viewer's
-    spaces that the viewer may read now (the policy's clause in the query,
-    never a filter after it), not their own."""
+    """What happened in the period in the company stream and the viewer's
+    spaces that the viewer may read now (the policy's clause in each query,
+    never a filter after it), not of their own doing: the newest posts, the
+    wiki pages saved, the events planned."""
     author = aliased(User)
     conditions = (
-        readable(viewer, Post),
+        *_theirs(viewer, Post),
         Post.deleted_at.is_(None),
         Post.created_at >= since,
         Post.created_at < until,
         Post.author_id != viewer.id,
-        or_(Post.space_id.is_(None), Post.space_id.in_(member_space_ids(viewer))),
     )
     rows = (
         await session.execute(
@@ -119,4 +129,49 @@ async def digest_contents(
     ).all()
     total = await session.scalar(select(func.count()).select_from(Post).where(*conditions))
     posts = [DigestPost(post, author_name, space_name) for post, author_name, space_name in rows]
-    return DigestContents(posts=posts, more=total - len(posts))
+    pages = await _with_space_names(
+        session,
+        select(WikiPage)
+        .where(
+            *_theirs(viewer, WikiPage),
+            WikiPage.deleted_at.is_(None),
+            WikiPage.updated_at >= since,
+            WikiPage.updated_at < until,
+            WikiPage.updated_by_id != viewer.id,
+        )
+        .order_by(WikiPage.updated_at.desc()),
+        WikiPage,
+    )
+    events = await _with_space_names(
+        session,
+        select(CalendarEvent)
+        .where(
+            *_theirs(viewer, CalendarEvent),
+            CalendarEvent.cancelled_at.is_(None),
+            CalendarEvent.created_at >= since,
+            CalendarEvent.created_at < until,
+            CalendarEvent.author_id != viewer.id,
+        )
+        .order_by(CalendarEvent.starts_at),
+        CalendarEvent,
+    )
+    return DigestContents(posts=posts, more=total - len(posts), pages=pages, events=events)
+
+
+def _theirs(viewer: User, model) -> tuple:
+    """Items of ``model`` the viewer may read, in the company's stream (or
+    wiki, or calendar) and the spaces they are a member of."""
+    return (
+        readable(viewer, model),
+        or_(model.space_id.is_(None), model.space_id.in_(member_space_ids(viewer))),
+    )
+
+
+async def _with_space_names(session: AsyncSession, statement, model) -> list[tuple]:
+    """The first ``DIGEST_ITEMS`` items of ``statement``, each with its space's name."""
+    rows = await session.execute(
+        statement.add_columns(Space.name)
+        .outerjoin(Space, Space.id == model.space_id)
+        .limit(DIGEST_ITEMS)
+    )
+    return [(item, space_name) for item, space_name in rows.all()]
