@@ -174,6 +174,11 @@ async def test_an_incoming_hook_stops_when_its_creator_leaves_until_an_owner_ask
     assert (await anonymous.post(kept_path, json={"text": "après"})).status_code == 404
     listed = (await as_co_owner.get(f"/api/v1/spaces/{space.id}/incoming-webhooks")).json()
     assert [hook["is_enabled"] for hook in listed] == [False, False]
+    # Not by switching its bot on again: that would bring back the URL the leaver kept.
+    bot_id = made["internal"]["bot"]["id"]
+    switched = await admin.patch(f"/api/v1/admin/users/{bot_id}", json={"is_active": True})
+    assert switched.status_code == 422 and switched.json()["error"]["code"] == "bot_account"
+    assert (await anonymous.post(kept_path, json={"text": "toujours pas"})).status_code == 404
 
     # Above the co-owner's clearance: theirs to delete, not to answer for.
     above = await as_co_owner.post(f"/api/v1/incoming-webhooks/{made['confidential']['id']}/url")

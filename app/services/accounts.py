@@ -156,8 +156,15 @@ async def update_account(
     changes: dict,
     address: str | None = None,
 ) -> User:
-    """An admin changes kind, role, clearance or active state, under the policy's rules."""
+    """An admin changes kind, role, clearance or active state, under the policy's
+    rules. Not a webhook's bot: its hook answers for it (a bot switched on again
+    here would bring back the URL of a hook stopped when its creator left)."""
     user = await access_account(session, viewer=viewer, user_id=user_id)
+    if user.is_bot:
+        raise Invalid(
+            _("This account is an incoming webhook's bot: manage the webhook instead."),
+            code="bot_account",
+        )
     if user.id == viewer.id:
         _check_own_account_change(user, changes)
     kind = changes.get("kind", user.kind)
