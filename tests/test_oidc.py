@@ -191,6 +191,60 @@ async def test_userinfo_about_another_subject_is_refused(ruche, at_provider, mon
     assert answer.status_code == 403 and await me(ruche) == 401
 
 
+async def test_userinfo_completes_the_id_token_and_never_overrides_it(
+    ruche, at_provider, make, session, monkeypatch
+):
+    """The signed claims win; an address and its being verified come from one
+    side together: an ID token's address without a word on it stays unverified
+    whatever UserInfo says (no account linked by it)."""
+    carole = await make.user(email="carole@corp.test")
+    checked, fetched = protocol.check_id_token, protocol._fetch_json
+
+    def silent_on_verification(id_token: str, **checks) -> dict:
+        claims = checked(id_token, **checks)
+        claims.pop("email_verified", None)
+        return claims
+
+    async def boasting(url: str, *, bearer: str | None = None) -> dict:
+        document = await fetched(url, bearer=bearer)
+        if bearer is None:
+            return document
+        return {**document, "name": "Quelqu'un d'autre", "email_verified": True}
+
+    monkeypatch.setattr(protocol, "check_id_token", silent_on_verification)
+    monkeypatch.setattr(protocol, "_fetch_json", boasting)
+    answer = await sign_in(ruche, at_provider, "mallory")
+    assert answer.status_code == 403 and await me(ruche) == 401
+    assert "has not verified your e-mail address" in html.unescape(answer.text)
+    link = select(IdentityLink.id).where(IdentityLink.user_id == carole.id)
+    assert await session.scalar(link) is None
+
+    # A signed name is the one kept.
+    monkeypatch.setattr(protocol, "check_id_token", checked)
+    at_provider.cookies.clear()
+    answer = await sign_in(ruche, at_provider, "bruno")
+    assert answer.status_code == 303
+    bruno = await session.scalar(select(User).where(User.email == "bruno@vendor.test"))
+    assert bruno.display_name == "Bruno Vendor"
+
+
+async def test_an_unreachable_userinfo_endpoint_fails_the_sign_in(
+    ruche, at_provider, session, monkeypatch
+):
+    """Half the claims (the groups missing) could make the wrong kind of
+    account: without UserInfo, no sign-in — a port where nothing listens."""
+    found = protocol.metadata_of
+
+    async def elsewhere(provider) -> dict:
+        return {**await found(provider), "userinfo_endpoint": "http://127.0.0.1:9/me"}
+
+    monkeypatch.setattr(protocol, "metadata_of", elsewhere)
+    answer = await sign_in(ruche, at_provider, "alice")
+    assert answer.status_code == 502 and await me(ruche) == 401
+    made = select(User.id).where(User.email == "alice.martin@corp.test")
+    assert await session.scalar(made) is None
+
+
 def _segments(token: str) -> list[str]:
     return token.split(".")
 

@@ -240,14 +240,17 @@ async def finish_sign_in(
             claims = check_id_token(id_token, keys=await keys_of(metadata, fresh=True), **checks)
         except InvalidKeyIdError as error:
             raise _refused("unknown signing key") from error
-    return Identity(claims=await _with_userinfo(metadata, token, claims), id_token=id_token)
+    claims = await _with_userinfo(provider, metadata, token, claims)
+    return Identity(claims=claims, id_token=id_token)
 
 
-async def _with_userinfo(metadata: dict, token: dict, claims: dict) -> dict:
+async def _with_userinfo(provider: OidcProvider, metadata: dict, token: dict, claims: dict) -> dict:
     """The ID token's claims, completed by the provider's UserInfo endpoint:
     on the code flow many providers put little more than ``sub`` in the ID
     token (Okta; oidc-provider by default) and the address, name and groups
     Ruche maps at UserInfo only. The ID token's own claims win, being signed;
+    an address and whether it is verified come together, from one or the
+    other (a signed address never takes UserInfo's word that it is verified);
     an answer about another subject is refused (OpenID Connect Core 5.3.2), an
     unreachable or unreadable one fails the sign-in — half a person's claims
     (their groups missing) could make the wrong kind of account."""
@@ -258,6 +261,9 @@ async def _with_userinfo(metadata: dict, token: dict, claims: dict) -> dict:
     userinfo = await _fetch_json(endpoint, bearer=access_token)
     if userinfo.get("sub") != claims["sub"]:
         raise _refused("UserInfo about another subject")
+    if "email" in claims:
+        for paired in ("email", provider.claims.email_verified):
+            userinfo.pop(paired, None)
     return {**userinfo, **claims}
 
 
