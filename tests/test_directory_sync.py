@@ -329,7 +329,10 @@ def test_nested_groups_are_followed_once_and_within_bounds(slapd, settings, monk
     }
     assert snapshot.missing_groups == []
 
-    # Wider than the bound: not read at all, so the sync changes nothing.
+    # The bound counts groups, not the other entries read (the sync's account).
     monkeypatch.setattr("app.services.directory.reading.MAX_NESTED_GROUPS", 1)
+    assert read_directory(sync_settings).groups == snapshot.groups
+    # Wider than the bound: not read at all, so the sync changes nothing.
+    monkeypatch.setattr("app.services.directory.reading.MAX_NESTED_GROUPS", 0)
     with pytest.raises(DirectoryError, match="groups nested in"):
         read_directory(sync_settings)

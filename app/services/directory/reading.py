@@ -27,7 +27,7 @@ FIELD_LENGTHS = {
 }
 
 
-# Groups read under one mapped group, nested ones included (``_group_people``).
+# Groups nested under one mapped group, at most (``_group_people``).
 MAX_NESTED_GROUPS = 500
 
 
@@ -142,8 +142,11 @@ def _read(connection: ldap3.Connection, settings: Settings) -> DirectorySnapshot
                 f"more than RUCHE_LDAP_MAX_PEOPLE ({settings.ldap_max_people}) people"
             )
     people = {person.dn for person in snapshot.people}
+    members_of: dict[str, set[str] | None] = {}
     for group_dn in settings.ldap_groups:
-        members = _group_people(connection, group_dn, settings.ldap_group_member_attribute, people)
+        members = _group_people(
+            connection, group_dn, settings.ldap_group_member_attribute, people, members_of
+        )
         if members is None:
             snapshot.missing_groups.append(group_dn)
         else:
@@ -182,33 +185,54 @@ def _paged(
 
 
 def _group_people(
-    connection: ldap3.Connection, group_dn: str, attribute: str, people: set[str]
+    connection: ldap3.Connection,
+    group_dn: str,
+    attribute: str,
+    people: set[str],
+    members_of: dict[str, set[str] | None],
 ) -> set[str] | None:
     """The people read (``people``: their DNs) who are members of the group or
     of a group nested in it, at any depth — as Active Directory counts a
     security group's members, and as companies nest teams in departments; None
     when the group itself cannot be read. A member that is neither a person
-    read nor a group (someone outside the base DNs) counts for nothing; a
-    group met twice (a cycle) is read once. More than ``MAX_NESTED_GROUPS``
-    groups under one mapped group: the directory is not read (nothing changes)."""
-    members = _group_members(connection, group_dn, attribute)
+    read nor a group (someone outside the base DNs, a computer) counts for
+    nothing; a group met twice (a cycle) is read once, and each entry once a
+    run (``members_of``, shared by the mapped groups). More than
+    ``MAX_NESTED_GROUPS`` groups under one mapped group: the directory is not
+    read (nothing changes)."""
+    members = _members_once(connection, group_dn, attribute, members_of)
     if members is None:
         return None
     found: set[str] = set()
-    read = {normal_dn(group_dn)}
+    seen, groups = {normal_dn(group_dn)}, 0
     pending = list(members)
     while pending:
         member = pending.pop()
         if member in people:
             found.add(member)
             continue
-        if member in read:
+        if member in seen:
             continue
-        read.add(member)
-        if len(read) > MAX_NESTED_GROUPS:
-            raise DirectoryError(f"more than {MAX_NESTED_GROUPS} groups nested in {group_dn}")
-        pending.extend(_group_members(connection, member, attribute) or ())
+        seen.add(member)
+        nested = _members_once(connection, member, attribute, members_of)
+        if nested:  # a group (an entry with members), not a person or a computer
+            groups += 1
+            if groups > MAX_NESTED_GROUPS:
+                raise DirectoryError(f"more than {MAX_NESTED_GROUPS} groups nested in {group_dn}")
+            pending.extend(nested)
     return found
+
+
+def _members_once(
+    connection: ldap3.Connection,
+    dn: str,
+    attribute: str,
+    members_of: dict[str, set[str] | None],
+) -> set[str] | None:
+    key = normal_dn(dn)
+    if key not in members_of:
+        members_of[key] = _group_members(connection, dn, attribute)
+    return members_of[key]
 
 
 def _group_members(connection: ldap3.Connection, group_dn: str, attribute: str) -> set[str] | None:
