@@ -18,6 +18,8 @@ class Activity(Base):
     # are deleted.
     __table_args__ = (
         Index("ix_activity_user_id_id", "user_id", "id"),
+        # Tasks are deleted outright: their events go with them, found by this.
+        Index("ix_activity_task_id", "task_id"),
         {"sqlite_autoincrement": True},
     )
 

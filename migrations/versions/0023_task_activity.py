@@ -38,11 +38,14 @@ def upgrade() -> None:
             ["id"],
             ondelete="CASCADE",
         )
+        # Tasks are deleted outright: their events go with them, found by this.
+        batch_op.create_index("ix_activity_task_id", ["task_id"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table(
         "activity", schema=None, table_kwargs={"sqlite_autoincrement": True}
     ) as batch_op:
+        batch_op.drop_index("ix_activity_task_id")
         batch_op.drop_constraint(batch_op.f("fk_activity_task_id_tasks"), type_="foreignkey")
         batch_op.drop_column("task_id")
