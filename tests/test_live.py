@@ -954,16 +954,17 @@ async def test_a_board_is_told_of_the_tasks_its_reader_may_read_only(site):
     socket = await member.socket(None, f"space:{space.id}")
     since = socket.hello["last_event_id"]
 
-    async def add(title: str, level: str) -> dict:
+    async def add(title: str, level: str, **fields) -> dict:
         response = await owner.http().post(
-            f"/api/v1/spaces/{space.id}/tasks", json={"title": title, "level": level}
+            f"/api/v1/spaces/{space.id}/tasks", json={"title": title, "level": level, **fields}
         )
         assert response.status_code == 201, response.text
         return response.json()
 
     hidden = await add("Tâche-confidentielle", "confidential")
+    narrowed = await add("Tâche-entre-nous", "internal", audience=[owner.id])
     shown = await add("Tâche-interne", "internal")
-    for task in (hidden, shown):
+    for task in (hidden, narrowed, shown):
         moved = await owner.http().post(
             f"/api/v1/tasks/{task['id']}/move", json={"status": "doing", "index": 0}
         )

@@ -448,7 +448,8 @@ async def test_an_invitation_by_email_is_mailed_in_the_language_its_inviter_chos
     refused = await client.post(
         f"/api/v1/spaces/{space.id}/invitations", json={"user_id": member.id, "language": "fr"}
     )
-    assert refused.status_code == 422 and refused.json()["error"]["code"] == "invalid"
+    assert refused.status_code == 422
+    assert refused.json()["error"]["code"] == "language_for_account"
 
 
 async def test_the_admin_page_tells_the_mail_state_and_sends_a_test_mail(

@@ -10,7 +10,8 @@ from starlette.websockets import WebSocketState
 
 from app.access import can_see_event, load_reader
 from app.api.live import _send
-from app.realtime.broker import MemoryBroker
+from app.realtime.broker import MemoryBroker, _decode, _encode
+from app.realtime.events import Event
 from app.realtime.hub import PRESENCE_SECONDS, Connection, Hub
 from tests.stream_helpers import person, publish
 
@@ -147,3 +148,24 @@ async def test_writes_go_out_at_once_and_queue_in_order_behind_one_that_waits(ma
     connection.close(4401)
     await connection.writer
     assert socket.closed_with == 4401
+
+
+def test_a_worker_reads_events_of_a_newer_one_without_their_new_fields():
+    """A rolling upgrade: a worker upgraded first publishes events with fields
+    the others have not heard of (tasks' ``task_id`` once); they keep the rest."""
+    sent = Event(
+        id=7,
+        kind="post.created",
+        space_id=None,
+        space_visibility=None,
+        post_id=3,
+        page_id=None,
+        level="public",
+        audience=None,
+        author_id=1,
+        user_id=None,
+        payload={},
+    )
+    newer = _encode(sent)
+    newer["event"]["field_of_a_later_version"] = 42
+    assert _decode(json.loads(json.dumps(newer))) == sent

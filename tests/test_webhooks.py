@@ -342,21 +342,27 @@ async def test_a_hooks_creator_who_leaves_takes_it_down_until_someone_answers_fo
 
 async def test_a_space_hook_is_told_of_the_tasks_it_may_read(db, make, session, received):
     """Tasks are in the activity log: a project's hook gets each task added and
-    moved, as the task stands when it is sent — never one above its level."""
+    moved, as the task stands when it is sent — never one above its level, nor
+    one narrowed to an audience."""
     settings = hook_settings(make.app.state.settings)
     owner = await make.user()
     space = await make.space(owner=owner, kind="project")
     await subscribe(session, settings, viewer=owner, space=space, url=received.url())
     writer = await make.bearer(owner)
     made = {}
-    for title, level in (("Tâche publique", "public"), ("Tâche interne", "internal")):
+    for title, level, audience in (
+        ("Tâche publique", "public", None),
+        ("Tâche interne", "internal", None),
+        ("Tâche restreinte", "public", [owner.id]),
+    ):
         response = await writer.post(
-            f"/api/v1/spaces/{space.id}/tasks", json={"title": title, "level": level}
+            f"/api/v1/spaces/{space.id}/tasks",
+            json={"title": title, "level": level, "audience": audience},
         )
         assert response.status_code == 201, response.text
-        made[level] = response.json()["id"]
+        made[title] = response.json()["id"]
         moved = await writer.post(
-            f"/api/v1/tasks/{made[level]}/move", json={"status": "doing", "index": 0}
+            f"/api/v1/tasks/{made[title]}/move", json={"status": "doing", "index": 0}
         )
         assert moved.status_code == 200, moved.text
 
@@ -364,10 +370,11 @@ async def test_a_space_hook_is_told_of_the_tasks_it_may_read(db, make, session, 
     # Sent side by side: in either order.
     payloads = {json.loads(each.body)["type"]: json.loads(each.body) for each in received.received}
     assert {kind: p["data"]["task"]["id"] for kind, p in payloads.items()} == {
-        "task.created": made["public"],
-        "task.moved": made["public"],
+        "task.created": made["Tâche publique"],
+        "task.moved": made["Tâche publique"],
     }
     task = payloads["task.moved"]["data"]["task"]
     assert (task["title"], task["status"], task["level"]) == ("Tâche publique", "doing", "public")
-    assert task["url"].endswith(f"/tasks/{made['public']}")
-    assert "Tâche interne" not in " ".join(each.body.decode() for each in received.received)
+    assert task["url"].endswith(f"/tasks/{made['Tâche publique']}")
+    bodies = " ".join(each.body.decode() for each in received.received)
+    assert "Tâche interne" not in bodies and "Tâche restreinte" not in bodies

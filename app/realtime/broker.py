@@ -7,7 +7,7 @@ import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from app.realtime.events import Event, drop_pending, take_pending
 
@@ -109,7 +109,10 @@ def _decode(data: dict) -> Event | Presence:
                 for space, people in spaces.items()
             },
         )
-    return Event(**data["event"])
+    # What this worker knows of an event: one upgraded before it (a rolling
+    # upgrade) may publish fields it has not heard of yet.
+    known = {field.name for field in fields(Event)}
+    return Event(**{name: value for name, value in data["event"].items() if name in known})
 
 
 def create_broker(redis_url: str | None) -> MemoryBroker | RedisBroker:

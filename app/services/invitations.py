@@ -80,7 +80,9 @@ async def invite(
     if (user_id is None) == (email is None):
         raise Invalid(_("Invite either an account or an e-mail address."), code="invalid")
     if language is not None and email is None:
-        raise Invalid(_("An account reads its invitation in its own language."), code="invalid")
+        raise Invalid(
+            _("An account reads its invitation in its own language."), code="language_for_account"
+        )
     invitee = None
     if user_id is not None:
         invitee = await access_person(session, viewer=viewer, user_id=user_id)

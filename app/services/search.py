@@ -312,14 +312,16 @@ async def suggestions(session: AsyncSession, *, viewer: User, text: str) -> dict
     """People, spaces and pages whose name starts with what is typed, and the
     hashtags of readable posts starting with it (a single word only)."""
     query = parse_query(text, prefix=True)
+    words = text.split()
+    # First: the engine's suggestions leave the transaction to one generic
+    # plan per statement, which would not read the hashtags' prefix as a range.
+    hashtags = (
+        await hashtag_suggestions(session, viewer=viewer, query=words[0]) if len(words) == 1 else []
+    )
     found = await engine.suggest(session, viewer=viewer, query=query)
     people = await rows_by_id(session, User, found[SearchKind.PERSON])
     spaces = await rows_by_id(session, Space, found[SearchKind.SPACE])
     pages = await rows_by_id(session, WikiPage, found[SearchKind.PAGE])
-    words = text.split()
-    hashtags = (
-        await hashtag_suggestions(session, viewer=viewer, query=words[0]) if len(words) == 1 else []
-    )
     return {
         "people": [
             {

@@ -19,12 +19,14 @@ def members_of(task: Task):
     return select(Membership.user_id).where(Membership.space_id == task.space_id)
 
 
-async def assign_people(session: AsyncSession, task: Task, user_ids: set[int], *, actor: User):
+async def assign_people(
+    session: AsyncSession, task: Task, user_ids: set[int], *, actor: User
+) -> list[int]:
     """Assigns those of ``user_ids`` not assigned yet and tells them (not the
-    actor). Each must be a member of the task's space who may read it; anyone
-    else is refused as an account that does not exist."""
+    actor); returns who was added. Each must be a member of the task's space
+    who may read it; anyone else is refused as an account that does not exist."""
     if not user_ids:
-        return
+        return []
     item = await item_ref(session, task)
     found = set(
         await session.scalars(
@@ -52,22 +54,24 @@ async def assign_people(session: AsyncSession, task: Task, user_ids: set[int], *
             actor_id=actor.id,
             user_ids=added,
         )
+    return added
 
 
 async def assign_task(session: AsyncSession, *, viewer: User, task_id: int, user_id: int) -> Task:
     """Assigns a person to the task; assigning them again changes nothing."""
     task = await writable_task(session, viewer=viewer, task_id=task_id)
-    await assign_people(session, task, {user_id}, actor=viewer)
-    await announce(session, task, "task.changed")
+    if await assign_people(session, task, {user_id}, actor=viewer):
+        await announce(session, task, "task.changed")
     return task
 
 
 async def unassign_task(session: AsyncSession, *, viewer: User, task_id: int, user_id: int) -> Task:
     task = await writable_task(session, viewer=viewer, task_id=task_id)
-    await session.execute(
+    removed = await session.execute(
         delete(TaskAssignee).where(TaskAssignee.task_id == task.id, TaskAssignee.user_id == user_id)
     )
-    await announce(session, task, "task.changed")
+    if removed.rowcount:
+        await announce(session, task, "task.changed")
     return task
 
 
