@@ -129,31 +129,25 @@ async def digest_contents(
     ).all()
     total = await session.scalar(select(func.count()).select_from(Post).where(*conditions))
     posts = [DigestPost(post, author_name, space_name) for post, author_name, space_name in rows]
-    pages = await _with_space_names(
+    pages = await _in_period(
         session,
-        select(WikiPage)
-        .where(
-            *_theirs(viewer, WikiPage),
-            WikiPage.deleted_at.is_(None),
-            WikiPage.updated_at >= since,
-            WikiPage.updated_at < until,
-            WikiPage.updated_by_id != viewer.id,
-        )
-        .order_by(WikiPage.updated_at.desc()),
-        WikiPage,
+        viewer,
+        WikiPage.updated_at,
+        since,
+        until,
+        WikiPage.deleted_at.is_(None),
+        WikiPage.updated_by_id != viewer.id,
+        order=WikiPage.updated_at.desc(),
     )
-    events = await _with_space_names(
+    events = await _in_period(
         session,
-        select(CalendarEvent)
-        .where(
-            *_theirs(viewer, CalendarEvent),
-            CalendarEvent.cancelled_at.is_(None),
-            CalendarEvent.created_at >= since,
-            CalendarEvent.created_at < until,
-            CalendarEvent.author_id != viewer.id,
-        )
-        .order_by(CalendarEvent.starts_at),
-        CalendarEvent,
+        viewer,
+        CalendarEvent.created_at,
+        since,
+        until,
+        CalendarEvent.cancelled_at.is_(None),
+        CalendarEvent.author_id != viewer.id,
+        order=CalendarEvent.starts_at,
     )
     return DigestContents(posts=posts, more=total - len(posts), pages=pages, events=events)
 
@@ -167,11 +161,25 @@ def _theirs(viewer: User, model) -> tuple:
     )
 
 
-async def _with_space_names(session: AsyncSession, statement, model) -> list[tuple]:
-    """The first ``DIGEST_ITEMS`` items of ``statement``, each with its space's name."""
+async def _in_period(
+    session: AsyncSession,
+    viewer: User,
+    moment,
+    since: datetime,
+    until: datetime,
+    *conditions,
+    order,
+) -> list[tuple]:
+    """The first ``DIGEST_ITEMS`` items, in ``order``, whose ``moment`` (a
+    column of their model) falls in the period, of those the viewer may read in
+    the company's wiki or calendar and their spaces (``_theirs``), each with its
+    space's name."""
+    model = moment.class_
     rows = await session.execute(
-        statement.add_columns(Space.name)
+        select(model, Space.name)
         .outerjoin(Space, Space.id == model.space_id)
+        .where(*_theirs(viewer, model), moment >= since, moment < until, *conditions)
+        .order_by(order)
         .limit(DIGEST_ITEMS)
     )
     return [(item, space_name) for item, space_name in rows.all()]
