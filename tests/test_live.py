@@ -988,3 +988,11 @@ async def test_a_board_is_told_of_the_tasks_its_reader_may_read_only(site):
     assert raised.status_code == 200, raised.text
     caught = await member.http().get("/api/v1/events", params={"since": since})
     assert caught.json()["items"] == []
+    # Nor does it reach their open socket any more; a task they may read still does.
+    again = await owner.http().post(
+        f"/api/v1/tasks/{shown['id']}/move", json={"status": "done", "index": 0}
+    )
+    assert again.status_code == 200, again.text
+    after = await add("Tâche-suivante", "internal")
+    event = await socket.next("event")
+    assert (event["event"]["kind"], event["event"]["task_id"]) == ("task.created", after["id"])
