@@ -155,6 +155,38 @@ async def test_facets_of_a_whole_page_are_those_counted_apart(make, monkeypatch)
         assert first["facets"]["total"] == 2 and first["facets"]["capped"]
 
 
+async def test_counts_read_range_by_range_keep_the_newest_matches(make, monkeypatch):
+    """PostgreSQL counts a phrase's matches range of entry ids by range
+    (``backends.Postgres.newest_many``): with ranges of 2, 4, 8... entries the
+    matches fall in several, and the counts are still of the newest, under
+    the policy. SQLite walks its index as before: the same answers."""
+    monkeypatch.setattr("app.search.backends.FIRST_RANGE", 2)
+    reader = await make.user()
+    older = await make.space(owner=reader, name="Ancien atelier")
+    newer = await make.space(owner=reader, name="Nouvel atelier")
+    stranger = await make.user()
+    hidden = await make.space(owner=stranger, visibility=Visibility.SECRET)
+    for n in range(4):
+        await make.post(author=reader, body=f"revue de code {n}", space=older)
+        await make.post(author=stranger, body="revue de code cachée", space=hidden)
+    for n in range(3):
+        await make.post(author=reader, body=f"la revue de code du jour {n}", space=newer)
+    await make.post(author=reader, body="le code de revue, pas la phrase", space=newer)
+
+    async def facets(client):
+        params = {"q": '"revue de code"', "limit": 1}
+        page = (await client.get("/api/v1/search", params=params)).json()
+        assert page["next_cursor"] is not None
+        counted = page["facets"]
+        spaces = [(space["id"], space["count"]) for space in counted["spaces"]]
+        return counted["total"], counted["capped"], spaces
+
+    async with await make.bearer(reader) as client:
+        assert await facets(client) == (7, False, [(older.id, 4), (newer.id, 3)])
+        monkeypatch.setattr("app.search.engine.COUNT_CAP", 3)
+        assert await facets(client) == (3, True, [(newer.id, 3)])
+
+
 async def test_pages_stay_stable_while_posts_arrive(make):
     reader = await make.user()
     posts = [await make.post(author=reader, body=f"sujet numéro {n}") for n in range(7)]

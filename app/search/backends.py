@@ -19,7 +19,19 @@ the entry's scope is one of them, which the index intersects with the words.
 
 from collections.abc import Collection, Sequence
 
-from sqlalchemy import ColumnElement, Select, cast, column, func, literal, literal_column, table
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Select,
+    cast,
+    column,
+    func,
+    literal,
+    literal_column,
+    select,
+    table,
+    true,
+)
 from sqlalchemy.dialects.postgresql import TSQUERY
 
 from app.models import SearchEntry
@@ -60,6 +72,11 @@ class Sqlite:
         """FTS5 walks its rowids (the entry ids) backwards itself."""
         return FTS.c.rowid
 
+    def newest_many(self, found: Select) -> Select:
+        """FTS5 reads positions from its index: its newest-first walk skips
+        what does not match, however many are wanted."""
+        return found.order_by(FTS.c.rowid.desc())
+
 
 class Postgres:
     def term(self, term: Term, title: bool) -> str:
@@ -90,6 +107,46 @@ class Postgres:
     @property
     def order(self) -> ColumnElement:
         return SearchEntry.id
+
+    def newest_many(self, found: Select) -> Select:
+        """``found`` newest first, read range by range of entry ids — the
+        newest ``FIRST_RANGE``, then ranges twice as wide each — for a query
+        that wants many matches (a count). In each range PostgreSQL may take
+        the GIN index's candidates there and check only those, where the
+        newest-first walk reads every entry until enough match: a phrase of
+        common words, whose candidates hold both words but mostly not in
+        order, is then checked on 1 entry in 40 rather than on each. On the
+        1M-post company, counting "equipe reporte": the floor 52 → 43 ms, an
+        employee 82 → 48 ms; a rarer phrase of common words ("equipe projet",
+        19 matches) 480 → 138 ms. A common word is still walked within a
+        range: the planner chooses, range by range. Each range is sorted on
+        its own; the ranges come newest first and the caller's limit stops
+        them, so a count that the newest range fills reads no other."""
+        newest = select(func.max(SearchEntry.id)).scalar_subquery()
+        ranges = func.generate_series(0, MAX_RANGES - 1).table_valued("n").render_derived("ranges")
+        before = _widths(ranges.c.n)
+        within = (
+            found.where(SearchEntry.id <= newest - before)
+            .where(SearchEntry.id > newest - _widths(ranges.c.n + 1))
+            .order_by(SearchEntry.id.desc())
+            .lateral("ranged")
+        )
+        return select(*within.c).select_from(ranges).join(within, true()).where(before < newest)
+
+
+# The newest range of ``Postgres.newest_many``, in entry ids. Each range reads
+# the GIN index's lists of the words once (two common words: 13 ms on the
+# 1M-post company), what checking the candidates of ~200,000 entries costs: a
+# range should be worth that. At 2^18, an employee's phrase count, which wants
+# ~260,000 entries, read a second range three times as wide (80 ms); at 3 × 2^17
+# it reads one. MAX_RANGES: the last ends 2^40 ranges back, never reached.
+FIRST_RANGE = 3 << 17
+MAX_RANGES = 40
+
+
+def _widths(n: ColumnElement) -> ColumnElement:
+    """The ids the first ``n`` ranges span: FIRST_RANGE × (2^n − 1)."""
+    return FIRST_RANGE * (literal(1, BigInteger).op("<<")(n.self_group()) - 1)
 
 
 def backend_for(dialect_name: str) -> Sqlite | Postgres:
