@@ -45,9 +45,13 @@ class Post(Content, Base):
     __audience__ = audience_table("posts")
     # Keyset ranges per container and per author: (space_id, id) serves the
     # streams and the home feed, (author_id, id) the people one follows.
+    # (author_id, level): whether an external may know of an author reads only
+    # their posts at the external's level (``access.knowable_people``: 0.115 →
+    # 0.033 ms a person for a contractor, on SQLite at a million posts).
     __table_args__ = (
         Index("ix_posts_space_id_id", "space_id", "id"),
         Index("ix_posts_author_id_id", "author_id", "id"),
+        Index("ix_posts_author_id_level", "author_id", "level"),
     )
 
     kind: Mapped[PostKind] = mapped_column(str_enum(PostKind), default=PostKind.ORDINARY)
