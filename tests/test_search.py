@@ -3,11 +3,12 @@ cases, the same exact answers on SQLite and PostgreSQL."""
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.levels import Level
 from app.models import Comment, Hashtag, PostHashtag, SearchEntry, Visibility, WikiPage
 from app.models.base import utcnow
+from app.search import engine
 from app.search.backends import BODY_BAND, TITLE_BAND
 from app.search.engine import Filters, readers_scopes, statement
 from app.search.indexing import rebuild
@@ -155,36 +156,51 @@ async def test_facets_of_a_whole_page_are_those_counted_apart(make, monkeypatch)
         assert first["facets"]["total"] == 2 and first["facets"]["capped"]
 
 
-async def test_counts_read_range_by_range_keep_the_newest_matches(make, monkeypatch):
+async def test_counts_read_range_by_range_keep_the_newest_matches(make, monkeypatch, session):
     """PostgreSQL counts a phrase's matches range of entry ids by range
-    (``backends.Postgres.newest_many``): with ranges of 2, 4, 8... entries the
+    (``backends.Postgres.in_ranges``): with ranges of 2, 4, 8... entries the
     matches fall in several, and the counts are still of the newest, under
     the policy. SQLite walks its index as before: the same answers."""
-    monkeypatch.setattr("app.search.backends.FIRST_RANGE", 2)
+    monkeypatch.setattr("app.search.backends.COUNT_RANGE", 2)
     reader = await make.user()
     older = await make.space(owner=reader, name="Ancien atelier")
     newer = await make.space(owner=reader, name="Nouvel atelier")
     stranger = await make.user()
     hidden = await make.space(owner=stranger, visibility=Visibility.SECRET)
+    posts = []
     for n in range(4):
-        await make.post(author=reader, body=f"revue de code {n}", space=older)
-        await make.post(author=stranger, body="revue de code cachée", space=hidden)
+        posts.append(await make.post(author=reader, body=f"revue de code {n}", space=older))
+        posts.append(await make.post(author=stranger, body="revue de code cachée", space=hidden))
     for n in range(3):
-        await make.post(author=reader, body=f"la revue de code du jour {n}", space=newer)
+        posts.append(
+            await make.post(author=reader, body=f"la revue de code du jour {n}", space=newer)
+        )
     await make.post(author=reader, body="le code de revue, pas la phrase", space=newer)
+    entries = await session.scalars(
+        select(SearchEntry.id).where(
+            SearchEntry.kind == "post", SearchEntry.item_id.in_([post.id for post in posts])
+        )
+    )
+    newest = await session.scalar(select(func.max(SearchEntry.id)))
+    # Range n holds the ids 2 × (2^n - 1) to 2 × (2^(n+1) - 1) - 1 below the newest.
+    assert len({(newest - entry_id + 2).bit_length() for entry_id in entries}) >= 3
+    phrase = '"revue de code"'
+    floor = await engine.facets(
+        session, viewer=reader, query=parse(phrase), filters=Filters(), policy=False
+    )
+    assert (floor.total, floor.capped) == (11, False)
 
-    async def facets(client):
-        params = {"q": '"revue de code"', "limit": 1}
-        page = (await client.get("/api/v1/search", params=params)).json()
+    async def counted(client):
+        page = (await client.get("/api/v1/search", params={"q": phrase, "limit": 1})).json()
         assert page["next_cursor"] is not None
-        counted = page["facets"]
-        spaces = [(space["id"], space["count"]) for space in counted["spaces"]]
-        return counted["total"], counted["capped"], spaces
+        found = page["facets"]
+        spaces = [(space["id"], space["count"]) for space in found["spaces"]]
+        return found["total"], found["capped"], spaces
 
     async with await make.bearer(reader) as client:
-        assert await facets(client) == (7, False, [(older.id, 4), (newer.id, 3)])
+        assert await counted(client) == (7, False, [(older.id, 4), (newer.id, 3)])
         monkeypatch.setattr("app.search.engine.COUNT_CAP", 3)
-        assert await facets(client) == (3, True, [(newer.id, 3)])
+        assert await counted(client) == (3, True, [(newer.id, 3)])
 
 
 async def test_pages_stay_stable_while_posts_arrive(make):

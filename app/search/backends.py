@@ -20,8 +20,8 @@ the entry's scope is one of them, which the index intersects with the words.
 from collections.abc import Collection, Sequence
 
 from sqlalchemy import (
-    BigInteger,
     ColumnElement,
+    CompoundSelect,
     Select,
     cast,
     column,
@@ -30,12 +30,12 @@ from sqlalchemy import (
     literal_column,
     select,
     table,
-    true,
+    union_all,
 )
 from sqlalchemy.dialects.postgresql import TSQUERY
 
 from app.models import SearchEntry
-from app.search.query import Query, Term, Word
+from app.search.query import Phrase, Query, Term, Word
 
 FTS = table("search_fts", column("rowid"))
 DOCUMENT = literal_column("search_entries.document")
@@ -72,10 +72,10 @@ class Sqlite:
         """FTS5 walks its rowids (the entry ids) backwards itself."""
         return FTS.c.rowid
 
-    def newest_many(self, found: Select) -> Select:
-        """FTS5 reads positions from its index: its newest-first walk skips
-        what does not match, however many are wanted."""
-        return found.order_by(FTS.c.rowid.desc())
+    def counts_in_ranges(self, query: Query) -> bool:
+        """FTS5 keeps positions in its index: its newest-first walk skips what
+        does not match, phrases included."""
+        return False
 
 
 class Postgres:
@@ -108,45 +108,38 @@ class Postgres:
     def order(self) -> ColumnElement:
         return SearchEntry.id
 
-    def newest_many(self, found: Select) -> Select:
-        """``found`` newest first, read range by range of entry ids — the
-        newest ``FIRST_RANGE``, then ranges twice as wide each — for a query
-        that wants many matches (a count). In each range PostgreSQL may take
-        the GIN index's candidates there and check only those, where the
-        newest-first walk reads every entry until enough match: a phrase of
-        common words, whose candidates hold both words but mostly not in
-        order, is then checked on 1 entry in 40 rather than on each. On the
-        1M-post company, counting "equipe reporte": the floor 52 → 43 ms, an
-        employee 82 → 48 ms; a rarer phrase of common words ("equipe projet",
-        19 matches) 480 → 138 ms. A common word is still walked within a
-        range: the planner chooses, range by range. Each range is sorted on
-        its own; the ranges come newest first and the caller's limit stops
-        them, so a count that the newest range fills reads no other."""
-        newest = select(func.max(SearchEntry.id)).scalar_subquery()
-        ranges = func.generate_series(0, MAX_RANGES - 1).table_valued("n").render_derived("ranges")
-        before = _widths(ranges.c.n)
-        within = (
-            found.where(SearchEntry.id <= newest - before)
-            .where(SearchEntry.id > newest - _widths(ranges.c.n + 1))
-            .order_by(SearchEntry.id.desc())
-            .lateral("ranged")
-        )
-        return select(*within.c).select_from(ranges).join(within, true()).where(before < newest)
+    def counts_in_ranges(self, query: Query) -> bool:
+        """Whether a count is read range by range (``in_ranges``): a phrase's.
+        GIN keeps no positions, so the newest-first walk checks each entry's
+        own until a thousand match, where the index knows which entries hold
+        all the words (1 in 37 for "equipe reporte"); a word's plan, walk or
+        index, checks only entries that match already."""
+        return any(isinstance(term, Phrase) and len(term.words) > 1 for term in query.terms)
+
+    def in_ranges(self, found: Select, newest: int) -> CompoundSelect:
+        """``found`` newest first, range by range of the ids at or below
+        ``newest`` (``COUNT_RANGE`` ids, then twice as many each time), each
+        range a query planned for its own bounds — one plan for all, blind to
+        them, read a bitmap of every id of each range — and the caller's limit
+        stopping them in turn (docs/search.md)."""
+        ranges, upper, width = [], newest, COUNT_RANGE
+        while upper > 0:
+            lower = max(upper - width, 0)
+            ranges.append(
+                found.where(SearchEntry.id <= upper, SearchEntry.id > lower)
+                .order_by(SearchEntry.id.desc())
+                .subquery()
+            )
+            upper, width = lower, width * 2
+        return union_all(*(select(*each.c) for each in ranges))
 
 
-# The newest range of ``Postgres.newest_many``, in entry ids. Each range reads
-# the GIN index's lists of the words once (two common words: 13 ms on the
-# 1M-post company), what checking the candidates of ~200,000 entries costs: a
-# range should be worth that. At 2^18, an employee's phrase count, which wants
-# ~260,000 entries, read a second range three times as wide (80 ms); at 3 × 2^17
-# it reads one. MAX_RANGES: the last ends 2^40 ranges back, never reached.
-FIRST_RANGE = 3 << 17
-MAX_RANGES = 40
-
-
-def _widths(n: ColumnElement) -> ColumnElement:
-    """The ids the first ``n`` ranges span: FIRST_RANGE × (2^n − 1)."""
-    return FIRST_RANGE * (literal(1, BigInteger).op("<<")(n.self_group()) - 1)
+# The newest range of ``Postgres.in_ranges``, in entry ids. A range reads the
+# GIN index's lists of the words once (two common words: 13 ms on the 1M-post
+# company), what checking the candidates of ~200,000 entries costs: a range
+# should be worth that. At 2^18, an employee's count of a phrase, which wants
+# ~260,000 entries, read the next range too (80 ms); at 3 × 2^17, one (48 ms).
+COUNT_RANGE = 3 << 17
 
 
 def backend_for(dialect_name: str) -> Sqlite | Postgres:

@@ -19,6 +19,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     ColumnElement,
+    CompoundSelect,
     FromClause,
     Select,
     and_,
@@ -26,6 +27,7 @@ from sqlalchemy import (
     column,
     exists,
     false,
+    func,
     or_,
     select,
     table,
@@ -216,14 +218,14 @@ def statement(
     columns: Callable[[FromClause], tuple] = hits_columns,
     policy: bool = True,
     scopes: frozenset[str] | None = None,
-    many: bool = False,
+    in_ranges_below: int | None = None,
 ) -> Select:
     """The ``columns`` of the entries matching ``query`` in ``band`` (None:
     either) that the viewer may know of, newest first, after entry id
     ``after``, in one of ``scopes`` if given (an external's:
     ``readers_scopes``); ``policy=False``: the same without the policy clause
-    (for the benchmark's floor only). ``many``: the limit is a count's, not a
-    page's (``backends.Postgres.newest_many``).
+    (for the benchmark's floor only). ``in_ranges_below``: the newest entry id,
+    for a count read range by range (``backends.Postgres.in_ranges``).
 
     Two levels: the entries matched, newest first (``candidates``, what the
     floor runs), and the policy clause over them, then the limit. The inner
@@ -255,15 +257,15 @@ def statement(
     found = found.where(clause)
     if after is not None:
         found = found.where(order < after)
-    # Not an external's: their scopes' lexemes make the GIN index's answer
-    # small, read once for all ranges (a contractor's phrase counted 16 ms
-    # that way, 81 ms range by range).
-    ranged = many and matched is not None and scopes is None
-    found = backend.newest_many(found) if ranged else found.order_by(order.desc())
+    if in_ranges_below is not None:
+        found = backend.in_ranges(found, in_ranges_below)
+        if not policy:
+            # The columns are the ranges' union's, not search_entries'.
+            candidates = found.subquery(CANDIDATES.name)
+            return select(*columns(candidates)).limit(limit)
+    else:
+        found = found.order_by(order.desc())
     if not policy:
-        if ranged:
-            newest = found.subquery(CANDIDATES.name)
-            return select(*columns(newest)).limit(limit)
         return found.with_only_columns(*columns(ENTRIES)).limit(limit)
     # No kind left (the filters, or the title band of a hashtag search): nothing.
     allowed = searchable(viewer, kinds, CANDIDATES) if kinds else false()
@@ -272,7 +274,7 @@ def statement(
 
 def _under_policy(
     viewer: User,
-    candidates: Select,
+    candidates: Select | CompoundSelect,
     allowed: ColumnElement[bool],
     columns: Callable[[FromClause], tuple],
     limit: int,
@@ -353,6 +355,18 @@ async def search(
     return hits, None
 
 
+async def _ranges_below(
+    session: AsyncSession, dialect: str, query: Query, scopes: frozenset[str] | None
+) -> int | None:
+    """The newest entry id, when a count is read range by range
+    (``backends.Postgres.counts_in_ranges``); None otherwise, and for an
+    external, whose scopes make the GIN index's answer small enough to read
+    once (a contractor's phrase counted 16 ms that way, 81 ms range by range)."""
+    if scopes is not None or not backend_for(dialect).counts_in_ranges(query):
+        return None
+    return await session.scalar(select(func.max(SearchEntry.id)))
+
+
 def space_of_entry(entries: FromClause) -> ColumnElement:
     """The space an entry's item is in (a space: itself), for the facet."""
     item = entries.c.item_id
@@ -414,17 +428,19 @@ async def facets(
             ENTRIES.c.id.in_([hit.entry_id for hit in whole])
         )
     else:
+        dialect = await _dialect(session)
+        scopes = await readers_scopes(session, viewer, policy)
         found = statement(
             viewer,
             query,
             replace(filters, types=None),
-            dialect=await _dialect(session),
+            dialect=dialect,
             band=None,
             limit=COUNT_CAP + 1,
             columns=lambda entries: (entries.c.kind, space_of_entry(entries)),
             policy=policy,
-            scopes=await readers_scopes(session, viewer, policy),
-            many=True,
+            scopes=scopes,
+            in_ranges_below=await _ranges_below(session, dialect, query, scopes),
         )
     rows = (await session.execute(found)).all() if whole != [] else []
     capped = len(rows) > COUNT_CAP
