@@ -25,7 +25,9 @@ calls with ``policy=False``: ``engine.statement`` without the policy clause.
 Suggestions time ``engine.suggest`` (people, spaces, pages) the same way.
 Each case gets ``--runs`` timed runs after ``--warmup`` runs, or as many as fit
 in ``--budget`` seconds. It prints the p50/p99 per case as a markdown table,
-the load average, and the index's size.
+the load average, and the index's size. ``--also TEXT`` times one more search,
+of your choosing, the same way (a phrase of common words that is rare, say:
+``--also '"equipe projet"'``).
 
 ``--explain`` prints the plans (EXPLAIN QUERY PLAN on SQLite, EXPLAIN
 (ANALYZE, BUFFERS) on PostgreSQL) of every statement of the common-word search,
@@ -219,6 +221,13 @@ async def main() -> None:
         help="seconds per case at most (both sides, warm-up included)",
     )
     parser.add_argument("--explain", action="store_true")
+    parser.add_argument(
+        "--also",
+        action="append",
+        default=[],
+        metavar="TEXT",
+        help="a search to time besides the picked ones (repeatable), e.g. a rare phrase",
+    )
     args = parser.parse_args()
 
     from sqlalchemy import event, select
@@ -236,6 +245,7 @@ async def main() -> None:
     print(f"{dialect}, {machine()}, load average {os.getloadavg()}", flush=True)
     async with database.sessionmaker() as session:
         texts = await pick_words(session, dialect)
+        texts.update({f"also {n}": text for n, text in enumerate(args.also, 1)})
         viewers = {}
         for kind in (AccountKind.EMPLOYEE, AccountKind.CONTRACTOR):
             ids = await pick_viewers(session, kind, args.viewers)
