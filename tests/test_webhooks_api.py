@@ -143,6 +143,47 @@ async def test_an_incoming_hook_is_never_above_its_owner_clearance(make):
     assert response.status_code == 404
 
 
+async def test_leaving_a_space_stops_the_hooks_one_made_there(make, session, limited):
+    """Leaving a space, or being removed from it, is leaving for its hooks:
+    the outgoing ones sent what the leaver may no longer read, the incoming
+    one's URL posted where they are no longer a member. Hooks they made in
+    another space go on."""
+    creator, co_owner = await make.user(), await make.user()
+    left, kept = await make.space(owner=creator), await make.space(owner=creator)
+    session.add(Membership(space_id=left.id, user_id=co_owner.id, role=SpaceRole.OWNER))
+    await session.commit()
+    as_creator = await make.bearer(creator)
+    hooks, urls = {}, {}
+    for space in (left, kept):
+        made = await as_creator.post(f"/api/v1/spaces/{space.id}/webhooks", json=HOOK)
+        assert made.status_code == 201, made.text
+        hooks[space.id] = made.json()["id"]
+        made = await as_creator.post(
+            f"/api/v1/spaces/{space.id}/incoming-webhooks", json={"name": "Bot", "level": "public"}
+        )
+        assert made.status_code == 201, made.text
+        urls[space.id] = made.json()["url"].removeprefix("http://testserver")
+    anonymous = make.client()
+
+    assert (await as_creator.post(f"/api/v1/spaces/{left.id}/leave")).status_code == 204
+    assert (await anonymous.post(urls[left.id], json={"text": "après"})).status_code == 404
+    assert (await anonymous.post(urls[kept.id], json={"text": "toujours"})).status_code == 201
+    as_co_owner = await make.bearer(co_owner)
+    stopped = (await as_co_owner.get(f"/api/v1/spaces/{left.id}/webhooks")).json()
+    assert [hook["is_enabled"] for hook in stopped] == [False]
+    going = (await as_creator.get(f"/api/v1/spaces/{kept.id}/webhooks")).json()
+    assert [hook["is_enabled"] for hook in going] == [True]
+
+    # Removed by another owner: the same.
+    session.add(Membership(space_id=kept.id, user_id=co_owner.id, role=SpaceRole.OWNER))
+    await session.commit()
+    removed = await as_co_owner.delete(f"/api/v1/spaces/{kept.id}/members/{creator.id}")
+    assert removed.status_code == 204, removed.text
+    assert (await anonymous.post(urls[kept.id], json={"text": "après"})).status_code == 404
+    stopped = (await as_co_owner.get(f"/api/v1/spaces/{kept.id}/webhooks")).json()
+    assert [hook["is_enabled"] for hook in stopped] == [False]
+
+
 async def test_an_incoming_hook_stops_when_its_creator_leaves_until_an_owner_asks_a_new_url(
     make, session, limited
 ):

@@ -23,6 +23,7 @@ from app.services.audit import record_audit
 from app.services.notifications import notify
 from app.services.people import access_person
 from app.services.spaces import access_managed_space, access_space, role_in
+from app.services.webhooks.leaving import stop_hooks_of
 
 
 async def membership_changed(
@@ -301,10 +302,12 @@ async def end_membership(
     address: str | None,
     **detail,
 ) -> None:
-    """Leaving also stops following: the space's posts leave the home feed.
-    ``actor`` None: provisioning ended it (``detail`` says which client)."""
+    """Leaving also stops following (the space's posts leave the home feed)
+    and the space's hooks the leaver made (``stop_hooks_of``). ``actor``
+    None: provisioning ended it (``detail`` says which client)."""
     await _check_not_last_owner(session, membership)
     await session.delete(membership)
+    await stop_hooks_of(session, user_id=membership.user_id, space_id=membership.space_id)
     await membership_changed(
         session, user_id=membership.user_id, space_id=membership.space_id, role=None
     )
