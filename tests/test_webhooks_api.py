@@ -143,45 +143,84 @@ async def test_an_incoming_hook_is_never_above_its_owner_clearance(make):
     assert response.status_code == 404
 
 
+async def make_hooks(client, space_id: int) -> tuple[int, str]:
+    """An outgoing hook and an incoming one made in that space: (the outgoing
+    hook's id, the incoming hook's URL path)."""
+    made = await client.post(f"/api/v1/spaces/{space_id}/webhooks", json=HOOK)
+    assert made.status_code == 201, made.text
+    hook_id = made.json()["id"]
+    made = await client.post(
+        f"/api/v1/spaces/{space_id}/incoming-webhooks", json={"name": "Bot", "level": "public"}
+    )
+    assert made.status_code == 201, made.text
+    return hook_id, made.json()["url"].removeprefix("http://testserver")
+
+
+async def running(client, space_id: int) -> tuple[dict[int, bool], list[bool]]:
+    """Whether each outgoing hook of the space is enabled, and each incoming one."""
+    outgoing = (await client.get(f"/api/v1/spaces/{space_id}/webhooks")).json()
+    incoming = (await client.get(f"/api/v1/spaces/{space_id}/incoming-webhooks")).json()
+    return {hook["id"]: hook["is_enabled"] for hook in outgoing}, [
+        hook["is_enabled"] for hook in incoming
+    ]
+
+
 async def test_leaving_a_space_stops_the_hooks_one_made_there(make, session, limited):
-    """Leaving a space, or being removed from it, is leaving for its hooks:
-    the outgoing ones sent what the leaver may no longer read, the incoming
-    one's URL posted where they are no longer a member. Hooks they made in
-    another space go on."""
+    """Leaving a space, or being removed from it, is leaving for the hooks one
+    made there: the outgoing ones sent what the leaver may no longer read, the
+    incoming one's URL posted where they are no longer a member. Another
+    owner's hooks there, and the leaver's in another space, go on; a change of
+    role stops nothing."""
     creator, co_owner = await make.user(), await make.user()
     left, kept = await make.space(owner=creator), await make.space(owner=creator)
-    session.add(Membership(space_id=left.id, user_id=co_owner.id, role=SpaceRole.OWNER))
-    await session.commit()
-    as_creator = await make.bearer(creator)
-    hooks, urls = {}, {}
     for space in (left, kept):
-        made = await as_creator.post(f"/api/v1/spaces/{space.id}/webhooks", json=HOOK)
-        assert made.status_code == 201, made.text
-        hooks[space.id] = made.json()["id"]
-        made = await as_creator.post(
-            f"/api/v1/spaces/{space.id}/incoming-webhooks", json={"name": "Bot", "level": "public"}
-        )
-        assert made.status_code == 201, made.text
-        urls[space.id] = made.json()["url"].removeprefix("http://testserver")
+        session.add(Membership(space_id=space.id, user_id=co_owner.id, role=SpaceRole.OWNER))
+    await session.commit()
+    as_creator, as_co_owner = await make.bearer(creator), await make.bearer(co_owner)
+    theirs = {space.id: await make_hooks(as_creator, space.id) for space in (left, kept)}
+    others, other_url = await make_hooks(as_co_owner, left.id)
     anonymous = make.client()
 
+    demoted = await as_co_owner.patch(
+        f"/api/v1/spaces/{kept.id}/members/{creator.id}", json={"role": "moderator"}
+    )
+    assert demoted.status_code == 200, demoted.text
     assert (await as_creator.post(f"/api/v1/spaces/{left.id}/leave")).status_code == 204
-    assert (await anonymous.post(urls[left.id], json={"text": "après"})).status_code == 404
-    assert (await anonymous.post(urls[kept.id], json={"text": "toujours"})).status_code == 201
-    as_co_owner = await make.bearer(co_owner)
-    stopped = (await as_co_owner.get(f"/api/v1/spaces/{left.id}/webhooks")).json()
-    assert [hook["is_enabled"] for hook in stopped] == [False]
-    going = (await as_creator.get(f"/api/v1/spaces/{kept.id}/webhooks")).json()
-    assert [hook["is_enabled"] for hook in going] == [True]
+    assert (await anonymous.post(theirs[left.id][1], json={"text": "après"})).status_code == 404
+    assert (await anonymous.post(other_url, json={"text": "l'autre"})).status_code == 201
+    assert await running(as_co_owner, left.id) == (
+        {theirs[left.id][0]: False, others: True},
+        [False, True],
+    )
+    assert (await anonymous.post(theirs[kept.id][1], json={"text": "ici"})).status_code == 201
+    assert await running(as_co_owner, kept.id) == ({theirs[kept.id][0]: True}, [True])
 
-    # Removed by another owner: the same.
-    session.add(Membership(space_id=kept.id, user_id=co_owner.id, role=SpaceRole.OWNER))
-    await session.commit()
     removed = await as_co_owner.delete(f"/api/v1/spaces/{kept.id}/members/{creator.id}")
     assert removed.status_code == 204, removed.text
-    assert (await anonymous.post(urls[kept.id], json={"text": "après"})).status_code == 404
-    stopped = (await as_co_owner.get(f"/api/v1/spaces/{kept.id}/webhooks")).json()
-    assert [hook["is_enabled"] for hook in stopped] == [False]
+    assert (await anonymous.post(theirs[kept.id][1], json={"text": "après"})).status_code == 404
+    assert await running(as_co_owner, kept.id) == ({theirs[kept.id][0]: False}, [False])
+
+
+async def test_becoming_external_stops_the_hooks_one_made(make, session, limited):
+    """An employee made a contractor by an administrator is no longer an owner
+    anywhere nor cleared above public: the hooks they answered for stop, in
+    the spaces they leave (closed to externals) and in those they stay in."""
+    person, co_owner = await make.user(), await make.user()
+    closed = await make.space(owner=person)
+    opened = await make.space(owner=person, allows_externals=True)
+    for space in (closed, opened):
+        session.add(Membership(space_id=space.id, user_id=co_owner.id, role=SpaceRole.OWNER))
+    await session.commit()
+    as_person, as_co_owner = await make.bearer(person), await make.bearer(co_owner)
+    hooks = {space.id: await make_hooks(as_person, space.id) for space in (closed, opened)}
+    admin = await make.bearer(await make.user(role=Role.ADMIN), scopes=("admin",))
+
+    changed = await admin.patch(f"/api/v1/admin/users/{person.id}", json={"kind": "contractor"})
+    assert changed.status_code == 200, changed.text
+    anonymous = make.client()
+    for space_id, (hook_id, url) in hooks.items():
+        assert (await anonymous.post(url, json={"text": "après"})).status_code == 404
+        assert await running(as_co_owner, space_id) == ({hook_id: False}, [False])
 
 
 async def test_an_incoming_hook_stops_when_its_creator_leaves_until_an_owner_asks_a_new_url(

@@ -324,7 +324,9 @@ async def step_down_from_spaces(
     externals, and stays a plain member of the others, never their manager.
     Where they were the last owner, the longest-standing moderator (else
     member, else ``successor``) becomes owner, so that no space is left without
-    one (but for want of a successor: none was found). Returns the spaces left."""
+    one (but for want of a successor: none was found). The hooks they made
+    stop (``stop_hooks_of``): they answered for them as an owner, cleared
+    above what they may now read. Returns the spaces left."""
     rows = (
         await session.execute(
             select(Membership, Space)
@@ -341,6 +343,7 @@ async def step_down_from_spaces(
         else:
             await session.delete(membership)
             left.append(space.id)
+    await stop_hooks_of(session, user_id=user.id)
     await session.flush()
     return left
 
