@@ -4,8 +4,10 @@ and incoming hooks posting into their space as a bot."""
 import pytest
 from sqlalchemy import select
 
-from app.levels import Level, Role
-from app.models import IncomingHook, Membership, Post, SpaceRole, User
+from app.i18n import current_language
+from app.levels import Language, Level, Role
+from app.models import AuditEvent, IncomingHook, Membership, Post, SpaceRole, User
+from app.services.audit_entries import describe_all
 from tests.factories import PASSWORD
 from tests.test_webhooks import hook_settings
 
@@ -143,9 +145,9 @@ async def test_an_incoming_hook_is_never_above_its_owner_clearance(make):
     assert response.status_code == 404
 
 
-async def make_hooks(client, space_id: int) -> tuple[int, str]:
+async def make_hooks(client, space_id: int) -> tuple[int, str, int]:
     """An outgoing hook and an incoming one made in that space: (the outgoing
-    hook's id, the incoming hook's URL path)."""
+    hook's id, the incoming hook's URL path, its id)."""
     made = await client.post(f"/api/v1/spaces/{space_id}/webhooks", json=HOOK)
     assert made.status_code == 201, made.text
     hook_id = made.json()["id"]
@@ -153,7 +155,7 @@ async def make_hooks(client, space_id: int) -> tuple[int, str]:
         f"/api/v1/spaces/{space_id}/incoming-webhooks", json={"name": "Bot", "level": "public"}
     )
     assert made.status_code == 201, made.text
-    return hook_id, made.json()["url"].removeprefix("http://testserver")
+    return hook_id, made.json()["url"].removeprefix("http://testserver"), made.json()["id"]
 
 
 async def running(client, space_id: int) -> tuple[dict[int, bool], list[bool]]:
@@ -178,7 +180,7 @@ async def test_leaving_a_space_stops_the_hooks_one_made_there(make, session, lim
     await session.commit()
     as_creator, as_co_owner = await make.bearer(creator), await make.bearer(co_owner)
     theirs = {space.id: await make_hooks(as_creator, space.id) for space in (left, kept)}
-    others, other_url = await make_hooks(as_co_owner, left.id)
+    others, other_url, _other = await make_hooks(as_co_owner, left.id)
     anonymous = make.client()
 
     demoted = await as_co_owner.patch(
@@ -194,6 +196,23 @@ async def test_leaving_a_space_stops_the_hooks_one_made_there(make, session, lim
     )
     assert (await anonymous.post(theirs[kept.id][1], json={"text": "ici"})).status_code == 201
     assert await running(as_co_owner, kept.id) == ({theirs[kept.id][0]: True}, [True])
+    # The audit log names the hooks the leaving stopped.
+    left_event = await session.scalar(
+        select(AuditEvent).where(
+            AuditEvent.action == "membership.left", AuditEvent.target_id == creator.id
+        )
+    )
+    admin = await make.user(role=Role.ADMIN)
+    language = current_language.set(Language.EN)
+    try:
+        [entry] = await describe_all(session, viewer=admin, events=[left_event])
+    finally:
+        current_language.reset(language)
+    hook_id, _url, incoming_id = theirs[left.id]
+    assert entry.details == [
+        f"Webhooks stopped: #{hook_id}",
+        f"Incoming webhooks stopped: #{incoming_id}",
+    ]
 
     removed = await as_co_owner.delete(f"/api/v1/spaces/{kept.id}/members/{creator.id}")
     assert removed.status_code == 204, removed.text
@@ -218,7 +237,7 @@ async def test_becoming_external_stops_the_hooks_one_made(make, session, limited
     changed = await admin.patch(f"/api/v1/admin/users/{person.id}", json={"kind": "contractor"})
     assert changed.status_code == 200, changed.text
     anonymous = make.client()
-    for space_id, (hook_id, url) in hooks.items():
+    for space_id, (hook_id, url, _incoming) in hooks.items():
         assert (await anonymous.post(url, json={"text": "après"})).status_code == 404
         assert await running(as_co_owner, space_id) == ({hook_id: False}, [False])
 

@@ -326,6 +326,8 @@ def _value(key: str, value: Any) -> str:
         return gettext("none")
     if isinstance(value, bool):
         return gettext("yes") if value else gettext("no")
+    if key.endswith("_ids") and isinstance(value, list):
+        return ", ".join(f"#{each}" for each in value)
     enums = {
         "clearance": (Level, labels.level_label),
         "kind": (AccountKind, labels.kind_label),
@@ -359,6 +361,8 @@ FIELD_NAMES = {
     "clearance": _l("Clearance"),
     "is_active": _l("Active"),
     "access_ends_at": _l("Access ends"),
+    "stopped_webhook_ids": _l("Webhooks stopped"),
+    "stopped_incoming_hook_ids": _l("Incoming webhooks stopped"),
     "visibility": _l("Visibility"),
     "external_kind": _l("Invited as"),
     "scopes": _l("Rights"),

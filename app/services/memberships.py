@@ -307,7 +307,7 @@ async def end_membership(
     None: provisioning ended it (``detail`` says which client)."""
     await _check_not_last_owner(session, membership)
     await session.delete(membership)
-    await stop_hooks_of(session, user_id=membership.user_id, space_id=membership.space_id)
+    stopped = await stop_hooks_of(session, user_id=membership.user_id, space_id=membership.space_id)
     await membership_changed(
         session, user_id=membership.user_id, space_id=membership.space_id, role=None
     )
@@ -325,6 +325,7 @@ async def end_membership(
         target=target,
         address=address,
         space_id=membership.space_id,
+        **stopped,
         **detail,
     )
     await session.flush()
