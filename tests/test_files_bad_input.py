@@ -576,7 +576,10 @@ async def live(tmp_path) -> AsyncIterator[tuple[InProcessServer, Signed]]:
     async with in_process_server(
         tmp_path, secret_key="slow-upload-secret-key-not-for-production"
     ) as server:
-        async with server.app.state.db.sessionmaker() as session:
+        # The writer: the server's delivery loop may commit between the
+        # factories' first read and first write, which a deferred SQLite
+        # transaction then fails at once (SQLITE_BUSY_SNAPSHOT).
+        async with server.app.state.db.writer() as session:
             make = Factories(session, server.app)
             person = await make.user()
             client = await make.bearer(person)

@@ -136,7 +136,7 @@ async def test_a_token_posts_comments_and_reads_the_feed_through_the_generated_c
 ):
     """What a CI job or a connector does, with nothing but the generated client:
     its typed models in, its typed models out."""
-    async with server.app.state.db.sessionmaker() as session:
+    async with server.app.state.db.writer() as session:  # see test_files_bad_input's live
         person = await Factories(session, None).user()
     # Imported by name: the package's __init__ does not import it, and the test
     # that walks every module may run in another worker.
